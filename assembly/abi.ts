@@ -1,0 +1,107 @@
+// ============================================================================================
+// The synack ABI: the one seam between this module and any host (Node.js, wasm3 on the board).
+// Its mirror on the host side is host/abi.ts; the C firmware links the same names in
+// boards/common. Change one and you change all three.
+//
+// Conventions
+// - Every integer is an i32/u32. IPv4 addresses are u32 in host order (10.77.0.2 = 0x0A4D0002).
+// - Time is u32 milliseconds from any origin the host likes, passed on every call that may act
+//   on time. It may wrap; the module only compares times modulo 2^32.
+// - Pointers are offsets into the module's exported `memory`. The module never calls back into
+//   the host except through the three imports below, and never during a host's memory write.
+// - Lifecycle: instantiate, call `_start` (module start-up: reserves every buffer), then `init`,
+//   then any mix of `frame_received`, `poll` and socket calls, from one thread.
+// ============================================================================================
+
+// ---- Imports (module "env") ------------------------------------------------------------------
+
+/** Put one Ethernet II frame (destination MAC first, no FCS) on the wire. Must not re-enter. */
+@external("env", "send_frame") export declare function send_frame(ptr: usize, len: u32): void;
+/** 32 random bits from the host's best source (seeds ISNs and ephemeral ports). */
+@external("env", "random_u32") export declare function random_u32(): u32;
+/** One line of UTF-8 text (no newline) for the host's log. */
+@external("env", "log") export declare function log_line(ptr: usize, len: u32): void;
+
+// ---- Exports ---------------------------------------------------------------------------------
+
+import { FRAME_MAX, IO_BUF_SIZE } from "./config";
+import { setNow } from "./util/clock";
+import { reserve } from "./util/bytes";
+import { ifaceInit, ifaceInput, ifacePoll } from "./net/iface";
+import { tcpInit, tcpPoll, setMsl } from "./tcp/stack";
+import * as sock from "./tcp/socket";
+import { servicesStart, servicesPoll } from "./apps/services";
+import { statsText, connsText } from "./apps/report";
+import { IDLE_POLL_MS } from "./config";
+
+const rxFrame: usize = reserve(FRAME_MAX + 2);
+const ioBuf: usize = reserve(IO_BUF_SIZE);
+
+/**
+ * Bring the interface up. MAC = mac_hi (top 16 bits: bytes 0-1) and mac_lo (bytes 2-5).
+ * ip/prefix_len/gateway: our IPv4 address, its prefix length, the default gateway (0 = none).
+ * Starts the built-in services: echo 7, discard 9, chargen 19, console 23.
+ */
+export function init(mac_hi: u32, mac_lo: u32, ip: u32, prefix_len: u32, gateway: u32, now: u32): void {
+  setNow(now);
+  ifaceInit(mac_hi, mac_lo, ip, prefix_len, gateway);
+  tcpInit();
+  servicesStart();
+}
+
+/** Where the host writes one received frame before calling frame_received. */
+export function rx_buffer(): usize { return rxFrame; }
+/** Size of that buffer: the largest frame accepted (longer frames are dropped by the host). */
+export function rx_buffer_size(): u32 { return FRAME_MAX; }
+
+/** A frame of `len` bytes is in the receive buffer. Replies may be sent before this returns. */
+export function frame_received(len: u32, now: u32): void {
+  setNow(now);
+  ifaceInput(rxFrame, <i32>min(len, <u32>FRAME_MAX));
+  servicesPoll();
+}
+
+/**
+ * Run timers and services at time `now`. Returns milliseconds until the module next needs a
+ * poll (the host may call earlier, and must call again after any frame_received or socket call).
+ */
+export function poll(now: u32): u32 {
+  setNow(now);
+  servicesPoll();
+  let next = tcpPoll();
+  next = min(next, ifacePoll());
+  servicesPoll();
+  next = min(next, tcpPoll());
+  return min(next, IDLE_POLL_MS);
+}
+
+/** Scratch buffer for socket data and text exports. */
+export function io_buffer(): usize { return ioBuf; }
+export function io_buffer_size(): u32 { return IO_BUF_SIZE; }
+
+/** TIME-WAIT lasts 2*MSL; default 30 s. Tests shorten it. */
+export function set_msl(ms: u32): void { setMsl(ms); }
+
+// Sockets. Every call returns >= 0 on success or a negative error (see tcp/socket.ts: E_*).
+// A socket id names a listener or a connection; the caller owns it until sock_close.
+export function sock_listen(port: u32, backlog: i32): i32 { return sock.listen(port, backlog); }
+/** Next established connection on a listener, or E_AGAIN. */
+export function sock_accept(listener: i32): i32 { return sock.accept(listener); }
+/** Active open to ip:port from a random ephemeral port. */
+export function sock_connect(ip: u32, port: u32): i32 { return sock.connect(ip, port); }
+/** Queue `len` bytes from the io buffer; returns how many were taken (maybe 0). */
+export function sock_send(id: i32, len: u32): i32 { return sock.send(id, ioBuf, <i32>min(len, <u32>IO_BUF_SIZE)); }
+/** Copy up to `len` received bytes into the io buffer; 0 = end of stream, E_AGAIN = none yet. */
+export function sock_recv(id: i32, len: u32): i32 { return sock.recv(id, ioBuf, <i32>min(len, <u32>IO_BUF_SIZE)); }
+/** Close our sending side (FIN after queued data); we keep receiving. */
+export function sock_shutdown(id: i32): i32 { return sock.shutdown(id); }
+/** Give the socket back: graceful close (FIN), the stack finishes the teardown on its own. */
+export function sock_close(id: i32): i32 { return sock.close(id); }
+/** Reset the connection (RST) and free it. */
+export function sock_abort(id: i32): i32 { return sock.abort(id); }
+/** RFC 9293 state of the socket: see tcp/state.ts (CLOSED = 0 ... TIME_WAIT = 10). */
+export function sock_state(id: i32): i32 { return sock.state(id); }
+
+/** Text reports, written into the io buffer; they return the length. The console shows the same. */
+export function stats_text(): u32 { return statsText(ioBuf, IO_BUF_SIZE); }
+export function conns_text(): u32 { return connsText(ioBuf, IO_BUF_SIZE); }

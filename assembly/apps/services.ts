@@ -1,0 +1,3 @@
+// STUB: replaced by the services.
+export function servicesStart(): void {}
+export function servicesPoll(): void {}

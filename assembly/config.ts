@@ -1,0 +1,53 @@
+// Build configuration: every buffer and slot in synack is sized here, at build time.
+// Nothing is allocated after init(); change these numbers and rebuild to fit a smaller chip.
+
+/** TCP connection slots (TIME-WAIT included). */
+export const MAX_CONNS: i32 = 16;
+/** Listening sockets. */
+export const MAX_LISTENERS: i32 = 8;
+/** Per-connection receive ring (bytes). This is the most we ever advertise as window. */
+export const RX_BUF_SIZE: i32 = 8192;
+/** Per-connection send ring (bytes). */
+export const TX_BUF_SIZE: i32 = 8192;
+/** Out-of-order ranges remembered per connection (data sits in the RX ring itself). */
+export const OOO_RANGES: i32 = 4;
+/** SYN-RECEIVED connections a listener may hold before new SYNs are dropped. */
+export const DEFAULT_BACKLOG: i32 = 8;
+
+/** ARP cache entries and how long an entry lives. */
+export const ARP_CACHE_SIZE: i32 = 16;
+export const ARP_TTL_MS: u32 = 60_000;
+/** Frames held while their next hop resolves (one per pending entry at most). */
+export const ARP_HOLD_SLOTS: i32 = 4;
+/** ARP request retry interval and tries before the held frame is dropped. */
+export const ARP_RETRY_MS: u32 = 1000;
+export const ARP_MAX_TRIES: i32 = 3;
+
+/** Ethernet payload MTU and the largest frame we send or accept (no FCS). */
+export const MTU: i32 = 1500;
+export const FRAME_MAX: i32 = 1514;
+
+/** Maximum segment lifetime; TIME-WAIT lasts 2*MSL. Changeable at run time (set_msl). */
+export const DEFAULT_MSL_MS: u32 = 30_000;
+
+/** RFC 6298 retransmission: initial RTO, bounds, and tries before we give up. */
+export const RTO_INITIAL_MS: u32 = 1000;
+export const RTO_MIN_MS: u32 = 200;
+export const RTO_MAX_MS: u32 = 60_000;
+export const MAX_RETRIES: i32 = 8;
+export const MAX_SYN_RETRIES: i32 = 5;
+/** Delayed ACK (RFC 1122 says at most 500 ms; we use much less). */
+export const DELAYED_ACK_MS: u32 = 40;
+/** Persist timer bounds for zero-window probes. */
+export const PERSIST_MIN_MS: u32 = 500;
+export const PERSIST_MAX_MS: u32 = 60_000;
+
+/** Ephemeral port range for active opens (RFC 6335 dynamic range). */
+export const EPHEMERAL_LO: i32 = 49152;
+export const EPHEMERAL_HI: i32 = 65535;
+
+/** Longest idle interval poll() reports when no timer is armed. */
+export const IDLE_POLL_MS: u32 = 1000;
+
+/** Scratch buffer shared by the host (sock_send/sock_recv) and text exports. */
+export const IO_BUF_SIZE: i32 = 8192;

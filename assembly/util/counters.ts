@@ -1,0 +1,44 @@
+// Every counter synack keeps, in one table: the console's `stats` prints them in this order.
+// Names follow the TCP-MIB / IP-MIB (RFC 4022, RFC 4293) where one exists; drops name their reason.
+
+export const enum C {
+  // Link and ARP
+  ETH_IN_FRAMES, ETH_OUT_FRAMES, ETH_DROP_SHORT, ETH_DROP_TOO_LONG, ETH_DROP_NOT_FOR_US, ETH_DROP_ETHERTYPE,
+  ARP_IN, ARP_OUT_REQUESTS, ARP_OUT_REPLIES, ARP_DROP_MALFORMED, ARP_DROP_UNRESOLVED,
+  // IPv4
+  IP_IN_RECEIVES, IP_IN_DELIVERS, IP_OUT_REQUESTS,
+  IP_DROP_SHORT, IP_DROP_VERSION, IP_DROP_IHL, IP_DROP_TOTAL_LEN, IP_DROP_CHECKSUM,
+  IP_DROP_FRAGMENT, IP_DROP_NOT_FOR_US, IP_DROP_BAD_SOURCE, IP_DROP_PROTOCOL, IP_DROP_NO_ROUTE,
+  // ICMP
+  ICMP_IN_ECHOS, ICMP_OUT_ECHO_REPS, ICMP_DROP_CHECKSUM, ICMP_DROP_OTHER,
+  // TCP (TCP-MIB names first)
+  TCP_ACTIVE_OPENS, TCP_PASSIVE_OPENS, TCP_ATTEMPT_FAILS, TCP_ESTAB_RESETS,
+  TCP_IN_SEGS, TCP_OUT_SEGS, TCP_RETRANS_SEGS, TCP_IN_ERRS, TCP_OUT_RSTS,
+  TCP_DROP_SHORT, TCP_DROP_CHECKSUM, TCP_DROP_DATA_OFFSET, TCP_DROP_OPTIONS, TCP_DROP_PORT_ZERO, TCP_DROP_FLAGS,
+  TCP_DROP_NO_LISTENER, TCP_DROP_BACKLOG, TCP_DROP_NO_SLOT, TCP_DROP_OUT_OF_WINDOW, TCP_DROP_BAD_ACK,
+  TCP_DROP_OOO_FULL, TCP_RST_IGNORED, TCP_CHALLENGE_ACKS, TCP_TIMEOUTS, TCP_ZERO_WINDOW_PROBES,
+  TCP_OOO_SEGS, TCP_TIME_WAIT_REUSED,
+  COUNT
+}
+
+const NAMES: StaticArray<string> = [
+  "ethInFrames", "ethOutFrames", "ethDropShort", "ethDropTooLong", "ethDropNotForUs", "ethDropEthertype",
+  "arpIn", "arpOutRequests", "arpOutReplies", "arpDropMalformed", "arpDropUnresolved",
+  "ipInReceives", "ipInDelivers", "ipOutRequests",
+  "ipDropShort", "ipDropVersion", "ipDropIhl", "ipDropTotalLength", "ipDropChecksum",
+  "ipDropFragment", "ipDropNotForUs", "ipDropBadSource", "ipDropProtocol", "ipDropNoRoute",
+  "icmpInEchos", "icmpOutEchoReps", "icmpDropChecksum", "icmpDropOther",
+  "tcpActiveOpens", "tcpPassiveOpens", "tcpAttemptFails", "tcpEstabResets",
+  "tcpInSegs", "tcpOutSegs", "tcpRetransSegs", "tcpInErrs", "tcpOutRsts",
+  "tcpDropShort", "tcpDropChecksum", "tcpDropDataOffset", "tcpDropOptions", "tcpDropPortZero", "tcpDropFlags",
+  "tcpDropNoListener", "tcpDropBacklog", "tcpDropNoSlot", "tcpDropOutOfWindow", "tcpDropBadAck",
+  "tcpDropOooFull", "tcpRstIgnored", "tcpChallengeAcks", "tcpTimeouts", "tcpZeroWindowProbes",
+  "tcpOooSegs", "tcpTimeWaitReused",
+];
+
+const values = new StaticArray<u32>(C.COUNT);
+
+@inline export function count(c: C): void { unchecked(values[c] += 1); }
+@inline export function counter(c: C): u32 { return unchecked(values[c]); }
+export function counterName(c: i32): string { return NAMES[c]; }
+export function resetCounters(): void { for (let i = 0; i < C.COUNT; i++) unchecked(values[i] = 0); }

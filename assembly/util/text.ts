@@ -1,0 +1,76 @@
+// Text written into fixed buffers without allocating: log lines, console replies, stats dumps.
+
+export class Text {
+  len: i32 = 0;
+  constructor(public ptr: usize, public cap: i32) {}
+
+  reset(): Text { this.len = 0; return this; }
+
+  ch(c: u32): Text {
+    if (this.len < this.cap) { store<u8>(this.ptr + <usize>this.len, <u8>c); this.len++; }
+    return this;
+  }
+
+  /** ASCII string literal (our strings are ASCII; others become '?'). */
+  str(s: string): Text {
+    const n = s.length;
+    for (let i = 0; i < n; i++) {
+      const c = <u32>s.charCodeAt(i);
+      this.ch(c < 128 ? c : 63);
+    }
+    return this;
+  }
+
+  u32(v: u32): Text {
+    if (v == 0) return this.ch(48);
+    let div: u32 = 1_000_000_000;
+    let started = false;
+    while (div > 0) {
+      const d = v / div;
+      if (d != 0 || started) { this.ch(48 + d); started = true; }
+      v -= d * div;
+      div /= 10;
+    }
+    return this;
+  }
+
+  i32(v: i32): Text {
+    if (v < 0) { this.ch(45); return this.u32(<u32>(-(<i64>v))); }
+    return this.u32(<u32>v);
+  }
+
+  /** Right-align an unsigned number in `width` columns. */
+  u32w(v: u32, width: i32): Text {
+    let digits = 1;
+    for (let t = v; t >= 10; t /= 10) digits++;
+    for (let i = digits; i < width; i++) this.ch(32);
+    return this.u32(v);
+  }
+
+  /** Left-align the string in `width` columns. */
+  strw(s: string, width: i32): Text {
+    this.str(s);
+    for (let i = s.length; i < width; i++) this.ch(32);
+    return this;
+  }
+
+  ip(a: u32): Text {
+    return this.u32(a >>> 24).ch(46).u32((a >>> 16) & 255).ch(46).u32((a >>> 8) & 255).ch(46).u32(a & 255);
+  }
+
+  hex2(v: u32): Text {
+    const h = "0123456789abcdef";
+    return this.ch(<u32>h.charCodeAt((v >> 4) & 15)).ch(<u32>h.charCodeAt(v & 15));
+  }
+
+  mac(p: usize): Text {
+    for (let i: usize = 0; i < 6; i++) { if (i > 0) this.ch(58); this.hex2(load<u8>(p + i)); }
+    return this;
+  }
+
+  /** Pad with spaces up to column `col` (counted from the start of the buffer). */
+  padTo(col: i32): Text {
+    while (this.len < col) this.ch(32);
+    return this;
+  }
+}

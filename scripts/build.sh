@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Build the module (build/synack.wasm), the host (build/host), and the TAP helper.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npx asc assembly/index.ts --target release
+# wasm3 0.5 lacks memory.init/data.drop: refuse a module that uses them.
+if grep -qE 'memory\.init|data\.drop' build/synack.wat; then
+  echo "build/synack.wasm uses memory.init/data.drop, which wasm3 0.5 cannot run" >&2; exit 1
+fi
