@@ -1,26 +1,186 @@
 // The socket API inside the module: what apps/ and the host (through abi.ts) use.
-// Ids 0..MAX_CONNS-1 are connections, MAX_CONNS.. are listeners.
+// Ids 0..MAX_CONNS-1 are connections, MAX_CONNS.. are listeners. Calls never block: they act,
+// then dispatch() sends what became sendable.
+import { MAX_CONNS, MAX_LISTENERS, EPHEMERAL_LO, EPHEMERAL_HI, DEFAULT_BACKLOG } from "../config";
+import { C, count } from "../util/counters";
+import { ourIp } from "../net/iface";
+import { Tcb, conns, listeners, allocConn, freeConn, findListener, setState } from "./tcb";
+import { State, synchronized } from "./state";
+import { dispatch, sendRst, windowUpdateDue } from "./output";
+import { toClosed, initCwnd, orphanFinWait2 } from "./close";
+import { isnFor, randomPort } from "./isn";
+import { E_AGAIN, E_BADF, E_INVAL, E_NOBUFS, E_ADDRINUSE, E_PIPE } from "./errors";
+export * from "./errors";
 
-export const E_AGAIN: i32 = -11;     // nothing yet: try after the next poll
-export const E_BADF: i32 = -9;       // no such socket, or not yours
-export const E_INVAL: i32 = -22;     // wrong state or argument
-export const E_NOBUFS: i32 = -105;   // no free slot
-export const E_ADDRINUSE: i32 = -98; // port already listening
-export const E_RESET: i32 = -104;    // connection reset by peer
-export const E_TIMEDOUT: i32 = -110; // retransmissions exhausted
-export const E_REFUSED: i32 = -111;  // RST answered our SYN
-export const E_PIPE: i32 = -32;      // send after shutdown
+/** The connection behind id if the caller owns it, else null. */
+function owned(id: i32): Tcb | null {
+  if (id < 0 || id >= MAX_CONNS) return null;
+  const t = unchecked(conns[id]);
+  if (!t.inUse || t.userClosed || (t.listener >= 0 && !t.accepted)) return null;
+  return t;
+}
 
-export function listen(port: u32, backlog: i32): i32 { return E_INVAL; }
-export function accept(listener: i32): i32 { return E_AGAIN; }
-export function connect(ip: u32, port: u32): i32 { return E_NOBUFS; }
-export function send(id: i32, ptr: usize, len: i32): i32 { return E_BADF; }
-export function recv(id: i32, ptr: usize, len: i32): i32 { return E_BADF; }
-export function shutdown(id: i32): i32 { return E_BADF; }
-export function close(id: i32): i32 { return E_BADF; }
-export function abort(id: i32): i32 { return E_BADF; }
-export function state(id: i32): i32 { return 0; }
+@inline function listenerIndex(id: i32): i32 {
+  const i = id - MAX_CONNS;
+  return i >= 0 && i < MAX_LISTENERS && unchecked(listeners[i]).inUse ? i : -1;
+}
+
+export function listen(port: u32, backlog: i32): i32 {
+  if (port == 0 || port > 65535) return E_INVAL;
+  if (findListener(port) >= 0) return E_ADDRINUSE;
+  for (let i = 0; i < MAX_LISTENERS; i++) {
+    const l = unchecked(listeners[i]);
+    if (!l.inUse) {
+      l.inUse = true;
+      l.port = port;
+      l.backlog = backlog > 0 ? min(backlog, MAX_CONNS) : DEFAULT_BACKLOG;
+      return MAX_CONNS + i;
+    }
+  }
+  return E_NOBUFS;
+}
+
+/** The listener's oldest established connection not yet accepted, or E_AGAIN. */
+export function accept(id: i32): i32 {
+  const lid = listenerIndex(id);
+  if (lid < 0) return E_BADF;
+  let best: Tcb | null = null;
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = unchecked(conns[i]);
+    if (t.inUse && t.listener == lid && !t.accepted && synchronized(t.state) &&
+        (best == null || <i32>(t.order - best.order) < 0)) best = t;
+  }
+  if (best == null) return E_AGAIN;
+  best.accepted = true;
+  return best.id;
+}
+
+function portInUse(port: u32): bool {
+  if (findListener(port) >= 0) return true;
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = unchecked(conns[i]);
+    if (t.inUse && t.localPort == port) return true;
+  }
+  return false;
+}
+
+export function connect(ip: u32, port: u32): i32 {
+  if (port == 0 || port > 65535 || ip == 0) return E_INVAL;
+  const t = allocConn();
+  if (t == null) return E_NOBUFS;
+  let lport = randomPort(EPHEMERAL_LO, EPHEMERAL_HI);
+  for (let tries = 0; portInUse(lport) && tries < 64; tries++) lport = randomPort(EPHEMERAL_LO, EPHEMERAL_HI);
+  if (portInUse(lport)) { freeConn(t); return E_NOBUFS; }
+  t.localIp = ourIp(); t.localPort = lport;
+  t.remoteIp = ip; t.remotePort = port;
+  t.iss = isnFor(t.localIp, lport, ip, port);
+  t.sndUna = t.iss; t.sndNxt = t.iss; t.sndMax = t.iss;
+  initCwnd(t);
+  setState(t, State.SYN_SENT);
+  count(C.TCP_ACTIVE_OPENS);
+  dispatch(t); // SYN
+  return t.id;
+}
+
+export function send(id: i32, ptr: usize, len: i32): i32 {
+  const t = owned(id);
+  if (t == null) return E_BADF;
+  if (t.error != 0) return t.error;
+  const s = t.state;
+  if (t.finQueued || !(s == State.ESTABLISHED || s == State.CLOSE_WAIT || s == State.SYN_SENT || s == State.SYN_RECEIVED)) return E_PIPE;
+  const n = t.tx.push(ptr, len);
+  dispatch(t);
+  return n;
+}
+
+export function recv(id: i32, ptr: usize, len: i32): i32 {
+  const t = owned(id);
+  if (t == null) return E_BADF;
+  const n = t.rx.pop(ptr, len);
+  if (n > 0) {
+    if (windowUpdateDue(t)) { t.ackNow = true; dispatch(t); }
+    return n;
+  }
+  if (t.finReceived) return 0;
+  if (t.error != 0) return t.error;
+  if (t.state == State.CLOSED) return 0;
+  return E_AGAIN;
+}
+
+export function shutdown(id: i32): i32 {
+  const t = owned(id);
+  if (t == null) return E_BADF;
+  shutdownTcb(t);
+  return 0;
+}
+
+/** CLOSE's sending half (RFC 9293 §3.10.4): FIN after the queued data. */
+function shutdownTcb(t: Tcb): void {
+  if (t.finQueued) return;
+  const s = t.state;
+  if (s == State.SYN_SENT) { toClosed(t); return; }
+  if (s == State.ESTABLISHED) setState(t, State.FIN_WAIT_1);
+  else if (s == State.CLOSE_WAIT) setState(t, State.LAST_ACK);
+  else if (s != State.SYN_RECEIVED) return; // already closing or closed
+  t.finQueued = true; // in SYN-RECEIVED the FIN waits for ESTABLISHED
+  dispatch(t);
+}
+
+export function close(id: i32): i32 {
+  const lid = listenerIndex(id);
+  if (lid >= 0) { closeListener(lid); return 0; }
+  const t = owned(id);
+  if (t == null) return E_BADF;
+  if (t.state == State.CLOSED) { freeConn(t); return 0; }
+  if (t.rx.len > 0 && synchronized(t.state)) {
+    // Unread data would be lost silently: reset instead, so the peer knows (RFC 2525 §2.17).
+    t.userClosed = true;
+    sendRst(t);
+    toClosed(t);
+    return 0;
+  }
+  shutdownTcb(t);
+  t.userClosed = true;
+  if (t.state == State.CLOSED) freeConn(t);
+  else if (t.state == State.FIN_WAIT_2) orphanFinWait2(t);
+  return 0;
+}
+
+function closeListener(lid: i32): void {
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = unchecked(conns[i]);
+    if (t.inUse && t.listener == lid && !t.accepted) {
+      if (t.state != State.CLOSED) sendRst(t);
+      freeConn(t);
+    }
+  }
+  unchecked(listeners[lid]).inUse = false;
+}
+
+export function abort(id: i32): i32 {
+  const t = owned(id);
+  if (t == null) return E_BADF;
+  if (t.state >= State.SYN_RECEIVED) sendRst(t);
+  t.userClosed = true;
+  toClosed(t);
+  return 0;
+}
+
+export function state(id: i32): i32 {
+  if (listenerIndex(id) >= 0) return State.LISTEN;
+  if (id < 0 || id >= MAX_CONNS) return State.CLOSED;
+  const t = unchecked(conns[id]);
+  return t.inUse ? t.state : State.CLOSED;
+}
+
 /** Bytes that send() would take now. */
-export function sendSpace(id: i32): i32 { return 0; }
+export function sendSpace(id: i32): i32 {
+  const t = owned(id);
+  return t == null ? 0 : t.tx.free();
+}
+
 /** Bytes recv() would return now. */
-export function recvAvail(id: i32): i32 { return 0; }
+export function recvAvail(id: i32): i32 {
+  const t = owned(id);
+  return t == null ? 0 : t.rx.len;
+}

@@ -1,10 +1,60 @@
-// TCP module entry points: init, timers, MSL.
-import { DEFAULT_MSL_MS } from "../config";
+// TCP module entry points: init, input from IPv4, and the timers run by poll.
+import { MAX_CONNS } from "../config";
+import { now, reached } from "../util/clock";
+import { C, count } from "../util/counters";
+import { conns, Tcb } from "./tcb";
+import { State, synchronized } from "./state";
+import { isnInit } from "./isn";
+import { segmentArrives } from "./input";
+import { dispatch, sendProbe, sendRst } from "./output";
+import { backoff, nextDeadline, persistInterval } from "./timers";
+import { toClosed } from "./close";
+import { E_TIMEDOUT } from "./errors";
+export { setMsl } from "./close";
 
-export let msl: u32 = DEFAULT_MSL_MS;
-export function setMsl(ms: u32): void { msl = ms; }
-export function tcpInit(): void {}
-/** Run due timers and pending output; returns ms until the next TCP deadline. */
-export function tcpPoll(): u32 { return u32.MAX_VALUE; }
+export function tcpInit(): void { isnInit(); }
+
 /** Called by IPv4 for every segment addressed to us (IP header already validated). */
-export function tcpInput(src: u32, dst: u32, seg: usize, len: i32): void {}
+export function tcpInput(src: u32, dst: u32, seg: usize, len: i32): void { segmentArrives(src, dst, seg, len); }
+
+/** Run due timers and pending output; returns ms until the next TCP deadline. */
+export function tcpPoll(): u32 {
+  let next = u32.MAX_VALUE;
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = unchecked(conns[i]);
+    if (!t.inUse) continue;
+    if (t.closeOn && reached(t.closeAt, now)) { t.closeOn = false; toClosed(t); continue; }
+    if (t.rtxOn && reached(t.rtxAt, now)) retransmitTimeout(t);
+    if (!t.inUse) continue;
+    if (t.persistOn && reached(t.persistAt, now)) {
+      sendProbe(t);
+      t.persistBackoff++;
+      t.persistAt = now + persistInterval(t);
+    }
+    if (t.ackOn && reached(t.ackAt, now)) { t.ackOn = false; t.ackNow = true; }
+    dispatch(t);
+    next = min(next, nextDeadline(t));
+  }
+  return next;
+}
+
+/** RFC 6298 §5.4-5.6: retransmit from SND.UNA with a doubled RTO, or give up. */
+function retransmitTimeout(t: Tcb): void {
+  t.rtxOn = false;
+  if (!backoff(t)) {
+    const s = t.state;
+    if (s == State.SYN_SENT || s == State.SYN_RECEIVED) count(C.TCP_ATTEMPT_FAILS);
+    else if (s == State.ESTABLISHED || s == State.CLOSE_WAIT) count(C.TCP_ESTAB_RESETS);
+    if (synchronized(s)) sendRst(t);
+    t.error = E_TIMEDOUT;
+    toClosed(t);
+    return;
+  }
+  count(C.TCP_RETRANS_SEGS);
+  const flight = t.sndNxt - t.sndUna;
+  t.ssthresh = max(flight / 2, 2 * t.mss);
+  t.cwnd = t.mss;
+  t.sndNxt = t.sndUna; // go back: dispatch resends from the first unacknowledged byte (or SYN)
+  dispatch(t);
+}
+

@@ -1,0 +1,306 @@
+// Segment in: RFC 9293 §3.10.7 "SEGMENT ARRIVES", step by step and named as the RFC names them,
+// with the RFC 5961 changes (challenge ACKs for RST, SYN and ACK checks). Input only updates the
+// connection and marks what it owes; dispatch() (output.ts) sends afterwards.
+import { C, count } from "../util/counters";
+import { now } from "../util/clock";
+import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST } from "../wire/tcp";
+import { Tcb, findConn, findListener, allocConn, setState, pendingCount, listeners } from "./tcb";
+import { State } from "./state";
+import { seqLt, seqLe, seqGt, seqInWindow } from "./seq";
+import { dispatch, sendAck, sendRst, sendRstFor, retransmitFirst, OUR_MSS } from "./output";
+import { restartRtx, stopRtx, stopPersist, delayAck, rttSample, startCloseTimer } from "./timers";
+import { oooInsert, oooAdvance } from "./reassembly";
+import { isnFor } from "./isn";
+import { toClosed, enterTimeWait, initCwnd, orphanFinWait2, msl } from "./close";
+import { E_REFUSED, E_RESET } from "./errors";
+
+const seg = new Segment();
+
+/** Entry from IPv4: one segment for our address. */
+export function segmentArrives(src: u32, dst: u32, p: usize, len: i32): void {
+  count(C.TCP_IN_SEGS);
+  const why = parseSegment(src, dst, p, len, seg);
+  if (why >= 0) { count(<C>why); count(C.TCP_IN_ERRS); return; }
+
+  const t = findConn(seg.dstPort, seg.srcIp, seg.srcPort);
+  if (t == null) {
+    const lid = findListener(seg.dstPort);
+    if (lid < 0) { count(C.TCP_DROP_NO_LISTENER); sendRstFor(seg); return; }
+    listenState(lid, seg);
+    return;
+  }
+  if (t.state == State.SYN_SENT) synSentState(t, seg);
+  else otherStates(t, seg);
+  if (t.inUse) dispatch(t);
+}
+
+/** §3.10.7.2 LISTEN. */
+function listenState(lid: i32, seg: Segment): void {
+  // first check for an RST: ignore it
+  if (seg.has(RST)) return;
+  // second check for an ACK: nothing here could be acknowledged
+  if (seg.has(ACK_FLAG)) { sendRstFor(seg); return; }
+  // third check for a SYN
+  if (!seg.has(SYN)) return;
+  if (pendingCount(lid) >= unchecked(listeners[lid]).backlog) { count(C.TCP_DROP_BACKLOG); return; }
+  const t = allocConn();
+  if (t == null) { count(C.TCP_DROP_NO_SLOT); return; }
+  t.localIp = seg.dstIp; t.localPort = seg.dstPort;
+  t.remoteIp = seg.srcIp; t.remotePort = seg.srcPort;
+  t.listener = lid;
+  t.irs = seg.seq;
+  t.rcvNxt = seg.seq + 1;
+  t.rcvAdv = t.rcvNxt;
+  t.iss = isnFor(t.localIp, t.localPort, t.remoteIp, t.remotePort);
+  t.sndUna = t.iss; t.sndNxt = t.iss; t.sndMax = t.iss;
+  takePeerOptions(t, seg);
+  t.state = State.LISTEN; // the slot stands for the listener's TCB at this instant
+  setState(t, State.SYN_RECEIVED);
+  count(C.TCP_PASSIVE_OPENS);
+  dispatch(t); // SYN,ACK
+}
+
+function takePeerOptions(t: Tcb, seg: Segment): void {
+  t.mss = seg.mss != 0 ? min(seg.mss, OUR_MSS) : 536;
+  t.sndWnd = seg.wnd; t.maxSndWnd = seg.wnd;
+  t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
+  initCwnd(t);
+}
+
+/** §3.10.7.3 SYN-SENT. */
+function synSentState(t: Tcb, seg: Segment): void {
+  // first check the ACK bit
+  let ackOk = false;
+  if (seg.has(ACK_FLAG)) {
+    if (seqLe(seg.ack, t.iss) || seqGt(seg.ack, t.sndMax)) {
+      if (!seg.has(RST)) sendRstFor(seg);
+      count(C.TCP_DROP_BAD_ACK);
+      return;
+    }
+    ackOk = true;
+  }
+  // second check the RST bit
+  if (seg.has(RST)) {
+    if (ackOk) { t.error = E_REFUSED; count(C.TCP_ATTEMPT_FAILS); toClosed(t); }
+    else count(C.TCP_RST_IGNORED);
+    return;
+  }
+  // fourth check the SYN bit (there is no third, security, step here)
+  if (!seg.has(SYN)) return;
+  t.irs = seg.seq;
+  t.rcvNxt = seg.seq + 1;
+  t.rcvAdv = t.rcvNxt;
+  takePeerOptions(t, seg);
+  if (ackOk) {
+    ackedUpTo(t, seg.ack);
+    setState(t, State.ESTABLISHED);
+    t.ackNow = true;
+    if (t.finQueued) setState(t, State.FIN_WAIT_1);
+  } else {
+    // Simultaneous open: answer with SYN,ACK from our ISN again.
+    setState(t, State.SYN_RECEIVED);
+    t.sndNxt = t.iss;
+  }
+}
+
+/** §3.10.7.4 Other states: SYN-RECEIVED and every synchronized state. */
+function otherStates(t: Tcb, seg: Segment): void {
+  const s = t.state;
+
+  // first check sequence number
+  const wnd = t.rcvWnd;
+  const segLen = seg.segLen;
+  let acceptable = segLen == 0
+    ? (wnd == 0 ? seg.seq == t.rcvNxt : seqInWindow(seg.seq, t.rcvNxt, wnd))
+    : wnd != 0 && (seqInWindow(seg.seq, t.rcvNxt, wnd) || seqInWindow(seg.seq + segLen - 1, t.rcvNxt, wnd));
+  // A closed window still takes valid ACKs, RSTs and FINs at RCV.NXT; their data is trimmed later.
+  if (!acceptable && wnd == 0 && seg.seq == t.rcvNxt) acceptable = true;
+  if (!acceptable) {
+    if (s == State.TIME_WAIT && seg.has(SYN) && !seg.has(ACK_FLAG) && seqGt(seg.seq, t.rcvNxt)) {
+      // A new incarnation of the connection (RFC 9293 §3.6.1): let the listener take it.
+      const lid = findListener(t.localPort);
+      if (lid >= 0) { count(C.TCP_TIME_WAIT_REUSED); toClosed(t); listenState(lid, seg); return; }
+    }
+    if (s == State.SYN_RECEIVED && seg.has(SYN) && !seg.has(ACK_FLAG) && seg.seq == t.irs) {
+      t.sndNxt = t.iss; // the peer lost our SYN,ACK: send it again
+      return;
+    }
+    count(C.TCP_DROP_OUT_OF_WINDOW);
+    if (!seg.has(RST)) t.ackNow = true;
+    if (s == State.TIME_WAIT && seg.has(FIN)) startCloseTimer(t, 2 * msl());
+    return;
+  }
+
+  // second check the RST bit (RFC 5961 §3.2: only an exact match resets; others are challenged)
+  if (seg.has(RST)) {
+    if (seg.seq != t.rcvNxt) { challengeAck(t); return; }
+    if (s == State.SYN_RECEIVED) {
+      count(C.TCP_ATTEMPT_FAILS);
+      if (t.listener < 0) t.error = E_REFUSED;
+    } else if (s == State.ESTABLISHED || s == State.CLOSE_WAIT) {
+      count(C.TCP_ESTAB_RESETS);
+      t.error = E_RESET;
+    } else if (s == State.FIN_WAIT_1 || s == State.FIN_WAIT_2) {
+      t.error = E_RESET;
+    }
+    toClosed(t);
+    return;
+  }
+
+  // third check security: no compartments here.
+
+  // fourth check the SYN bit
+  if (seg.has(SYN)) {
+    if (s == State.SYN_RECEIVED && t.listener >= 0) {
+      // Passive open: the connection goes back to LISTEN, i.e. this TCB simply goes away.
+      count(C.TCP_ATTEMPT_FAILS);
+      toClosed(t);
+      return;
+    }
+    challengeAck(t); // RFC 5961 §4.2
+    return;
+  }
+
+  // fifth check the ACK field
+  if (!seg.has(ACK_FLAG)) return;
+  if (s == State.SYN_RECEIVED) {
+    if (seqGt(seg.ack, t.sndUna) && seqLe(seg.ack, t.sndMax)) {
+      setState(t, State.ESTABLISHED);
+      t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
+      t.maxSndWnd = max(t.maxSndWnd, seg.wnd);
+      if (t.finQueued) setState(t, State.FIN_WAIT_1);
+    } else {
+      sendRstFor(seg);
+      count(C.TCP_DROP_BAD_ACK);
+      return;
+    }
+  }
+  if (seqGt(seg.ack, t.sndMax)) {
+    // Acknowledges something not yet sent: ACK and drop.
+    count(C.TCP_DROP_BAD_ACK);
+    t.ackNow = true;
+    return;
+  }
+  if (seqLt(seg.ack, t.sndUna - t.maxSndWnd)) {
+    // RFC 5961 §5.2: too old to be real; a blind injection attempt, challenge it.
+    count(C.TCP_DROP_BAD_ACK);
+    challengeAck(t);
+    return;
+  }
+  if (seqGt(seg.ack, t.sndUna)) {
+    ackedUpTo(t, seg.ack);
+  } else if (seg.ack == t.sndUna && seg.dataLen == 0 && !seg.has(FIN) && seg.wnd == t.sndWnd &&
+             t.sndNxt != t.sndUna) {
+    // A duplicate ACK (RFC 5681 §2); the third one triggers fast retransmit.
+    t.dupAcks++;
+    if (t.dupAcks == 3) {
+      const flight = t.sndNxt - t.sndUna;
+      t.ssthresh = max(flight / 2, 2 * t.mss);
+      t.cwnd = t.ssthresh;
+      retransmitFirst(t);
+    }
+  }
+  // Send window update (RFC 9293 §3.10.7.4: SND.WL1/SND.WL2 rule).
+  if (seqLe(t.sndUna, seg.ack) &&
+      (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 == seg.seq && seqLe(t.sndWl2, seg.ack)))) {
+    t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
+    if (seg.wnd > t.maxSndWnd) t.maxSndWnd = seg.wnd;
+    if (seg.wnd > 0 && t.persistOn) stopPersist(t);
+  }
+  if (t.finAcked) {
+    if (s == State.FIN_WAIT_1 || t.state == State.FIN_WAIT_1) {
+      setState(t, State.FIN_WAIT_2);
+      if (t.userClosed) orphanFinWait2(t);
+    } else if (s == State.CLOSING) {
+      enterTimeWait(t);
+    } else if (s == State.LAST_ACK) {
+      toClosed(t);
+      return;
+    }
+  }
+
+  // sixth, check the URG bit: urgent data is not supported; it arrives as ordinary data.
+
+  // seventh, process the segment text
+  if (seg.dataLen > 0) {
+    const st = t.state;
+    if (st == State.ESTABLISHED || st == State.FIN_WAIT_1 || st == State.FIN_WAIT_2) {
+      if (t.userClosed) {
+        // Nobody will ever read this: tell the peer instead of dropping it silently (RFC 2525 §2.17).
+        sendRst(t);
+        t.error = E_RESET;
+        toClosed(t);
+        return;
+      }
+      receiveText(t, seg);
+    }
+  }
+
+  // eighth, check the FIN bit (only once every byte before it has arrived)
+  if (seg.has(FIN) && seg.seq + <u32>seg.dataLen == t.rcvNxt && !t.finReceived) {
+    t.rcvNxt += 1;
+    t.finReceived = true;
+    t.ackNow = true;
+    const st = t.state;
+    if (st == State.SYN_RECEIVED || st == State.ESTABLISHED) setState(t, State.CLOSE_WAIT);
+    else if (st == State.FIN_WAIT_1) {
+      if (t.finAcked) enterTimeWait(t); else setState(t, State.CLOSING);
+    } else if (st == State.FIN_WAIT_2) enterTimeWait(t);
+  }
+}
+
+/** SND.UNA advances to ack: free acknowledged data, sample the RTT, grow the congestion window. */
+function ackedUpTo(t: Tcb, ack: u32): void {
+  let acked = ack - t.sndUna;
+  if (t.sndUna == t.iss) acked -= 1; // our SYN occupied one sequence number, not a data byte
+  const data = min(<i32>acked, t.tx.len);
+  t.tx.consume(data);
+  t.sndUna = ack;
+  if (seqLt(t.sndNxt, t.sndUna)) t.sndNxt = t.sndUna;
+  if (t.rttTiming && seqGt(ack, t.rttSeq)) {
+    t.rttTiming = false;
+    rttSample(t, now - t.rttStart);
+  }
+  t.retries = 0;
+  t.dupAcks = 0;
+  // RFC 5681: slow start below ssthresh, then about one MSS per round trip.
+  if (t.cwnd < t.ssthresh) t.cwnd += min(acked, t.mss);
+  else t.cwnd += max<u32>(1, t.mss * t.mss / t.cwnd);
+  if (t.cwnd > 0x10000) t.cwnd = 0x10000;
+  if (t.sndUna == t.sndMax) stopRtx(t); else restartRtx(t);
+}
+
+/** Seventh step for ESTABLISHED and FIN-WAIT-1/2: in-order data to the ring, the rest held. */
+function receiveText(t: Tcb, seg: Segment): void {
+  let seq = seg.seq;
+  let data = seg.data;
+  let n = seg.dataLen;
+  if (seqLt(seq, t.rcvNxt)) {
+    const skip = <i32>(t.rcvNxt - seq);
+    if (skip >= n) { t.ackNow = true; return; }
+    data += <usize>skip; n -= skip; seq = t.rcvNxt;
+  }
+  const off = <i32>(seq - t.rcvNxt);
+  const room = <i32>t.rcvWnd - off;
+  if (n > room) n = room; // trim to the window
+  if (n <= 0) { t.ackNow = true; return; }
+  if (off == 0) {
+    t.rx.writeAt(t.rx.len, data, n);
+    t.rx.commit(n);
+    t.rcvNxt += <u32>n;
+    // Filling a hole is acknowledged at once (RFC 5681 §4.2), in-order data may wait.
+    if (oooAdvance(t) || t.oooCount > 0) t.ackNow = true;
+    else delayAck(t);
+  } else {
+    t.rx.writeAt(t.rx.len + off, data, n);
+    count(C.TCP_OOO_SEGS);
+    if (!oooInsert(t, seq, seq + <u32>n)) count(C.TCP_DROP_OOO_FULL);
+    t.ackNow = true; // a duplicate ACK tells the sender what is missing
+  }
+}
+
+function challengeAck(t: Tcb): void {
+  count(C.TCP_CHALLENGE_ACKS);
+  sendAck(t);
+}
+

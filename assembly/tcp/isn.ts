@@ -1,0 +1,52 @@
+// Initial sequence numbers per RFC 6528: ISN = M + F(4-tuple, secret), where M is a clock ticking
+// every 4 microseconds and F is SipHash-2-4 keyed with 128 bits from the host's random source.
+// Also the random ephemeral ports of active opens (RFC 6056's simple random choice).
+import { random_u32 } from "../abi";
+import { now } from "../util/clock";
+
+let k0: u64 = 0;
+let k1: u64 = 0;
+
+export function isnInit(): void {
+  k0 = (<u64>random_u32() << 32) | <u64>random_u32();
+  k1 = (<u64>random_u32() << 32) | <u64>random_u32();
+}
+
+// SipHash state, kept in globals so the rounds stay allocation-free.
+let v0: u64 = 0, v1: u64 = 0, v2: u64 = 0, v3: u64 = 0;
+
+@inline function round(): void {
+  v0 += v1; v1 = rotl<u64>(v1, 13); v1 ^= v0; v0 = rotl<u64>(v0, 32);
+  v2 += v3; v3 = rotl<u64>(v3, 16); v3 ^= v2;
+  v0 += v3; v3 = rotl<u64>(v3, 21); v3 ^= v0;
+  v2 += v1; v1 = rotl<u64>(v1, 17); v1 ^= v2; v2 = rotl<u64>(v2, 32);
+}
+
+@inline function compress(m: u64): void {
+  v3 ^= m; round(); round(); v0 ^= m;
+}
+
+/** SipHash-2-4 of two 64-bit little-endian words (a 16-byte message). */
+export function siphash16(a: u64, b: u64, key0: u64, key1: u64): u64 {
+  v0 = key0 ^ 0x736f6d6570736575; v1 = key1 ^ 0x646f72616e646f6d;
+  v2 = key0 ^ 0x6c7967656e657261; v3 = key1 ^ 0x7465646279746573;
+  compress(a);
+  compress(b);
+  compress(<u64>16 << 56); // final block: message length in the top byte
+  v2 ^= 0xff;
+  round(); round(); round(); round();
+  return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/** RFC 6528 ISN for a connection. */
+export function isnFor(localIp: u32, localPort: u32, remoteIp: u32, remotePort: u32): u32 {
+  const a = (<u64>localIp << 32) | <u64>remoteIp;
+  const b = (<u64>localPort << 16) | <u64>remotePort;
+  const f = <u32>siphash16(a, b, k0, k1);
+  return f + now * 250; // 250 ticks of 4 us per millisecond
+}
+
+/** A random port in [lo, hi]. */
+export function randomPort(lo: i32, hi: i32): u32 {
+  return <u32>lo + random_u32() % <u32>(hi - lo + 1);
+}

@@ -1,0 +1,151 @@
+// Segment out: dispatch() sends whatever the connection may send now (SYN, data, FIN, ACK),
+// within the peer's window and the congestion window. Input never builds segments itself; it
+// only marks what is owed (ackNow) and lets dispatch run, or calls the small primitives below.
+import { MTU, RX_BUF_SIZE } from "../config";
+import { ipTxPayload, ipSend } from "../net/ip";
+import { C, count } from "../util/counters";
+import { now } from "../util/clock";
+import { Tcb } from "./tcb";
+import { State } from "./state";
+import { Segment, emitSegment, headerLen, SYN, ACK_FLAG, FIN, RST, PSH } from "../wire/tcp";
+import { seqGt } from "./seq";
+import { armRtx, startPersist } from "./timers";
+
+/** The MSS we announce: an Ethernet MTU minus IPv4 and TCP headers. */
+export const OUR_MSS: u32 = <u32>MTU - 40;
+const IP_PROTO_TCP: u32 = 6;
+
+/**
+ * The window to advertise, with receiver-side SWS avoidance (RFC 1122 §4.2.3.3): the right edge
+ * only moves when it can move by min(half the buffer, one MSS), and never moves left.
+ */
+function advertise(t: Tcb): u32 {
+  const edge = t.rcvNxt + <u32>t.rx.free();
+  if (seqGt(edge, t.rcvAdv)) {
+    const step = edge - t.rcvAdv;
+    if (step >= min(<u32>RX_BUF_SIZE / 2, OUR_MSS)) t.rcvAdv = edge;
+  }
+  return t.rcvAdv - t.rcvNxt;
+}
+
+/** True when the window we could advertise has grown enough to be worth a window update. */
+export function windowUpdateDue(t: Tcb): bool {
+  const edge = t.rcvNxt + <u32>t.rx.free();
+  if (!seqGt(edge, t.rcvAdv)) return false;
+  const step = edge - t.rcvAdv;
+  return step >= <u32>RX_BUF_SIZE / 2 || (t.rcvWnd < OUR_MSS && step >= OUR_MSS);
+}
+
+/** Build and send one segment of connection t; data comes from the send ring at dataOff. */
+export function xmit(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): void {
+  const p = ipTxPayload();
+  const mss = (flags & SYN) ? OUR_MSS : 0;
+  if (dataLen > 0) t.tx.readAt(dataOff, p + <usize>headerLen(mss), dataLen);
+  const ack = (flags & ACK_FLAG) ? t.rcvNxt : 0;
+  const wnd = advertise(t);
+  const len = emitSegment(p, t.localIp, t.remoteIp, t.localPort, t.remotePort, seq, ack, flags, wnd, mss, dataLen);
+  ipSend(t.remoteIp, IP_PROTO_TCP, len);
+  count(C.TCP_OUT_SEGS);
+  if (flags & RST) count(C.TCP_OUT_RSTS);
+  if (flags & ACK_FLAG) { t.ackNow = false; t.ackOn = false; }
+  const end = seq + <u32>dataLen + ((flags & SYN) ? 1 : 0) + ((flags & FIN) ? 1 : 0);
+  if (seqGt(end, t.sndMax)) t.sndMax = end;
+}
+
+/** A bare ACK carrying our current window. Also the RFC 5961 challenge ACK. */
+export function sendAck(t: Tcb): void { xmit(t, t.sndNxt, ACK_FLAG, 0, 0); }
+
+/** Reset the connection from our side (ABORT, RFC 9293 §3.10.5). */
+export function sendRst(t: Tcb): void { xmit(t, t.sndNxt, RST | ACK_FLAG, 0, 0); }
+
+/**
+ * Answer a segment that has no connection (RFC 9293 §3.10.7.1): if it carried an ACK the reset
+ * takes its sequence number from that ACK, else it acknowledges everything the segment occupied.
+ */
+export function sendRstFor(seg: Segment): void {
+  if (seg.has(RST)) return;
+  let seq: u32 = 0, ack: u32 = 0, flags: u32 = RST;
+  if (seg.has(ACK_FLAG)) seq = seg.ack;
+  else { ack = seg.seq + seg.segLen; flags |= ACK_FLAG; }
+  const p = ipTxPayload();
+  const len = emitSegment(p, seg.dstIp, seg.srcIp, seg.dstPort, seg.srcPort, seq, ack, flags, 0, 0, 0);
+  ipSend(seg.srcIp, IP_PROTO_TCP, len);
+  count(C.TCP_OUT_SEGS);
+  count(C.TCP_OUT_RSTS);
+}
+
+/** Data bytes in the send ring not yet sent. */
+@inline function unsent(t: Tcb): i32 { return t.tx.len - <i32>(t.sndNxt - t.sndUna); }
+
+/** Send everything connection t may send now. */
+export function dispatch(t: Tcb): void {
+  const s = t.state;
+  if (s == State.CLOSED || s == State.LISTEN || s == State.TIME_WAIT) {
+    if (t.ackNow && s == State.TIME_WAIT) sendAck(t);
+    return;
+  }
+  if (s == State.SYN_SENT || s == State.SYN_RECEIVED) {
+    if (t.sndNxt == t.iss) {
+      xmit(t, t.iss, s == State.SYN_SENT ? SYN : SYN | ACK_FLAG, 0, 0);
+      t.sndNxt = t.iss + 1;
+      armRtx(t);
+    } else if (t.ackNow) sendAck(t);
+    return;
+  }
+
+  // Data, from SND.NXT up to the usable window (RFC 9293 §3.8.6.2.1 sender SWS avoidance:
+  // send a full segment, or all that is queued, or at least half the largest window seen).
+  let sent = false;
+  const wnd = min(t.sndWnd, t.cwnd);
+  while (true) {
+    const pending = unsent(t);
+    if (pending <= 0) break;
+    const usable = <i32>(t.sndUna + wnd - t.sndNxt);
+    if (usable <= 0) break;
+    const n = min(min(pending, usable), <i32>t.mss);
+    const flight = <i32>(t.sndNxt - t.sndUna);
+    if (n < <i32>t.mss && n < pending && n < <i32>(t.maxSndWnd / 2) && flight > 0) break;
+    const off = <i32>(t.sndNxt - t.sndUna);
+    xmit(t, t.sndNxt, ACK_FLAG | (n == pending ? PSH : 0), off, n);
+    if (!t.rttTiming) { t.rttTiming = true; t.rttSeq = t.sndNxt; t.rttStart = now; }
+    t.sndNxt += <u32>n;
+    sent = true;
+  }
+
+  // FIN once every byte before it has gone out.
+  if (t.finQueued && unsent(t) <= 0 && !t.finSent &&
+      (s == State.FIN_WAIT_1 || s == State.CLOSING || s == State.LAST_ACK)) {
+    if (!t.finSeqSet) { t.finSeqSet = true; t.finSeq = t.sndNxt; }
+    xmit(t, t.finSeq, FIN | ACK_FLAG, 0, 0);
+    t.sndNxt = t.finSeq + 1;
+    sent = true;
+  }
+
+  if (t.sndNxt != t.sndUna && !t.persistOn) armRtx(t);
+  // Data waits behind a closed window and nothing is in flight to bring an update: probe.
+  if (unsent(t) > 0 && t.sndWnd == 0 && t.sndNxt == t.sndUna) startPersist(t);
+  if (!sent && t.ackNow) sendAck(t);
+}
+
+/** Persist timer fired: send one byte past the closed window (RFC 9293 §3.8.6.1). */
+export function sendProbe(t: Tcb): void {
+  count(C.TCP_ZERO_WINDOW_PROBES);
+  if (unsent(t) > 0) {
+    xmit(t, t.sndNxt, ACK_FLAG, <i32>(t.sndNxt - t.sndUna), 1);
+    t.sndNxt += 1;
+  } else {
+    xmit(t, t.sndUna - 1, ACK_FLAG, 0, 0);
+  }
+}
+
+/** Fast retransmit: resend the first unacknowledged segment (RFC 5681 §3.2). */
+export function retransmitFirst(t: Tcb): void {
+  const inFlight = <i32>(t.sndNxt - t.sndUna);
+  const n = min(min(inFlight, t.tx.len), <i32>t.mss);
+  if (n > 0) xmit(t, t.sndUna, ACK_FLAG, 0, n);
+  else if (t.finSent) xmit(t, t.finSeq, FIN | ACK_FLAG, 0, 0);
+  else return;
+  count(C.TCP_RETRANS_SEGS);
+  t.rttTiming = false; // Karn: no sample from a retransmitted segment
+}
+

@@ -1,0 +1,191 @@
+// Transmission control blocks (RFC 9293 §3.3.1) and the fixed table that holds them, plus the
+// listener table. All slots and their rings are reserved at start-up.
+import { MAX_CONNS, MAX_LISTENERS, RX_BUF_SIZE, TX_BUF_SIZE, OOO_RANGES, RTO_INITIAL_MS } from "../config";
+import { Ring } from "./ring";
+import { State, stateName } from "./state";
+import { logText, emit } from "../util/log";
+
+export class Tcb {
+  inUse: bool = false;
+  state: i32 = State.CLOSED;
+  // Four-tuple (our address is the interface's).
+  localIp: u32 = 0;
+  localPort: u32 = 0;
+  remoteIp: u32 = 0;
+  remotePort: u32 = 0;
+
+  // Send sequence variables. sndMax is the highest sequence number sent so far: sndNxt goes back
+  // to sndUna on a retransmission timeout, sndMax does not.
+  iss: u32 = 0;
+  sndUna: u32 = 0;
+  sndNxt: u32 = 0;
+  sndMax: u32 = 0;
+  sndWnd: u32 = 0;
+  sndWl1: u32 = 0;
+  sndWl2: u32 = 0;
+  maxSndWnd: u32 = 0;
+  /** Effective send MSS (peer's MSS option, bounded by our MTU). */
+  mss: u32 = 536;
+  cwnd: u32 = 0;
+  ssthresh: u32 = 0xffff;
+  dupAcks: i32 = 0;
+
+  // Receive sequence variables. rcvAdv is the right edge we advertised; it never moves left.
+  irs: u32 = 0;
+  rcvNxt: u32 = 0;
+  rcvAdv: u32 = 0;
+
+  // Closing: FIN queued by the user, its sequence number once sent, FIN seen from the peer.
+  finQueued: bool = false;
+  finSeqSet: bool = false;
+  finSeq: u32 = 0;
+  finReceived: bool = false;
+
+  // Ownership: a passive connection belongs to its listener until accepted; the user owns it
+  // until close(); after close() the stack finishes the teardown and frees the slot itself.
+  listener: i32 = -1;
+  accepted: bool = false;
+  userClosed: bool = false;
+  /** Why the connection ended (socket error code), 0 while fine. */
+  error: i32 = 0;
+  /** Order of reaching ESTABLISHED, so accept() hands connections out first-come first-served. */
+  order: u32 = 0;
+
+  // Timers: absolute deadlines with an armed flag each (timers.ts).
+  rtxOn: bool = false;
+  rtxAt: u32 = 0;
+  persistOn: bool = false;
+  persistAt: u32 = 0;
+  persistBackoff: i32 = 0;
+  ackOn: bool = false;
+  ackAt: u32 = 0;
+  closeOn: bool = false;
+  closeAt: u32 = 0;
+  /** An ACK must go out with the next dispatch. */
+  ackNow: bool = false;
+
+  // RFC 6298 estimator; srtt and rttvar in ms, scaled by 8 and 4 as in the RFC's appendix.
+  srtt8: u32 = 0;
+  rttvar4: u32 = 0;
+  rto: u32 = RTO_INITIAL_MS;
+  retries: i32 = 0;
+  rttTiming: bool = false;
+  rttSeq: u32 = 0;
+  rttStart: u32 = 0;
+
+  rx: Ring = new Ring(RX_BUF_SIZE);
+  tx: Ring = new Ring(TX_BUF_SIZE);
+  /** Out-of-order ranges [start, end) by sequence number, unordered; count in oooCount. */
+  oooStart: StaticArray<u32> = new StaticArray<u32>(OOO_RANGES);
+  oooEnd: StaticArray<u32> = new StaticArray<u32>(OOO_RANGES);
+  oooCount: i32 = 0;
+
+  constructor(public id: i32) {}
+
+  /** Forget everything but the buffers, ready for a new connection. */
+  reset(): void {
+    this.state = State.CLOSED;
+    this.localIp = 0; this.localPort = 0; this.remoteIp = 0; this.remotePort = 0;
+    this.iss = 0; this.sndUna = 0; this.sndNxt = 0; this.sndMax = 0;
+    this.sndWnd = 0; this.sndWl1 = 0; this.sndWl2 = 0; this.maxSndWnd = 0;
+    this.mss = 536; this.cwnd = 0; this.ssthresh = 0xffff; this.dupAcks = 0;
+    this.irs = 0; this.rcvNxt = 0; this.rcvAdv = 0;
+    this.finQueued = false; this.finSeqSet = false; this.finSeq = 0; this.finReceived = false;
+    this.listener = -1; this.accepted = false; this.userClosed = false; this.error = 0; this.order = 0;
+    this.rtxOn = false; this.persistOn = false; this.persistBackoff = 0; this.ackOn = false;
+    this.closeOn = false; this.ackNow = false;
+    this.srtt8 = 0; this.rttvar4 = 0; this.rto = RTO_INITIAL_MS; this.retries = 0; this.rttTiming = false;
+    this.rx.clear(); this.tx.clear(); this.oooCount = 0;
+  }
+
+  /** The window we advertise now: up to the advertised right edge. */
+  @inline get rcvWnd(): u32 { return this.rcvAdv - this.rcvNxt; }
+  /** Our FIN has been sent (and not rolled back by a retransmission timeout). */
+  @inline get finSent(): bool { return this.finSeqSet && <i32>(this.sndNxt - this.finSeq) > 0; }
+  /** Our FIN has been acknowledged. */
+  @inline get finAcked(): bool { return this.finSeqSet && <i32>(this.sndUna - this.finSeq) > 0; }
+}
+
+export class Listener {
+  inUse: bool = false;
+  port: u32 = 0;
+  backlog: i32 = 0;
+}
+
+export const conns = new StaticArray<Tcb>(MAX_CONNS);
+export const listeners = new StaticArray<Listener>(MAX_LISTENERS);
+for (let i = 0; i < MAX_CONNS; i++) conns[i] = new Tcb(i);
+for (let i = 0; i < MAX_LISTENERS; i++) listeners[i] = new Listener();
+
+let establishedCount: u32 = 0;
+
+/** The connection a segment belongs to, by four-tuple, or null. */
+export function findConn(localPort: u32, remoteIp: u32, remotePort: u32): Tcb | null {
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = unchecked(conns[i]);
+    if (t.inUse && t.state != State.CLOSED && t.localPort == localPort &&
+        t.remotePort == remotePort && t.remoteIp == remoteIp) return t;
+  }
+  return null;
+}
+
+export function findListener(port: u32): i32 {
+  for (let i = 0; i < MAX_LISTENERS; i++) {
+    const l = unchecked(listeners[i]);
+    if (l.inUse && l.port == port) return i;
+  }
+  return -1;
+}
+
+/** A free slot, else the TIME-WAIT connection closest to expiry (its reuse is counted), else null. */
+export function allocConn(): Tcb | null {
+  let oldest: Tcb | null = null;
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = unchecked(conns[i]);
+    if (!t.inUse) { t.reset(); t.inUse = true; return t; }
+    if (t.state == State.TIME_WAIT && (t.userClosed || (t.listener >= 0 && !t.accepted)) &&
+        (oldest == null || <i32>(t.closeAt - oldest.closeAt) < 0)) oldest = t;
+  }
+  if (oldest != null) {
+    oldest.reset();
+    oldest.inUse = true;
+    return oldest;
+  }
+  return null;
+}
+
+export function freeConn(t: Tcb): void { t.reset(); t.inUse = false; }
+
+/** Change state, logging the transition for the host (the ladder diagram reads these lines). */
+export function setState(t: Tcb, s: i32): void {
+  if (t.state == s) return;
+  logText().str("tcp ").u32(<u32>t.id).ch(32).u32(t.localPort).ch(32).ip(t.remoteIp).ch(58).u32(t.remotePort)
+    .ch(32).str(stateName(t.state)).str(" -> ").str(stateName(s));
+  emit();
+  if (s == State.ESTABLISHED) t.order = establishedCount++;
+  t.state = s;
+}
+
+/** Connections (not yet accepted) that a listener holds. */
+export function pendingCount(lid: i32): i32 {
+  let n = 0;
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = unchecked(conns[i]);
+    if (t.inUse && t.listener == lid && !t.accepted) n++;
+  }
+  return n;
+}
+
+/**
+ * Fill out[] with one connection's numbers for reports: [state, localIp, localPort, remoteIp,
+ * remotePort, sndUna, sndNxt, rcvNxt, sndWnd, rcvWnd, rto, listener]. False for a free slot.
+ */
+export function connInfo(id: i32, out: StaticArray<u32>): bool {
+  if (id < 0 || id >= MAX_CONNS) return false;
+  const t = unchecked(conns[id]);
+  if (!t.inUse) return false;
+  out[0] = <u32>t.state; out[1] = t.localIp; out[2] = t.localPort; out[3] = t.remoteIp;
+  out[4] = t.remotePort; out[5] = t.sndUna; out[6] = t.sndNxt; out[7] = t.rcvNxt;
+  out[8] = t.sndWnd; out[9] = t.rcvWnd; out[10] = t.rto; out[11] = <u32>t.listener;
+  return true;
+}

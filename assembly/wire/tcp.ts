@@ -1,0 +1,137 @@
+// TCP header (RFC 9293 §3.1): a view over the segment bytes, the parsed `Segment` repr, and emit.
+import { get16, get32, put16, put32, put8, get8 } from "../util/bytes";
+import { sumBytes, finish, pseudoHeaderSum } from "./checksum";
+import { C } from "../util/counters";
+
+// Field offsets.
+const SRC_PORT = 0;
+const DST_PORT = 2;
+const SEQ = 4;
+const ACK = 8;
+const DATA_OFF = 12;
+const FLAGS = 13;
+const WINDOW = 14;
+const CHECKSUM = 16;
+const URGENT = 18;
+export const TCP_HEADER_LEN: i32 = 20;
+
+export const FIN: u32 = 0x01;
+export const SYN: u32 = 0x02;
+export const RST: u32 = 0x04;
+export const PSH: u32 = 0x08;
+export const ACK_FLAG: u32 = 0x10;
+export const URG: u32 = 0x20;
+
+const OPT_END: u32 = 0;
+const OPT_NOP: u32 = 1;
+const OPT_MSS: u32 = 2;
+const OPT_WSCALE: u32 = 3;
+
+/** A validated segment: what TCP input works from; it never reads raw header bytes itself. */
+export class Segment {
+  srcIp: u32 = 0;
+  dstIp: u32 = 0;
+  srcPort: u32 = 0;
+  dstPort: u32 = 0;
+  seq: u32 = 0;
+  ack: u32 = 0;
+  flags: u32 = 0;
+  wnd: u32 = 0;
+  urgent: u32 = 0;
+  /** MSS option value, 0 when absent. */
+  mss: u32 = 0;
+  data: usize = 0;
+  dataLen: i32 = 0;
+
+  @inline has(f: u32): bool { return (this.flags & f) != 0; }
+  /** SEG.LEN: data plus one for each of SYN and FIN. */
+  @inline get segLen(): u32 {
+    return <u32>this.dataLen + ((this.flags & SYN) ? 1 : 0) + ((this.flags & FIN) ? 1 : 0);
+  }
+}
+
+/**
+ * Parse and validate the TCP segment at p (len bytes of IP payload) into seg.
+ * Returns -1 when valid, else the counter naming why it must be dropped.
+ */
+export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segment): i32 {
+  if (len < TCP_HEADER_LEN) return C.TCP_DROP_SHORT;
+  const hlen = <i32>(get8(p + DATA_OFF) >> 4) * 4;
+  if (hlen < TCP_HEADER_LEN || hlen > len) return C.TCP_DROP_DATA_OFFSET;
+  const sum = sumBytes(p, len, pseudoHeaderSum(src, dst, 6, <u32>len));
+  if (finish(sum) != 0) return C.TCP_DROP_CHECKSUM;
+
+  seg.srcIp = src;
+  seg.dstIp = dst;
+  seg.srcPort = get16(p + SRC_PORT);
+  seg.dstPort = get16(p + DST_PORT);
+  if (seg.srcPort == 0 || seg.dstPort == 0) return C.TCP_DROP_PORT_ZERO;
+  seg.seq = get32(p + SEQ);
+  seg.ack = get32(p + ACK);
+  seg.flags = get8(p + FLAGS) & 0x3f;
+  seg.wnd = get16(p + WINDOW);
+  seg.urgent = get16(p + URGENT);
+  seg.data = p + <usize>hlen;
+  seg.dataLen = len - hlen;
+  seg.mss = 0;
+
+  // Impossible flag mixes and the null segment: no stack sends them; scanners and attacks do.
+  const f = seg.flags;
+  if (f == 0 || ((f & SYN) && (f & (FIN | RST)))) return C.TCP_DROP_FLAGS;
+  // We do not implement urgent data; a pointer past the data is malformed either way.
+  if ((f & URG) && seg.urgent > <u32>seg.dataLen) return C.TCP_DROP_FLAGS;
+
+  // Options: every length must be >= 2 and stay inside the header.
+  let o = p + TCP_HEADER_LEN;
+  const end = p + <usize>hlen;
+  while (o < end) {
+    const kind = get8(o);
+    if (kind == OPT_END) break;
+    if (kind == OPT_NOP) { o++; continue; }
+    if (o + 1 >= end) return C.TCP_DROP_OPTIONS;
+    const olen = get8(o + 1);
+    if (olen < 2 || o + <usize>olen > end) return C.TCP_DROP_OPTIONS;
+    if (kind == OPT_MSS) {
+      if (olen != 4) return C.TCP_DROP_OPTIONS;
+      seg.mss = get16(o + 2);
+      if (seg.mss == 0) return C.TCP_DROP_OPTIONS;
+    } else if (kind == OPT_WSCALE) {
+      // We never scale (and so never agree to), but a shift over 14 is malformed (RFC 7323 §2.3).
+      if (olen != 3 || get8(o + 2) > 14) return C.TCP_DROP_OPTIONS;
+    }
+    o += <usize>olen;
+  }
+  return -1;
+}
+
+/**
+ * Write a TCP header at p for a segment whose payload (payloadLen bytes) already sits at
+ * p + headerLen(mss), and fill in the checksum. Returns the segment's total length.
+ */
+export function emitSegment(
+  p: usize, src: u32, dst: u32, srcPort: u32, dstPort: u32,
+  seq: u32, ack: u32, flags: u32, wnd: u32, mss: u32, payloadLen: i32,
+): i32 {
+  const hlen = headerLen(mss);
+  put16(p + SRC_PORT, srcPort);
+  put16(p + DST_PORT, dstPort);
+  put32(p + SEQ, seq);
+  put32(p + ACK, ack);
+  put8(p + DATA_OFF, <u32>(hlen / 4) << 4);
+  put8(p + FLAGS, flags);
+  put16(p + WINDOW, min(wnd, 0xffff));
+  put16(p + CHECKSUM, 0);
+  put16(p + URGENT, 0);
+  if (mss != 0) {
+    put8(p + 20, OPT_MSS);
+    put8(p + 21, 4);
+    put16(p + 22, mss);
+  }
+  const total = hlen + payloadLen;
+  const sum = sumBytes(p, total, pseudoHeaderSum(src, dst, 6, <u32>total));
+  put16(p + CHECKSUM, finish(sum));
+  return total;
+}
+
+/** Header length for a segment carrying (mss != 0) or not carrying the MSS option. */
+@inline export function headerLen(mss: u32): i32 { return mss != 0 ? 24 : 20; }
