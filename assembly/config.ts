@@ -32,7 +32,7 @@ export const DEFAULT_MSL_MS: u32 = 30_000;
 
 /** RFC 6298 retransmission: initial RTO, bounds, and tries before we give up. */
 export const RTO_INITIAL_MS: u32 = 1000;
-export const RTO_MIN_MS: u32 = 200;
+export const RTO_MIN_MS: u32 = 1000; // RFC 6298 §2.4 rounds up to 1 s
 export const RTO_MAX_MS: u32 = 60_000;
 export const MAX_RETRIES: i32 = 8;
 export const MAX_SYN_RETRIES: i32 = 5;

@@ -190,7 +190,7 @@ function otherStates(t: Tcb, seg: Segment): void {
   if (seqGt(seg.ack, t.sndUna)) {
     ackedUpTo(t, seg.ack);
   } else if (seg.ack == t.sndUna && seg.dataLen == 0 && !seg.has(FIN) && seg.wnd == t.sndWnd &&
-             t.sndNxt != t.sndUna) {
+             seg.wnd != 0 && t.sndNxt != t.sndUna) {
     // A duplicate ACK (RFC 5681 §2); the third one triggers fast retransmit.
     t.dupAcks++;
     if (t.dupAcks == 3) {

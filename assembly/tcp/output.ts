@@ -88,6 +88,7 @@ export function dispatch(t: Tcb): void {
     if (t.sndNxt == t.iss) {
       xmit(t, t.iss, s == State.SYN_SENT ? SYN : SYN | ACK_FLAG, 0, 0);
       t.sndNxt = t.iss + 1;
+      if (t.retries == 0) { t.rttTiming = true; t.rttSeq = t.iss; t.rttStart = now; }
       armRtx(t);
     } else if (t.ackNow) sendAck(t);
     return;
