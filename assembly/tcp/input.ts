@@ -107,6 +107,13 @@ function synSentState(t: Tcb, seg: Segment): void {
 function otherStates(t: Tcb, seg: Segment): void {
   const s = t.state;
 
+  // A SYN,ACK at IRS in SYN-RECEIVED is the peer's half of a simultaneous open: its SYN is old
+  // news, its ACK is new. Keep only the new part, as RFC 9293 does for any straddling segment.
+  if (s == State.SYN_RECEIVED && seg.has(SYN) && seg.has(ACK_FLAG) && seg.seq == t.irs) {
+    seg.seq += 1;
+    seg.flags &= ~SYN;
+  }
+
   // first check sequence number
   const wnd = t.rcvWnd;
   const segLen = seg.segLen;
