@@ -36,6 +36,8 @@ export const RTO_MIN_MS: u32 = 1000; // RFC 6298 §2.4 rounds up to 1 s
 export const RTO_MAX_MS: u32 = 60_000;
 export const MAX_RETRIES: i32 = 8;
 export const MAX_SYN_RETRIES: i32 = 5;
+/** RFC 5961 §7 challenge ACK budget, shared by all connections. */
+export const CHALLENGE_ACKS_PER_SECOND: u32 = 100;
 /** Delayed ACK (RFC 1122 says at most 500 ms; we use much less). */
 export const DELAYED_ACK_MS: u32 = 40;
 /** Persist timer bounds for zero-window probes. */

@@ -2,6 +2,7 @@
 // with the RFC 5961 changes (challenge ACKs for RST, SYN and ACK checks). Input only updates the
 // connection and marks what it owes; dispatch() (output.ts) sends afterwards.
 import { C, count } from "../util/counters";
+import { CHALLENGE_ACKS_PER_SECOND } from "../config";
 import { now } from "../util/clock";
 import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST } from "../wire/tcp";
 import { Tcb, findConn, findListener, allocConn, setState, pendingCount, listeners } from "./tcb";
@@ -306,7 +307,14 @@ function receiveText(t: Tcb, seg: Segment): void {
   }
 }
 
+// RFC 5961 §7: challenge ACKs are rate-limited, so they cannot be used to flood or to probe.
+let challengeWindowStart: u32 = 0;
+let challengesInWindow: u32 = 0;
+
 function challengeAck(t: Tcb): void {
+  if (now - challengeWindowStart >= 1000) { challengeWindowStart = now; challengesInWindow = 0; }
+  if (challengesInWindow >= CHALLENGE_ACKS_PER_SECOND) { count(C.TCP_CHALLENGE_ACKS_LIMITED); return; }
+  challengesInWindow++;
   count(C.TCP_CHALLENGE_ACKS);
   sendAck(t);
 }

@@ -17,7 +17,7 @@ export const enum C {
   TCP_DROP_SHORT, TCP_DROP_CHECKSUM, TCP_DROP_DATA_OFFSET, TCP_DROP_OPTIONS, TCP_DROP_PORT_ZERO, TCP_DROP_FLAGS,
   TCP_DROP_NO_LISTENER, TCP_DROP_BACKLOG, TCP_DROP_NO_SLOT, TCP_DROP_OUT_OF_WINDOW, TCP_DROP_BAD_ACK,
   TCP_DROP_OOO_FULL, TCP_RST_IGNORED, TCP_CHALLENGE_ACKS, TCP_TIMEOUTS, TCP_ZERO_WINDOW_PROBES,
-  TCP_OOO_SEGS, TCP_TIME_WAIT_REUSED,
+  TCP_OOO_SEGS, TCP_TIME_WAIT_REUSED, TCP_CHALLENGE_ACKS_LIMITED,
   COUNT
 }
 
@@ -33,7 +33,7 @@ const NAMES: StaticArray<string> = [
   "tcpDropShort", "tcpDropChecksum", "tcpDropDataOffset", "tcpDropOptions", "tcpDropPortZero", "tcpDropFlags",
   "tcpDropNoListener", "tcpDropBacklog", "tcpDropNoSlot", "tcpDropOutOfWindow", "tcpDropBadAck",
   "tcpDropOooFull", "tcpRstIgnored", "tcpChallengeAcks", "tcpTimeouts", "tcpZeroWindowProbes",
-  "tcpOooSegs", "tcpTimeWaitReused",
+  "tcpOooSegs", "tcpTimeWaitReused", "tcpChallengeAcksLimited",
 ];
 
 const values = new StaticArray<u32>(C.COUNT);
