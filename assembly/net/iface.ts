@@ -1,4 +1,94 @@
-// STUB: replaced by the net layer.
-export function ifaceInit(macHi: u32, macLo: u32, ip: u32, prefixLen: u32, gw: u32): void {}
-export function ifaceInput(p: usize, len: i32): void {}
-export function ifacePoll(): u32 { return u32.MAX_VALUE; }
+// The Ethernet interface: our addresses, frame demultiplexing, ARP, and the one exit to the wire.
+import { FRAME_MAX, MTU } from "../config";
+import { send_frame } from "../abi";
+import { reserve, put16, put32 } from "../util/bytes";
+import { C, count } from "../util/counters";
+import {
+  ETH_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, ethDst, ethType, emitEth, isBroadcastMac, isGroupMac, macEquals,
+} from "../wire/ethernet";
+import {
+  ARP_LEN, ARP_REPLY, ARP_REQUEST, arpValid, arpOp, arpSenderIp, arpSenderMac, arpTargetIp, emitArp,
+} from "../wire/arp";
+import { arpLearn, arpTick, holdFrame, holdLength, releaseHold } from "./arp_cache";
+import { ipInput } from "./ip";
+
+const mac = reserve(6);
+const broadcast = reserve(6);
+const zeroMac = reserve(6);
+const arpFrame = reserve(64);
+let ip: u32 = 0;
+let mask: u32 = 0;
+let gateway: u32 = 0;
+
+export function ifaceInit(macHi: u32, macLo: u32, addr: u32, prefixLen: u32, gw: u32): void {
+  put16(mac, macHi);
+  put32(mac + 2, macLo);
+  memory.fill(broadcast, 0xff, 6);
+  memory.fill(zeroMac, 0, 6);
+  ip = addr;
+  mask = prefixLen == 0 ? 0 : <u32>(0xffffffff << (32 - min(prefixLen, 32)));
+  gateway = gw;
+}
+
+export function ourIp(): u32 { return ip; }
+export function ourMac(): usize { return mac; }
+export function netmask(): u32 { return mask; }
+export function gatewayIp(): u32 { return gateway; }
+
+/** Every frame leaves through here. */
+export function linkSend(frame: usize, len: i32): void {
+  count(C.ETH_OUT_FRAMES);
+  send_frame(frame, <u32>len);
+}
+
+export function ifaceInput(f: usize, len: i32): void {
+  count(C.ETH_IN_FRAMES);
+  if (len < ETH_HEADER_LEN) { count(C.ETH_DROP_SHORT); return; }
+  if (len > FRAME_MAX || len - ETH_HEADER_LEN > MTU) { count(C.ETH_DROP_TOO_LONG); return; }
+  const dst = ethDst(f);
+  const type = ethType(f);
+  if (!macEquals(dst, mac) && !(isBroadcastMac(dst) && type == ETHERTYPE_ARP)) {
+    count(C.ETH_DROP_NOT_FOR_US);
+    return;
+  }
+  if (type == ETHERTYPE_IPV4) ipInput(f + ETH_HEADER_LEN, len - ETH_HEADER_LEN);
+  else if (type == ETHERTYPE_ARP) arpInput(f + ETH_HEADER_LEN, len - ETH_HEADER_LEN);
+  else count(C.ETH_DROP_ETHERTYPE);
+}
+
+function arpInput(p: usize, len: i32): void {
+  if (!arpValid(p, len) || isGroupMac(arpSenderMac(p))) { count(C.ARP_DROP_MALFORMED); return; }
+  count(C.ARP_IN);
+  const spa = arpSenderIp(p);
+  const forUs = arpTargetIp(p) == ip && ip != 0;
+  if (spa != 0 && spa != ip) {
+    const slot = arpLearn(spa, arpSenderMac(p), forUs);
+    if (slot >= 0) sendHeld(slot, arpSenderMac(p));
+  }
+  if (forUs && arpOp(p) == ARP_REQUEST) {
+    const f = arpFrame;
+    emitEth(f, arpSenderMac(p), mac, ETHERTYPE_ARP);
+    emitArp(f + ETH_HEADER_LEN, ARP_REPLY, mac, ip, arpSenderMac(p), spa);
+    count(C.ARP_OUT_REPLIES);
+    linkSend(f, ETH_HEADER_LEN + ARP_LEN);
+  }
+}
+
+/** A held frame's next hop resolved: address it and send it. */
+function sendHeld(slot: i32, dstMac: usize): void {
+  const f = holdFrame(slot);
+  memory.copy(ethDst(f), dstMac, 6);
+  linkSend(f, holdLength(slot));
+  releaseHold(slot);
+}
+
+/** Broadcast a who-has for target. */
+export function arpRequest(target: u32): void {
+  const f = arpFrame;
+  emitEth(f, broadcast, mac, ETHERTYPE_ARP);
+  emitArp(f + ETH_HEADER_LEN, ARP_REQUEST, mac, ip, zeroMac, target);
+  count(C.ARP_OUT_REQUESTS);
+  linkSend(f, ETH_HEADER_LEN + ARP_LEN);
+}
+
+export function ifacePoll(): u32 { return arpTick(arpRequest); }

@@ -1,0 +1,69 @@
+// IPv4 in and out (RFC 791, RFC 1122 §3.2): validate, deliver to TCP or ICMP; route and send.
+import { FRAME_MAX } from "../config";
+import { reserve } from "../util/bytes";
+import { C, count } from "../util/counters";
+import { ETH_HEADER_LEN, ETHERTYPE_IPV4, emitEth } from "../wire/ethernet";
+import { IPV4_HEADER_LEN, ipCheck, ipHeaderLen, ipTotalLen, ipProto, ipSrc, ipDst, emitIpv4 } from "../wire/ipv4";
+import { ourIp, ourMac, netmask, gatewayIp, linkSend, arpRequest } from "./iface";
+import { arpLookup, arpHold } from "./arp_cache";
+import { icmpInput } from "./icmp";
+import { tcpInput } from "../tcp/stack";
+
+const PROTO_ICMP: u32 = 1;
+const PROTO_TCP: u32 = 6;
+const txFrame = reserve(FRAME_MAX);
+let ident: u32 = 0;
+
+/** Sources we never accept (RFC 1122 §3.2.1.3): unspecified, loopback, multicast, broadcast, ourselves. */
+function badSource(src: u32): bool {
+  const me = ourIp();
+  const m = netmask();
+  if (src == 0 || src == 0xffffffff || (src >>> 24) == 127 || (src >>> 28) >= 14) return true;
+  if (src == me) return true; // a land attack, or a loop
+  if (m != 0 && m != 0xffffffff && (src & m) == (me & m) && (src & ~m) == ~m) return true; // subnet broadcast
+  return false;
+}
+
+export function ipInput(p: usize, len: i32): void {
+  count(C.IP_IN_RECEIVES);
+  const why = ipCheck(p, len);
+  if (why >= 0) { count(<C>why); return; }
+  const hlen = ipHeaderLen(p);
+  const total = ipTotalLen(p); // bytes past it are Ethernet padding
+  const src = ipSrc(p);
+  const dst = ipDst(p);
+  if (dst != ourIp()) { count(C.IP_DROP_NOT_FOR_US); return; }
+  if (badSource(src)) { count(C.IP_DROP_BAD_SOURCE); return; }
+  const proto = ipProto(p);
+  if (proto == PROTO_TCP) {
+    count(C.IP_IN_DELIVERS);
+    tcpInput(src, dst, p + <usize>hlen, total - hlen);
+  } else if (proto == PROTO_ICMP) {
+    count(C.IP_IN_DELIVERS);
+    icmpInput(src, p + <usize>hlen, total - hlen);
+  } else count(C.IP_DROP_PROTOCOL);
+}
+
+/** Where the caller writes the payload of the next datagram it sends. */
+export function ipTxPayload(): usize { return txFrame + ETH_HEADER_LEN + IPV4_HEADER_LEN; }
+
+/**
+ * Send the payload (payloadLen bytes at ipTxPayload()) to dst. The frame goes out now, or waits
+ * in the ARP cache for its next hop. False when there is no route.
+ */
+export function ipSend(dst: u32, proto: u32, payloadLen: i32): bool {
+  const m = netmask();
+  let hop = dst;
+  if ((dst & m) != (ourIp() & m)) {
+    hop = gatewayIp();
+    if (hop == 0) { count(C.IP_DROP_NO_ROUTE); return false; }
+  }
+  count(C.IP_OUT_REQUESTS);
+  emitIpv4(txFrame + ETH_HEADER_LEN, ourIp(), dst, proto, payloadLen, ident++ & 0xffff);
+  const len = ETH_HEADER_LEN + IPV4_HEADER_LEN + payloadLen;
+  const mac = arpLookup(hop);
+  emitEth(txFrame, mac != 0 ? mac : ourMac(), ourMac(), ETHERTYPE_IPV4);
+  if (mac != 0) linkSend(txFrame, len);
+  else if (arpHold(hop, txFrame, len)) arpRequest(hop);
+  return true;
+}

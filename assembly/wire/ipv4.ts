@@ -1,0 +1,72 @@
+// IPv4 header (RFC 791): the view, its validation, and emit.
+import { get8, get16, get32, put8, put16, put32 } from "../util/bytes";
+import { checksum } from "./checksum";
+import { C } from "../util/counters";
+
+export const IPV4_HEADER_LEN: i32 = 20;
+const VER_IHL: usize = 0;
+const TOTAL_LEN: usize = 2;
+const IDENT: usize = 4;
+const FLAGS_FRAG: usize = 6;
+const TTL: usize = 8;
+const PROTO: usize = 9;
+const CHECKSUM: usize = 10;
+const SRC: usize = 12;
+const DST: usize = 16;
+const MF: u32 = 0x2000;
+const DF: u32 = 0x4000;
+const FRAG_OFFSET: u32 = 0x1fff;
+
+@inline export function ipHeaderLen(p: usize): i32 { return <i32>(get8(p + VER_IHL) & 15) * 4; }
+@inline export function ipTotalLen(p: usize): i32 { return <i32>get16(p + TOTAL_LEN); }
+@inline export function ipProto(p: usize): u32 { return get8(p + PROTO); }
+@inline export function ipSrc(p: usize): u32 { return get32(p + SRC); }
+@inline export function ipDst(p: usize): u32 { return get32(p + DST); }
+
+/**
+ * Validate the IPv4 header at p with `len` bytes available. Returns -1 when valid, else the
+ * counter naming why it must be dropped. Options are allowed if their lengths are well-formed.
+ */
+export function ipCheck(p: usize, len: i32): i32 {
+  if (len < IPV4_HEADER_LEN) return C.IP_DROP_SHORT;
+  if ((get8(p + VER_IHL) >> 4) != 4) return C.IP_DROP_VERSION;
+  const hlen = ipHeaderLen(p);
+  const total = ipTotalLen(p);
+  if (hlen < IPV4_HEADER_LEN || hlen > len) return C.IP_DROP_IHL;
+  if (total > len || total < hlen) return C.IP_DROP_TOTAL_LEN;
+  if (checksum(p, hlen) != 0) return C.IP_DROP_CHECKSUM;
+  if (!optionsValid(p + IPV4_HEADER_LEN, hlen - IPV4_HEADER_LEN)) return C.IP_DROP_IHL;
+  const frag = get16(p + FLAGS_FRAG);
+  if ((frag & MF) != 0 || (frag & FRAG_OFFSET) != 0) return C.IP_DROP_FRAGMENT;
+  return -1;
+}
+
+/** RFC 791 option list: END, NOP, or type-length-value with 2 <= length within the header. */
+function optionsValid(o: usize, n: i32): bool {
+  let i = 0;
+  while (i < n) {
+    const type = get8(o + <usize>i);
+    if (type == 0) return true;
+    if (type == 1) { i++; continue; }
+    if (i + 1 >= n) return false;
+    const olen = <i32>get8(o + <usize>i + 1);
+    if (olen < 2 || i + olen > n) return false;
+    i += olen;
+  }
+  return true;
+}
+
+/** Write a 20-byte header (no options, DF set, TTL 64) with its checksum. */
+export function emitIpv4(p: usize, src: u32, dst: u32, proto: u32, payloadLen: i32, ident: u32): void {
+  put8(p + VER_IHL, 0x45);
+  put8(p + 1, 0);
+  put16(p + TOTAL_LEN, <u32>(IPV4_HEADER_LEN + payloadLen));
+  put16(p + IDENT, ident);
+  put16(p + FLAGS_FRAG, DF);
+  put8(p + TTL, 64);
+  put8(p + PROTO, proto);
+  put16(p + CHECKSUM, 0);
+  put32(p + SRC, src);
+  put32(p + DST, dst);
+  put16(p + CHECKSUM, checksum(p, IPV4_HEADER_LEN));
+}
