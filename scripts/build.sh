@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Build the module (build/synack.wasm), the host (build/host), and the TAP helper.
+# Build the module (build/synack.wasm), the host (build/host, build/test) and the TAP helper.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mkdir -p build
 npx asc assembly/index.ts --target release
 # wasm3 0.5 lacks memory.init/data.drop: refuse a module that uses them.
 if grep -qE 'memory\.init|data\.drop' build/synack.wat; then
   echo "build/synack.wasm uses memory.init/data.drop, which wasm3 0.5 cannot run" >&2; exit 1
 fi
+rm -rf build/host build/test
+npx tsc -p tsconfig.json
+gcc -O2 -Wall -Wextra -o build/tapio host/tapio.c
+if [ -x scripts/build-board.sh ]; then bash scripts/build-board.sh; fi

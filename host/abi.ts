@@ -1,0 +1,51 @@
+// The host's mirror of assembly/abi.ts: the synack ABI, typed. Keep the two in step.
+//
+// Imports (module "env") the host supplies:
+//   send_frame(ptr, len)   put one Ethernet II frame (no FCS) on the wire; must not re-enter
+//   random_u32() -> u32    32 random bits (ISN key, ephemeral ports)
+//   log(ptr, len)          one UTF-8 line for the host's log; "tcp <id> <lport> <rip>:<rport> A -> B"
+//                          lines report state transitions
+// Lifecycle: instantiate, _start(), init(...), then frame_received / poll / sock_* from one thread.
+// Time: u32 milliseconds on every call that may act on time; it may wrap.
+// IPv4 addresses: u32 in host order (10.77.0.2 = 0x0A4D0002).
+
+export interface SynackExports {
+  memory: WebAssembly.Memory;
+  _start(): void;
+  /** MAC = mac_hi (bytes 0-1) + mac_lo (bytes 2-5); gateway 0 = none. Starts echo/discard/chargen/console. */
+  init(macHi: number, macLo: number, ip: number, prefixLen: number, gateway: number, now: number): void;
+  rx_buffer(): number;
+  rx_buffer_size(): number;
+  frame_received(len: number, now: number): void;
+  /** Returns ms until the module next needs a poll. */
+  poll(now: number): number;
+  io_buffer(): number;
+  io_buffer_size(): number;
+  set_msl(ms: number): void;
+  sock_listen(port: number, backlog: number): number;
+  sock_accept(listener: number): number;
+  sock_connect(ip: number, port: number): number;
+  /** Queue len bytes from the io buffer; returns how many were taken. */
+  sock_send(id: number, len: number): number;
+  /** Up to len bytes into the io buffer; 0 = end of stream, E_AGAIN = nothing yet. */
+  sock_recv(id: number, len: number): number;
+  sock_shutdown(id: number): number;
+  sock_close(id: number): number;
+  sock_abort(id: number): number;
+  sock_state(id: number): number;
+  stats_text(): number;
+  conns_text(): number;
+}
+
+/** Socket errors (negative, errno-like); see assembly/tcp/errors.ts. */
+export const E = {
+  AGAIN: -11, BADF: -9, INVAL: -22, NOBUFS: -105, ADDRINUSE: -98,
+  RESET: -104, TIMEDOUT: -110, REFUSED: -111, PIPE: -32,
+} as const;
+
+/** RFC 9293 states, numbered as sock_state returns them. */
+export const STATES = [
+  "CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED",
+  "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT",
+] as const;
+export type StateName = (typeof STATES)[number];

@@ -1,0 +1,122 @@
+// The synack command: `serve` attaches the module to a TAP, `demo` is npm start's live ladder.
+import { Stack, Runner, defaultMac } from "./stack.js";
+import { TapLink } from "./tap.js";
+import { PcapWriter } from "./pcap.js";
+import { parseIp, ipToString } from "./wire.js";
+
+const USAGE = `usage: synack serve --tap IFNAME --ip A.B.C.D/N [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE] [--msl MS] [--verbose]
+       synack demo`;
+
+export class UsageError extends Error {}
+
+export interface ServeOptions {
+  tap: string; ip: number; prefixLen: number; gw: number; mac: Uint8Array;
+  pcap?: string; msl?: number; verbose: boolean; board: "v8" | "native";
+}
+
+function parseMac(s: string): Uint8Array {
+  const parts = s.split(":");
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p))) throw new UsageError(`bad --mac: ${s}`);
+  const m = Uint8Array.from(parts.map((p) => parseInt(p, 16)));
+  if (m[0] & 1) throw new UsageError(`--mac must be a unicast address: ${s}`);
+  return m;
+}
+
+export function parseServe(argv: string[]): ServeOptions {
+  const o: Partial<ServeOptions> & { verbose: boolean; board: "v8" | "native" } = { verbose: false, board: "v8" };
+  let ipSeen = false;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case "--tap": o.tap = value(); break;
+      case "--ip": {
+        const v = value();
+        const m = /^([\d.]+)\/(\d{1,2})$/.exec(v);
+        const a = m ? parseIp(m[1]) : null;
+        if (!m || a === null || Number(m[2]) < 1 || Number(m[2]) > 30) throw new UsageError(`bad --ip (want A.B.C.D/N): ${v}`);
+        o.ip = a; o.prefixLen = Number(m[2]); ipSeen = true;
+        break;
+      }
+      case "--gw": {
+        const v = value();
+        const a = parseIp(v);
+        if (a === null) throw new UsageError(`bad --gw: ${v}`);
+        o.gw = a;
+        break;
+      }
+      case "--mac": o.mac = parseMac(value()); break;
+      case "--pcap": o.pcap = value(); break;
+      case "--msl": {
+        const v = Number(value());
+        if (!Number.isInteger(v) || v < 1 || v > 600_000) throw new UsageError(`bad --msl (ms, 1..600000): ${argv[i]}`);
+        o.msl = v;
+        break;
+      }
+      case "--board": {
+        const v = value();
+        if (v !== "native" && v !== "v8") throw new UsageError(`bad --board (native): ${v}`);
+        o.board = v;
+        break;
+      }
+      case "--verbose": o.verbose = true; break;
+      default: throw new UsageError(`unknown flag: ${flag}`);
+    }
+  }
+  if (!o.tap) throw new UsageError("--tap IFNAME is required");
+  if (!ipSeen) throw new UsageError("--ip A.B.C.D/N is required");
+  return { gw: 0, mac: defaultMac(o.ip!), ...o } as ServeOptions;
+}
+
+const macText = (m: Uint8Array) => Array.from(m, (b) => b.toString(16).padStart(2, "0")).join(":");
+
+async function serve(argv: string[]): Promise<number> {
+  const o = parseServe(argv);
+  if (o.board === "native") {
+    const { serveNative } = await import("./board.js");
+    return serveNative(o);
+  }
+  const link = await TapLink.open(o.tap);
+  const pcap = o.pcap ? new PcapWriter(o.pcap) : null;
+  const stack = new Stack({
+    ip: o.ip, prefixLen: o.prefixLen, gateway: o.gw, mac: o.mac,
+    onLog: (l) => { if (o.verbose) process.stderr.write(`synack: ${l}\n`); },
+    onSend: (f) => pcap?.write(f),
+  });
+  if (o.msl) stack.setMsl(o.msl);
+  const runner = new Runner(stack, link);
+  if (pcap) {
+    const deliver = link.onFrame;
+    link.onFrame = (f) => { pcap.write(f); deliver(f); };
+  }
+  runner.start();
+  process.stdout.write(`synack: serving ${ipToString(o.ip)}/${o.prefixLen} on ${o.tap} (mac ${macText(o.mac)}) [v8]\n`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  runner.stop();
+  pcap?.close();
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case "serve": return await serve(rest);
+      case "demo": { const { demo } = await import("./demo.js"); return await demo(); }
+      case "-h": case "--help": process.stdout.write(USAGE + "\n"); return 0;
+      case undefined: throw new UsageError("missing command");
+      default: throw new UsageError(`unknown command: ${cmd}`);
+    }
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`synack: ${msg}${e instanceof UsageError ? ` (synack --help)` : ""}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}

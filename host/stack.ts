@@ -1,0 +1,193 @@
+// Loads build/synack.wasm and drives it: the host side of the ABI (host/abi.ts).
+import { readFileSync } from "node:fs";
+import { randomInt } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { dirname, resolve } from "node:path";
+import { SynackExports, STATES, StateName } from "./abi.js";
+import { parseIp } from "./wire.js";
+
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const DEFAULT_WASM = resolve(PACKAGE_ROOT, "build/synack.wasm");
+
+export interface Clock { now(): number }
+
+/** Milliseconds since creation, as the u32 the module expects. */
+export class RealClock implements Clock {
+  private readonly start = performance.now();
+  now(): number { return Math.floor(performance.now() - this.start) >>> 0; }
+}
+
+/** A clock that moves only when told to: tests drive time. */
+export class ManualClock implements Clock {
+  t = 0;
+  now(): number { return this.t >>> 0; }
+  advance(ms: number): void { this.t += ms; }
+}
+
+export interface StackOptions {
+  ip: string | number;
+  prefixLen: number;
+  gateway?: string | number;
+  mac?: Uint8Array;
+  clock?: Clock;
+  wasmPath?: string;
+  onSend?: (frame: Uint8Array) => void;
+  onLog?: (line: string) => void;
+  random?: () => number;
+}
+
+const addr = (a: string | number | undefined): number => {
+  if (a === undefined) return 0;
+  if (typeof a === "number") return a >>> 0;
+  const v = parseIp(a);
+  if (v === null) throw new Error(`not an IPv4 address: ${a}`);
+  return v;
+};
+
+/** A locally administered unicast MAC derived from the IP (02:53:4b:xx:xx:xx). */
+export function defaultMac(ip: number): Uint8Array {
+  return Uint8Array.from([0x02, 0x53, 0x4b, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255]);
+}
+
+const moduleCache = new Map<string, WebAssembly.Module>();
+const decoder = new TextDecoder();
+
+export class Stack {
+  readonly x: SynackExports;
+  readonly clock: Clock;
+  readonly mac: Uint8Array;
+  readonly ip: number;
+  onSend: (frame: Uint8Array) => void;
+  onLog: (line: string) => void;
+  private bytes: Uint8Array;
+
+  constructor(opts: StackOptions) {
+    const path = opts.wasmPath ?? DEFAULT_WASM;
+    let mod = moduleCache.get(path);
+    if (!mod) { mod = new WebAssembly.Module(readFileSync(path)); moduleCache.set(path, mod); }
+    this.clock = opts.clock ?? new RealClock();
+    this.onSend = opts.onSend ?? (() => {});
+    this.onLog = opts.onLog ?? (() => {});
+    const random = opts.random ?? (() => randomInt(0, 2 ** 32 - 1) >>> 0);
+    const instance = new WebAssembly.Instance(mod, {
+      env: {
+        send_frame: (p: number, n: number) => this.onSend(this.view().slice(p, p + n)),
+        random_u32: () => random() >>> 0,
+        log: (p: number, n: number) => this.onLog(decoder.decode(this.view().subarray(p, p + n))),
+      },
+    });
+    this.x = instance.exports as unknown as SynackExports;
+    this.bytes = new Uint8Array(this.x.memory.buffer);
+    this.ip = addr(opts.ip);
+    this.mac = opts.mac ?? defaultMac(this.ip);
+    const m = this.mac;
+    this.x._start();
+    this.x.init((m[0] << 8) | m[1], ((m[2] << 24) | (m[3] << 16) | (m[4] << 8) | m[5]) >>> 0,
+      this.ip, opts.prefixLen, addr(opts.gateway), this.clock.now());
+  }
+
+  /** The module's memory (re-viewed if it ever grew). */
+  view(): Uint8Array {
+    if (this.bytes.buffer !== this.x.memory.buffer) this.bytes = new Uint8Array(this.x.memory.buffer);
+    return this.bytes;
+  }
+
+  /** Hand one received frame to the module. Frames larger than its buffer are dropped here. */
+  receive(frame: Uint8Array): boolean {
+    if (frame.length > this.x.rx_buffer_size()) return false;
+    this.view().set(frame, this.x.rx_buffer());
+    this.x.frame_received(frame.length, this.clock.now());
+    return true;
+  }
+
+  /** Run timers; returns ms until the next one. */
+  poll(): number { return this.x.poll(this.clock.now()); }
+
+  listen(port: number, backlog = 8): number { return this.x.sock_listen(port, backlog); }
+  accept(listener: number): number { return this.x.sock_accept(listener); }
+  connect(ip: string | number, port: number): number { return this.x.sock_connect(addr(ip), port); }
+
+  /** Queue as much of data as fits; returns the byte count taken or a negative error. */
+  send(id: number, data: Uint8Array): number {
+    const n = Math.min(data.length, this.x.io_buffer_size());
+    this.view().set(data.subarray(0, n), this.x.io_buffer());
+    return this.x.sock_send(id, n);
+  }
+
+  /** Received bytes (copied), 0 at end of stream, or a negative error (E.AGAIN: none yet). */
+  recv(id: number, max = this.x.io_buffer_size()): Uint8Array | number {
+    const n = this.x.sock_recv(id, max);
+    if (n <= 0) return n;
+    const p = this.x.io_buffer();
+    return this.view().slice(p, p + n);
+  }
+
+  shutdown(id: number): number { return this.x.sock_shutdown(id); }
+  close(id: number): number { return this.x.sock_close(id); }
+  abort(id: number): number { return this.x.sock_abort(id); }
+  state(id: number): StateName { return STATES[this.x.sock_state(id)] ?? "CLOSED"; }
+  setMsl(ms: number): void { this.x.set_msl(ms); }
+
+  statsText(): string { return this.text(this.x.stats_text()); }
+  connsText(): string { return this.text(this.x.conns_text()); }
+  /** Counters from the stats text, by name. */
+  stats(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const line of this.statsText().split("\n")) {
+      const m = /^\s*(\w+)\s+(\d+)\s*$/.exec(line);
+      if (m) out[m[1]] = Number(m[2]);
+    }
+    return out;
+  }
+  memoryBytes(): number { return this.x.memory.buffer.byteLength; }
+
+  private text(n: number): string {
+    const p = this.x.io_buffer();
+    return decoder.decode(this.view().subarray(p, p + n));
+  }
+}
+
+/** A wire the stack is attached to. */
+export interface Link {
+  send(frame: Uint8Array): void;
+  onFrame: (frame: Uint8Array) => void;
+  close(): void;
+}
+
+/**
+ * Real-time driver: frames in, then one poll per batch, and a timer for the module's next
+ * deadline. Everything runs on Node's one thread, so the module is never re-entered.
+ */
+export class Runner {
+  private timer: NodeJS.Timeout | null = null;
+  private pending: NodeJS.Immediate | null = null;
+  private stopped = false;
+
+  constructor(readonly stack: Stack, readonly link: Link) {
+    const prev = stack.onSend;
+    stack.onSend = (f) => { prev(f); link.send(f); };
+    link.onFrame = (f) => { stack.receive(f); this.kick(); };
+  }
+
+  start(): this { this.tick(); return this; }
+
+  /** Poll soon (after the current batch of frames or socket calls). */
+  kick(): void {
+    if (this.pending || this.stopped) return;
+    this.pending = setImmediate(() => { this.pending = null; this.tick(); });
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    const d = this.stack.poll();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.tick(), Math.max(1, d));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.pending) clearImmediate(this.pending);
+    this.link.close();
+  }
+}

@@ -1,0 +1,106 @@
+/*
+ * tapio IFNAME: attach to an existing TAP device and relay its frames over stdio, so that Node
+ * (which cannot issue the TUNSETIFF ioctl) can drive it.
+ *   stdout: [u16 big-endian length][frame] for every frame read from the TAP; a zero length,
+ *           sent once, means "attached".
+ *   stdin:  the same framing, for frames to write to the TAP. EOF on stdin ends the program.
+ * Errors print one line on stderr and exit non-zero.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define MAX_FRAME 65535
+
+static int write_all(int fd, const uint8_t *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) { struct pollfd pf = { fd, POLLOUT, 0 }; poll(&pf, 1, -1); continue; }
+      return -1;
+    }
+    p += w; n -= (size_t)w;
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2 || strlen(argv[1]) >= IFNAMSIZ) {
+    fprintf(stderr, "usage: tapio IFNAME\n");
+    return 2;
+  }
+  int tap = open("/dev/net/tun", O_RDWR);
+  if (tap < 0) {
+    fprintf(stderr, "tapio: cannot open /dev/net/tun: %s\n", strerror(errno));
+    return 1;
+  }
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+  strncpy(ifr.ifr_name, argv[1], IFNAMSIZ - 1);
+  /* TUNSETIFF would quietly create a new TAP; we only attach to one that exists. */
+  if (access("/sys/class/net", F_OK) == 0) {
+    char path[64 + IFNAMSIZ];
+    snprintf(path, sizeof path, "/sys/class/net/%s", argv[1]);
+    if (access(path, F_OK) != 0) {
+      fprintf(stderr, "tapio: no such interface: %s\n", argv[1]);
+      return 1;
+    }
+  }
+  if (ioctl(tap, TUNSETIFF, &ifr) < 0) {
+    fprintf(stderr, "tapio: cannot attach to TAP %s: %s\n", argv[1], strerror(errno));
+    return 1;
+  }
+  fcntl(tap, F_SETFL, fcntl(tap, F_GETFL) | O_NONBLOCK);
+
+  static uint8_t in[2 + MAX_FRAME];
+  static uint8_t buf[1 << 16];
+  size_t have = 0;
+  const uint8_t ready[2] = { 0, 0 };
+  if (write_all(1, ready, 2) < 0) return 1;
+
+  struct pollfd fds[2] = { { 0, POLLIN, 0 }, { tap, POLLIN, 0 } };
+  for (;;) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      fprintf(stderr, "tapio: poll: %s\n", strerror(errno));
+      return 1;
+    }
+    if (fds[1].revents & POLLIN) {
+      for (int i = 0; i < 64; i++) { /* drain a burst, bounded so stdin is not starved */
+        ssize_t n = read(tap, in + 2, MAX_FRAME);
+        if (n < 0) break;
+        in[0] = (uint8_t)(n >> 8);
+        in[1] = (uint8_t)n;
+        if (write_all(1, in, (size_t)n + 2) < 0) return 0; /* reader went away */
+      }
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP)) {
+      ssize_t n = read(0, buf + have, sizeof buf - have);
+      if (n == 0) return 0;
+      if (n < 0) { if (errno == EINTR || errno == EAGAIN) continue; return 1; }
+      have += (size_t)n;
+      size_t off = 0;
+      while (have - off >= 2) {
+        size_t len = ((size_t)buf[off] << 8) | buf[off + 1];
+        if (have - off < 2 + len) break;
+        if (len > 0 && write(tap, buf + off + 2, len) < 0 && errno != EAGAIN && errno != ENOBUFS && errno != EIO) {
+          fprintf(stderr, "tapio: write to TAP: %s\n", strerror(errno));
+          return 1;
+        }
+        off += 2 + len;
+      }
+      memmove(buf, buf + off, have - off);
+      have -= off;
+    }
+  }
+}
