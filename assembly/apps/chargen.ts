@@ -1,0 +1,38 @@
+// Character generator (RFC 864): 72-character lines of the 95 printable ASCII characters, each
+// line starting one character later than the one before, CR LF after each. Input is discarded.
+import { MAX_CONNS } from "../config";
+import * as sock from "../tcp/socket";
+import { scratch, SCRATCH_SIZE, release } from "./services";
+
+const LINE: u32 = 74; // 72 characters + CR LF
+const PERIOD: u32 = 95 * LINE; // the stream repeats after 95 lines
+const position = new StaticArray<u32>(MAX_CONNS);
+
+export function chargenStart(id: i32): void { unchecked(position[id] = 0); }
+
+/** The byte at offset pos of the endless chargen stream. */
+@inline export function chargenByte(pos: u32): u32 {
+  const line = pos / LINE;
+  const col = pos % LINE;
+  if (col == 72) return 13;
+  if (col == 73) return 10;
+  return 32 + (line + col) % 95;
+}
+
+export function serveChargen(id: i32): void {
+  // Whatever the peer sends is discarded; its end of stream (or an error) ends the service.
+  while (true) {
+    const n = sock.recv(id, scratch, SCRATCH_SIZE);
+    if (n == sock.E_AGAIN) break;
+    if (n <= 0) { release(id); return; }
+  }
+  while (true) {
+    const room = min(sock.sendSpace(id), SCRATCH_SIZE);
+    if (room <= 0) return;
+    let pos = unchecked(position[id]);
+    for (let i = 0; i < room; i++) store<u8>(scratch + <usize>i, <u8>chargenByte(pos++));
+    const n = sock.send(id, scratch, room);
+    if (n < 0) { release(id); return; }
+    unchecked(position[id] = (unchecked(position[id]) + <u32>n) % PERIOD);
+  }
+}
