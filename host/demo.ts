@@ -1,1 +1,98 @@
-export async function demo(): Promise<number> { return 1; }
+// npm start: boot synack in a namespace of its own, run real nc sessions against it, and draw
+// their handshakes and teardowns as ladders from the frames that crossed the TAP.
+import { Stack, Runner } from "./stack.js";
+import { TapLink } from "./tap.js";
+import { createNetns, isRoot, LINUX_IP, STACK_IP, PREFIX, Netns } from "./netns.js";
+import { parseTcpFrame } from "./wire.js";
+import { renderLadder, TraceEvent } from "./ladder.js";
+
+const STATE_LINE = /^tcp \d+ (\d+) ([\d.]+):(\d+) (\S+) -> (\S+)$/;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Segments and state changes seen by the host, for the ladders. */
+class Recorder {
+  events: TraceEvent[] = [];
+  inFrame(f: Uint8Array): void { const seg = parseTcpFrame(f); if (seg) this.events.push({ kind: "in", seg }); }
+  outFrame(f: Uint8Array): void { const seg = parseTcpFrame(f); if (seg) this.events.push({ kind: "out", seg }); }
+  log(line: string): void {
+    const m = STATE_LINE.exec(line);
+    if (m) this.events.push({ kind: "state", port: Number(m[1]), remote: `${m[2]}:${m[3]}`, from: m[4], to: m[5] });
+  }
+  /** The events of the connection between synack's port and the peer's port. */
+  connection(port: number, peerPort: number): TraceEvent[] {
+    return this.events.filter((e) => e.kind === "state"
+      ? e.port === port && e.remote.endsWith(`:${peerPort}`)
+      : (e.kind === "in" ? e.seg.dstPort === port && e.seg.srcPort === peerPort
+                         : e.seg.srcPort === port && e.seg.dstPort === peerPort));
+  }
+  /** The peer port of the latest connection to synack's port. */
+  lastPeerPort(port: number): number | null {
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const e = this.events[i];
+      if (e.kind === "in" && e.seg.dstPort === port) return e.seg.srcPort;
+    }
+    return null;
+  }
+}
+
+function show(title: string, rec: Recorder, port: number, peer: string): void {
+  const peerPort = rec.lastPeerPort(port);
+  console.log(`\n── ${title} ──\n`);
+  if (peerPort === null) { console.log("(no segments seen)"); return; }
+  const lines = renderLadder(rec.connection(port, peerPort), {
+    peerLabel: `${LINUX_IP}:${peerPort} (${peer})`,
+    boardLabel: `${STACK_IP}:${port} (synack)`,
+  });
+  for (const l of lines) console.log("  " + l);
+}
+
+async function sessions(ns: Netns, stack: Stack, rec: Recorder): Promise<boolean> {
+  let ok = true;
+  // 1. Echo: the PC's nc sends a line and closes first (-N), as the article's client does.
+  const msg = "Hello, synack! 你好 TCP\n";
+  const echo = await ns.run("nc", ["-N", "-w", "5", STACK_IP, "7"], msg, 15_000);
+  await sleep(300);
+  const back = echo.stdout.toString();
+  show("echo (port 7): three-way handshake, data, the PC closes first", rec, 7, "Linux nc");
+  console.log(`\n  sent ${JSON.stringify(msg)}, got back ${JSON.stringify(back)}: ${back === msg ? "identical" : "DIFFERENT"}`);
+  const tw = ns.execSync("ss", ["-tanH", "state", "time-wait"]).trim();
+  console.log(`  Linux's own view (ss, state time-wait): ${tw ? tw.replace(/\s+/g, " ") : "(none)"}`);
+  ok &&= back === msg;
+
+  // 2. Console: `quit` makes synack close first, so its side goes through FIN-WAIT and TIME-WAIT.
+  const con = await ns.run("nc", ["-w", "5", STACK_IP, "23"], "quit\n", 15_000);
+  await sleep(300);
+  show("console (port 23): `quit`, synack closes first", rec, 23, "Linux nc");
+  const mine = stack.connsText().split("\n").filter((l) => l.includes("TIME-WAIT"));
+  console.log(`\n  console said: ${JSON.stringify(con.stdout.toString().trim().split("\n").pop())}`);
+  console.log(`  synack's own view (conns): ${mine.length ? mine[0].replace(/\s+/g, " ").trim() : "(no TIME-WAIT)"}`);
+  ok &&= mine.length > 0;
+  return ok;
+}
+
+export async function demo(): Promise<number> {
+  if (!isRoot()) throw new Error("npm start needs root: it creates a network namespace and a TAP device");
+  const ns = createNetns("demo");
+  let runner: Runner | null = null;
+  try {
+    const rec = new Recorder();
+    const link = await TapLink.open(ns.tap, ns.name);
+    const stack = new Stack({ ip: STACK_IP, prefixLen: PREFIX, onLog: (l) => rec.log(l), onSend: (f) => rec.outFrame(f) });
+    runner = new Runner(stack, link);
+    const deliver = link.onFrame;
+    link.onFrame = (f) => { rec.inFrame(f); deliver(f); };
+    runner.start();
+    console.log(`synack demo: namespace ${ns.name}: Linux ${LINUX_IP} on ${ns.tap} <-> synack ${STACK_IP} (the same synack.wasm the board runs)`);
+    const ok = await sessions(ns, stack, rec);
+    if (process.stdout.isTTY && process.stdin.isTTY) {
+      console.log(`\nsynack keeps serving. In another terminal, as root:`);
+      console.log(`  ip netns exec ${ns.name} nc ${STACK_IP} 7     # echo; 9 discard, 19 chargen, 23 console`);
+      console.log(`Ctrl-C removes the namespace and everything in it.`);
+      await new Promise<void>((res) => { process.once("SIGINT", () => res()); process.once("SIGTERM", () => res()); });
+    }
+    return ok ? 0 : 1;
+  } finally {
+    runner?.stop();
+    ns.destroy();
+  }
+}
