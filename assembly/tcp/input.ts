@@ -213,7 +213,10 @@ function otherStates(t: Tcb, seg: Segment): void {
       (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 == seg.seq && seqLe(t.sndWl2, seg.ack)))) {
     t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
     if (seg.wnd > t.maxSndWnd) t.maxSndWnd = seg.wnd;
-    if (seg.wnd > 0 && t.persistOn) stopPersist(t);
+    if (seg.wnd > 0 && t.persistOn) {
+      stopPersist(t);
+      t.sndNxt = t.sndUna; // a probe byte the peer did not take is sent again with the rest
+    }
   }
   if (t.finAcked) {
     if (s == State.FIN_WAIT_1 || t.state == State.FIN_WAIT_1) {

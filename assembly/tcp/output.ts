@@ -131,7 +131,9 @@ export function dispatch(t: Tcb): void {
 /** Persist timer fired: send one byte past the closed window (RFC 9293 §3.8.6.1). */
 export function sendProbe(t: Tcb): void {
   count(C.TCP_ZERO_WINDOW_PROBES);
-  if (unsent(t) > 0) {
+  if (t.sndNxt != t.sndUna && t.tx.len > 0) {
+    xmit(t, t.sndUna, ACK_FLAG, 0, 1); // the earlier probe's byte is still unaccepted: offer it again
+  } else if (unsent(t) > 0) {
     xmit(t, t.sndNxt, ACK_FLAG, <i32>(t.sndNxt - t.sndUna), 1);
     t.sndNxt += 1;
   } else {

@@ -67,7 +67,7 @@ export class Peer {
     this.clock.t = 1_000_000;
     this.stack = new Stack({
       ip: MODULE_IP, prefixLen: 24, mac: MODULE_MAC, clock: this.clock,
-      onSend: (f) => this.out.push(f), onLog: (l) => this.logs.push(l),
+      onSend: (f) => this.onSend(f), onLog: (l) => this.logs.push(l),
     });
     if (opts.msl) this.stack.setMsl(opts.msl);
     this.arpIntroduce();
@@ -84,7 +84,29 @@ export class Peer {
     this.out.length = 0;
   }
 
-  frame(f: Uint8Array): void { this.stack.receive(f); }
+  /** Like a real host, the peer answers ARP for its address (after the module's call returns). */
+  private arpAsked = false;
+  private onSend(f: Uint8Array): void {
+    const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
+    if (f.length >= 42 && v.getUint16(12) === 0x0806 && v.getUint16(20) === 1 && v.getUint32(38) === PEER_IP) {
+      this.arpAsked = true;
+      return;
+    }
+    this.out.push(f);
+  }
+  private answerArp(): void {
+    while (this.arpAsked) {
+      this.arpAsked = false;
+      const r = new Uint8Array(42);
+      const v = new DataView(r.buffer);
+      r.set(MODULE_MAC, 0); r.set(PEER_MAC, 6); v.setUint16(12, 0x0806);
+      v.setUint16(14, 1); v.setUint16(16, 0x0800); r[18] = 6; r[19] = 4; v.setUint16(20, 2);
+      r.set(PEER_MAC, 22); v.setUint32(28, PEER_IP); r.set(MODULE_MAC, 32); v.setUint32(38, MODULE_IP);
+      this.stack.receive(r);
+    }
+  }
+
+  frame(f: Uint8Array): void { this.stack.receive(f); this.answerArp(); }
   tcp(o: SegSpec): void { this.frame(tcpFrame({ sport: this.sport, ...o })); }
 
   /** The next TCP segment the module sent (other frames are skipped). */
@@ -114,7 +136,7 @@ export class Peer {
   }
 
   /** Move the fake clock and let the module run its timers. */
-  advance(ms: number): void { this.clock.advance(ms); this.stack.poll(); }
+  advance(ms: number): void { this.clock.advance(ms); this.stack.poll(); this.answerArp(); }
 
   /** Listener on port + handshake; returns the accepted id and both ISNs' next numbers. */
   established(port = 5000, peerIsn = 1000, mss = 1460, wnd = 65535):

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install what synack needs on a fresh Debian machine: Debian packages (as root) and npm packages.
+# Idempotent and quick when everything is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PKGS="netcat-openbsd iproute2 iputils-ping tcpdump dnsmasq liblwip-dev gcc make python3-pip valgrind"
+missing=""
+for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian packages:$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq $missing >/dev/null
+  else
+    echo "setup: not root, cannot install:$missing (TAP tests will skip)" >&2
+  fi
+fi
+# npm packages: install when node_modules is missing or older than the lock file.
+if [ ! -d node_modules ] || [ package.json -nt node_modules ] || { [ -f package-lock.json ] && [ package-lock.json -nt node_modules ]; }; then
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+  touch node_modules
+fi
+# wasm3's C source for the board firmware (never committed).
+if [ -x scripts/setup-wasm3.sh ]; then bash scripts/setup-wasm3.sh; fi
