@@ -1,0 +1,42 @@
+// A synack serving in a fresh namespace, started exactly as a user would: `synack serve`.
+import { ChildProcess } from "node:child_process";
+import { resolve } from "node:path";
+import { createNetns, Netns, STACK_IP, PREFIX } from "../../host/netns.js";
+import { PACKAGE_ROOT } from "../../host/stack.js";
+
+export const ENGINES = ["v8"] as const;
+export type Engine = "v8" | "native";
+
+export interface Served { ns: Netns; child: ChildProcess; stop(): Promise<void> }
+
+export async function serveInNetns(engine: Engine, extra: string[] = []): Promise<Served> {
+  const ns = createNetns(engine === "v8" ? "i" : "b");
+  const args = [resolve(PACKAGE_ROOT, "bin/synack.js"), "serve", "--tap", ns.tap, "--ip", `${STACK_IP}/${PREFIX}`, ...extra];
+  if (engine === "native") args.push("--board", "native");
+  const child = ns.spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    await new Promise<void>((res, rej) => {
+      let out = "", err = "";
+      const timer = setTimeout(() => rej(new Error(`no ready line; stderr: ${err}`)), 15_000);
+      child.stdout!.on("data", (d) => { out += d; if (out.includes("serving")) { clearTimeout(timer); res(); } });
+      child.stderr!.on("data", (d) => { err += d; });
+      child.on("exit", (code) => { clearTimeout(timer); rej(new Error(`serve exited ${code}: ${err}`)); });
+    });
+  } catch (e) {
+    child.kill("SIGKILL");
+    ns.destroy();
+    throw e;
+  }
+  return {
+    ns, child,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const gone = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
+        child.kill("SIGKILL");
+      }
+      ns.destroy();
+    },
+  };
+}
