@@ -24,7 +24,7 @@
 
 // ---- Exports ---------------------------------------------------------------------------------
 
-import { FRAME_MAX, IO_BUF_SIZE } from "./config";
+import { IO_BUF_SIZE } from "./config";
 import { setNow } from "./util/clock";
 import { reserve } from "./util/bytes";
 import { ifaceInit, ifaceInput, ifacePoll } from "./net/iface";
@@ -34,7 +34,9 @@ import { servicesStart, servicesPoll } from "./apps/services";
 import { statsText, connsText } from "./apps/report";
 import { IDLE_POLL_MS } from "./config";
 
-const rxFrame: usize = reserve(FRAME_MAX + 2);
+// A little larger than the largest frame, so oversized frames reach the module and are counted.
+const RX_BUFFER_SIZE: i32 = 1536;
+const rxFrame: usize = reserve(RX_BUFFER_SIZE);
 const ioBuf: usize = reserve(IO_BUF_SIZE);
 
 /**
@@ -51,13 +53,13 @@ export function init(mac_hi: u32, mac_lo: u32, ip: u32, prefix_len: u32, gateway
 
 /** Where the host writes one received frame before calling frame_received. */
 export function rx_buffer(): usize { return rxFrame; }
-/** Size of that buffer: the largest frame accepted (longer frames are dropped by the host). */
-export function rx_buffer_size(): u32 { return FRAME_MAX; }
+/** Size of that buffer. Frames up to FRAME_MAX (1514) are accepted; hosts drop what does not fit. */
+export function rx_buffer_size(): u32 { return RX_BUFFER_SIZE; }
 
 /** A frame of `len` bytes is in the receive buffer. Replies may be sent before this returns. */
 export function frame_received(len: u32, now: u32): void {
   setNow(now);
-  ifaceInput(rxFrame, <i32>min(len, 0x7fffffff)); // iface drops anything over FRAME_MAX
+  ifaceInput(rxFrame, <i32>min(len, <u32>RX_BUFFER_SIZE)); // iface drops anything over FRAME_MAX
   servicesPoll();
 }
 
