@@ -104,6 +104,13 @@ export function sock_abort(id: i32): i32 { return sock.abort(id); }
 /** RFC 9293 state of the socket: see tcp/state.ts (CLOSED = 0 ... TIME_WAIT = 10). */
 export function sock_state(id: i32): i32 { return sock.state(id); }
 
+/** Keep-alive, off by default: probe after idle_ms, every interval_ms, reset after count unanswered. */
+export function sock_keepalive(id: i32, idle_ms: u32, interval_ms: u32, count: i32): i32 {
+  return sock.keepAlive(id, idle_ms, interval_ms, count);
+}
+/** Abort when sent data stays unacknowledged for ms (0 = off). */
+export function sock_user_timeout(id: i32, ms: u32): i32 { return sock.userTimeout(id, ms); }
+
 /** Text reports, written into the io buffer; they return the length. The console shows the same. */
 export function stats_text(): u32 { return statsText(ioBuf, IO_BUF_SIZE); }
 export function conns_text(): u32 { return connsText(ioBuf, IO_BUF_SIZE); }

@@ -33,6 +33,10 @@ export interface SynackExports {
   sock_close(id: number): number;
   sock_abort(id: number): number;
   sock_state(id: number): number;
+  /** Keep-alive: probe after idleMs, every intervalMs, reset after count unanswered; idleMs 0 = off. */
+  sock_keepalive(id: number, idleMs: number, intervalMs: number, count: number): number;
+  /** Abort when sent data stays unacknowledged for ms; 0 = off. */
+  sock_user_timeout(id: number, ms: number): number;
   stats_text(): number;
   conns_text(): number;
 }

@@ -127,6 +127,10 @@ export class Stack {
   abort(id: number): number { return this.x.sock_abort(id); }
   state(id: number): StateName { return STATES[this.x.sock_state(id)] ?? "CLOSED"; }
   setMsl(ms: number): void { this.x.set_msl(ms); }
+  keepAlive(id: number, idleMs: number, intervalMs: number, count: number): number {
+    return this.x.sock_keepalive(id, idleMs, intervalMs, count);
+  }
+  userTimeout(id: number, ms: number): number { return this.x.sock_user_timeout(id, ms); }
 
   statsText(): string { return this.text(this.x.stats_text()); }
   connsText(): string { return this.text(this.x.conns_text()); }

@@ -30,6 +30,8 @@ export function segmentArrives(src: u32, dst: u32, p: usize, len: i32): void {
     listenState(lid, seg);
     return;
   }
+  t.lastHeard = now;
+  t.keepProbes = 0;
   if (t.state == State.SYN_SENT) synSentState(t, seg);
   else otherStates(t, seg);
   if (t.inUse) dispatch(t);
@@ -274,6 +276,7 @@ function ackedUpTo(t: Tcb, ack: u32): void {
   }
   t.retries = 0;
   t.dupAcks = 0;
+  t.unackedSince = now;
   // RFC 5681: slow start below ssthresh, then about one MSS per round trip.
   if (t.cwnd < t.ssthresh) t.cwnd += min(acked, t.mss);
   else t.cwnd += max<u32>(1, t.mss * t.mss / t.cwnd);

@@ -109,6 +109,7 @@ export function dispatch(t: Tcb): void {
     const off = <i32>(t.sndNxt - t.sndUna);
     xmit(t, t.sndNxt, ACK_FLAG | (n == pending ? PSH : 0), off, n);
     if (!t.rttTiming) { t.rttTiming = true; t.rttSeq = t.sndNxt; t.rttStart = now; }
+    if (t.sndUna == t.sndMax) t.unackedSince = now;
     t.sndNxt += <u32>n;
     sent = true;
   }
@@ -140,6 +141,9 @@ export function sendProbe(t: Tcb): void {
     xmit(t, t.sndUna - 1, ACK_FLAG, 0, 0);
   }
 }
+
+/** A keep-alive probe: one old sequence number, so the peer must answer with an ACK. */
+export function sendKeepAlive(t: Tcb): void { xmit(t, t.sndUna - 1, ACK_FLAG, 0, 0); }
 
 /** Fast retransmit: resend the first unacknowledged segment (RFC 5681 §3.2). */
 export function retransmitFirst(t: Tcb): void {

@@ -4,6 +4,7 @@
 import { MAX_CONNS, MAX_LISTENERS, EPHEMERAL_LO, EPHEMERAL_HI, DEFAULT_BACKLOG } from "../config";
 import { C, count } from "../util/counters";
 import { ourIp } from "../net/iface";
+import { now } from "../util/clock";
 import { Tcb, conns, listeners, allocConn, freeConn, findListener, setState } from "./tcb";
 import { State, synchronized } from "./state";
 import { dispatch, sendRst, windowUpdateDue } from "./output";
@@ -171,6 +172,25 @@ export function state(id: i32): i32 {
   if (id < 0 || id >= MAX_CONNS) return State.CLOSED;
   const t = unchecked(conns[id]);
   return t.inUse ? t.state : State.CLOSED;
+}
+
+/** Keep-alive (RFC 1122 §4.2.3.6): probe after idleMs of silence, every intervalMs, give up after
+ *  count unanswered probes. idleMs 0 turns it off (the default). */
+export function keepAlive(id: i32, idleMs: u32, intervalMs: u32, count: i32): i32 {
+  const t = owned(id);
+  if (t == null) return E_BADF;
+  if (idleMs != 0 && (intervalMs == 0 || count <= 0)) return E_INVAL;
+  t.keepIdle = idleMs; t.keepInterval = intervalMs; t.keepCount = count; t.keepProbes = 0;
+  if (t.lastHeard == 0) t.lastHeard = now;
+  return 0;
+}
+
+/** User timeout (RFC 9293 §3.8.3): abort when sent data stays unacknowledged for ms; 0 = off. */
+export function userTimeout(id: i32, ms: u32): i32 {
+  const t = owned(id);
+  if (t == null) return E_BADF;
+  t.userTimeout = ms;
+  return 0;
 }
 
 /** Bytes that send() would take now. */

@@ -6,8 +6,8 @@ import { conns, Tcb } from "./tcb";
 import { State, synchronized } from "./state";
 import { isnInit } from "./isn";
 import { segmentArrives } from "./input";
-import { dispatch, sendProbe, sendRst } from "./output";
-import { backoff, nextDeadline, persistInterval } from "./timers";
+import { dispatch, sendProbe, sendRst, sendKeepAlive } from "./output";
+import { backoff, nextDeadline, persistInterval, keepAliveOn, keepAliveAt } from "./timers";
 import { toClosed } from "./close";
 import { E_TIMEDOUT } from "./errors";
 export { setMsl } from "./close";
@@ -32,24 +32,35 @@ export function tcpPoll(): u32 {
       t.persistAt = now + persistInterval(t);
     }
     if (t.ackOn && reached(t.ackAt, now)) { t.ackOn = false; t.ackNow = true; }
+    if (t.userTimeout != 0 && t.sndUna != t.sndMax && reached(t.unackedSince + t.userTimeout, now)) {
+      giveUp(t); // RFC 9293 §3.8.3: the user's limit for unacknowledged data
+      continue;
+    }
+    if (keepAliveOn(t) && reached(keepAliveAt(t), now)) {
+      if (t.keepProbes >= t.keepCount) { giveUp(t); continue; }
+      t.keepProbes++;
+      sendKeepAlive(t);
+    }
     dispatch(t);
     next = min(next, nextDeadline(t));
   }
   return next;
 }
 
+/** The peer is gone (retries, keep-alives or the user timeout ran out): reset and close. */
+function giveUp(t: Tcb): void {
+  const s = t.state;
+  if (s == State.SYN_SENT || s == State.SYN_RECEIVED) count(C.TCP_ATTEMPT_FAILS);
+  else if (s == State.ESTABLISHED || s == State.CLOSE_WAIT) count(C.TCP_ESTAB_RESETS);
+  if (synchronized(s)) sendRst(t);
+  t.error = E_TIMEDOUT;
+  toClosed(t);
+}
+
 /** RFC 6298 §5.4-5.6: retransmit from SND.UNA with a doubled RTO, or give up. */
 function retransmitTimeout(t: Tcb): void {
   t.rtxOn = false;
-  if (!backoff(t)) {
-    const s = t.state;
-    if (s == State.SYN_SENT || s == State.SYN_RECEIVED) count(C.TCP_ATTEMPT_FAILS);
-    else if (s == State.ESTABLISHED || s == State.CLOSE_WAIT) count(C.TCP_ESTAB_RESETS);
-    if (synchronized(s)) sendRst(t);
-    t.error = E_TIMEDOUT;
-    toClosed(t);
-    return;
-  }
+  if (!backoff(t)) { giveUp(t); return; }
   count(C.TCP_RETRANS_SEGS);
   const flight = t.sndNxt - t.sndUna;
   t.ssthresh = max(flight / 2, 2 * t.mss);

@@ -57,6 +57,16 @@ export class Tcb {
   persistOn: bool = false;
   persistAt: u32 = 0;
   persistBackoff: i32 = 0;
+  // Keep-alive (RFC 1122 §4.2.3.6): off while keepIdle is 0. Idle is measured from lastHeard.
+  keepIdle: u32 = 0;
+  keepInterval: u32 = 0;
+  keepCount: i32 = 0;
+  keepProbes: i32 = 0;
+  lastHeard: u32 = 0;
+  // User timeout (RFC 9293 §3.8.3, RFC 5482): data unacknowledged this long aborts; 0 = off.
+  userTimeout: u32 = 0;
+  /** When SND.UNA last moved (or data became outstanding). */
+  unackedSince: u32 = 0;
   ackOn: bool = false;
   ackAt: u32 = 0;
   closeOn: bool = false;
@@ -94,6 +104,8 @@ export class Tcb {
     this.listener = -1; this.accepted = false; this.userClosed = false; this.error = 0; this.order = 0;
     this.rtxOn = false; this.persistOn = false; this.persistBackoff = 0; this.ackOn = false;
     this.closeOn = false; this.ackNow = false;
+    this.keepIdle = 0; this.keepInterval = 0; this.keepCount = 0; this.keepProbes = 0; this.lastHeard = 0;
+    this.userTimeout = 0; this.unackedSince = 0;
     this.srtt8 = 0; this.rttvar4 = 0; this.rto = RTO_INITIAL_MS; this.retries = 0; this.rttTiming = false;
     this.rx.clear(); this.tx.clear(); this.oooCount = 0;
   }

@@ -67,6 +67,15 @@ export function backoff(t: Tcb): bool {
   return true;
 }
 
+/** Keep-alive applies to an idle synchronized connection with the option on. */
+export function keepAliveOn(t: Tcb): bool {
+  return t.keepIdle != 0 && (t.state == State.ESTABLISHED || t.state == State.CLOSE_WAIT);
+}
+/** When the next keep-alive probe (or the verdict after the last one) is due. */
+export function keepAliveAt(t: Tcb): u32 {
+  return t.lastHeard + t.keepIdle + <u32>t.keepProbes * t.keepInterval;
+}
+
 /** Earliest armed deadline of t as ms from now (u32.MAX_VALUE if none). */
 export function nextDeadline(t: Tcb): u32 {
   let d = u32.MAX_VALUE;
@@ -74,6 +83,8 @@ export function nextDeadline(t: Tcb): u32 {
   if (t.persistOn) d = min(d, until(t.persistAt, now));
   if (t.ackOn) d = min(d, until(t.ackAt, now));
   if (t.closeOn) d = min(d, until(t.closeAt, now));
+  if (keepAliveOn(t)) d = min(d, until(keepAliveAt(t), now));
+  if (t.userTimeout != 0 && t.sndUna != t.sndMax) d = min(d, until(t.unackedSince + t.userTimeout, now));
   return d;
 }
 
