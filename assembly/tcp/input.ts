@@ -2,16 +2,17 @@
 // with the RFC 5961 changes (challenge ACKs for RST, SYN and ACK checks). Input only updates the
 // connection and marks what it owes; dispatch() (output.ts) sends afterwards.
 import { C, count } from "../util/counters";
-import { CHALLENGE_ACKS_PER_SECOND } from "../config";
+import { CHALLENGE_ACKS_PER_SECOND, RX_BUF_SIZE } from "../config";
 import { now } from "../util/clock";
 import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST } from "../wire/tcp";
 import { Tcb, findConn, findListener, allocConn, setState, pendingCount, listeners } from "./tcb";
 import { State } from "./state";
 import { seqLt, seqLe, seqGt, seqInWindow } from "./seq";
-import { dispatch, sendAck, sendRst, sendRstFor, retransmitFirst, OUR_MSS } from "./output";
+import { dispatch, sendAck, sendRst, sendRstFor, sendSynAckFor, retransmitFirst, OUR_MSS } from "./output";
 import { restartRtx, stopRtx, stopPersist, delayAck, rttSample, startCloseTimer } from "./timers";
 import { oooInsert, oooAdvance } from "./reassembly";
 import { isnFor } from "./isn";
+import { cookieFor, cookieCheck } from "./syncookie";
 import { toClosed, enterTimeWait, initCwnd, orphanFinWait2, msl } from "./close";
 import { E_REFUSED, E_RESET } from "./errors";
 
@@ -41,13 +42,18 @@ export function segmentArrives(src: u32, dst: u32, p: usize, len: i32): void {
 function listenState(lid: i32, seg: Segment): void {
   // first check for an RST: ignore it
   if (seg.has(RST)) return;
-  // second check for an ACK: nothing here could be acknowledged
-  if (seg.has(ACK_FLAG)) { sendRstFor(seg); return; }
+  // second check for an ACK: only the ACK of a SYN cookie can be acceptable here
+  if (seg.has(ACK_FLAG)) {
+    if (!seg.has(SYN) && cookieAccepted(lid, seg)) return;
+    sendRstFor(seg);
+    return;
+  }
   // third check for a SYN
   if (!seg.has(SYN)) return;
-  if (pendingCount(lid) >= unchecked(listeners[lid]).backlog) { count(C.TCP_DROP_BACKLOG); return; }
+  // A full backlog (or table) answers with a SYN cookie instead of holding state (RFC 4987).
+  if (pendingCount(lid) >= unchecked(listeners[lid]).backlog) { count(C.TCP_DROP_BACKLOG); sendCookie(seg); return; }
   const t = allocConn();
-  if (t == null) { count(C.TCP_DROP_NO_SLOT); return; }
+  if (t == null) { count(C.TCP_DROP_NO_SLOT); sendCookie(seg); return; }
   t.localIp = seg.dstIp; t.localPort = seg.dstPort;
   t.remoteIp = seg.srcIp; t.remotePort = seg.srcPort;
   t.listener = lid;
@@ -61,6 +67,39 @@ function listenState(lid: i32, seg: Segment): void {
   setState(t, State.SYN_RECEIVED);
   count(C.TCP_PASSIVE_OPENS);
   dispatch(t); // SYN,ACK
+}
+
+function sendCookie(seg: Segment): void {
+  const iss = cookieFor(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, seg.seq, seg.mss != 0 ? seg.mss : 536);
+  count(C.TCP_SYN_COOKIES_SENT);
+  sendSynAckFor(seg, iss);
+}
+
+/** The ACK completing a cookie handshake: build the connection the cookie describes. */
+function cookieAccepted(lid: i32, seg: Segment): bool {
+  const mss = cookieCheck(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, seg.ack - 1, seg.seq - 1);
+  if (mss == 0) { count(C.TCP_SYN_COOKIES_BAD); return false; }
+  const t = allocConn();
+  if (t == null) { count(C.TCP_DROP_NO_SLOT); return true; } // the peer will retransmit
+  count(C.TCP_SYN_COOKIES_OK);
+  t.localIp = seg.dstIp; t.localPort = seg.dstPort;
+  t.remoteIp = seg.srcIp; t.remotePort = seg.srcPort;
+  t.listener = lid;
+  t.irs = seg.seq - 1;
+  t.rcvNxt = seg.seq;
+  t.rcvAdv = t.rcvNxt + <u32>RX_BUF_SIZE; // what the cookie SYN,ACK advertised
+  t.iss = seg.ack - 1;
+  t.sndUna = t.iss; t.sndNxt = seg.ack; t.sndMax = seg.ack;
+  takePeerOptions(t, seg);
+  t.mss = min(mss, OUR_MSS);
+  initCwnd(t);
+  t.lastHeard = now;
+  t.state = State.LISTEN;
+  setState(t, State.SYN_RECEIVED);
+  count(C.TCP_PASSIVE_OPENS);
+  otherStates(t, seg); // the ACK (and any data) as if the TCB had been there all along
+  if (t.inUse) dispatch(t);
+  return true;
 }
 
 function takePeerOptions(t: Tcb, seg: Segment): void {

@@ -38,6 +38,9 @@ export function siphash16(a: u64, b: u64, key0: u64, key1: u64): u64 {
   return v0 ^ v1 ^ v2 ^ v3;
 }
 
+/** SipHash-2-4 under the boot-time key, for other secrets derived from it (SYN cookies). */
+export function keyedHash(a: u64, b: u64): u64 { return siphash16(a, b, k0 ^ 0x636f6f6b6965, k1); }
+
 /** RFC 6528 ISN for a connection. */
 export function isnFor(localIp: u32, localPort: u32, remoteIp: u32, remotePort: u32): u32 {
   const a = (<u64>localIp << 32) | <u64>remoteIp;

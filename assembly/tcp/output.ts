@@ -74,6 +74,15 @@ export function sendRstFor(seg: Segment): void {
   count(C.TCP_OUT_RSTS);
 }
 
+/** A SYN,ACK from no TCB at all: the SYN cookie answer. */
+export function sendSynAckFor(seg: Segment, iss: u32): void {
+  const p = ipTxPayload();
+  const len = emitSegment(p, seg.dstIp, seg.srcIp, seg.dstPort, seg.srcPort, iss, seg.seq + 1,
+    SYN | ACK_FLAG, <u32>RX_BUF_SIZE, OUR_MSS, 0);
+  ipSend(seg.srcIp, IP_PROTO_TCP, len);
+  count(C.TCP_OUT_SEGS);
+}
+
 /** Data bytes in the send ring not yet sent. */
 @inline function unsent(t: Tcb): i32 { return t.tx.len - <i32>(t.sndNxt - t.sndUna); }
 

@@ -81,12 +81,33 @@ test("lost SYN-ACK: a retransmitted SYN in SYN-RECEIVED is answered by the same 
   p.expect("SA", { seq: sa.seq, ack: 1001 });
 });
 
-test("backlog: SYNs beyond the listener's backlog are dropped and counted", () => {
+test("backlog full: the next SYN is answered with a SYN cookie, and its ACK opens the connection", () => {
+  const p = new Peer();
+  const l = p.stack.listen(5000, 2);
+  for (let i = 0; i < 2; i++) { p.sport = 41000 + i; p.tcp({ dport: 5000, seq: 100 * i, flags: "S" }); p.expect("SA"); }
+  p.sport = 42000;
+  p.tcp({ dport: 5000, seq: 5000, flags: "S", mss: 1460 });
+  const sa = p.expect("SA", { ack: 5001 });
+  assert.equal(sa.mss, 1460);
+  const st = p.stack.stats();
+  assert.equal(st.tcpDropBacklog, 1);
+  assert.equal(st.tcpSynCookiesSent, 1);
+  assert.ok(!p.stack.connsText().includes(":42000"), "no state kept for the cookie SYN");
+  p.tcp({ dport: 5000, seq: 5001, ack: sa.seq + 1, flags: "PA", data: "via cookie" });
+  assert.equal(p.stack.stats().tcpSynCookiesOk, 1);
+  const id = p.stack.accept(l);
+  assert.ok(id >= 0);
+  assert.equal(p.stack.state(id), "ESTABLISHED");
+  assert.equal(p.recvText(id), "via cookie");
+});
+
+test("a forged cookie ACK gets a RST and creates nothing", () => {
   const p = new Peer();
   p.stack.listen(5000, 2);
-  for (let i = 0; i < 3; i++) { p.sport = 41000 + i; p.tcp({ dport: 5000, seq: 100 * i, flags: "S" }); }
-  p.expect("SA"); p.expect("SA"); p.nothing();
-  assert.equal(p.stack.stats().tcpDropBacklog, 1);
+  p.tcp({ dport: 5000, seq: 5001, ack: 0x12345678, flags: "A" });
+  p.expect("R", { seq: 0x12345678 });
+  assert.equal(p.stack.stats().tcpSynCookiesBad, 1);
+  assert.equal(p.stack.stats().tcpSynCookiesOk, 0);
 });
 
 test("SYN to a port with no listener: RST,ACK with seq=0 and ack=SEG.SEQ+1", () => {
