@@ -52,11 +52,16 @@ export function xmit(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): 
   if (seqGt(end, t.sndMax)) t.sndMax = end;
 }
 
-/** A bare ACK carrying our current window. Also the RFC 5961 challenge ACK. */
-export function sendAck(t: Tcb): void { xmit(t, t.sndNxt, ACK_FLAG, 0, 0); }
+/**
+ * A bare ACK carrying our current window (also the RFC 5961 challenge ACK). It takes SND.MAX,
+ * not SND.NXT: while we go back to retransmit, SND.NXT is old news to the peer, and a bare
+ * segment with an old sequence number would be discarded before its ACK field is read, so two
+ * stacks retransmitting at once could trade such ACKs forever (BSD's tcp_output does the same).
+ */
+export function sendAck(t: Tcb): void { xmit(t, t.sndMax, ACK_FLAG, 0, 0); }
 
-/** Reset the connection from our side (ABORT, RFC 9293 §3.10.5). */
-export function sendRst(t: Tcb): void { xmit(t, t.sndNxt, RST | ACK_FLAG, 0, 0); }
+/** Reset the connection from our side (ABORT, RFC 9293 §3.10.5), at the first unsent number. */
+export function sendRst(t: Tcb): void { xmit(t, t.sndMax, RST | ACK_FLAG, 0, 0); }
 
 /**
  * Answer a segment that has no connection (RFC 9293 §3.10.7.1): if it carried an ACK the reset

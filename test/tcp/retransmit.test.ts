@@ -108,3 +108,16 @@ test("the RTO follows measured round trips: a fast path keeps it at the 1 s floo
   const row = p.stack.connsText().split("\n").find((l) => l.includes("ESTABLISHED"))!;
   assert.equal(Number(row.trim().split(/\s+/).pop()), 1000);
 });
+
+test("while retransmitting from SND.UNA, a bare ACK still carries the highest sequence number sent", () => {
+  const p = new Peer();
+  const c = p.established();
+  p.sendText(c.id, "0123456789");
+  p.expect("PA", { seq: c.rcv });
+  p.advance(1000);
+  p.expect("PA", { seq: c.rcv }); // gone back to SND.UNA
+  // Data from the peer makes us ACK: the ACK's sequence number is SND.MAX, not the rolled-back SND.NXT.
+  p.tcp({ dport: 5000, seq: c.snd, ack: c.rcv, flags: "PA", data: "x" });
+  p.tcp({ dport: 5000, seq: c.snd + 1, ack: c.rcv, flags: "PA", data: "y" });
+  p.expect("A", { seq: c.rcv + 10, ack: c.snd + 2 });
+});
