@@ -1,0 +1,162 @@
+// Fuzz cases: a connection state reached by a script, then frames injected one after another.
+// The fuzzer makes them; npm test replays the saved ones (test/fuzz/cases/*.json).
+import { Peer, tcpFrame, arpFrame, PEER_IP } from "./peer.js";
+import { Rng } from "./netsim.js";
+
+export const SCENARIOS = [
+  "listen", "syn-sent", "syn-received", "established", "fin-wait-1", "fin-wait-2",
+  "close-wait", "last-ack", "closing", "time-wait",
+] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface FuzzCase { scenario: Scenario; frames: string[]; kind?: string; detail?: string }
+
+interface Reached { p: Peer; port: number; snd: number; rcv: number }
+
+/** Drive a fresh module into the scenario's state with the scripted peer. */
+export function reach(s: Scenario): Reached {
+  const p = new Peer({ msl: 60_000 });
+  if (s === "listen") { p.stack.listen(5000, 4); return { p, port: 5000, snd: 1001, rcv: 0 }; }
+  if (s === "syn-sent") {
+    p.stack.connect(PEER_IP, 6000);
+    const syn = p.next()!;
+    p.sport = 6000;
+    return { p, port: syn.srcPort, snd: 5001, rcv: (syn.seq + 1) >>> 0 };
+  }
+  if (s === "syn-received") {
+    p.stack.listen(5000, 4);
+    p.tcp({ dport: 5000, seq: 1000, flags: "S", mss: 1460 });
+    const sa = p.next()!;
+    return { p, port: 5000, snd: 1001, rcv: (sa.seq + 1) >>> 0 };
+  }
+  const c = p.established();
+  const r: Reached = { p, port: 5000, snd: c.snd, rcv: c.rcv };
+  const ack = (snd: number, rcv: number, flags = "A") => p.tcp({ dport: 5000, seq: snd, ack: rcv, flags });
+  switch (s) {
+    case "fin-wait-1": p.stack.close(c.id); break;
+    case "fin-wait-2": p.stack.shutdown(c.id); ack(c.snd, c.rcv + 1); r.rcv++; break;
+    case "close-wait": ack(c.snd, c.rcv, "FA"); r.snd++; break;
+    case "last-ack": ack(c.snd, c.rcv, "FA"); r.snd++; p.stack.close(c.id); break;
+    case "closing": p.stack.shutdown(c.id); ack(c.snd, c.rcv, "FA"); r.snd++; break;
+    case "time-wait": p.stack.shutdown(c.id); ack(c.snd, c.rcv + 1, "FA"); r.snd++; r.rcv++; break;
+  }
+  p.out.length = 0;
+  return r;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+export const unhex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
+
+/** A valid frame that fits the state: the starting point for mutation. */
+export function seedFrame(rng: Rng, r: Reached): Uint8Array {
+  const kinds = ["data", "ack", "fin", "rst", "syn", "synack", "icmp", "arp", "old", "future"];
+  const k = kinds[rng.int(0, kinds.length - 1)];
+  const base = { dport: r.port, seq: r.snd, ack: r.rcv };
+  switch (k) {
+    case "data": return tcpFrame({ ...base, flags: "PA", data: rng.bytes(rng.int(1, 1400)) });
+    case "ack": return tcpFrame({ ...base, flags: "A", wnd: rng.int(0, 65535) });
+    case "fin": return tcpFrame({ ...base, flags: "FA", data: rng.bytes(rng.int(0, 50)) });
+    case "rst": return tcpFrame({ ...base, flags: rng.chance(0.5) ? "R" : "RA" });
+    case "syn": return tcpFrame({ ...base, flags: "S", mss: rng.int(1, 65535) });
+    case "synack": return tcpFrame({ ...base, flags: "SA", mss: 1460 });
+    case "old": return tcpFrame({ ...base, seq: r.snd - rng.int(1, 100000), flags: "PA", data: rng.bytes(20) });
+    case "future": return tcpFrame({ ...base, seq: r.snd + rng.int(1, 100000), flags: "PA", data: rng.bytes(20) });
+    case "icmp": {
+      const f = tcpFrame({ ...base, flags: "A", data: rng.bytes(rng.int(0, 64)) });
+      f[23] = 1; f[34] = 8; f[35] = 0; // echo request inside the same IPv4 packet
+      fixChecksums(f);
+      return f;
+    }
+    default: return arpFrame({ op: rng.int(1, 2) });
+  }
+}
+
+/** Structure-aware damage: header fields, options, lengths, truncation, stray bytes. */
+export function mutate(rng: Rng, input: Uint8Array): Uint8Array {
+  let f = input.slice();
+  const n = rng.int(1, 4);
+  for (let i = 0; i < n && f.length > 0; i++) {
+    const what = rng.int(0, 9);
+    const interesting = [0, 1, 2, 4, 5, 0x0f, 0x10, 0x3f, 0x40, 0x45, 0x46, 0x4f, 0x50, 0x7f, 0x80, 0xf0, 0xff];
+    const at = (lo: number, hi: number) => Math.min(f.length - 1, rng.int(lo, hi));
+    switch (what) {
+      case 0: { const b = rng.int(0, f.length * 8 - 1); f[b >> 3] ^= 1 << (b & 7); break; }
+      case 1: f[at(0, f.length - 1)] = interesting[rng.int(0, interesting.length - 1)]; break;
+      case 2: f[at(14, 14)] = interesting[rng.int(0, interesting.length - 1)]; break;          // version/IHL
+      case 3: f[at(16, 17)] = rng.int(0, 255); break;                                          // total length
+      case 4: f[at(20, 21)] = rng.int(0, 255); break;                                          // fragment bits
+      case 5: f[at(46, 46)] = interesting[rng.int(0, interesting.length - 1)]; break;          // data offset
+      case 6: f[at(47, 47)] = rng.int(0, 255); break;                                          // TCP flags
+      case 7: { const o = at(54, 60); f[o] = rng.int(0, 8); if (o + 1 < f.length) f[o + 1] = rng.int(0, 6); break; } // options
+      case 8: f = f.subarray(0, rng.int(0, f.length)).slice(); break;                          // truncate
+      case 9: { const g = new Uint8Array(f.length + rng.int(1, 40)); g.set(f); g.set(rng.bytes(g.length - f.length), f.length); f = g; break; }
+    }
+  }
+  if (rng.chance(0.6)) fixChecksums(f); // most damaged frames should get past the checksums
+  return f;
+}
+
+function fold(s: number): number { while (s > 0xffff) s = (s & 0xffff) + (s >>> 16); return s; }
+function sum(f: Uint8Array, a: number, b: number, init: number): number {
+  let s = init;
+  for (let i = a; i < b; i += 2) s += (f[i] << 8) | (i + 1 < b ? f[i + 1] : 0);
+  return fold(s);
+}
+
+/** Make the IPv4 header checksum and the TCP/ICMP checksum right again, where the lengths allow. */
+export function fixChecksums(f: Uint8Array): void {
+  if (f.length < 34 || f[12] !== 0x08 || f[13] !== 0x00) return;
+  const ihl = (f[14] & 15) * 4;
+  if (ihl < 20 || 14 + ihl > f.length) return;
+  f[24] = 0; f[25] = 0;
+  const c = ~sum(f, 14, 14 + ihl, 0) & 0xffff;
+  f[24] = c >> 8; f[25] = c & 255;
+  const total = (f[16] << 8) | f[17];
+  const end = Math.min(f.length, 14 + total);
+  const t = 14 + ihl;
+  if (end <= t) return;
+  if (f[23] === 6 && end - t >= 18) {
+    f[t + 16] = 0; f[t + 17] = 0;
+    let pseudo = 6 + (end - t);
+    for (let i = 26; i < 34; i += 2) pseudo += (f[i] << 8) | f[i + 1];
+    const tc = ~sum(f, t, end, fold(pseudo)) & 0xffff;
+    f[t + 16] = tc >> 8; f[t + 17] = tc & 255;
+  } else if (f[23] === 1 && end - t >= 4) {
+    f[t + 2] = 0; f[t + 3] = 0;
+    const ic = ~sum(f, t, end, 0) & 0xffff;
+    f[t + 2] = ic >> 8; f[t + 3] = ic & 255;
+  }
+}
+
+/**
+ * Play a case: reach its state, inject its frames with a little time between them, then check
+ * the invariants. Returns null when all hold, else what broke (a trap is thrown through).
+ */
+export function play(c: FuzzCase): string | null {
+  const r = reach(c.scenario);
+  const { p } = r;
+  const pages = p.stack.memoryBytes();
+  for (const h of c.frames) {
+    p.frame(unhex(h));
+    p.advance(7);
+    p.out.length = 0;
+    if (p.stack.memoryBytes() !== pages) return "linear memory grew";
+  }
+  const d = p.stack.poll();
+  if (!(d >= 0 && d < 2 ** 32)) return `poll returned ${d}`;
+  p.stack.connsText();
+  p.stack.statsText();
+  // Still alive: a new connection to the echo service gets its SYN,ACK.
+  p.sport = 33333;
+  p.tcp({ dport: 7, seq: 777, flags: "S", mss: 1460 });
+  for (let s = p.next(); s; s = p.next()) if (s.dstPort === 33333 && (s.flags & 0x12) === 0x12) return null;
+  return "no SYN,ACK for a fresh connection afterwards";
+}
+
+export function makeCase(rng: Rng, frames: number): FuzzCase {
+  const scenario = SCENARIOS[rng.int(0, SCENARIOS.length - 1)];
+  const r = reach(scenario);
+  const list: string[] = [];
+  for (let i = 0; i < frames; i++) list.push(hex(rng.chance(0.85) ? mutate(rng, seedFrame(rng, r)) : seedFrame(rng, r)));
+  return { scenario, frames: list };
+}
