@@ -11,4 +11,5 @@ fi
 rm -rf build/host build/test
 npx tsc -p tsconfig.json
 gcc -O2 -Wall -Wextra -o build/tapio host/tapio.c
+gcc -O2 -Wall -Wextra -o build/synflood host/synflood.c
 if [ -x scripts/build-board.sh ]; then bash scripts/build-board.sh; fi

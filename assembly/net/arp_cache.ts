@@ -32,14 +32,19 @@ function find(ip: u32): Entry | null {
   return null;
 }
 
-/** A slot for a new entry: a free one, else the resolved one expiring first (never a pending one). */
-function victim(): Entry | null {
+/**
+ * A slot for a new entry: a free one, else one of `kind` that is due first. Learned addresses
+ * replace resolved entries; lookups in progress only replace each other, so a flood of packets
+ * to unknown addresses cannot push out the neighbours we are talking to.
+ */
+function victim(kind: u8): Entry | null {
   let best: Entry | null = null;
   for (let i = 0; i < ARP_CACHE_SIZE; i++) {
     const e = unchecked(entries[i]);
     if (e.state == FREE) return e;
-    if (e.state == RESOLVED && (best == null || <i32>(e.deadline - best.deadline) < 0)) best = e;
+    if (e.state == kind && (best == null || <i32>(e.deadline - best.deadline) < 0)) best = e;
   }
+  if (best != null) dropHold(best);
   return best;
 }
 
@@ -61,7 +66,7 @@ export function arpLearn(ip: u32, mac: usize, create: bool): i32 {
   let e = find(ip);
   if (e == null) {
     if (!create) return -1;
-    e = victim();
+    e = victim(RESOLVED);
     if (e == null) return -1;
     e.ip = ip;
     e.hold = -1;
@@ -88,7 +93,7 @@ export function arpHold(ip: u32, frame: usize, len: i32): bool {
   let e = find(ip);
   let fresh = false;
   if (e == null || e.state != PENDING) {
-    if (e == null) e = victim();
+    if (e == null) e = victim(PENDING);
     if (e == null) { count(C.ARP_DROP_UNRESOLVED); return false; }
     e.state = PENDING;
     e.ip = ip;

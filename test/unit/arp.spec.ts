@@ -68,3 +68,14 @@ describe("ARP cache", () => {
     expect(arpLookup(A + 100)).not.toBe(0);
   });
 });
+
+describe("ARP cache under a flood of unknown addresses", () => {
+  it("lookups in progress never push out resolved neighbours", () => {
+    arpClear();
+    setNow(1000);
+    arpLearn(A, mac(1), true);
+    const frame = heap.alloc(60);
+    for (let i = 0; i < 3 * ARP_CACHE_SIZE; i++) arpHold(0x0a4d0080 + <u32>i, frame, 60);
+    expect(arpLookup(A)).not.toBe(0);
+  });
+});
