@@ -18,7 +18,10 @@ if [ -n "$missing" ]; then
 fi
 # npm packages: install when node_modules is missing or older than the lock file.
 if [ ! -d node_modules ] || [ package.json -nt node_modules ] || { [ -f package-lock.json ] && [ package-lock.json -nt node_modules ]; }; then
-  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+  # npm ci on a fresh clone; npm install to bring an existing node_modules up to date (npm ci
+  # started from inside `npm test` trips over the node_modules it is replacing).
+  if [ -f package-lock.json ] && [ ! -d node_modules ]; then npm ci --no-audit --no-fund --loglevel=error
+  else npm install --no-audit --no-fund --loglevel=error; fi
   touch node_modules
 fi
 # wasm3's C source for the board firmware (never committed).
