@@ -4,7 +4,8 @@ import { resolve } from "node:path";
 import { createNetns, Netns, STACK_IP, PREFIX } from "../../host/netns.js";
 import { PACKAGE_ROOT } from "../../host/stack.js";
 
-export const ENGINES = ["v8"] as const;
+// The same interop tests run on both engines: V8 in Node, and wasm3 in the native board firmware.
+export const ENGINES = ["v8", "native"] as const;
 export type Engine = "v8" | "native";
 
 export interface Served { ns: Netns; child: ChildProcess; stop(): Promise<void> }

@@ -1,0 +1,122 @@
+/*
+ * wasm3 glue and the main loop's one step. Every pointer the module hands over is checked against
+ * its linear memory before the firmware touches it; wasm3 errors are reported with m3_GetErrorInfo.
+ */
+#include "firmware.h"
+#include "hal.h"
+#include "w5500.h"
+#include "wasm3.h"
+#include "m3_env.h" /* M3Runtime.memoryLimit: cap linear memory on small chips */
+#include <stdio.h>
+#include <string.h>
+
+static IM3Environment env;
+static IM3Runtime runtime;
+static IM3Function f_frame_received, f_poll, f_rx_buffer, f_rx_buffer_size;
+static int verbose;
+
+static void report(const char *what, M3Result r) {
+  char line[256];
+  M3ErrorInfo info;
+  memset(&info, 0, sizeof info);
+  if (runtime) m3_GetErrorInfo(runtime, &info);
+  snprintf(line, sizeof line, "wasm3: %s: %s%s%s", what, r, info.message ? " - " : "", info.message ? info.message : "");
+  fw_log(line);
+}
+
+/* Imports. */
+m3ApiRawFunction(api_send_frame) {
+  m3ApiGetArg(uint32_t, ptr);
+  m3ApiGetArg(uint32_t, len);
+  uint32_t size = m3_GetMemorySize(runtime);
+  if (ptr > size || len > size - ptr || len > W5500_MAX_FRAME) m3ApiTrap(m3Err_trapOutOfBoundsMemoryAccess);
+  w5500_send((const uint8_t *)_mem + ptr, len);
+  m3ApiSuccess();
+}
+
+m3ApiRawFunction(api_random_u32) {
+  m3ApiReturnType(uint32_t);
+  m3ApiReturn(hal_random());
+}
+
+m3ApiRawFunction(api_log) {
+  m3ApiGetArg(uint32_t, ptr);
+  m3ApiGetArg(uint32_t, len);
+  uint32_t size = m3_GetMemorySize(runtime);
+  if (ptr > size || len > size - ptr) m3ApiTrap(m3Err_trapOutOfBoundsMemoryAccess);
+  if (verbose) {
+    char line[256];
+    size_t n = len < sizeof line - 1 ? len : sizeof line - 1;
+    memcpy(line, (const uint8_t *)_mem + ptr, n);
+    line[n] = 0;
+    fw_log(line);
+  }
+  m3ApiSuccess();
+}
+
+static int find(IM3Function *f, const char *name) {
+  M3Result r = m3_FindFunction(f, runtime, name);
+  if (r) { report(name, r); return -1; }
+  return 0;
+}
+
+static uint32_t call_u32(IM3Function f) {
+  uint32_t v = 0;
+  M3Result r = m3_CallV(f);
+  if (!r) r = m3_GetResultsV(f, &v);
+  if (r) report(m3_GetFunctionName(f), r);
+  return v;
+}
+
+int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
+  M3Result r;
+  IM3Module module;
+  IM3Function f_start, f_init, f_msl;
+  verbose = cfg->verbose;
+  env = m3_NewEnvironment();
+  runtime = env ? m3_NewRuntime(env, cfg->stack_bytes ? cfg->stack_bytes : 16 * 1024, NULL) : NULL;
+  if (!runtime) { fw_log("wasm3: out of memory creating the runtime"); return -1; }
+  if (cfg->memory_limit) runtime->memoryLimit = cfg->memory_limit;
+  if ((r = m3_ParseModule(env, &module, wasm, (uint32_t)wasm_len))) { report("parse", r); return -1; }
+  if ((r = m3_LoadModule(runtime, module))) { report("load", r); return -1; }
+  if ((r = m3_LinkRawFunction(module, "env", "send_frame", "v(ii)", &api_send_frame)) ||
+      (r = m3_LinkRawFunction(module, "env", "random_u32", "i()", &api_random_u32)) ||
+      (r = m3_LinkRawFunction(module, "env", "log", "v(ii)", &api_log))) { report("link", r); return -1; }
+  if (find(&f_start, "_start") || find(&f_init, "init") || find(&f_frame_received, "frame_received") ||
+      find(&f_poll, "poll") || find(&f_rx_buffer, "rx_buffer") || find(&f_rx_buffer_size, "rx_buffer_size"))
+    return -1;
+  if ((r = m3_CallV(f_start))) { report("_start", r); return -1; }
+  const uint8_t *m = cfg->mac;
+  uint32_t mac_hi = (uint32_t)m[0] << 8 | m[1];
+  uint32_t mac_lo = (uint32_t)m[2] << 24 | (uint32_t)m[3] << 16 | (uint32_t)m[4] << 8 | m[5];
+  if ((r = m3_CallV(f_init, mac_hi, mac_lo, cfg->ip, cfg->prefix_len, cfg->gateway, hal_millis()))) {
+    report("init", r);
+    return -1;
+  }
+  if (cfg->msl_ms) {
+    if (find(&f_msl, "set_msl")) return -1;
+    if ((r = m3_CallV(f_msl, cfg->msl_ms))) { report("set_msl", r); return -1; }
+  }
+  return 0;
+}
+
+uint32_t fw_memory_size(void) { return m3_GetMemorySize(runtime); }
+
+uint32_t fw_step(void) {
+  /* The receive buffer's place never changes, but memory may be reallocated: look it up each time. */
+  uint32_t rx = call_u32(f_rx_buffer), cap = call_u32(f_rx_buffer_size);
+  for (;;) {
+    uint32_t size = 0;
+    uint8_t *mem = m3_GetMemory(runtime, &size, 0);
+    if (!mem || rx > size || cap > size - rx) { fw_log("firmware: rx buffer outside linear memory"); break; }
+    int n = w5500_recv(mem + rx, cap);
+    if (n <= 0) break;
+    M3Result r = m3_CallV(f_frame_received, (uint32_t)n, hal_millis());
+    if (r) report("frame_received", r);
+  }
+  uint32_t next = 0;
+  M3Result r = m3_CallV(f_poll, hal_millis());
+  if (!r) r = m3_GetResultsV(f_poll, &next);
+  if (r) { report("poll", r); next = 10; }
+  return next;
+}

@@ -1,0 +1,30 @@
+/*
+ * The firmware core: synack.wasm under wasm3, fed by the W5500. The ABI is assembly/abi.ts's:
+ * imports env.send_frame / env.random_u32 / env.log, exports _start, init, rx_buffer,
+ * rx_buffer_size, frame_received, poll, set_msl.
+ */
+#ifndef SYNACK_FIRMWARE_H
+#define SYNACK_FIRMWARE_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+  uint8_t mac[6];
+  uint32_t ip, prefix_len, gateway; /* host order: 10.77.0.2 = 0x0A4D0002 */
+  uint32_t msl_ms;                  /* 0: the module's default */
+  uint32_t memory_limit;            /* bytes of linear memory wasm3 may give the module; 0: no cap */
+  uint32_t stack_bytes;             /* wasm3 value stack */
+  int verbose;                      /* pass the module's log lines to fw_log */
+} fw_config;
+
+/* Provided by the board: where log lines and errors go. */
+void fw_log(const char *line);
+
+/* Load and start the module; 0, or -1 with the reason already logged. */
+int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg);
+/* Move every waiting frame from the chip into the module, run its timers; ms until the next. */
+uint32_t fw_step(void);
+/* Bytes of linear memory the module has now. */
+uint32_t fw_memory_size(void);
+
+#endif

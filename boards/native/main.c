@@ -1,0 +1,155 @@
+/*
+ * synack-native: the board firmware on Linux. boards/common runs unchanged; the HAL's SPI talks
+ * to a simulated W5500 whose wire is an existing TAP device. Flags are synack serve's:
+ *   synack-native --tap IFNAME --ip A.B.C.D/N [--gw A.B.C.D] [--mac xx:..] [--msl MS] [--verbose]
+ */
+#define _GNU_SOURCE
+#include "../common/firmware.h"
+#include "../common/hal.h"
+#include "../common/w5500.h"
+#include "w5500_model.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int tap = -1;
+static volatile sig_atomic_t stop;
+
+void fw_log(const char *line) { fprintf(stderr, "synack: %s\n", line); }
+
+static int die(const char *msg, const char *arg) {
+  fprintf(stderr, "synack-native: %s%s\n", msg, arg ? arg : "");
+  return 2;
+}
+
+static void to_tap(const uint8_t *frame, size_t len) {
+  if (write(tap, frame, len) < 0 && errno != EAGAIN && errno != EIO) perror("synack-native: write to TAP");
+}
+
+static int open_tap(const char *name) {
+  char path[64 + IFNAMSIZ];
+  snprintf(path, sizeof path, "/sys/class/net/%s", name);
+  if (access(path, F_OK) != 0) { fprintf(stderr, "synack-native: no such interface: %s\n", name); return -1; }
+  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);
+  if (fd < 0) { fprintf(stderr, "synack-native: cannot open /dev/net/tun: %s\n", strerror(errno)); return -1; }
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+  strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    fprintf(stderr, "synack-native: cannot attach to TAP %s: %s\n", name, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+static uint8_t *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0) { fclose(f); return NULL; }
+  uint8_t *buf = malloc((size_t)st.st_size);
+  if (buf && fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) { free(buf); buf = NULL; }
+  fclose(f);
+  *len = (size_t)st.st_size;
+  return buf;
+}
+
+static void on_signal(int sig) { (void)sig; stop = 1; }
+
+int main(int argc, char **argv) {
+  fw_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  const char *ifname = NULL;
+  int have_ip = 0, have_mac = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *flag = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(flag, "--verbose")) { cfg.verbose = 1; continue; }
+    if (!v || !strncmp(v, "--", 2)) return die("missing value for ", flag);
+    i++;
+    if (!strcmp(flag, "--tap")) ifname = v;
+    else if (!strcmp(flag, "--ip")) {
+      char a[32]; unsigned n; struct in_addr in;
+      if (sscanf(v, "%31[0-9.]/%u", a, &n) != 2 || inet_pton(AF_INET, a, &in) != 1 || n < 1 || n > 30) return die("bad --ip (want A.B.C.D/N): ", v);
+      cfg.ip = ntohl(in.s_addr); cfg.prefix_len = n; have_ip = 1;
+    } else if (!strcmp(flag, "--gw")) {
+      struct in_addr in;
+      if (inet_pton(AF_INET, v, &in) != 1) return die("bad --gw: ", v);
+      cfg.gateway = ntohl(in.s_addr);
+    } else if (!strcmp(flag, "--mac")) {
+      if (sscanf(v, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &cfg.mac[0], &cfg.mac[1], &cfg.mac[2], &cfg.mac[3], &cfg.mac[4], &cfg.mac[5]) != 6 || (cfg.mac[0] & 1))
+        return die("bad --mac: ", v);
+      have_mac = 1;
+    } else if (!strcmp(flag, "--msl")) {
+      cfg.msl_ms = (uint32_t)strtoul(v, NULL, 10);
+      if (cfg.msl_ms == 0) return die("bad --msl: ", v);
+    } else return die("unknown flag: ", flag);
+  }
+  if (!ifname) return die("--tap IFNAME is required", NULL);
+  if (!have_ip) return die("--ip A.B.C.D/N is required", NULL);
+  if (!have_mac) { /* like the Node host: 02:53:4b + the low three bytes of the address */
+    const uint8_t m[6] = { 0x02, 0x53, 0x4b, (uint8_t)(cfg.ip >> 16), (uint8_t)(cfg.ip >> 8), (uint8_t)cfg.ip };
+    memcpy(cfg.mac, m, 6);
+  }
+
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  exe[n > 0 ? n : 0] = 0;
+  char wasm_path[4200];
+  const char *env_path = getenv("SYNACK_WASM");
+  snprintf(wasm_path, sizeof wasm_path, "%s/synack.wasm", dirname(exe));
+  size_t wasm_len = 0;
+  uint8_t *wasm = read_file(env_path ? env_path : wasm_path, &wasm_len);
+  if (!wasm) { fprintf(stderr, "synack-native: cannot read %s\n", env_path ? env_path : wasm_path); return 1; }
+
+  tap = open_tap(ifname);
+  if (tap < 0) return 1;
+  model_power_on();
+  model_wire_out = to_tap;
+  if (w5500_init(cfg.mac) != 0) { fprintf(stderr, "synack-native: no W5500 found\n"); return 1; }
+  cfg.stack_bytes = 16 * 1024;
+  if (fw_start(wasm, wasm_len, &cfg) != 0) return 1;
+
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  printf("synack: serving %u.%u.%u.%u/%u on %s (mac %02x:%02x:%02x:%02x:%02x:%02x) [board native, wasm3]\n",
+         cfg.ip >> 24, (cfg.ip >> 16) & 255, (cfg.ip >> 8) & 255, cfg.ip & 255, cfg.prefix_len, ifname,
+         cfg.mac[0], cfg.mac[1], cfg.mac[2], cfg.mac[3], cfg.mac[4], cfg.mac[5]);
+  fflush(stdout);
+
+  static uint8_t frame[2048];
+  uint32_t next = 0, link_check = hal_millis();
+  while (!stop) {
+    struct pollfd p = { tap, POLLIN, 0 };
+    int ready = poll(&p, 1, (int)(next > 1000 ? 1000 : next));
+    if (ready > 0 && (p.revents & POLLIN)) {
+      /* The wire delivers what it has into the chip; the chip's RX ring decides what fits. */
+      for (int i = 0; i < 64; i++) {
+        ssize_t len = read(tap, frame, sizeof frame);
+        if (len <= 0) break;
+        model_wire_in(frame, (size_t)len);
+      }
+    }
+    if ((int32_t)(hal_millis() - link_check) >= 500) { w5500_link_up(); link_check = hal_millis(); }
+    next = fw_step();
+  }
+  fprintf(stderr, "synack-native: spi %u transactions %u bytes; frames in %u (%u bytes) out %u (%u bytes); "
+          "tx full %u, rx resets %u; chip dropped %u (ring full); linear memory %u bytes\n",
+          w5500_count.transactions, w5500_count.bytes, w5500_count.frames_in, w5500_count.bytes_in,
+          w5500_count.frames_out, w5500_count.bytes_out, w5500_count.tx_full, w5500_count.rx_resets,
+          model_count.dropped_full, fw_memory_size());
+  return 0;
+}
