@@ -1,17 +1,27 @@
 // The Internet checksum (RFC 1071): a ones'-complement sum of 16-bit big-endian words.
 
-/** Add `len` bytes at `p` to a running 32-bit sum (not yet folded). */
+/**
+ * Add `len` bytes at `p` to a running 32-bit sum (not yet folded). The ones'-complement sum does
+ * not care about byte order (RFC 1071 §2(B)), so it adds little-endian words eight bytes at a time
+ * and swaps the folded result once: a quarter of the work of a byte loop, on wasm3 as on V8.
+ */
 export function sumBytes(p: usize, len: i32, sum: u32): u32 {
+  let acc: u64 = 0;
   let i = 0;
-  // Two words per step; the folding at the end absorbs carries (len <= 64 KiB fits in u32... per chunk).
-  let acc: u64 = <u64>sum;
-  while (i + 1 < len) {
-    acc += (<u64>load<u8>(p + <usize>i) << 8) | <u64>load<u8>(p + <usize>i + 1);
-    i += 2;
+  while (i + 8 <= len) {
+    const w = load<u64>(p + <usize>i);
+    acc += (w & 0xffffffff) + (w >> 32);
+    i += 8;
   }
-  if (i < len) acc += <u64>load<u8>(p + <usize>i) << 8;
+  if (i + 4 <= len) { acc += <u64>load<u32>(p + <usize>i); i += 4; }
+  if (i + 2 <= len) { acc += <u64>load<u16>(p + <usize>i); i += 2; }
+  if (i < len) acc += <u64>load<u8>(p + <usize>i); // a last odd byte is the high byte in network order
   acc = (acc & 0xffffffff) + (acc >> 32);
-  return <u32>((acc & 0xffffffff) + (acc >> 32));
+  acc = (acc & 0xffff) + (acc >> 16);
+  acc = (acc & 0xffff) + (acc >> 16);
+  acc = (acc & 0xffff) + (acc >> 16);
+  const le = <u32>acc;
+  return sum + (((le & 0xff) << 8) | (le >> 8));
 }
 
 /** Fold a running sum to 16 bits and complement it: the value to put in a header. */
