@@ -12,6 +12,7 @@ export default {
       send_frame: (ptr, len) => { sent.push(len); },
       random_u32: () => 0x12345678,
       log: () => {},
+      checksum: () => 0, // optional import; the unit tests use the wasm path
     };
     instance = instantiate(binary, createImports({ env }));
     return instance;

@@ -21,11 +21,18 @@
 @external("env", "random_u32") export declare function random_u32(): u32;
 /** One line of UTF-8 text (no newline) for the host's log. */
 @external("env", "log") export declare function log_line(ptr: usize, len: u32): void;
+/**
+ * Optional: the 16-bit ones'-complement sum (folded, network order, not complemented) of len
+ * bytes at ptr. Called only after use_checksum_import(1), so a host may leave it out (wasm3) or
+ * supply a stub (V8 needs every import); the firmware implements it in C to spare the interpreter.
+ */
+@external("env", "checksum") export declare function host_checksum(ptr: usize, len: u32): u32;
 
 // ---- Exports ---------------------------------------------------------------------------------
 
 import { IO_BUF_SIZE } from "./config";
 import { setNow } from "./util/clock";
+import { setChecksumImport } from "./wire/checksum";
 import { reserve } from "./util/bytes";
 import { ifaceInit, ifaceInput, ifacePoll } from "./net/iface";
 import { tcpInit, tcpPoll, setMsl } from "./tcp/stack";
@@ -80,6 +87,9 @@ export function poll(now: u32): u32 {
 /** Scratch buffer for socket data and text exports. */
 export function io_buffer(): usize { return ioBuf; }
 export function io_buffer_size(): u32 { return IO_BUF_SIZE; }
+
+/** Let checksums go through the host's env.checksum (1) or stay in wasm (0, the default). */
+export function use_checksum_import(on: u32): void { setChecksumImport(on != 0); }
 
 /** TIME-WAIT lasts 2*MSL; default 30 s. Tests shorten it. */
 export function set_msl(ms: u32): void { setMsl(ms); }

@@ -5,6 +5,8 @@
 //   random_u32() -> u32    32 random bits (ISN key, ephemeral ports)
 //   log(ptr, len)          one UTF-8 line for the host's log; "tcp <id> <lport> <rip>:<rport> A -> B"
 //                          lines report state transitions
+//   checksum(ptr, len)     optional: RFC 1071 sum (folded, network order, not complemented); called
+//                          only after use_checksum_import(1); the firmware has it in C
 // Lifecycle: instantiate, _start(), init(...), then frame_received / poll / sock_* from one thread.
 // Time: u32 milliseconds on every call that may act on time; it may wrap.
 // IPv4 addresses: u32 in host order (10.77.0.2 = 0x0A4D0002).
@@ -14,6 +16,8 @@ export interface SynackExports {
   _start(): void;
   /** MAC = mac_hi (bytes 0-1) + mac_lo (bytes 2-5); gateway 0 = none. Starts echo/discard/chargen/console. */
   init(macHi: number, macLo: number, ip: number, prefixLen: number, gateway: number, now: number): void;
+  /** 1: checksums through env.checksum; 0 (default): in wasm. */
+  use_checksum_import(on: number): void;
   rx_buffer(): number;
   rx_buffer_size(): number;
   frame_received(len: number, now: number): void;

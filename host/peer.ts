@@ -76,13 +76,14 @@ export class Peer {
   readonly logs: string[] = [];
   sport = 40000;
 
-  constructor(opts: { msl?: number } = {}) {
+  constructor(opts: { msl?: number; random?: () => number; checksumImport?: boolean } = {}) {
     this.clock.t = 1_000_000;
     this.stack = new Stack({
       ip: MODULE_IP, prefixLen: 24, mac: MODULE_MAC, clock: this.clock,
-      onSend: (f) => this.onSend(f), onLog: (l) => this.logs.push(l),
+      onSend: (f) => this.onSend(f), onLog: (l) => this.logs.push(l), random: opts.random,
     });
     if (opts.msl) this.stack.setMsl(opts.msl);
+    if (opts.checksumImport) this.stack.useChecksumImport(true);
     this.arpIntroduce();
   }
 

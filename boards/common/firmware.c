@@ -3,6 +3,7 @@
  * its linear memory before the firmware touches it; wasm3 errors are reported with m3_GetErrorInfo.
  */
 #include "firmware.h"
+#include "checksum.h"
 #include "hal.h"
 #include "w5500.h"
 #include "wasm3.h"
@@ -54,6 +55,15 @@ m3ApiRawFunction(api_log) {
   m3ApiSuccess();
 }
 
+m3ApiRawFunction(api_checksum) {
+  m3ApiReturnType(uint32_t);
+  m3ApiGetArg(uint32_t, ptr);
+  m3ApiGetArg(uint32_t, len);
+  uint32_t size = m3_GetMemorySize(runtime);
+  if (ptr > size || len > size - ptr) m3ApiTrap(m3Err_trapOutOfBoundsMemoryAccess);
+  m3ApiReturn(internet_sum((const uint8_t *)_mem + ptr, len));
+}
+
 static int find(IM3Function *f, const char *name) {
   M3Result r = m3_FindFunction(f, runtime, name);
   if (r) { report(name, r); return -1; }
@@ -81,7 +91,8 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
   if ((r = m3_LoadModule(runtime, module))) { report("load", r); return -1; }
   if ((r = m3_LinkRawFunction(module, "env", "send_frame", "v(ii)", &api_send_frame)) ||
       (r = m3_LinkRawFunction(module, "env", "random_u32", "i()", &api_random_u32)) ||
-      (r = m3_LinkRawFunction(module, "env", "log", "v(ii)", &api_log))) { report("link", r); return -1; }
+      (r = m3_LinkRawFunction(module, "env", "log", "v(ii)", &api_log)) ||
+      (r = m3_LinkRawFunction(module, "env", "checksum", "i(ii)", &api_checksum))) { report("link", r); return -1; }
   if (find(&f_start, "_start") || find(&f_init, "init") || find(&f_frame_received, "frame_received") ||
       find(&f_poll, "poll") || find(&f_rx_buffer, "rx_buffer") || find(&f_rx_buffer_size, "rx_buffer_size"))
     return -1;
@@ -92,6 +103,11 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
   if ((r = m3_CallV(f_init, mac_hi, mac_lo, cfg->ip, cfg->prefix_len, cfg->gateway, hal_millis()))) {
     report("init", r);
     return -1;
+  }
+  if (cfg->checksum_in_c) {
+    IM3Function f_sum;
+    if (find(&f_sum, "use_checksum_import")) return -1;
+    if ((r = m3_CallV(f_sum, 1))) { report("use_checksum_import", r); return -1; }
   }
   if (cfg->msl_ms) {
     if (find(&f_msl, "set_msl")) return -1;

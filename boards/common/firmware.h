@@ -15,6 +15,7 @@ typedef struct {
   uint32_t memory_limit;            /* bytes of linear memory wasm3 may give the module; 0: no cap */
   uint32_t stack_bytes;             /* wasm3 value stack */
   int verbose;                      /* pass the module's log lines to fw_log */
+  int checksum_in_c;                /* let the module's checksums run in C (env.checksum) */
 } fw_config;
 
 /* Provided by the board: where log lines and errors go. */

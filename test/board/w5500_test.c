@@ -6,6 +6,7 @@
 #include "../../boards/common/hal.h"
 #include "../../boards/common/w5500.h"
 #include "../../boards/native/w5500_model.h"
+#include "../../boards/common/checksum.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -153,7 +154,26 @@ static void test_tx_full(void) {
   CHECK(ok == 20 && w5500_count.tx_full == 0, "the model sends at once, so TX never fills (%d)", ok);
 }
 
+static void test_checksum(void) {
+  uint8_t b[300];
+  uint32_t x = 7;
+  int ok = 1;
+  for (int i = 0; i < 300; i++) { x = x * 1103515245u + 12345u; b[i] = (uint8_t)(x >> 16); }
+  for (size_t off = 0; off < 4; off++)
+    for (size_t len = 0; len + off <= 300; len++) {
+      uint32_t s = 0;
+      for (size_t i = 0; i + 1 < len; i += 2) s += (uint32_t)(b[off + i] << 8 | b[off + i + 1]);
+      if (len & 1) s += (uint32_t)b[off + len - 1] << 8;
+      while (s >> 16) s = (s & 0xffff) + (s >> 16);
+      if (internet_sum(b + off, len) != s) ok = 0;
+    }
+  CHECK(ok, "the C checksum agrees with RFC 1071's byte loop at every length and alignment");
+  const uint8_t rfc[8] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
+  CHECK(internet_sum(rfc, 8) == 0xddf2, "RFC 1071's example sums to ddf2");
+}
+
 int main(void) {
+  test_checksum();
   test_detect();
   test_send_wraps();
   test_recv_wraps();

@@ -50,11 +50,11 @@ test("flags parse into what the stack gets", () => {
   assert.equal(o.msl, 500);
 });
 
-test("the module imports exactly the three ABI functions from env", async () => {
+test("the module imports exactly the ABI's functions from env", async () => {
   const { readFileSync } = await import("node:fs");
   const mod = new WebAssembly.Module(readFileSync(resolve(PACKAGE_ROOT, "build/synack.wasm")));
   const imports = WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}`).sort();
-  assert.deepEqual(imports, ["env.log", "env.random_u32", "env.send_frame"]);
+  assert.deepEqual(imports, ["env.checksum", "env.log", "env.random_u32", "env.send_frame"]);
   const s = new Stack({ ip: "10.77.0.2", prefixLen: 24 });
   assert.equal(s.state(0), "CLOSED");
 });
