@@ -1,18 +1,19 @@
 // Build configuration: every buffer and slot in synack is sized here, at build time.
-// Nothing is allocated after init(); change these numbers and rebuild to fit a smaller chip.
+// Nothing is allocated after init(). The one synack.wasm runs on the PC and on an ESP32 without
+// PSRAM, so these fit the chip: two 64 KiB pages of linear memory in all.
 
 /** TCP connection slots (TIME-WAIT included). */
-export const MAX_CONNS: i32 = 16;
+export const MAX_CONNS: i32 = 10;
 /** Listening sockets. */
 export const MAX_LISTENERS: i32 = 8;
 /** Per-connection receive ring (bytes). This is the most we ever advertise as window. */
-export const RX_BUF_SIZE: i32 = 8192;
+export const RX_BUF_SIZE: i32 = 4096;
 /** Per-connection send ring (bytes). */
-export const TX_BUF_SIZE: i32 = 8192;
+export const TX_BUF_SIZE: i32 = 4096;
 /** Out-of-order ranges remembered per connection (data sits in the RX ring itself). */
 export const OOO_RANGES: i32 = 4;
 /** SYN-RECEIVED connections a listener may hold before new SYNs are dropped. */
-export const DEFAULT_BACKLOG: i32 = 8;
+export const DEFAULT_BACKLOG: i32 = 4;
 
 /** ARP cache entries and how long an entry lives. */
 export const ARP_CACHE_SIZE: i32 = 16;
@@ -52,4 +53,7 @@ export const EPHEMERAL_HI: i32 = 65535;
 export const IDLE_POLL_MS: u32 = 1000;
 
 /** Scratch buffer shared by the host (sock_send/sock_recv) and text exports. */
-export const IO_BUF_SIZE: i32 = 8192;
+export const IO_BUF_SIZE: i32 = 4096;
+
+/** Console sessions at once (each holds a line and a reply buffer); more are turned away. */
+export const CONSOLE_SESSIONS: i32 = 3;

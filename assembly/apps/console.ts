@@ -1,7 +1,7 @@
 // The console on port 23: line commands for a person with nc or telnet.
 //   help   the commands          conns  every connection (state, endpoints, sequence variables)
 //   stats  every counter         quit   the board closes first (FIN-WAIT-1/2, then TIME-WAIT)
-import { MAX_CONNS } from "../config";
+import { MAX_CONNS, CONSOLE_SESSIONS } from "../config";
 import * as sock from "../tcp/socket";
 import { reserve } from "../util/bytes";
 import { Text } from "../util/text";
@@ -9,18 +9,22 @@ import { statsText, connsText } from "./report";
 import { scratch, SCRATCH_SIZE, release } from "./services";
 
 const LINE_MAX: i32 = 128;
-const OUT_MAX: i32 = 6144; // `conns` with every slot and `stats` fit
-const lineBuf = reserve(MAX_CONNS * LINE_MAX);
-const outBuf = reserve(MAX_CONNS * OUT_MAX);
-const lineLen = new StaticArray<i32>(MAX_CONNS);
-const outLen = new StaticArray<i32>(MAX_CONNS);
-const overlong = new StaticArray<bool>(MAX_CONNS);
-const iacSkip = new StaticArray<u8>(MAX_CONNS); // bytes of a telnet command still to skip
-const quitting = new StaticArray<bool>(MAX_CONNS);
+const OUT_MAX: i32 = 3072; // one reply at a time: `stats` (the longest) fits
+// Per session, not per connection: a session's id indexes these through sessionOf.
+const lineBuf = reserve(CONSOLE_SESSIONS * LINE_MAX);
+const outBuf = reserve(CONSOLE_SESSIONS * OUT_MAX);
+const lineLen = new StaticArray<i32>(CONSOLE_SESSIONS);
+const outLen = new StaticArray<i32>(CONSOLE_SESSIONS);
+const overlong = new StaticArray<bool>(CONSOLE_SESSIONS);
+const iacSkip = new StaticArray<u8>(CONSOLE_SESSIONS); // bytes of a telnet command still to skip
+const quitting = new StaticArray<bool>(CONSOLE_SESSIONS);
+const owner = new StaticArray<i32>(CONSOLE_SESSIONS); // connection id, -1 when free
+const sessionOf = new StaticArray<i32>(MAX_CONNS);
 const text = new Text(0, 0);
+for (let i = 0; i < CONSOLE_SESSIONS; i++) owner[i] = -1;
 
-@inline function lineAt(id: i32): usize { return lineBuf + <usize>(id * LINE_MAX); }
-@inline function outAt(id: i32): usize { return outBuf + <usize>(id * OUT_MAX); }
+@inline function lineAt(s: i32): usize { return lineBuf + <usize>(s * LINE_MAX); }
+@inline function outAt(s: i32): usize { return outBuf + <usize>(s * OUT_MAX); }
 
 /** A Text writing after the pending output of connection id. */
 function reply(id: i32): Text {
@@ -31,7 +35,18 @@ function reply(id: i32): Text {
 }
 function commit(id: i32, t: Text): void { unchecked(outLen[id] = unchecked(outLen[id]) + t.len); }
 
-export function consoleStart(id: i32): void {
+/** A new console connection: a free session, or a polite refusal. False when refused. */
+export function consoleStart(conn: i32): bool {
+  let id = -1;
+  for (let i = 0; i < CONSOLE_SESSIONS; i++) if (unchecked(owner[i]) < 0) { id = i; break; }
+  if (id < 0) {
+    text.ptr = scratch; text.cap = SCRATCH_SIZE;
+    const t = text.reset().str("synack console: busy, try again later\n");
+    sock.send(conn, scratch, t.len);
+    return false;
+  }
+  unchecked(owner[id] = conn);
+  unchecked(sessionOf[conn] = id);
   unchecked(lineLen[id] = 0);
   unchecked(outLen[id] = 0);
   unchecked(overlong[id] = false);
@@ -39,6 +54,7 @@ export function consoleStart(id: i32): void {
   unchecked(quitting[id] = false);
   const t = reply(id).str("synack console: help, conns, stats, quit\nsynack> ");
   commit(id, t);
+  return true;
 }
 
 function is(p: usize, n: i32, word: string): bool {
@@ -97,22 +113,29 @@ function take(id: i32, c: u32): void {
 function flush(id: i32): void {
   const pending = unchecked(outLen[id]);
   if (pending == 0) return;
-  const n = sock.send(id, outAt(id), pending);
+  const n = sock.send(unchecked(owner[id]), outAt(id), pending);
   if (n <= 0) return;
   memory.copy(outAt(id), outAt(id) + <usize>n, <usize>(pending - n));
   unchecked(outLen[id] = pending - n);
 }
 
-export function serveConsole(id: i32): void {
+function end(id: i32): void {
+  release(unchecked(owner[id]));
+  unchecked(owner[id] = -1);
+}
+
+export function serveConsole(conn: i32): void {
+  const id = unchecked(sessionOf[conn]);
   flush(id);
-  // Read only while our replies have room, so a flood of commands cannot overflow the output.
-  while (!unchecked(quitting[id]) && unchecked(outLen[id]) < OUT_MAX / 4) {
-    const n = sock.recv(id, scratch, min(SCRATCH_SIZE, 64));
+  // One command at a time: the next line is read only once the last reply has gone out,
+  // so a flood of commands cannot overflow the reply buffer.
+  while (!unchecked(quitting[id]) && unchecked(outLen[id]) == 0) {
+    const n = sock.recv(conn, scratch, 1);
     if (n == sock.E_AGAIN) break;
-    if (n <= 0) { release(id); return; }
-    for (let i = 0; i < n && !unchecked(quitting[id]); i++) take(id, load<u8>(scratch + <usize>i));
+    if (n <= 0) { end(id); return; }
+    take(id, load<u8>(scratch));
     flush(id);
   }
-  if (unchecked(quitting[id]) && unchecked(outLen[id]) == 0) release(id); // we close first
-  else if (sock.state(id) == 0) release(id);
+  if (unchecked(quitting[id]) && unchecked(outLen[id]) == 0) end(id); // we close first
+  else if (sock.state(conn) == 0) end(id);
 }

@@ -39,7 +39,7 @@ export function servicesPoll(): void {
     for (let id = sock.accept(l); id >= 0; id = sock.accept(l)) {
       unchecked(serviceOf[id] = <u8>k);
       if (k == CHARGEN) chargenStart(id);
-      else if (k == CONSOLE) consoleStart(id);
+      else if (k == CONSOLE && !consoleStart(id)) release(id);
     }
   }
   for (let id = 0; id < MAX_CONNS; id++) {

@@ -89,9 +89,9 @@ test("after the bounded number of tries the connection is aborted with RST and E
 test("three duplicate ACKs trigger a fast retransmit of the first unacknowledged segment", () => {
   const p = new Peer();
   const c = p.established();
-  p.stack.send(c.id, new Uint8Array(3 * 1460)); // the initial congestion window: 3 segments
+  assert.equal(p.stack.send(c.id, new Uint8Array(4096)), 4096);
   for (let i = 0; i < 2; i++) p.expect("A", { len: 1460 });
-  p.expect("PA", { len: 1460 });
+  p.expect("PA", { len: 4096 - 2920 });
   for (let i = 0; i < 3; i++) p.tcp({ dport: 5000, seq: c.snd, ack: c.rcv, flags: "A" });
   p.expect("A", { seq: c.rcv, len: 1460 });
 });

@@ -36,7 +36,7 @@ test("discard (9) takes data and answers nothing but ACKs", () => {
   const c = open(p, 9, 41001);
   p.tcp({ dport: 9, seq: c.snd, ack: c.rcv, flags: "PA", data: "x".repeat(1000) });
   p.advance(50);
-  p.expect("A", { ack: c.snd + 1000, wnd: 8192 - 1000 }); // read, but an edge move under one MSS is not advertised (SWS)
+  p.expect("A", { ack: c.snd + 1000, wnd: 4096 - 1000 }); // read, but an edge move under one MSS is not advertised (SWS)
 });
 
 test("chargen (19) sends the RFC 864 pattern, continuous across segments", () => {
@@ -106,4 +106,17 @@ test("10,000 connections through echo: every byte back, and linear memory never 
   const stats = p.stack.stats();
   assert.equal(stats.tcpPassiveOpens, 10_000);
   assert.doesNotMatch(p.stack.connsText(), /:7\s+10\.77\.0\.1/, "no connection left over");
+});
+
+test("console sessions are bounded: the fourth at once is told it is busy and closed", () => {
+  const p = new Peer();
+  const texts: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    open(p, 23, 43000 + i, 1000 * (i + 1));
+    let t = "", fin = false;
+    for (let s = p.next(); s; s = p.next()) { t += Buffer.from(s.data).toString(); fin ||= (s.flags & 1) === 1; }
+    texts.push(t + (fin ? "<FIN>" : ""));
+  }
+  for (let i = 0; i < 3; i++) assert.match(texts[i], /synack> $/);
+  assert.equal(texts[3], "synack console: busy, try again later\n<FIN>");
 });
