@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <poll.h>
@@ -124,7 +125,11 @@ int main(int argc, char **argv) {
   /* Checksums in C unless SYNACK_CHECKSUM=wasm asks for the module's own loop (to compare). */
   const char *sum = getenv("SYNACK_CHECKSUM");
   cfg.checksum_in_c = !(sum && !strcmp(sum, "wasm"));
+  size_t heap_before = mallinfo2().uordblks + mallinfo2().hblkhd;
   if (fw_start(wasm, wasm_len, &cfg) != 0) return 1;
+  if (cfg.verbose) /* what wasm3 took on top of the module's bytes: runtime, code pages, linear memory */
+    fprintf(stderr, "synack-native: wasm3 heap %zu bytes (linear memory %u, module %zu)\n",
+            mallinfo2().uordblks + mallinfo2().hblkhd - heap_before, fw_memory_size(), wasm_len);
 
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
@@ -149,6 +154,8 @@ int main(int argc, char **argv) {
     if ((int32_t)(hal_millis() - link_check) >= 500) { w5500_link_up(); link_check = hal_millis(); }
     next = fw_step();
   }
+  fprintf(stderr, "synack-native: heap in use %zu bytes since before wasm3 started (runtime, compiled code, linear memory)\n",
+          mallinfo2().uordblks + mallinfo2().hblkhd - heap_before);
   fprintf(stderr, "synack-native: spi %u transactions %u bytes; frames in %u (%u bytes) out %u (%u bytes); "
           "tx full %u, rx resets %u; chip dropped %u (ring full); linear memory %u bytes\n",
           w5500_count.transactions, w5500_count.bytes, w5500_count.frames_in, w5500_count.bytes_in,
