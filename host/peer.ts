@@ -95,10 +95,13 @@ export class Peer {
 
   /** Like a real host, the peer answers ARP for its address (after the module's call returns). */
   private arpAsked = false;
+  /** ARP requests the module broadcast for the peer's address. */
+  arpRequests = 0;
   private onSend(f: Uint8Array): void {
     const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
     if (f.length >= 42 && v.getUint16(12) === 0x0806 && v.getUint16(20) === 1 && v.getUint32(38) === PEER_IP) {
       this.arpAsked = true;
+      this.arpRequests++;
       return;
     }
     this.out.push(f);

@@ -44,6 +44,17 @@ export function ipInput(p: usize, len: i32): void {
   } else count(C.IP_DROP_PROTOCOL);
 }
 
+/**
+ * "Negative advice" from a transport that keeps getting no answer: the next hop's MAC may be
+ * wrong (ARP carries no checksum, and a neighbour can change its card). Ask again, but keep
+ * using what we have meanwhile: the reply overwrites a wrong entry, and nothing waits for it.
+ */
+export function ipNegativeAdvice(dst: u32): void {
+  const m = netmask();
+  const hop = (dst & m) == (ourIp() & m) ? dst : gatewayIp();
+  if (hop != 0) arpRequest(hop);
+}
+
 /** Where the caller writes the payload of the next datagram it sends. */
 export function ipTxPayload(): usize { return txFrame + ETH_HEADER_LEN + IPV4_HEADER_LEN; }
 

@@ -10,6 +10,7 @@ import { dispatch, sendProbe, sendRst, sendKeepAlive } from "./output";
 import { backoff, nextDeadline, persistInterval, keepAliveOn, keepAliveAt } from "./timers";
 import { toClosed } from "./close";
 import { E_TIMEDOUT } from "./errors";
+import { ipNegativeAdvice } from "../net/ip";
 export { setMsl } from "./close";
 
 export function tcpInit(): void { isnInit(); }
@@ -62,6 +63,7 @@ function retransmitTimeout(t: Tcb): void {
   t.rtxOn = false;
   if (!backoff(t)) { giveUp(t); return; }
   count(C.TCP_RETRANS_SEGS);
+  if (t.retries >= 2) ipNegativeAdvice(t.remoteIp); // two timeouts in a row: check the neighbour too
   const flight = t.sndNxt - t.sndUna;
   t.ssthresh = max(flight / 2, 2 * t.mss);
   t.cwnd = t.mss;

@@ -121,3 +121,16 @@ test("while retransmitting from SND.UNA, a bare ACK still carries the highest se
   p.tcp({ dport: 5000, seq: c.snd + 1, ack: c.rcv, flags: "PA", data: "y" });
   p.expect("A", { seq: c.rcv + 10, ack: c.snd + 2 });
 });
+
+test("two retransmission timeouts in a row make the module ask ARP again (a wrong MAC heals)", () => {
+  const p = new Peer();
+  const c = p.established();
+  p.sendText(c.id, "anyone?");
+  p.expect("PA");
+  p.advance(1000);
+  p.expect("PA");
+  assert.equal(p.arpRequests, 0, "one timeout is not enough to doubt the neighbour");
+  p.advance(2000);
+  p.expect("PA");
+  assert.equal(p.arpRequests, 1);
+});
