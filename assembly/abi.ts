@@ -34,7 +34,8 @@ import { IO_BUF_SIZE } from "./config";
 import { setNow } from "./util/clock";
 import { setChecksumImport } from "./wire/checksum";
 import { reserve } from "./util/bytes";
-import { ifaceInit, ifaceInput, ifacePoll } from "./net/iface";
+import { ifaceInit, ifaceInput, ifacePoll, ourIp, netmask } from "./net/iface";
+import { dhcpStart, dhcpPoll } from "./net/dhcp";
 import { tcpInit, tcpPoll, setMsl } from "./tcp/stack";
 import * as sock from "./tcp/socket";
 import { servicesStart, servicesPoll } from "./apps/services";
@@ -49,6 +50,7 @@ const ioBuf: usize = reserve(IO_BUF_SIZE);
 /**
  * Bring the interface up. MAC = mac_hi (top 16 bits: bytes 0-1) and mac_lo (bytes 2-5).
  * ip/prefix_len/gateway: our IPv4 address, its prefix length, the default gateway (0 = none).
+ * ip 0 asks for an address by DHCP instead; address() tells when one is leased.
  * Starts the built-in services: echo 7, discard 9, chargen 19, console 23.
  */
 export function init(mac_hi: u32, mac_lo: u32, ip: u32, prefix_len: u32, gateway: u32, now: u32): void {
@@ -56,7 +58,12 @@ export function init(mac_hi: u32, mac_lo: u32, ip: u32, prefix_len: u32, gateway
   ifaceInit(mac_hi, mac_lo, ip, prefix_len, gateway);
   tcpInit();
   servicesStart();
+  if (ip == 0) dhcpStart();
 }
+
+/** Our IPv4 address (0 until DHCP has leased one) and its prefix length. */
+export function address(): u32 { return ourIp(); }
+export function prefix_len(): u32 { return <u32>popcnt(netmask()); }
 
 /** Where the host writes one received frame before calling frame_received. */
 export function rx_buffer(): usize { return rxFrame; }
@@ -79,6 +86,7 @@ export function poll(now: u32): u32 {
   servicesPoll();
   let next = tcpPoll();
   next = min(next, ifacePoll());
+  next = min(next, dhcpPoll());
   servicesPoll();
   next = min(next, tcpPoll());
   return min(next, IDLE_POLL_MS);

@@ -14,10 +14,13 @@
 export interface SynackExports {
   memory: WebAssembly.Memory;
   _start(): void;
-  /** MAC = mac_hi (bytes 0-1) + mac_lo (bytes 2-5); gateway 0 = none. Starts echo/discard/chargen/console. */
+  /** MAC = mac_hi (bytes 0-1) + mac_lo (bytes 2-5); gateway 0 = none; ip 0 = DHCP. Starts echo/discard/chargen/console. */
   init(macHi: number, macLo: number, ip: number, prefixLen: number, gateway: number, now: number): void;
   /** 1: checksums through env.checksum; 0 (default): in wasm. */
   use_checksum_import(on: number): void;
+  /** Our address (0 until DHCP leases one, when init got ip 0) and its prefix length. */
+  address(): number;
+  prefix_len(): number;
   rx_buffer(): number;
   rx_buffer_size(): number;
   frame_received(len: number, now: number): void;

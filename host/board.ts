@@ -11,7 +11,7 @@ export const NATIVE_BOARD = resolve(PACKAGE_ROOT, "build/synack-native");
 export function serveNative(o: ServeOptions): Promise<number> {
   if (!existsSync(NATIVE_BOARD)) throw new Error(`${NATIVE_BOARD} is missing: run npm run build`);
   const mac = Array.from(o.mac, (b) => b.toString(16).padStart(2, "0")).join(":");
-  const args = ["--tap", o.tap, "--ip", `${ipToString(o.ip)}/${o.prefixLen}`, "--mac", mac];
+  const args = ["--tap", o.tap, ...(o.ip === 0 ? ["--dhcp"] : ["--ip", `${ipToString(o.ip)}/${o.prefixLen}`]), "--mac", mac];
   if (o.gw) args.push("--gw", ipToString(o.gw));
   if (o.msl) args.push("--msl", String(o.msl));
   if (o.verbose) args.push("--verbose");

@@ -3,8 +3,9 @@ import { Stack, Runner, defaultMac } from "./stack.js";
 import { TapLink } from "./tap.js";
 import { PcapWriter } from "./pcap.js";
 import { parseIp, ipToString } from "./wire.js";
+import { randomBytes } from "node:crypto";
 
-const USAGE = `usage: synack serve --tap IFNAME --ip A.B.C.D/N [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE] [--msl MS] [--verbose]
+const USAGE = `usage: synack serve --tap IFNAME (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE] [--msl MS] [--verbose]
        synack demo`;
 
 export class UsageError extends Error {}
@@ -64,11 +65,13 @@ export function parseServe(argv: string[]): ServeOptions {
         break;
       }
       case "--verbose": o.verbose = true; break;
+      case "--dhcp": o.ip = 0; o.prefixLen = 0; ipSeen = true; break;
       default: throw new UsageError(`unknown flag: ${flag}`);
     }
   }
   if (!o.tap) throw new UsageError("--tap IFNAME is required");
-  if (!ipSeen) throw new UsageError("--ip A.B.C.D/N is required");
+  if (!ipSeen) throw new UsageError("--ip A.B.C.D/N is required (or --dhcp)");
+  if (o.ip === 0 && o.mac === undefined) o.mac = Uint8Array.from([0x02, 0x53, 0x4b, ...Array.from(randomBytes(3))]);
   return { gw: 0, mac: defaultMac(o.ip!), ...o } as ServeOptions;
 }
 
@@ -94,7 +97,15 @@ async function serve(argv: string[]): Promise<number> {
     link.onFrame = (f) => { pcap.write(f); deliver(f); };
   }
   runner.start();
-  process.stdout.write(`synack: serving ${ipToString(o.ip)}/${o.prefixLen} on ${o.tap} (mac ${macText(o.mac)}) [v8]\n`);
+  let how = "v8";
+  if (o.ip === 0) { // DHCP: ready once an address is leased
+    how = "v8, dhcp";
+    for (let waited = 0; stack.address() === 0; waited += 50) {
+      if (waited > 60_000) throw new Error("no DHCP lease after 60 s");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  process.stdout.write(`synack: serving ${ipToString(stack.address())}/${stack.prefixLen()} on ${o.tap} (mac ${macText(o.mac)}) [${how}]\n`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());

@@ -155,6 +155,9 @@ export class Stack {
     return out;
   }
   memoryBytes(): number { return this.x.memory.buffer.byteLength; }
+  /** Our address now (0 while DHCP has not leased one) and its prefix length. */
+  address(): number { return this.x.address() >>> 0; }
+  prefixLen(): number { return this.x.prefix_len(); }
 
   private text(n: number): string {
     const p = this.x.io_buffer();

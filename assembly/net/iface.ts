@@ -25,12 +25,18 @@ export function ifaceInit(macHi: u32, macLo: u32, addr: u32, prefixLen: u32, gw:
   put32(mac + 2, macLo);
   memory.fill(broadcast, 0xff, 6);
   memory.fill(zeroMac, 0, 6);
+  ifaceSetAddress(addr, prefixLen, gw);
+}
+
+/** A new address (DHCP): 0 while we have none. */
+export function ifaceSetAddress(addr: u32, prefixLen: u32, gw: u32): void {
   ip = addr;
   mask = prefixLen == 0 ? 0 : <u32>(0xffffffff << (32 - min(prefixLen, 32)));
   gateway = gw;
 }
 
 export function ourIp(): u32 { return ip; }
+export function broadcastMac(): usize { return broadcast; }
 export function ourMac(): usize { return mac; }
 export function netmask(): u32 { return mask; }
 export function gatewayIp(): u32 { return gateway; }
@@ -47,7 +53,8 @@ export function ifaceInput(f: usize, len: i32): void {
   if (len > FRAME_MAX || len - ETH_HEADER_LEN > MTU) { count(C.ETH_DROP_TOO_LONG); return; }
   const dst = ethDst(f);
   const type = ethType(f);
-  if (!macEquals(dst, mac) && !(isBroadcastMac(dst) && type == ETHERTYPE_ARP)) {
+  // Broadcast carries ARP, and DHCP's replies before we have an address (IPv4 filters those).
+  if (!macEquals(dst, mac) && !isBroadcastMac(dst)) {
     count(C.ETH_DROP_NOT_FOR_US);
     return;
   }
@@ -90,5 +97,11 @@ export function arpRequest(target: u32): void {
   count(C.ARP_OUT_REQUESTS);
   linkSend(f, ETH_HEADER_LEN + ARP_LEN);
 }
+
+/**
+ * A gratuitous ARP (RFC 5227 §2.3 announcement) for a new address: neighbours that cached a
+ * failed lookup for it (a DHCP server that pinged it first, say) learn where it lives now.
+ */
+export function arpAnnounce(): void { if (ip != 0) arpRequest(ip); }
 
 export function ifacePoll(): u32 { return arpTick(arpRequest); }

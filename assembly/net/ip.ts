@@ -4,13 +4,16 @@ import { reserve } from "../util/bytes";
 import { C, count } from "../util/counters";
 import { ETH_HEADER_LEN, ETHERTYPE_IPV4, emitEth } from "../wire/ethernet";
 import { IPV4_HEADER_LEN, ipCheck, ipHeaderLen, ipTotalLen, ipProto, ipSrc, ipDst, emitIpv4 } from "../wire/ipv4";
-import { ourIp, ourMac, netmask, gatewayIp, linkSend, arpRequest } from "./iface";
+import { ourIp, ourMac, netmask, gatewayIp, linkSend, arpRequest, broadcastMac } from "./iface";
+import { udpInput } from "./udp";
 import { arpLookup, arpHold } from "./arp_cache";
 import { icmpInput } from "./icmp";
 import { tcpInput } from "../tcp/stack";
 
 const PROTO_ICMP: u32 = 1;
 const PROTO_TCP: u32 = 6;
+const PROTO_UDP: u32 = 17;
+const LIMITED_BROADCAST: u32 = 0xffffffff;
 const txFrame = reserve(FRAME_MAX);
 let ident: u32 = 0;
 
@@ -32,10 +35,19 @@ export function ipInput(p: usize, len: i32): void {
   const total = ipTotalLen(p); // bytes past it are Ethernet padding
   const src = ipSrc(p);
   const dst = ipDst(p);
-  if (dst != ourIp()) { count(C.IP_DROP_NOT_FOR_US); return; }
-  if (badSource(src)) { count(C.IP_DROP_BAD_SOURCE); return; }
   const proto = ipProto(p);
-  if (proto == PROTO_TCP) {
+  // Broadcasts reach only UDP, where the DHCP client takes its server's answers; before we have
+  // an address those may come to any destination (a server's subnet broadcast, or the offer).
+  const toUs = dst == ourIp() && dst != 0;
+  const forDhcp = proto == PROTO_UDP && (dst == LIMITED_BROADCAST || ourIp() == 0);
+  if (!toUs && !forDhcp) { count(C.IP_DROP_NOT_FOR_US); return; }
+  if (badSource(src)) { count(C.IP_DROP_BAD_SOURCE); return; }
+  if (proto == PROTO_UDP) {
+    count(C.IP_IN_DELIVERS);
+    udpInput(src, dst, p + <usize>hlen, total - hlen);
+  } else if (!toUs) {
+    count(C.IP_DROP_NOT_FOR_US);
+  } else if (proto == PROTO_TCP) {
     count(C.IP_IN_DELIVERS);
     tcpInput(src, dst, p + <usize>hlen, total - hlen);
   } else if (proto == PROTO_ICMP) {
@@ -65,6 +77,13 @@ export function ipTxPayload(): usize { return txFrame + ETH_HEADER_LEN + IPV4_HE
 export function ipSend(dst: u32, proto: u32, payloadLen: i32): bool {
   const m = netmask();
   let hop = dst;
+  if (dst == LIMITED_BROADCAST) {
+    count(C.IP_OUT_REQUESTS);
+    emitIpv4(txFrame + ETH_HEADER_LEN, ourIp(), dst, proto, payloadLen, ident++ & 0xffff);
+    emitEth(txFrame, broadcastMac(), ourMac(), ETHERTYPE_IPV4);
+    linkSend(txFrame, ETH_HEADER_LEN + IPV4_HEADER_LEN + payloadLen);
+    return true;
+  }
   if ((dst & m) != (ourIp() & m)) {
     hop = gatewayIp();
     if (hop == 0) { count(C.IP_DROP_NO_ROUTE); return false; }

@@ -11,6 +11,8 @@ export const enum C {
   IP_DROP_FRAGMENT, IP_DROP_NOT_FOR_US, IP_DROP_BAD_SOURCE, IP_DROP_PROTOCOL, IP_DROP_NO_ROUTE,
   // ICMP
   ICMP_IN_ECHOS, ICMP_OUT_ECHO_REPS, ICMP_DROP_CHECKSUM, ICMP_DROP_OTHER,
+  // UDP and DHCP
+  UDP_IN, UDP_DROP_SHORT, UDP_DROP_CHECKSUM, UDP_DROP_NO_PORT, DHCP_OUT, DHCP_OFFERS, DHCP_ACKS, DHCP_NAKS, DHCP_DROP_MALFORMED,
   // TCP (TCP-MIB names first)
   TCP_ACTIVE_OPENS, TCP_PASSIVE_OPENS, TCP_ATTEMPT_FAILS, TCP_ESTAB_RESETS,
   TCP_IN_SEGS, TCP_OUT_SEGS, TCP_RETRANS_SEGS, TCP_IN_ERRS, TCP_OUT_RSTS,
@@ -29,6 +31,7 @@ const NAMES: StaticArray<string> = [
   "ipDropShort", "ipDropVersion", "ipDropIhl", "ipDropTotalLength", "ipDropChecksum",
   "ipDropFragment", "ipDropNotForUs", "ipDropBadSource", "ipDropProtocol", "ipDropNoRoute",
   "icmpInEchos", "icmpOutEchoReps", "icmpDropChecksum", "icmpDropOther",
+  "udpIn", "udpDropShort", "udpDropChecksum", "udpDropNoPort", "dhcpOut", "dhcpOffers", "dhcpAcks", "dhcpNaks", "dhcpDropMalformed",
   "tcpActiveOpens", "tcpPassiveOpens", "tcpAttemptFails", "tcpEstabResets",
   "tcpInSegs", "tcpOutSegs", "tcpRetransSegs", "tcpInErrs", "tcpOutRsts",
   "tcpDropShort", "tcpDropChecksum", "tcpDropDataOffset", "tcpDropOptions", "tcpDropPortZero", "tcpDropFlags",

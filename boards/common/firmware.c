@@ -13,7 +13,7 @@
 
 static IM3Environment env;
 static IM3Runtime runtime;
-static IM3Function f_frame_received, f_poll, f_rx_buffer, f_rx_buffer_size;
+static IM3Function f_frame_received, f_poll, f_rx_buffer, f_rx_buffer_size, f_address, f_prefix;
 static int verbose;
 
 static void report(const char *what, M3Result r) {
@@ -94,7 +94,8 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
       (r = m3_LinkRawFunction(module, "env", "log", "v(ii)", &api_log)) ||
       (r = m3_LinkRawFunction(module, "env", "checksum", "i(ii)", &api_checksum))) { report("link", r); return -1; }
   if (find(&f_start, "_start") || find(&f_init, "init") || find(&f_frame_received, "frame_received") ||
-      find(&f_poll, "poll") || find(&f_rx_buffer, "rx_buffer") || find(&f_rx_buffer_size, "rx_buffer_size"))
+      find(&f_poll, "poll") || find(&f_rx_buffer, "rx_buffer") || find(&f_rx_buffer_size, "rx_buffer_size") ||
+      find(&f_address, "address") || find(&f_prefix, "prefix_len"))
     return -1;
   if ((r = m3_CallV(f_start))) { report("_start", r); return -1; }
   const uint8_t *m = cfg->mac;
@@ -117,6 +118,10 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
 }
 
 uint32_t fw_memory_size(void) { return m3_GetMemorySize(runtime); }
+uint32_t fw_address(uint32_t *prefix_len) {
+  if (prefix_len) *prefix_len = call_u32(f_prefix);
+  return call_u32(f_address);
+}
 
 uint32_t fw_step(void) {
   /* The receive buffer's place never changes, but memory may be reallocated: look it up each time. */

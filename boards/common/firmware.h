@@ -10,7 +10,7 @@
 
 typedef struct {
   uint8_t mac[6];
-  uint32_t ip, prefix_len, gateway; /* host order: 10.77.0.2 = 0x0A4D0002 */
+  uint32_t ip, prefix_len, gateway; /* host order: 10.77.0.2 = 0x0A4D0002; ip 0: DHCP */
   uint32_t msl_ms;                  /* 0: the module's default */
   uint32_t memory_limit;            /* bytes of linear memory wasm3 may give the module; 0: no cap */
   uint32_t stack_bytes;             /* wasm3 value stack */
@@ -25,6 +25,8 @@ void fw_log(const char *line);
 int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg);
 /* Move every waiting frame from the chip into the module, run its timers; ms until the next. */
 uint32_t fw_step(void);
+/* Our IPv4 address now (0 while DHCP has none yet; cfg.ip 0 asks for DHCP) and its prefix. */
+uint32_t fw_address(uint32_t *prefix_len);
 /* Bytes of linear memory the module has now. */
 uint32_t fw_memory_size(void);
 

@@ -79,6 +79,7 @@ int main(int argc, char **argv) {
     const char *flag = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(flag, "--verbose")) { cfg.verbose = 1; continue; }
+    if (!strcmp(flag, "--dhcp")) { cfg.ip = 0; cfg.prefix_len = 0; have_ip = 1; continue; }
     if (!v || !strncmp(v, "--", 2)) return die("missing value for ", flag);
     i++;
     if (!strcmp(flag, "--tap")) ifname = v;
@@ -101,8 +102,9 @@ int main(int argc, char **argv) {
   }
   if (!ifname) return die("--tap IFNAME is required", NULL);
   if (!have_ip) return die("--ip A.B.C.D/N is required", NULL);
-  if (!have_mac) { /* like the Node host: 02:53:4b + the low three bytes of the address */
-    const uint8_t m[6] = { 0x02, 0x53, 0x4b, (uint8_t)(cfg.ip >> 16), (uint8_t)(cfg.ip >> 8), (uint8_t)cfg.ip };
+  if (!have_mac) { /* like the Node host: 02:53:4b + the low three bytes of the address (random for DHCP) */
+    uint32_t low = cfg.ip ? cfg.ip : hal_random();
+    const uint8_t m[6] = { 0x02, 0x53, 0x4b, (uint8_t)(low >> 16), (uint8_t)(low >> 8), (uint8_t)low };
     memcpy(cfg.mac, m, 6);
   }
 
@@ -133,13 +135,22 @@ int main(int argc, char **argv) {
 
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
-  printf("synack: serving %u.%u.%u.%u/%u on %s (mac %02x:%02x:%02x:%02x:%02x:%02x) [board native, wasm3]\n",
-         cfg.ip >> 24, (cfg.ip >> 16) & 255, (cfg.ip >> 8) & 255, cfg.ip & 255, cfg.prefix_len, ifname,
-         cfg.mac[0], cfg.mac[1], cfg.mac[2], cfg.mac[3], cfg.mac[4], cfg.mac[5]);
-  fflush(stdout);
-
   static uint8_t frame[2048];
   uint32_t next = 0, link_check = hal_millis();
+  int dhcp = cfg.ip == 0;
+  uint32_t addr = 0, prefix = 0;
+  for (uint32_t start = hal_millis(); !stop && (addr = fw_address(&prefix)) == 0;) { /* DHCP: ready once leased */
+    if (hal_millis() - start > 60000) { fprintf(stderr, "synack-native: no DHCP lease after 60 s\n"); return 1; }
+    struct pollfd p = { tap, POLLIN, 0 };
+    if (poll(&p, 1, (int)(next > 100 ? 100 : next)) > 0)
+      for (ssize_t len; (len = read(tap, frame, sizeof frame)) > 0;) model_wire_in(frame, (size_t)len);
+    next = fw_step();
+  }
+  printf("synack: serving %u.%u.%u.%u/%u on %s (mac %02x:%02x:%02x:%02x:%02x:%02x) [board native, wasm3%s]\n",
+         addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255, addr & 255, prefix, ifname,
+         cfg.mac[0], cfg.mac[1], cfg.mac[2], cfg.mac[3], cfg.mac[4], cfg.mac[5], dhcp ? ", dhcp" : "");
+  fflush(stdout);
+
   while (!stop) {
     struct pollfd p = { tap, POLLIN, 0 };
     int ready = poll(&p, 1, (int)(next > 1000 ? 1000 : next));

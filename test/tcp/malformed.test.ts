@@ -26,6 +26,25 @@ function tcpChecksum(f: Uint8Array): void {
   f[t + 16] = s >> 8; f[t + 17] = s & 255;
 }
 
+/** A UDP datagram from the peer to the module's port, built on a TCP frame's headers. */
+function udp(dport: number): Uint8Array {
+  const f = base({ data: "hello" });
+  const total = 20 + 8 + 5;
+  const g = new Uint8Array(14 + total);
+  g.set(f.subarray(0, 34));
+  g[16] = 0; g[17] = total; g[23] = 17;
+  ipChecksum(g);
+  g[34] = 0x9c; g[35] = 0x40; g[36] = dport >> 8; g[37] = dport & 255; g[38] = 0; g[39] = 13;
+  g.set(new TextEncoder().encode("hello"), 42);
+  let s = 17 + 13;
+  for (let i = 26; i < 34; i += 2) s += (g[i] << 8) | g[i + 1];
+  for (let i = 34; i < 47; i += 2) s += (g[i] << 8) | (i + 1 < 47 ? g[i + 1] : 0);
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  s = ~s & 0xffff;
+  g[40] = s >> 8; g[41] = s & 255;
+  return g;
+}
+
 const base = (o: Partial<Parameters<typeof tcpFrame>[0]> = {}) =>
   tcpFrame({ sport: 40000, dport: 5000, seq: 1001, ack: 0, flags: "A", ...o });
 
@@ -54,7 +73,10 @@ const cases: Case[] = [
   ["multicast source", "ipDropBadSource", () => base({ src: 0xe0000001 })],
   ["land attack (source = destination)", "ipDropBadSource", () => base({ src: MODULE_IP, sport: 5000 })],
   ["not our address", "ipDropNotForUs", () => base({ dst: 0x0a4d0063 })],
-  ["unknown protocol", "ipDropProtocol", () => { const f = base(); f[23] = 17; ipChecksum(f); return f; }],
+  ["unknown protocol (GRE)", "ipDropProtocol", () => { const f = base(); f[23] = 47; ipChecksum(f); return f; }],
+  ["UDP to a port nobody listens on", "udpDropNoPort", () => udp(53)],
+  ["UDP with a bad checksum", "udpDropChecksum", () => { const f = udp(68); f[41] ^= 1; return f; }],
+  ["UDP shorter than its header", "udpDropShort", () => { const f = udp(68); f[38] = 0; f[39] = 4; return f; }],
   ["bad ICMP checksum", "icmpDropChecksum", () => {
     const f = base(); f[23] = 1; ipChecksum(f); f[34] = 8; f[35] = 0; f[36] = 0x12; return f;
   }],

@@ -38,7 +38,11 @@ void app_main(void) {
   fw_config cfg = { 0 };
   if (sscanf(CONFIG_SYNACK_MAC, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &cfg.mac[0], &cfg.mac[1], &cfg.mac[2],
              &cfg.mac[3], &cfg.mac[4], &cfg.mac[5]) != 6) { ESP_LOGE(TAG, "bad MAC in menuconfig"); return; }
+#if CONFIG_SYNACK_DHCP
+  cfg.ip = 0; /* the module's DHCP client asks for one */
+#else
   cfg.ip = parse_ip(CONFIG_SYNACK_IP);
+#endif
   cfg.prefix_len = CONFIG_SYNACK_PREFIX;
   cfg.gateway = parse_ip(CONFIG_SYNACK_GATEWAY);
   cfg.memory_limit = CONFIG_SYNACK_MEMORY_LIMIT_KB * 1024;
@@ -67,9 +71,9 @@ void app_main(void) {
 #endif
 
   if (fw_start(wasm_start, (size_t)(wasm_end - wasm_start), &cfg) != 0) return;
-  ESP_LOGI(TAG, "serving %s/%d (module %u bytes, linear memory %u bytes, free heap %u)", CONFIG_SYNACK_IP,
-           CONFIG_SYNACK_PREFIX, (unsigned)(wasm_end - wasm_start), (unsigned)fw_memory_size(),
-           (unsigned)esp_get_free_heap_size());
+  ESP_LOGI(TAG, "started (module %u bytes, linear memory %u bytes, free heap %u)%s",
+           (unsigned)(wasm_end - wasm_start), (unsigned)fw_memory_size(), (unsigned)esp_get_free_heap_size(),
+           cfg.ip ? "" : "; asking DHCP for an address");
 
   uint32_t link_check = hal_millis();
   for (;;) {

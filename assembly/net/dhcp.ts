@@ -1,0 +1,122 @@
+// The DHCP client (RFC 2131 §4.4): SELECTING -> REQUESTING -> BOUND, renewing at T1 (unicast to
+// the server), rebinding at T2 (broadcast), and starting over when the lease runs out or a NAK
+// comes. Replies are asked to come back broadcast, so no address is needed before the lease.
+import { random_u32 } from "../abi";
+import { now, reached, until } from "../util/clock";
+import { C, count } from "../util/counters";
+import { logText, emit } from "../util/log";
+import { DhcpReply, parseDhcpReply, emitDhcpRequest, DHCP_DISCOVER, DHCP_REQUEST, DHCP_OFFER, DHCP_ACK, DHCP_NAK } from "../wire/dhcp";
+import { ourIp, ourMac, ifaceSetAddress, arpAnnounce } from "./iface";
+import { udpTxPayload, udpSend } from "./udp";
+
+const enum S { OFF, SELECTING, REQUESTING, BOUND, RENEWING, REBINDING }
+export const DHCP_CLIENT_PORT: u32 = 68;
+const SERVER_PORT: u32 = 67;
+const BROADCAST: u32 = 0xffffffff;
+const MAX_LEASE_S: u32 = 24 * 86400; // keeps every deadline inside the u32 millisecond clock
+
+let state = S.OFF;
+let xid: u32 = 0;
+let tries = 0;
+let started: u32 = 0;
+let deadline: u32 = 0;
+let offered: u32 = 0;
+let server: u32 = 0;
+let t1: u32 = 0;
+let t2: u32 = 0;
+let expiry: u32 = 0;
+const reply = new DhcpReply();
+
+export function dhcpActive(): bool { return state != S.OFF; }
+
+export function dhcpStart(): void {
+  state = S.SELECTING;
+  xid = random_u32();
+  tries = 0;
+  started = now;
+  discover();
+}
+
+function send(type: u32, dst: u32, ciaddr: u32, requested: u32, srv: u32): void {
+  const len = emitDhcpRequest(udpTxPayload(), type, xid, ourMac(), ciaddr, requested, srv, (now - started) / 1000);
+  count(C.DHCP_OUT);
+  udpSend(dst, DHCP_CLIENT_PORT, SERVER_PORT, len);
+}
+
+/** 4 s, 8 s, 16 s, 32 s, then every 64 s (RFC 2131 §4.1). */
+function retryIn(): u32 { return <u32>4000 << <u32>min(tries, 4); }
+
+function discover(): void {
+  send(DHCP_DISCOVER, BROADCAST, 0, 0, 0);
+  deadline = now + retryIn();
+}
+
+function request(): void {
+  if (state == S.REQUESTING) send(DHCP_REQUEST, BROADCAST, 0, offered, server);
+  else if (state == S.RENEWING) send(DHCP_REQUEST, server, ourIp(), 0, 0);
+  else send(DHCP_REQUEST, BROADCAST, ourIp(), 0, 0);
+  deadline = now + retryIn();
+}
+
+function prefixOf(mask: u32): u32 { return mask == 0 ? 24 : <u32>popcnt(mask); }
+
+function bind(r: DhcpReply): void {
+  const lease = <u32>min(r.leaseSecs == 0 ? 3600 : r.leaseSecs, MAX_LEASE_S);
+  t1 = now + lease * 500;
+  t2 = now + lease * 875;
+  expiry = now + lease * 1000;
+  if (state == S.REQUESTING || ourIp() != r.yiaddr) {
+    ifaceSetAddress(r.yiaddr, prefixOf(r.mask), r.router);
+    arpAnnounce();
+  }
+  state = S.BOUND;
+  deadline = t1;
+  logText().str("dhcp bound ").ip(r.yiaddr).ch(47).u32(prefixOf(r.mask)).str(" router ").ip(r.router)
+    .str(" lease ").u32(lease).str(" s from ").ip(server);
+  emit();
+}
+
+/** A datagram to port 68. */
+export function dhcpInput(p: usize, len: i32): void {
+  if (state == S.OFF || state == S.BOUND) return;
+  if (!parseDhcpReply(p, len, ourMac(), reply) || reply.xid != xid) { count(C.DHCP_DROP_MALFORMED); return; }
+  if (state == S.SELECTING) {
+    if (reply.type != DHCP_OFFER || reply.yiaddr == 0 || reply.serverId == 0) return;
+    count(C.DHCP_OFFERS);
+    offered = reply.yiaddr;
+    server = reply.serverId;
+    state = S.REQUESTING;
+    tries = 0;
+    request();
+    return;
+  }
+  if (reply.type == DHCP_ACK) { count(C.DHCP_ACKS); bind(reply); }
+  else if (reply.type == DHCP_NAK) { count(C.DHCP_NAKS); restart(); }
+}
+
+function restart(): void {
+  if (ourIp() != 0) {
+    logText().str("dhcp lost ").ip(ourIp());
+    emit();
+    ifaceSetAddress(0, 0, 0);
+  }
+  dhcpStart();
+}
+
+/** Timers; returns ms until the next one (u32.MAX_VALUE when DHCP is off). */
+export function dhcpPoll(): u32 {
+  if (state == S.OFF) return u32.MAX_VALUE;
+  if (state >= S.BOUND && reached(expiry, now)) { restart(); return until(deadline, now); }
+  if (!reached(deadline, now)) return until(deadline, now);
+  tries++;
+  if (state == S.SELECTING) discover();
+  else if (state == S.REQUESTING) { if (tries >= 4) restart(); else request(); }
+  else {
+    if (state == S.BOUND) { state = S.RENEWING; tries = 0; xid = random_u32(); }
+    if (state == S.RENEWING && reached(t2, now)) state = S.REBINDING;
+    request();
+    const limit = state == S.RENEWING ? t2 : expiry;
+    if (<i32>(deadline - limit) > 0) deadline = limit;
+  }
+  return until(deadline, now);
+}

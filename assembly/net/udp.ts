@@ -1,0 +1,24 @@
+// UDP in and out: only the DHCP client listens; other datagrams are counted and dropped.
+import { C, count } from "../util/counters";
+import { UDP_HEADER_LEN, udpCheck, udpDstPort, udpPayloadLen, emitUdp } from "../wire/udp";
+import { ipTxPayload, ipSend } from "./ip";
+import { ourIp } from "./iface";
+import { dhcpInput, DHCP_CLIENT_PORT } from "./dhcp";
+
+const PROTO_UDP: u32 = 17;
+
+export function udpInput(src: u32, dst: u32, p: usize, len: i32): void {
+  const why = udpCheck(src, dst, p, len);
+  if (why >= 0) { count(<C>why); return; }
+  count(C.UDP_IN);
+  if (udpDstPort(p) == DHCP_CLIENT_PORT) dhcpInput(p + UDP_HEADER_LEN, udpPayloadLen(p));
+  else count(C.UDP_DROP_NO_PORT);
+}
+
+/** Where the caller writes a datagram's payload. */
+export function udpTxPayload(): usize { return ipTxPayload() + UDP_HEADER_LEN; }
+
+export function udpSend(dst: u32, sport: u32, dport: u32, payloadLen: i32): void {
+  const len = emitUdp(ipTxPayload(), ourIp(), dst, sport, dport, payloadLen);
+  ipSend(dst, PROTO_UDP, len);
+}

@@ -1,0 +1,40 @@
+// synack gets its address from a real DHCP server (dnsmasq) in a namespace, then serves netcat.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { resolve } from "node:path";
+import { rmSync } from "node:fs";
+import { isRoot, createNetns } from "../../host/netns.js";
+import { PACKAGE_ROOT } from "../../host/stack.js";
+import { ENGINES } from "../lib/served.js";
+
+const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
+
+for (const engine of ENGINES) test(`synack serve --dhcp (${engine}): leased from dnsmasq, then echo works at the leased address`, { skip }, async () => {
+  const ns = createNetns("d");
+  const lease = `/tmp/synack-dnsmasq-${process.pid}.leases`;
+  const dnsmasq = ns.spawn("dnsmasq", ["--no-daemon", "--conf-file=/dev/null", "--interface=tap0", "--bind-interfaces",
+    "--port=0", "--dhcp-range=10.77.0.50,10.77.0.99,255.255.255.0,1h", `--dhcp-leasefile=${lease}`,
+    "--dhcp-authoritative", "--user=root"], { stdio: ["ignore", "ignore", "pipe"] });
+  const serve = ns.spawn(process.execPath, [resolve(PACKAGE_ROOT, "bin/synack.js"), "serve", "--tap", "tap0", "--dhcp", ...(engine === "native" ? ["--board", "native"] : [])],
+    { stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    const ready = await new Promise<string>((res, rej) => {
+      let out = "", err = "";
+      const timer = setTimeout(() => rej(new Error(`no ready line: ${out} ${err}`)), 30_000);
+      serve.stdout!.on("data", (d) => { out += d; if (out.includes("\n")) { clearTimeout(timer); res(out); } });
+      serve.stderr!.on("data", (d) => { err += d; });
+    });
+    const m = /serving (10\.77\.0\.(\d+))\/24 on tap0 .*dhcp/.exec(ready);
+    assert.ok(m, ready);
+    const n = Number(m[2]);
+    assert.ok(n >= 50 && n <= 99, `leased from the pool: ${m[1]}`);
+    const r = await ns.run("nc", ["-N", m[1], "7"], "leased and serving\n", 20_000);
+    assert.equal(r.stdout.toString(), "leased and serving\n");
+  } finally {
+    serve.kill("SIGTERM");
+    dnsmasq.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 200));
+    ns.destroy();
+    rmSync(lease, { force: true });
+  }
+});

@@ -1,0 +1,146 @@
+// The DHCP client against a scripted server: DISCOVER, OFFER, REQUEST, ACK; renewal; NAK.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Stack, ManualClock } from "../../host/stack.js";
+
+const MAC = Uint8Array.from([2, 0, 0, 0, 0, 9]);
+const SERVER_MAC = Uint8Array.from([2, 0, 0, 0, 0, 1]);
+const SERVER = 0x0a4d0001;
+const OFFERED = 0x0a4d0042;
+
+function sum(b: Uint8Array, a: number, e: number, s = 0): number {
+  for (let i = a; i < e; i += 2) s += (b[i] << 8) | (i + 1 < e ? b[i + 1] : 0);
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return s;
+}
+
+interface Msg { type: number; xid: number; ciaddr: number; requested: number; server: number; dstIp: number; broadcastFlag: boolean }
+
+/** Parse a DHCP message the module sent (Ethernet/IPv4/UDP 68->67). */
+function parse(f: Uint8Array): Msg | null {
+  const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
+  if (f.length < 14 + 20 + 8 + 240 || v.getUint16(12) !== 0x0800 || f[23] !== 17) return null;
+  if (v.getUint16(34) !== 68 || v.getUint16(36) !== 67) return null;
+  assert.equal(sum(f, 14, 34), 0xffff, "IPv4 checksum");
+  const d = 42;
+  const m: Msg = { type: 0, xid: v.getUint32(d + 4), ciaddr: v.getUint32(d + 12), requested: 0, server: 0,
+    dstIp: v.getUint32(30), broadcastFlag: (v.getUint16(d + 10) & 0x8000) !== 0 };
+  for (let o = d + 240; o < f.length && f[o] !== 255;) {
+    if (f[o] === 0) { o++; continue; }
+    const len = f[o + 1];
+    if (f[o] === 53) m.type = f[o + 2];
+    if (f[o] === 50) m.requested = v.getUint32(o + 2);
+    if (f[o] === 54) m.server = v.getUint32(o + 2);
+    o += 2 + len;
+  }
+  return m;
+}
+
+/** A server reply (broadcast), with options type/server id/lease/mask/router. */
+function reply(type: number, xid: number, yiaddr: number, lease = 3600): Uint8Array {
+  const opts = [53, 1, type, 54, 4, 10, 77, 0, 1, 51, 4, lease >>> 24, (lease >>> 16) & 255, (lease >>> 8) & 255, lease & 255,
+    1, 4, 255, 255, 255, 0, 3, 4, 10, 77, 0, 1, 255];
+  const dhcp = new Uint8Array(240 + opts.length);
+  const dv = new DataView(dhcp.buffer);
+  dhcp[0] = 2; dhcp[1] = 1; dhcp[2] = 6; dv.setUint32(4, xid); dv.setUint32(16, yiaddr);
+  dhcp.set(MAC, 28); dv.setUint32(236, 0x63825363); dhcp.set(opts, 240);
+  const f = new Uint8Array(14 + 20 + 8 + dhcp.length);
+  const v = new DataView(f.buffer);
+  f.fill(0xff, 0, 6); f.set(SERVER_MAC, 6); v.setUint16(12, 0x0800);
+  f[14] = 0x45; v.setUint16(16, 28 + dhcp.length); f[22] = 64; f[23] = 17;
+  v.setUint32(26, SERVER); v.setUint32(30, 0xffffffff);
+  v.setUint16(24, ~sum(f, 14, 34) & 0xffff);
+  v.setUint16(34, 67); v.setUint16(36, 68); v.setUint16(38, 8 + dhcp.length);
+  f.set(dhcp, 42);
+  return f; // UDP checksum 0: none (RFC 768)
+}
+
+function arpWhoHas(target: number): Uint8Array {
+  const f = new Uint8Array(42);
+  const v = new DataView(f.buffer);
+  f.fill(0xff, 0, 6); f.set(SERVER_MAC, 6); v.setUint16(12, 0x0806);
+  v.setUint16(14, 1); v.setUint16(16, 0x0800); f[18] = 6; f[19] = 4; v.setUint16(20, 1);
+  f.set(SERVER_MAC, 22); v.setUint32(28, SERVER); v.setUint32(38, target);
+  return f;
+}
+
+function client() {
+  const clock = new ManualClock();
+  clock.t = 5000;
+  const out: Uint8Array[] = [];
+  const logs: string[] = [];
+  const s = new Stack({ ip: 0, prefixLen: 0, mac: MAC, clock, onSend: (f) => out.push(f), onLog: (l) => logs.push(l) });
+  const next = () => { for (;;) { const f = out.shift(); if (!f) return null; const m = parse(f); if (m) return m; } };
+  const advance = (ms: number) => { clock.advance(ms); s.poll(); };
+  return { s, clock, next, advance, logs };
+}
+
+test("DHCP: DISCOVER, OFFER, REQUEST, ACK, and the leased address is ours", () => {
+  const c = client();
+  assert.equal(c.s.address(), 0);
+  const d = c.next()!;
+  assert.equal(d.type, 1);
+  assert.equal(d.dstIp, 0xffffffff);
+  assert.ok(d.broadcastFlag, "asks for broadcast replies");
+  c.s.receive(reply(2, d.xid, OFFERED));
+  const r = c.next()!;
+  assert.equal(r.type, 3);
+  assert.equal(r.requested, OFFERED);
+  assert.equal(r.server, SERVER);
+  assert.equal(c.s.address(), 0, "not ours before the ACK");
+  c.s.receive(reply(5, d.xid, OFFERED));
+  assert.equal(c.s.address(), OFFERED);
+  assert.equal(c.s.prefixLen(), 24);
+  assert.ok(c.logs.some((l) => l.startsWith("dhcp bound 10.77.0.66/24 router 10.77.0.1 lease 3600 s")), c.logs.join("\n"));
+});
+
+test("DHCP: no answer means DISCOVER again after 4 s, 8 s ...", () => {
+  const c = client();
+  c.next();
+  c.advance(3999);
+  assert.equal(c.next(), null);
+  c.advance(1);
+  assert.equal(c.next()!.type, 1);
+  c.advance(7999);
+  assert.equal(c.next(), null);
+  c.advance(1);
+  assert.equal(c.next()!.type, 1);
+});
+
+test("DHCP: a reply with another transaction id is ignored", () => {
+  const c = client();
+  const d = c.next()!;
+  c.s.receive(reply(2, d.xid ^ 1, OFFERED));
+  assert.equal(c.next(), null);
+  assert.equal(c.s.stats().dhcpDropMalformed, 1);
+});
+
+test("DHCP: renews at half the lease by unicast to the server; a NAK drops the address", () => {
+  const c = client();
+  const d = c.next()!;
+  c.s.receive(reply(2, d.xid, OFFERED, 100));
+  c.next();
+  c.s.receive(reply(5, d.xid, OFFERED, 100));
+  assert.equal(c.s.address(), OFFERED);
+  c.s.receive(arpWhoHas(OFFERED)); // the server asks for us, so we know its MAC for the unicast renewal
+  c.advance(49_999);
+  assert.equal(c.next(), null);
+  c.advance(1);
+  const ren = c.next()!;
+  assert.equal(ren.type, 3);
+  assert.equal(ren.ciaddr, OFFERED);
+  assert.equal(ren.dstIp, SERVER, "renewal goes to the server");
+  c.s.receive(reply(6, ren.xid, 0));
+  assert.equal(c.s.address(), 0, "a NAK takes the address away");
+  assert.equal(c.next()!.type, 1, "and the client starts over");
+});
+
+test("DHCP: the lease runs out without a renewal answer", () => {
+  const c = client();
+  const d = c.next()!;
+  c.s.receive(reply(2, d.xid, OFFERED, 100));
+  c.next();
+  c.s.receive(reply(5, d.xid, OFFERED, 100));
+  for (let t = 0; t < 100; t++) c.advance(1000);
+  assert.equal(c.s.address(), 0);
+});
