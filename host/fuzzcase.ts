@@ -1,21 +1,33 @@
 // Fuzz cases: a connection state reached by a script, then frames injected one after another.
 // The fuzzer makes them; npm test replays the saved ones (test/fuzz/cases/*.json).
-import { Peer, tcpFrame, arpFrame, PEER_IP } from "./peer.js";
+import { Peer, tcpFrame, arpFrame, PEER_IP, PEER_MAC, MODULE_MAC } from "./peer.js";
 import { Rng } from "./netsim.js";
 
 export const SCENARIOS = [
-  "listen", "syn-sent", "syn-received", "established", "fin-wait-1", "fin-wait-2",
+  "dhcp", "listen", "syn-sent", "syn-received", "established", "fin-wait-1", "fin-wait-2",
   "close-wait", "last-ack", "closing", "time-wait",
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface FuzzCase { scenario: Scenario; frames: string[]; kind?: string; detail?: string }
 
-interface Reached { p: Peer; port: number; snd: number; rcv: number }
+interface Reached { p: Peer; port: number; snd: number; rcv: number; xid?: number }
 
-/** Drive a fresh module into the scenario's state with the scripted peer. */
+/**
+ * Drive a fresh module into the scenario's state with the scripted peer. Its randomness is
+ * fixed, so the ISNs and the DHCP transaction are the same every time and saved frames still fit.
+ */
 export function reach(s: Scenario): Reached {
-  const p = new Peer({ msl: 60_000 });
+  const rng = new Rng(0x5eed);
+  const random = () => rng.u32();
+  if (s === "dhcp") { // a client waiting for its lease: the DHCP parser faces the frames
+    const p = new Peer({ msl: 60_000, dhcp: true, random });
+    const d = p.out.find((f) => f.length > 46 && f[23] === 17);
+    const xid = d ? new DataView(d.buffer, d.byteOffset).getUint32(42 + 4) : 0;
+    p.out.length = 0;
+    return { p, port: 68, snd: 0, rcv: 0, xid };
+  }
+  const p = new Peer({ msl: 60_000, random });
   if (s === "listen") { p.stack.listen(5000, 4); return { p, port: 5000, snd: 1001, rcv: 0 }; }
   if (s === "syn-sent") {
     p.stack.connect(PEER_IP, 6000);
@@ -49,6 +61,7 @@ export const unhex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
 
 /** A valid frame that fits the state: the starting point for mutation. */
 export function seedFrame(rng: Rng, r: Reached): Uint8Array {
+  if (r.xid !== undefined) return dhcpReply(rng, r.xid);
   const kinds = ["data", "ack", "fin", "rst", "syn", "synack", "icmp", "arp", "old", "future"];
   const k = kinds[rng.int(0, kinds.length - 1)];
   const base = { dport: r.port, seq: r.snd, ack: r.rcv };
@@ -69,6 +82,23 @@ export function seedFrame(rng: Rng, r: Reached): Uint8Array {
     }
     default: return arpFrame({ op: rng.int(1, 2) });
   }
+}
+
+/** A server's OFFER, ACK or NAK for the client's transaction, broadcast, as dnsmasq sends them. */
+function dhcpReply(rng: Rng, xid: number): Uint8Array {
+  const type = [2, 5, 6][rng.int(0, 2)];
+  const opts = [53, 1, type, 54, 4, 10, 77, 0, 1, 51, 4, 0, 0, rng.int(0, 255), rng.int(0, 255), 1, 4, 255, 255, 255, 0, 3, 4, 10, 77, 0, 1, 255];
+  const f = new Uint8Array(14 + 20 + 8 + 240 + opts.length);
+  const v = new DataView(f.buffer);
+  f.fill(0xff, 0, 6); f.set(PEER_MAC, 6); v.setUint16(12, 0x0800);
+  f[14] = 0x45; v.setUint16(16, f.length - 14); f[22] = 64; f[23] = 17;
+  v.setUint32(26, PEER_IP); v.setUint32(30, 0xffffffff);
+  v.setUint16(34, 67); v.setUint16(36, 68); v.setUint16(38, f.length - 34);
+  const d = 42;
+  f[d] = 2; f[d + 1] = 1; f[d + 2] = 6; v.setUint32(d + 4, xid); v.setUint32(d + 16, 0x0a4d0000 + rng.int(2, 250));
+  f.set(MODULE_MAC, d + 28); v.setUint32(d + 236, 0x63825363); f.set(opts, d + 240);
+  fixChecksums(f);
+  return f;
 }
 
 /** Structure-aware damage: header fields, options, lengths, truncation, stray bytes. */
@@ -115,7 +145,13 @@ export function fixChecksums(f: Uint8Array): void {
   const end = Math.min(f.length, 14 + total);
   const t = 14 + ihl;
   if (end <= t) return;
-  if (f[23] === 6 && end - t >= 18) {
+  if (f[23] === 17 && end - t >= 8) {
+    f[t + 6] = 0; f[t + 7] = 0;
+    let pseudo = 17 + (end - t);
+    for (let i = 26; i < 34; i += 2) pseudo += (f[i] << 8) | f[i + 1];
+    const uc = ~sum(f, t, end, fold(pseudo)) & 0xffff;
+    f[t + 6] = uc >> 8; f[t + 7] = uc & 255;
+  } else if (f[23] === 6 && end - t >= 18) {
     f[t + 16] = 0; f[t + 17] = 0;
     let pseudo = 6 + (end - t);
     for (let i = 26; i < 34; i += 2) pseudo += (f[i] << 8) | f[i + 1];
@@ -146,9 +182,15 @@ export function play(c: FuzzCase): string | null {
   if (!(d >= 0 && d < 2 ** 32)) return `poll returned ${d}`;
   p.stack.connsText();
   p.stack.statsText();
-  // Still alive: a new connection to the echo service gets its SYN,ACK.
+  if (c.scenario === "dhcp" && p.stack.address() === 0) {
+    // Still alive: the client keeps asking for a lease.
+    p.out.length = 0;
+    p.advance(70_000);
+    return p.out.some((f) => f.length > 42 && f[23] === 17) ? null : "the DHCP client stopped asking";
+  }
+  // Still alive: a new connection to the echo service gets its SYN,ACK (at a leased address too).
   p.sport = 33333;
-  p.tcp({ dport: 7, seq: 777, flags: "S", mss: 1460 });
+  p.tcp({ dport: 7, seq: 777, flags: "S", mss: 1460, dst: p.stack.address() });
   for (let s = p.next(); s; s = p.next()) if (s.dstPort === 33333 && (s.flags & 0x12) === 0x12) return null;
   return "no SYN,ACK for a fresh connection afterwards";
 }

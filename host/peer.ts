@@ -76,15 +76,15 @@ export class Peer {
   readonly logs: string[] = [];
   sport = 40000;
 
-  constructor(opts: { msl?: number; random?: () => number; checksumImport?: boolean } = {}) {
+  constructor(opts: { msl?: number; random?: () => number; checksumImport?: boolean; dhcp?: boolean } = {}) {
     this.clock.t = 1_000_000;
     this.stack = new Stack({
-      ip: MODULE_IP, prefixLen: 24, mac: MODULE_MAC, clock: this.clock,
+      ip: opts.dhcp ? 0 : MODULE_IP, prefixLen: opts.dhcp ? 0 : 24, mac: MODULE_MAC, clock: this.clock,
       onSend: (f) => this.onSend(f), onLog: (l) => this.logs.push(l), random: opts.random,
     });
     if (opts.msl) this.stack.setMsl(opts.msl);
     if (opts.checksumImport) this.stack.useChecksumImport(true);
-    this.arpIntroduce();
+    if (!opts.dhcp) this.arpIntroduce();
   }
 
   /** The peer asks who-has 10.77.0.2, so the module learns the peer's MAC. */

@@ -76,12 +76,23 @@ function bind(r: DhcpReply): void {
   emit();
 }
 
+/**
+ * An address no server may hand out: unspecified, broadcast, loopback, multicast or reserved,
+ * or the server's or the router's own (the fuzzer's find: we would then drop all our traffic as
+ * a land attack).
+ */
+function unusable(r: DhcpReply): bool {
+  const a = r.yiaddr;
+  return a == 0 || a == BROADCAST || (a >>> 24) == 127 || (a >>> 28) >= 14 || a == r.serverId || a == r.router;
+}
+
 /** A datagram to port 68. */
 export function dhcpInput(p: usize, len: i32): void {
   if (state == S.OFF || state == S.BOUND) return;
   if (!parseDhcpReply(p, len, ourMac(), reply) || reply.xid != xid) { count(C.DHCP_DROP_MALFORMED); return; }
   if (state == S.SELECTING) {
-    if (reply.type != DHCP_OFFER || reply.yiaddr == 0 || reply.serverId == 0) return;
+    if (reply.type != DHCP_OFFER || reply.serverId == 0) return;
+    if (unusable(reply)) { count(C.DHCP_DROP_MALFORMED); return; }
     count(C.DHCP_OFFERS);
     offered = reply.yiaddr;
     server = reply.serverId;
@@ -90,7 +101,11 @@ export function dhcpInput(p: usize, len: i32): void {
     request();
     return;
   }
-  if (reply.type == DHCP_ACK) { count(C.DHCP_ACKS); bind(reply); }
+  if (reply.type == DHCP_ACK) {
+    if (unusable(reply)) { count(C.DHCP_DROP_MALFORMED); return; }
+    count(C.DHCP_ACKS);
+    bind(reply);
+  }
   else if (reply.type == DHCP_NAK) { count(C.DHCP_NAKS); restart(); }
 }
 

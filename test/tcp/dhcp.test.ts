@@ -144,3 +144,13 @@ test("DHCP: the lease runs out without a renewal answer", () => {
   for (let t = 0; t < 100; t++) c.advance(1000);
   assert.equal(c.s.address(), 0);
 });
+
+test("DHCP: an offer of the server's own address (or any unusable one) is refused", () => {
+  const c = client();
+  const d = c.next()!;
+  for (const bad of [SERVER, 0, 0xffffffff, 0x7f000001, 0xe0000001]) c.s.receive(reply(2, d.xid, bad));
+  assert.equal(c.next(), null, "no REQUEST for any of them");
+  assert.equal(c.s.stats().dhcpDropMalformed, 5);
+  c.s.receive(reply(2, d.xid, OFFERED));
+  assert.equal(c.next()!.type, 3);
+});
