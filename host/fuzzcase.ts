@@ -2,6 +2,7 @@
 // The fuzzer makes them; npm test replays the saved ones (test/fuzz/cases/*.json).
 import { Peer, tcpFrame, arpFrame, PEER_IP, PEER_MAC, MODULE_MAC } from "./peer.js";
 import { Rng } from "./netsim.js";
+import { fixChecksums } from "./wire.js";
 
 export const SCENARIOS = [
   "dhcp", "listen", "syn-sent", "syn-received", "established", "fin-wait-1", "fin-wait-2",
@@ -124,44 +125,6 @@ export function mutate(rng: Rng, input: Uint8Array): Uint8Array {
   }
   if (rng.chance(0.6)) fixChecksums(f); // most damaged frames should get past the checksums
   return f;
-}
-
-function fold(s: number): number { while (s > 0xffff) s = (s & 0xffff) + (s >>> 16); return s; }
-function sum(f: Uint8Array, a: number, b: number, init: number): number {
-  let s = init;
-  for (let i = a; i < b; i += 2) s += (f[i] << 8) | (i + 1 < b ? f[i + 1] : 0);
-  return fold(s);
-}
-
-/** Make the IPv4 header checksum and the TCP/ICMP checksum right again, where the lengths allow. */
-export function fixChecksums(f: Uint8Array): void {
-  if (f.length < 34 || f[12] !== 0x08 || f[13] !== 0x00) return;
-  const ihl = (f[14] & 15) * 4;
-  if (ihl < 20 || 14 + ihl > f.length) return;
-  f[24] = 0; f[25] = 0;
-  const c = ~sum(f, 14, 14 + ihl, 0) & 0xffff;
-  f[24] = c >> 8; f[25] = c & 255;
-  const total = (f[16] << 8) | f[17];
-  const end = Math.min(f.length, 14 + total);
-  const t = 14 + ihl;
-  if (end <= t) return;
-  if (f[23] === 17 && end - t >= 8) {
-    f[t + 6] = 0; f[t + 7] = 0;
-    let pseudo = 17 + (end - t);
-    for (let i = 26; i < 34; i += 2) pseudo += (f[i] << 8) | f[i + 1];
-    const uc = ~sum(f, t, end, fold(pseudo)) & 0xffff;
-    f[t + 6] = uc >> 8; f[t + 7] = uc & 255;
-  } else if (f[23] === 6 && end - t >= 18) {
-    f[t + 16] = 0; f[t + 17] = 0;
-    let pseudo = 6 + (end - t);
-    for (let i = 26; i < 34; i += 2) pseudo += (f[i] << 8) | f[i + 1];
-    const tc = ~sum(f, t, end, fold(pseudo)) & 0xffff;
-    f[t + 16] = tc >> 8; f[t + 17] = tc & 255;
-  } else if (f[23] === 1 && end - t >= 4) {
-    f[t + 2] = 0; f[t + 3] = 0;
-    const ic = ~sum(f, t, end, 0) & 0xffff;
-    f[t + 2] = ic >> 8; f[t + 3] = ic & 255;
-  }
 }
 
 /**

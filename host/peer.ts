@@ -2,7 +2,7 @@
 // expect a segment, advance the fake clock. The module is 10.77.0.2, the scripted peer 10.77.0.1.
 import assert from "node:assert/strict";
 import { Stack, ManualClock } from "./stack.js";
-import { parseTcpFrame, TcpSegment, flagNames } from "./wire.js";
+import { parseTcpFrame, TcpSegment, flagNames, fixChecksums } from "./wire.js";
 
 export const PEER_IP = 0x0a4d0001;
 export const MODULE_IP = 0x0a4d0002;
@@ -14,14 +14,6 @@ export function flags(s: string): number {
   let f = 0;
   for (const c of s) { if (!(c in FLAG_BITS)) throw new Error(`bad flag ${c}`); f |= FLAG_BITS[c]; }
   return f;
-}
-
-function sum16(b: Uint8Array, start: number, end: number, init = 0): number {
-  let s = init;
-  for (let i = start; i + 1 < end; i += 2) s += (b[i] << 8) | b[i + 1];
-  if ((end - start) & 1) s += b[end - 1] << 8;
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return s;
 }
 
 export interface SegSpec {
@@ -42,15 +34,12 @@ export function tcpFrame(o: SegSpec): Uint8Array {
   f[ip] = 0x45; v.setUint16(ip + 2, 20 + thl + data.length); v.setUint16(ip + 6, 0x4000);
   f[ip + 8] = 64; f[ip + 9] = 6;
   v.setUint32(ip + 12, o.src ?? PEER_IP); v.setUint32(ip + 16, o.dst ?? MODULE_IP);
-  v.setUint16(ip + 10, ~sum16(f, ip, ip + 20) & 0xffff);
   const t = ip + 20;
   v.setUint16(t, o.sport ?? 40000); v.setUint16(t + 2, o.dport);
   v.setUint32(t + 4, o.seq >>> 0); v.setUint32(t + 8, (o.ack ?? 0) >>> 0);
   f[t + 12] = (thl / 4) << 4; f[t + 13] = flags(o.flags); v.setUint16(t + 14, o.wnd ?? 65535);
   f.set(opts, t + 20); f.set(data, t + thl);
-  const src = o.src ?? PEER_IP, dst = o.dst ?? MODULE_IP, len = thl + data.length;
-  const pseudo = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + 6 + len;
-  v.setUint16(t + 16, ~sum16(f, t, t + len, pseudo) & 0xffff);
+  fixChecksums(f);
   return f;
 }
 

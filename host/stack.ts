@@ -4,7 +4,7 @@ import { randomInt } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 import { SynackExports, STATES, StateName } from "./abi.js";
-import { parseIp } from "./wire.js";
+import { parseIp, internetSum } from "./wire.js";
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const DEFAULT_WASM = resolve(PACKAGE_ROOT, "build/synack.wasm");
@@ -49,15 +49,6 @@ export function defaultMac(ip: number): Uint8Array {
   return Uint8Array.from([0x02, 0x53, 0x4b, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255]);
 }
 
-/** env.checksum for V8: the module only calls it after use_checksum_import(1) (tests do). */
-export function internetSum(b: Uint8Array): number {
-  let s = 0;
-  for (let i = 0; i + 1 < b.length; i += 2) s += (b[i] << 8) | b[i + 1];
-  if (b.length & 1) s += b[b.length - 1] << 8;
-  while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 65536);
-  return s;
-}
-
 const moduleCache = new Map<string, WebAssembly.Module>();
 const decoder = new TextDecoder();
 
@@ -83,7 +74,8 @@ export class Stack {
         send_frame: (p: number, n: number) => this.onSend(this.view().slice(p, p + n)),
         random_u32: () => random() >>> 0,
         log: (p: number, n: number) => this.onLog(decoder.decode(this.view().subarray(p, p + n))),
-        checksum: (p: number, n: number) => internetSum(this.view().subarray(p, p + n)),
+        // Optional env.checksum; the module calls it only after use_checksum_import(1).
+        checksum: (p: number, n: number) => internetSum(this.view(), p, p + n),
       },
     });
     this.x = instance.exports as unknown as SynackExports;

@@ -79,3 +79,38 @@ export function flagNames(flags: number): string {
   ];
   return order.filter(([bit]) => flags & bit).map(([, n]) => n).join(",") || "none";
 }
+
+/** RFC 1071 sum of b[start..end) plus init: folded to 16 bits, network order, not complemented. */
+export function internetSum(b: Uint8Array, start = 0, end = b.length, init = 0): number {
+  let s = init;
+  for (let i = start; i + 1 < end; i += 2) s += (b[i] << 8) | b[i + 1];
+  if ((end - start) & 1) s += b[end - 1] << 8;
+  while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 65536);
+  return s;
+}
+
+function put16(f: Uint8Array, at: number, v: number): void { f[at] = (v >> 8) & 255; f[at + 1] = v & 255; }
+
+/**
+ * Make the checksums of an Ethernet/IPv4 frame right: the IPv4 header's, then the TCP, UDP or
+ * ICMP checksum over what the total length covers, where the lengths allow it.
+ */
+export function fixChecksums(f: Uint8Array): void {
+  if (f.length < 34 || f[12] !== 0x08 || f[13] !== 0x00) return;
+  const ihl = (f[14] & 15) * 4;
+  if (ihl < 20 || 14 + ihl > f.length) return;
+  put16(f, 24, 0);
+  put16(f, 24, ~internetSum(f, 14, 14 + ihl) & 0xffff);
+  const t = 14 + ihl;
+  const end = Math.min(f.length, 14 + ((f[16] << 8) | f[17]));
+  const proto = f[23];
+  const at = proto === 6 ? 16 : proto === 17 ? 6 : proto === 1 ? 2 : -1; // where the checksum sits
+  if (at < 0 || end - t < at + 2) return;
+  put16(f, t + at, 0);
+  let init = 0;
+  if (proto !== 1) { // TCP and UDP cover the pseudo-header too
+    init = proto + (end - t);
+    for (let i = 26; i < 34; i += 2) init += (f[i] << 8) | f[i + 1];
+  }
+  put16(f, t + at, ~internetSum(f, t, end, init) & 0xffff);
+}

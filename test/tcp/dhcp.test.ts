@@ -2,17 +2,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Stack, ManualClock } from "../../host/stack.js";
+import { internetSum } from "../../host/wire.js";
 
 const MAC = Uint8Array.from([2, 0, 0, 0, 0, 9]);
 const SERVER_MAC = Uint8Array.from([2, 0, 0, 0, 0, 1]);
 const SERVER = 0x0a4d0001;
 const OFFERED = 0x0a4d0042;
-
-function sum(b: Uint8Array, a: number, e: number, s = 0): number {
-  for (let i = a; i < e; i += 2) s += (b[i] << 8) | (i + 1 < e ? b[i + 1] : 0);
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return s;
-}
 
 interface Msg { type: number; xid: number; ciaddr: number; requested: number; server: number; dstIp: number; broadcastFlag: boolean }
 
@@ -21,7 +16,7 @@ function parse(f: Uint8Array): Msg | null {
   const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
   if (f.length < 14 + 20 + 8 + 240 || v.getUint16(12) !== 0x0800 || f[23] !== 17) return null;
   if (v.getUint16(34) !== 68 || v.getUint16(36) !== 67) return null;
-  assert.equal(sum(f, 14, 34), 0xffff, "IPv4 checksum");
+  assert.equal(internetSum(f, 14, 34), 0xffff, "IPv4 checksum");
   const d = 42;
   const m: Msg = { type: 0, xid: v.getUint32(d + 4), ciaddr: v.getUint32(d + 12), requested: 0, server: 0,
     dstIp: v.getUint32(30), broadcastFlag: (v.getUint16(d + 10) & 0x8000) !== 0 };
@@ -49,7 +44,7 @@ function reply(type: number, xid: number, yiaddr: number, lease = 3600): Uint8Ar
   f.fill(0xff, 0, 6); f.set(SERVER_MAC, 6); v.setUint16(12, 0x0800);
   f[14] = 0x45; v.setUint16(16, 28 + dhcp.length); f[22] = 64; f[23] = 17;
   v.setUint32(26, SERVER); v.setUint32(30, 0xffffffff);
-  v.setUint16(24, ~sum(f, 14, 34) & 0xffff);
+  v.setUint16(24, ~internetSum(f, 14, 34) & 0xffff);
   v.setUint16(34, 67); v.setUint16(36, 68); v.setUint16(38, 8 + dhcp.length);
   f.set(dhcp, 42);
   return f; // UDP checksum 0: none (RFC 768)

@@ -3,28 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Peer, tcpFrame, arpFrame, MODULE_IP } from "../lib/harness.js";
-
-function ipChecksum(f: Uint8Array, at = 14): void {
-  const ihl = (f[at] & 15) * 4;
-  f[at + 10] = 0; f[at + 11] = 0;
-  let s = 0;
-  for (let i = at; i < at + ihl; i += 2) s += (f[i] << 8) | f[i + 1];
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  s = ~s & 0xffff;
-  f[at + 10] = s >> 8; f[at + 11] = s & 255;
-}
-/** Re-compute the TCP checksum after editing a frame (IPv4 header of 20 bytes). */
-function tcpChecksum(f: Uint8Array): void {
-  const t = 14 + (f[14] & 15) * 4;
-  const len = ((f[16] << 8) | f[17]) - (f[14] & 15) * 4;
-  f[t + 16] = 0; f[t + 17] = 0;
-  let s = 6 + len;
-  for (let i = 26; i < 34; i += 2) s += (f[i] << 8) | f[i + 1];
-  for (let i = t; i < t + len; i += 2) s += (f[i] << 8) | (i + 1 < t + len ? f[i + 1] : 0);
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  s = ~s & 0xffff;
-  f[t + 16] = s >> 8; f[t + 17] = s & 255;
-}
+import { fixChecksums } from "../../host/wire.js";
 
 /** A UDP datagram from the peer to the module's port, built on a TCP frame's headers. */
 function udp(dport: number): Uint8Array {
@@ -33,15 +12,9 @@ function udp(dport: number): Uint8Array {
   const g = new Uint8Array(14 + total);
   g.set(f.subarray(0, 34));
   g[16] = 0; g[17] = total; g[23] = 17;
-  ipChecksum(g);
   g[34] = 0x9c; g[35] = 0x40; g[36] = dport >> 8; g[37] = dport & 255; g[38] = 0; g[39] = 13;
   g.set(new TextEncoder().encode("hello"), 42);
-  let s = 17 + 13;
-  for (let i = 26; i < 34; i += 2) s += (g[i] << 8) | g[i + 1];
-  for (let i = 34; i < 47; i += 2) s += (g[i] << 8) | (i + 1 < 47 ? g[i + 1] : 0);
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  s = ~s & 0xffff;
-  g[40] = s >> 8; g[41] = s & 255;
+  fixChecksums(g);
   return g;
 }
 
@@ -55,37 +28,37 @@ const cases: Case[] = [
   ["not our MAC", "ethDropNotForUs", () => { const f = base(); f[0] = 0x02; f[5] = 0x77; return f; }],
   ["unknown EtherType", "ethDropEthertype", () => { const f = base(); f[12] = 0x86; f[13] = 0xdd; return f; }],
   ["truncated IPv4 header", "ipDropShort", () => base().subarray(0, 14 + 12)],
-  ["IPv4 version 6 in the header", "ipDropVersion", () => { const f = base(); f[14] = 0x65; ipChecksum(f); return f; }],
+  ["IPv4 version 6 in the header", "ipDropVersion", () => { const f = base(); f[14] = 0x65; fixChecksums(f); return f; }],
   ["IHL below 5", "ipDropIhl", () => { const f = base(); f[14] = 0x44; return f; }],
   ["IHL beyond the packet", "ipDropIhl", () => { const f = base().slice(0, 14 + 24); f[14] = 0x4f; return f; }],
-  ["total length above the frame", "ipDropTotalLength", () => { const f = base(); f[16] = 0x05; ipChecksum(f); return f; }],
-  ["total length below the header", "ipDropTotalLength", () => { const f = base(); f[16] = 0; f[17] = 10; ipChecksum(f); return f; }],
+  ["total length above the frame", "ipDropTotalLength", () => { const f = base(); f[16] = 0x05; fixChecksums(f); return f; }],
+  ["total length below the header", "ipDropTotalLength", () => { const f = base(); f[16] = 0; f[17] = 10; fixChecksums(f); return f; }],
   ["bad IPv4 checksum", "ipDropChecksum", () => { const f = base(); f[24] ^= 0xff; return f; }],
-  ["fragment (more fragments)", "ipDropFragment", () => { const f = base(); f[20] = 0x20; ipChecksum(f); return f; }],
-  ["fragment (offset)", "ipDropFragment", () => { const f = base(); f[21] = 0x10; ipChecksum(f); return f; }],
+  ["fragment (more fragments)", "ipDropFragment", () => { const f = base(); f[20] = 0x20; fixChecksums(f); return f; }],
+  ["fragment (offset)", "ipDropFragment", () => { const f = base(); f[21] = 0x10; fixChecksums(f); return f; }],
   ["IP option with length 0", "ipDropIhl", () => {
     const b = base(); const f = new Uint8Array(b.length + 4);
     f.set(b.subarray(0, 34)); f.set([0x07, 0x00, 0x00, 0x00], 34); f.set(b.subarray(34), 38);
-    f[14] = 0x46; const tl = ((b[16] << 8) | b[17]) + 4; f[16] = tl >> 8; f[17] = tl & 255; ipChecksum(f); return f;
+    f[14] = 0x46; const tl = ((b[16] << 8) | b[17]) + 4; f[16] = tl >> 8; f[17] = tl & 255; fixChecksums(f); return f;
   }],
   ["broadcast source", "ipDropBadSource", () => base({ src: 0xffffffff })],
   ["subnet broadcast source", "ipDropBadSource", () => base({ src: 0x0a4d00ff })],
   ["multicast source", "ipDropBadSource", () => base({ src: 0xe0000001 })],
   ["land attack (source = destination)", "ipDropBadSource", () => base({ src: MODULE_IP, sport: 5000 })],
   ["not our address", "ipDropNotForUs", () => base({ dst: 0x0a4d0063 })],
-  ["unknown protocol (GRE)", "ipDropProtocol", () => { const f = base(); f[23] = 47; ipChecksum(f); return f; }],
+  ["unknown protocol (GRE)", "ipDropProtocol", () => { const f = base(); f[23] = 47; fixChecksums(f); return f; }],
   ["UDP to a port nobody listens on", "udpDropNoPort", () => udp(53)],
   ["UDP with a bad checksum", "udpDropChecksum", () => { const f = udp(68); f[41] ^= 1; return f; }],
   ["UDP shorter than its header", "udpDropShort", () => { const f = udp(68); f[38] = 0; f[39] = 4; return f; }],
   ["bad ICMP checksum", "icmpDropChecksum", () => {
-    const f = base(); f[23] = 1; ipChecksum(f); f[34] = 8; f[35] = 0; f[36] = 0x12; return f;
+    const f = base(); f[23] = 1; fixChecksums(f); f[34] = 8; f[35] = 0; f[36] = 0x12; return f;
   }],
   ["bad TCP checksum", "tcpDropChecksum", () => { const f = base(); f[50] ^= 1; return f; }],
   ["TCP shorter than its header", "tcpDropShort", () => {
-    const f = base().slice(0, 34 + 12); f[17] = 32; ipChecksum(f); return f;
+    const f = base().slice(0, 34 + 12); f[17] = 32; fixChecksums(f); return f;
   }],
-  ["TCP data offset below 5", "tcpDropDataOffset", () => { const f = base(); f[46] = 0x40; tcpChecksum(f); return f; }],
-  ["TCP data offset beyond the segment", "tcpDropDataOffset", () => { const f = base(); f[46] = 0xf0; tcpChecksum(f); return f; }],
+  ["TCP data offset below 5", "tcpDropDataOffset", () => { const f = base(); f[46] = 0x40; fixChecksums(f); return f; }],
+  ["TCP data offset beyond the segment", "tcpDropDataOffset", () => { const f = base(); f[46] = 0xf0; fixChecksums(f); return f; }],
   ["option length 0", "tcpDropOptions", () => base({ options: [8, 0, 0, 0] })],
   ["option length 1", "tcpDropOptions", () => base({ options: [8, 1, 0, 0] })],
   ["option past the header", "tcpDropOptions", () => base({ options: [1, 1, 8, 10] })],
@@ -97,7 +70,7 @@ const cases: Case[] = [
   ["no flags", "tcpDropFlags", () => base({ flags: "" })],
   ["all flags", "tcpDropFlags", () => base({ flags: "FSRPAU" })],
   ["urgent pointer beyond the data", "tcpDropFlags", () => {
-    const f = base({ flags: "UA", data: "ab" }); f[52] = 0; f[53] = 9; tcpChecksum(f); return f;
+    const f = base({ flags: "UA", data: "ab" }); f[52] = 0; f[53] = 9; fixChecksums(f); return f;
   }],
   ["source port 0", "tcpDropPortZero", () => base({ sport: 0 })],
   ["destination port 0", "tcpDropPortZero", () => base({ dport: 0 })],
