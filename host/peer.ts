@@ -44,7 +44,7 @@ export function tcpFrame(o: SegSpec): Uint8Array {
 }
 
 /** An ARP packet from the peer: a broadcast request for the module's address, or a reply to it. */
-export function arpFrame(o: { op: number; hlen?: number; plen?: number }): Uint8Array {
+export function arpFrame(o: { op: number; hlen?: number; plen?: number; target?: number }): Uint8Array {
   const f = new Uint8Array(42);
   const v = new DataView(f.buffer);
   if (o.op === 2) f.set(MODULE_MAC, 0); else f.fill(0xff, 0, 6);
@@ -52,7 +52,7 @@ export function arpFrame(o: { op: number; hlen?: number; plen?: number }): Uint8
   v.setUint16(14, 1); v.setUint16(16, 0x0800); f[18] = o.hlen ?? 6; f[19] = o.plen ?? 4; v.setUint16(20, o.op);
   f.set(PEER_MAC, 22); v.setUint32(28, PEER_IP);
   if (o.op === 2) f.set(MODULE_MAC, 32);
-  v.setUint32(38, MODULE_IP);
+  v.setUint32(38, o.target ?? MODULE_IP);
   return f;
 }
 

@@ -62,9 +62,14 @@ export function ipInput(p: usize, len: i32): void {
  * using what we have meanwhile: the reply overwrites a wrong entry, and nothing waits for it.
  */
 export function ipNegativeAdvice(dst: u32): void {
-  const m = netmask();
-  const hop = (dst & m) == (ourIp() & m) ? dst : gatewayIp();
+  const hop = nextHop(dst);
   if (hop != 0) arpRequest(hop);
+}
+
+/** Where a datagram to dst goes first: dst itself on our subnet, else the gateway (0: none). */
+function nextHop(dst: u32): u32 {
+  const m = netmask();
+  return (dst & m) == (ourIp() & m) ? dst : gatewayIp();
 }
 
 /** Where the caller writes the payload of the next datagram it sends. */
@@ -75,23 +80,13 @@ export function ipTxPayload(): usize { return txFrame + ETH_HEADER_LEN + IPV4_HE
  * in the ARP cache for its next hop. False when there is no route.
  */
 export function ipSend(dst: u32, proto: u32, payloadLen: i32): bool {
-  const m = netmask();
-  let hop = dst;
-  if (dst == LIMITED_BROADCAST) {
-    count(C.IP_OUT_REQUESTS);
-    emitIpv4(txFrame + ETH_HEADER_LEN, ourIp(), dst, proto, payloadLen, ident++ & 0xffff);
-    emitEth(txFrame, broadcastMac(), ourMac(), ETHERTYPE_IPV4);
-    linkSend(txFrame, ETH_HEADER_LEN + IPV4_HEADER_LEN + payloadLen);
-    return true;
-  }
-  if ((dst & m) != (ourIp() & m)) {
-    hop = gatewayIp();
-    if (hop == 0) { count(C.IP_DROP_NO_ROUTE); return false; }
-  }
+  const broadcast = dst == LIMITED_BROADCAST; // goes to every host on the link, no lookup
+  const hop = broadcast ? dst : nextHop(dst);
+  if (hop == 0) { count(C.IP_DROP_NO_ROUTE); return false; }
   count(C.IP_OUT_REQUESTS);
   emitIpv4(txFrame + ETH_HEADER_LEN, ourIp(), dst, proto, payloadLen, ident++ & 0xffff);
   const len = ETH_HEADER_LEN + IPV4_HEADER_LEN + payloadLen;
-  const mac = arpLookup(hop);
+  const mac = broadcast ? broadcastMac() : arpLookup(hop);
   emitEth(txFrame, mac != 0 ? mac : ourMac(), ourMac(), ETHERTYPE_IPV4);
   if (mac != 0) linkSend(txFrame, len);
   else if (arpHold(hop, txFrame, len)) arpRequest(hop);

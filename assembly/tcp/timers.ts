@@ -88,4 +88,3 @@ export function nextDeadline(t: Tcb): u32 {
   return d;
 }
 
-export { reached };

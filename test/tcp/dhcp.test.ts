@@ -3,10 +3,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Stack, ManualClock } from "../../host/stack.js";
 import { internetSum } from "../../host/wire.js";
+import { arpFrame, PEER_MAC, PEER_IP } from "../lib/harness.js";
 
 const MAC = Uint8Array.from([2, 0, 0, 0, 0, 9]);
-const SERVER_MAC = Uint8Array.from([2, 0, 0, 0, 0, 1]);
-const SERVER = 0x0a4d0001;
+const SERVER_MAC = PEER_MAC; // the scripted peer plays the DHCP server
+const SERVER = PEER_IP;
 const OFFERED = 0x0a4d0042;
 
 interface Msg { type: number; xid: number; ciaddr: number; requested: number; server: number; dstIp: number; broadcastFlag: boolean }
@@ -48,15 +49,6 @@ function reply(type: number, xid: number, yiaddr: number, lease = 3600): Uint8Ar
   v.setUint16(34, 67); v.setUint16(36, 68); v.setUint16(38, 8 + dhcp.length);
   f.set(dhcp, 42);
   return f; // UDP checksum 0: none (RFC 768)
-}
-
-function arpWhoHas(target: number): Uint8Array {
-  const f = new Uint8Array(42);
-  const v = new DataView(f.buffer);
-  f.fill(0xff, 0, 6); f.set(SERVER_MAC, 6); v.setUint16(12, 0x0806);
-  v.setUint16(14, 1); v.setUint16(16, 0x0800); f[18] = 6; f[19] = 4; v.setUint16(20, 1);
-  f.set(SERVER_MAC, 22); v.setUint32(28, SERVER); v.setUint32(38, target);
-  return f;
 }
 
 function client() {
@@ -117,7 +109,7 @@ test("DHCP: renews at half the lease by unicast to the server; a NAK drops the a
   c.next();
   c.s.receive(reply(5, d.xid, OFFERED, 100));
   assert.equal(c.s.address(), OFFERED);
-  c.s.receive(arpWhoHas(OFFERED)); // the server asks for us, so we know its MAC for the unicast renewal
+  c.s.receive(arpFrame({ op: 1, target: OFFERED })); // the server (the peer) asks for us, so we know its MAC for the unicast renewal
   c.advance(49_999);
   assert.equal(c.next(), null);
   c.advance(1);
