@@ -1,6 +1,6 @@
 // ============================================================================================
 // The synack ABI: the one seam between this module and any host (Node.js, wasm3 on the board).
-// Its mirror on the host side is host/abi.ts; the C firmware links the same names in
+// Its mirror on the host side is host/engine/abi.ts; the C firmware links the same names in
 // boards/common. Change one and you change all three.
 //
 // Conventions
@@ -8,25 +8,10 @@
 // - Time is u32 milliseconds from any origin the host likes, passed on every call that may act
 //   on time. It may wrap; the module only compares times modulo 2^32.
 // - Pointers are offsets into the module's exported `memory`. The module never calls back into
-//   the host except through the three imports below, and never during a host's memory write.
+//   the host except through the imports in env.ts, and never during a host's memory write.
 // - Lifecycle: instantiate, call `_start` (module start-up: reserves every buffer), then `init`,
 //   then any mix of `frame_received`, `poll` and socket calls, from one thread.
 // ============================================================================================
-
-// ---- Imports (module "env") ------------------------------------------------------------------
-
-/** Put one Ethernet II frame (destination MAC first, no FCS) on the wire. Must not re-enter. */
-@external("env", "send_frame") export declare function send_frame(ptr: usize, len: u32): void;
-/** 32 random bits from the host's best source (seeds ISNs and ephemeral ports). */
-@external("env", "random_u32") export declare function random_u32(): u32;
-/** One line of UTF-8 text (no newline) for the host's log. */
-@external("env", "log") export declare function log_line(ptr: usize, len: u32): void;
-/**
- * Optional: the 16-bit ones'-complement sum (folded, network order, not complemented) of len
- * bytes at ptr. Called only after use_checksum_import(1), so a host may leave it out (wasm3) or
- * supply a stub (V8 needs every import); the firmware implements it in C to spare the interpreter.
- */
-@external("env", "checksum") export declare function host_checksum(ptr: usize, len: u32): u32;
 
 // ---- Exports ---------------------------------------------------------------------------------
 

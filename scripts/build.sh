@@ -10,6 +10,6 @@ if grep -qE 'memory\.init|data\.drop' build/synack.wat; then
 fi
 rm -rf build/host build/test
 npx tsc -p tsconfig.json
-gcc -O2 -Wall -Wextra -o build/tapio host/tapio.c
-gcc -O2 -Wall -Wextra -o build/synflood host/synflood.c
+gcc -O2 -Wall -Wextra -o build/tapio host/link/tapio.c
+gcc -O2 -Wall -Wextra -o build/synflood host/lab/synflood.c
 if [ -x scripts/build-board.sh ]; then bash scripts/build-board.sh; fi

@@ -1,7 +1,7 @@
 // The DHCP client (RFC 2131 §4.4): SELECTING -> REQUESTING -> BOUND, renewing at T1 (unicast to
 // the server), rebinding at T2 (broadcast), and starting over when the lease runs out or a NAK
 // comes. Replies are asked to come back broadcast, so no address is needed before the lease.
-import { random_u32 } from "../abi";
+import { random_u32 } from "../env";
 import { now, reached, until } from "../util/clock";
 import { C, count } from "../util/counters";
 import { logText, emit } from "../util/log";

@@ -1,7 +1,7 @@
 // Initial sequence numbers per RFC 6528: ISN = M + F(4-tuple, secret), where M is a clock ticking
 // every 4 microseconds and F is SipHash-2-4 keyed with 128 bits from the host's random source.
 // Also the random ephemeral ports of active opens (RFC 6056's simple random choice).
-import { random_u32 } from "../abi";
+import { random_u32 } from "../env";
 import { now } from "../util/clock";
 
 let k0: u64 = 0;

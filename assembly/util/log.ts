@@ -1,5 +1,5 @@
 // Log lines go to the host through the `log` import, built in a fixed buffer.
-import { log_line } from "../abi";
+import { log_line } from "../env";
 import { Text } from "./text";
 import { reserve } from "./bytes";
 

@@ -1,5 +1,5 @@
 // The Internet checksum (RFC 1071): a ones'-complement sum of 16-bit big-endian words.
-import { host_checksum } from "../abi";
+import { host_checksum } from "../env";
 
 let viaHost = false;
 /** Use the host's env.checksum instead of the wasm loop (the firmware's C is much cheaper). */

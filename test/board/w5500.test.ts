@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { PACKAGE_ROOT } from "../../host/stack.js";
+import { PACKAGE_ROOT } from "../../host/engine/stack.js";
 
 test("W5500 model and MACRAW driver: ring wrap, length headers, overflow recovery, link state", () => {
   const r = spawnSync(resolve(PACKAGE_ROOT, "build/w5500-test"), { encoding: "utf8" });

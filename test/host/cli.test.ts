@@ -3,9 +3,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { PACKAGE_ROOT, Stack } from "../../host/stack.js";
-import { parseServe } from "../../host/cli.js";
-import { isRoot } from "../../host/netns.js";
+import { PACKAGE_ROOT, Stack } from "../../host/engine/stack.js";
+import { parseServe } from "../../host/cli/cli.js";
+import { isRoot } from "../../host/link/netns.js";
 
 const BIN = resolve(PACKAGE_ROOT, "bin/synack.js");
 function run(...args: string[]) {

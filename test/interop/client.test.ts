@@ -1,10 +1,10 @@
 // The module as a client (active open) to a Linux listener, in process, over a TAP.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isRoot, createNetns, STACK_IP, LINUX_IP, PREFIX } from "../../host/netns.js";
-import { Stack, Runner } from "../../host/stack.js";
-import { TapLink } from "../../host/tap.js";
-import { E } from "../../host/abi.js";
+import { isRoot, createNetns, STACK_IP, LINUX_IP, PREFIX } from "../../host/link/netns.js";
+import { Stack, Runner } from "../../host/engine/stack.js";
+import { TapLink } from "../../host/link/tap.js";
+import { E } from "../../host/engine/abi.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,8 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { rmSync } from "node:fs";
-import { isRoot, createNetns } from "../../host/netns.js";
-import { PACKAGE_ROOT } from "../../host/stack.js";
+import { isRoot, createNetns } from "../../host/link/netns.js";
+import { PACKAGE_ROOT } from "../../host/engine/stack.js";
 import { ENGINES } from "../lib/served.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";

@@ -4,9 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes, createHash } from "node:crypto";
 import { resolve } from "node:path";
-import { isRoot, STACK_IP } from "../../host/netns.js";
-import { PACKAGE_ROOT, defaultMac } from "../../host/stack.js";
-import { parseIp } from "../../host/wire.js";
+import { isRoot, STACK_IP } from "../../host/link/netns.js";
+import { PACKAGE_ROOT, defaultMac } from "../../host/engine/stack.js";
+import { parseIp } from "../../host/link/wire.js";
 import { serveInNetns } from "../lib/served.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";

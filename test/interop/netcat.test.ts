@@ -3,7 +3,7 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes, createHash } from "node:crypto";
-import { isRoot, STACK_IP } from "../../host/netns.js";
+import { isRoot, STACK_IP } from "../../host/link/netns.js";
 import { serveInNetns, Served, ENGINES } from "../lib/served.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";

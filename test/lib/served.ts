@@ -1,8 +1,8 @@
 // A synack serving in a fresh namespace, started exactly as a user would: `synack serve`.
 import { ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
-import { createNetns, Netns, STACK_IP, PREFIX } from "../../host/netns.js";
-import { PACKAGE_ROOT } from "../../host/stack.js";
+import { createNetns, Netns, STACK_IP, PREFIX } from "../../host/link/netns.js";
+import { PACKAGE_ROOT } from "../../host/engine/stack.js";
 
 // The same interop tests run on both engines: V8 in Node, and wasm3 in the native board firmware.
 export const ENGINES = ["v8", "native"] as const;

@@ -1,8 +1,8 @@
 // The DHCP client against a scripted server: DISCOVER, OFFER, REQUEST, ACK; renewal; NAK.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Stack, ManualClock } from "../../host/stack.js";
-import { internetSum } from "../../host/wire.js";
+import { Stack, ManualClock } from "../../host/engine/stack.js";
+import { internetSum } from "../../host/link/wire.js";
 import { arpFrame, PEER_MAC, PEER_IP } from "../lib/harness.js";
 
 const MAC = Uint8Array.from([2, 0, 0, 0, 0, 9]);

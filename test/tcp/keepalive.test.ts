@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Peer } from "../lib/harness.js";
-import { E } from "../../host/abi.js";
+import { E } from "../../host/engine/abi.js";
 
 test("keep-alive is off by default: an idle connection sends nothing for hours", () => {
   const p = new Peer();

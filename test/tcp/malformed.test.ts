@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Peer, tcpFrame, arpFrame, MODULE_IP } from "../lib/harness.js";
-import { fixChecksums } from "../../host/wire.js";
+import { fixChecksums } from "../../host/link/wire.js";
 
 /** A UDP datagram from the peer to the module's port, built on a TCP frame's headers. */
 function udp(dport: number): Uint8Array {

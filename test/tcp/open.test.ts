@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Peer, PEER_IP } from "../lib/harness.js";
-import { E } from "../../host/abi.js";
+import { E } from "../../host/engine/abi.js";
 
 test("passive open: LISTEN -> SYN-RECEIVED -> ESTABLISHED with SYN seq=X, SYN-ACK ack=X+1, ACK ack=Y+1", () => {
   const p = new Peer();

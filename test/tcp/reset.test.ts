@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Peer, PEER_IP } from "../lib/harness.js";
-import { E } from "../../host/abi.js";
+import { E } from "../../host/engine/abi.js";
 
 test("ESTABLISHED: an RST at exactly RCV.NXT resets (E_RESET), counted as tcpEstabResets", () => {
   const p = new Peer();

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Peer, PEER_IP } from "../lib/harness.js";
-import { E } from "../../host/abi.js";
+import { E } from "../../host/engine/abi.js";
 
 /** Advance in 10 ms steps until the module sends something; returns the elapsed ms. */
 function waitForOutput(p: Peer, limit = 200_000): number {

@@ -1,9 +1,9 @@
 // npm start: boot synack in a namespace of its own, run real nc sessions against it, and draw
 // their handshakes and teardowns as ladders from the frames that crossed the TAP.
-import { Stack, Runner } from "./stack.js";
-import { TapLink } from "./tap.js";
-import { createNetns, isRoot, LINUX_IP, STACK_IP, PREFIX, Netns } from "./netns.js";
-import { parseTcpFrame } from "./wire.js";
+import { Stack, Runner } from "../engine/stack.js";
+import { TapLink } from "../link/tap.js";
+import { createNetns, isRoot, LINUX_IP, STACK_IP, PREFIX, Netns } from "../link/netns.js";
+import { parseTcpFrame } from "../link/wire.js";
 import { renderLadder, TraceEvent } from "./ladder.js";
 
 const STATE_LINE = /^tcp \d+ (\d+) ([\d.]+):(\d+) (\S+) -> (\S+)$/;

@@ -1,19 +1,17 @@
 // The synack command: `serve` attaches the module to a TAP, `demo` is npm start's live ladder.
-import { Stack, Runner, defaultMac } from "./stack.js";
-import { TapLink } from "./tap.js";
-import { PcapWriter } from "./pcap.js";
-import { parseIp, ipToString } from "./wire.js";
+import { Stack, Runner, defaultMac } from "../engine/stack.js";
+import { TapLink } from "../link/tap.js";
+import { PcapWriter } from "../link/pcap.js";
+import { parseIp, ipToString } from "../link/wire.js";
 import { randomBytes } from "node:crypto";
+import type { ServeOptions } from "../engine/options.js";
+export type { ServeOptions };
 
 const USAGE = `usage: synack serve --tap IFNAME (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE] [--msl MS] [--verbose]
        synack demo`;
 
 export class UsageError extends Error {}
 
-export interface ServeOptions {
-  tap: string; ip: number; prefixLen: number; gw: number; mac: Uint8Array;
-  pcap?: string; msl?: number; verbose: boolean; board: "v8" | "native";
-}
 
 function parseMac(s: string): Uint8Array {
   const parts = s.split(":");
@@ -80,7 +78,7 @@ const macText = (m: Uint8Array) => Array.from(m, (b) => b.toString(16).padStart(
 async function serve(argv: string[]): Promise<number> {
   const o = parseServe(argv);
   if (o.board === "native") {
-    const { serveNative } = await import("./board.js");
+    const { serveNative } = await import("../engine/board.js");
     return serveNative(o);
   }
   const link = await TapLink.open(o.tap);

@@ -1,7 +1,7 @@
 // The ladder diagram: one connection's segments as arrows between the peer and synack, with real
 // flags, seq and ack numbers, and both sides' states. synack's states are the ones the module logs;
 // the peer's are inferred from the segments by RFC 9293's rules (marked as such).
-import { TcpSegment, flagNames, TCP_FLAGS } from "./wire.js";
+import { TcpSegment, flagNames, TCP_FLAGS } from "../link/wire.js";
 
 export type TraceEvent =
   | { kind: "in" | "out"; seg: TcpSegment } // in: peer -> synack, out: synack -> peer

@@ -1,8 +1,8 @@
 // A scripted peer for the real module, in memory, packetdrill style: inject a segment,
 // expect a segment, advance the fake clock. The module is 10.77.0.2, the scripted peer 10.77.0.1.
 import assert from "node:assert/strict";
-import { Stack, ManualClock } from "./stack.js";
-import { parseTcpFrame, TcpSegment, flagNames, fixChecksums } from "./wire.js";
+import { Stack, ManualClock } from "../engine/stack.js";
+import { parseTcpFrame, TcpSegment, flagNames, fixChecksums } from "../link/wire.js";
 
 export const PEER_IP = 0x0a4d0001;
 export const MODULE_IP = 0x0a4d0002;

@@ -3,8 +3,8 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { PACKAGE_ROOT } from "./stack.js";
-import type { ServeOptions } from "./cli.js";
-import { ipToString } from "./wire.js";
+import type { ServeOptions } from "./options.js";
+import { ipToString } from "../link/wire.js";
 
 export const NATIVE_BOARD = resolve(PACKAGE_ROOT, "build/synack-native");
 

@@ -4,10 +4,10 @@
 //   - in-memory echo throughput through the module alone (no kernel, no TAP)
 import { statSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { Stack, Runner, DEFAULT_WASM } from "./stack.js";
-import { TapLink } from "./tap.js";
-import { createNetns, isRoot, STACK_IP, PREFIX } from "./netns.js";
-import { NATIVE_BOARD } from "./board.js";
+import { Stack, Runner, DEFAULT_WASM } from "../engine/stack.js";
+import { TapLink } from "../link/tap.js";
+import { createNetns, isRoot, STACK_IP, PREFIX } from "../link/netns.js";
+import { NATIVE_BOARD } from "../engine/board.js";
 import { existsSync } from "node:fs";
 
 async function tapDiscard(mib: number): Promise<string> {

@@ -1,12 +1,12 @@
-// Loads build/synack.wasm and drives it: the host side of the ABI (host/abi.ts).
+// Loads build/synack.wasm and drives it: the host side of the ABI (host/engine/abi.ts).
 import { readFileSync } from "node:fs";
 import { randomInt } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 import { SynackExports, STATES, StateName } from "./abi.js";
-import { parseIp, internetSum } from "./wire.js";
+import { parseIp, internetSum } from "../link/wire.js";
 
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 export const DEFAULT_WASM = resolve(PACKAGE_ROOT, "build/synack.wasm");
 
 export interface Clock { now(): number }

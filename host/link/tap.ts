@@ -2,7 +2,7 @@
 import { spawn, ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { existsSync } from "node:fs";
-import { Link, PACKAGE_ROOT } from "./stack.js";
+import { Link, PACKAGE_ROOT } from "../engine/stack.js";
 
 export const TAPIO = resolve(PACKAGE_ROOT, "build/tapio");
 
