@@ -41,6 +41,10 @@ export const MAX_SYN_RETRIES: i32 = 5;
 export const CHALLENGE_ACKS_PER_SECOND: u32 = 100;
 /** Delayed ACK (RFC 1122 says at most 500 ms; we use much less). */
 export const DELAYED_ACK_MS: u32 = 40;
+/** RFC 6298 §5.7: the RTO once established when the SYN or SYN-ACK had to be retransmitted. */
+export const RTO_AFTER_SYN_RTX_MS: u32 = 3000;
+/** Sender SWS avoidance override (RFC 9293 §3.8.6.2.1 suggests 0.1 to 1 s). */
+export const SWS_OVERRIDE_MS: u32 = 200;
 /** Persist timer bounds for zero-window probes. */
 export const PERSIST_MIN_MS: u32 = 500;
 export const PERSIST_MAX_MS: u32 = 60_000;

@@ -24,6 +24,7 @@ const serviceOf = new StaticArray<u8>(MAX_CONNS);
 
 export function servicesStart(): void {
   for (let k = 1; k <= 4; k++) unchecked(listenerOf[k] = sock.listen(PORTS[k], DEFAULT_BACKLOG));
+  sock.setPriority(unchecked(listenerOf[CONSOLE])); // the console stays reachable in a full table
 }
 
 /** Give a connection back to the stack and forget it. */

@@ -5,16 +5,19 @@ import { C, count } from "../util/counters";
 import { CHALLENGE_ACKS_PER_SECOND, RX_BUF_SIZE } from "../config";
 import { now } from "../util/clock";
 import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST } from "../wire/tcp";
-import { Tcb, findConn, findListener, allocConn, setState, pendingCount, listeners } from "./tcb";
+import {
+  Tcb, findConn, findListener, allocConn, freeConn, setState, pendingCount, listeners, halfOpenCount, halfOpenLimit,
+  oldestHalfOpen,
+} from "./tcb";
 import { State } from "./state";
 import { seqLt, seqLe, seqGt, seqInWindow } from "./seq";
 import { dispatch, sendAck, sendRst, sendRstFor, sendSynAckFor, retransmitFirst, OUR_MSS } from "./output";
-import { restartRtx, stopRtx, stopPersist, delayAck, rttSample, startCloseTimer } from "./timers";
+import { restartRtx, stopRtx, stopPersist, delayAck, rttSample, startCloseTimer, rtoAfterHandshake } from "./timers";
 import { oooInsert, oooAdvance } from "./reassembly";
-import { isnFor } from "./isn";
 import { cookieFor, cookieCheck } from "./syncookie";
 import { toClosed, enterTimeWait, initCwnd, orphanFinWait2, msl } from "./close";
 import { E_REFUSED, E_RESET } from "./errors";
+import { logText, emit } from "../util/log";
 
 const seg = new Segment();
 
@@ -51,8 +54,16 @@ function listenState(lid: i32, seg: Segment): void {
   // third check for a SYN
   if (!seg.has(SYN)) return;
   // A full backlog (or table) answers with a SYN cookie instead of holding state (RFC 4987).
-  if (pendingCount(lid) >= unchecked(listeners[lid]).backlog) { count(C.TCP_DROP_BACKLOG); sendCookie(seg); return; }
-  const t = allocConn();
+  const l = unchecked(listeners[lid]);
+  if (pendingCount(lid) >= l.backlog) { count(C.TCP_DROP_BACKLOG); sendCookie(seg); return; }
+  // Half-open entries are bounded apart from established ones: at the bound the oldest makes
+  // room (BSD's syncache does the same). Its peer can still complete: every passive ISS is a
+  // cookie, so the ACK of an evicted SYN-ACK opens the connection as a cookie ACK would.
+  if (halfOpenCount() >= halfOpenLimit()) {
+    const victim = oldestHalfOpen();
+    if (victim != null) { count(C.TCP_HALF_OPEN_EVICTED); freeConn(victim); }
+  }
+  const t = allocConn(l.priority);
   if (t == null) { count(C.TCP_DROP_NO_SLOT); sendCookie(seg); return; }
   t.localIp = seg.dstIp; t.localPort = seg.dstPort;
   t.remoteIp = seg.srcIp; t.remotePort = seg.srcPort;
@@ -60,7 +71,7 @@ function listenState(lid: i32, seg: Segment): void {
   t.irs = seg.seq;
   t.rcvNxt = seg.seq + 1;
   t.rcvAdv = t.rcvNxt;
-  t.iss = isnFor(t.localIp, t.localPort, t.remoteIp, t.remotePort);
+  t.iss = cookieFor(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, seg.seq, seg.mss != 0 ? seg.mss : 536);
   t.sndUna = t.iss; t.sndNxt = t.iss; t.sndMax = t.iss;
   takePeerOptions(t, seg);
   t.state = State.LISTEN; // the slot stands for the listener's TCB at this instant
@@ -79,8 +90,15 @@ function sendCookie(seg: Segment): void {
 function cookieAccepted(lid: i32, seg: Segment): bool {
   const mss = cookieCheck(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, seg.ack - 1, seg.seq - 1);
   if (mss == 0) { count(C.TCP_SYN_COOKIES_BAD); return false; }
-  const t = allocConn();
-  if (t == null) { count(C.TCP_DROP_NO_SLOT); return true; } // the peer will retransmit
+  const t = allocConn(unchecked(listeners[lid]).priority);
+  if (t == null) {
+    // No slot for it: say so with a RST, or the peer would believe it is connected (RFC 4987
+    // leaves this to us; a silent drop strands it in ESTABLISHED).
+    count(C.TCP_DROP_NO_SLOT);
+    count(C.TCP_COOKIE_NO_SLOT_RSTS);
+    sendRstFor(seg);
+    return true;
+  }
   count(C.TCP_SYN_COOKIES_OK);
   t.localIp = seg.dstIp; t.localPort = seg.dstPort;
   t.remoteIp = seg.srcIp; t.remotePort = seg.srcPort;
@@ -103,6 +121,10 @@ function cookieAccepted(lid: i32, seg: Segment): bool {
 }
 
 function takePeerOptions(t: Tcb, seg: Segment): void {
+  if (seg.wscaleAsked > 14) {
+    logText().str("tcp ").u32(<u32>t.id).str(" window scale ").u32(<u32>seg.wscaleAsked).str(" used as 14 (RFC 7323)");
+    emit();
+  }
   t.mss = seg.mss != 0 ? min(seg.mss, OUR_MSS) : 536;
   t.sndWnd = seg.wnd; t.maxSndWnd = seg.wnd;
   t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
@@ -136,6 +158,7 @@ function synSentState(t: Tcb, seg: Segment): void {
   if (ackOk) {
     ackedUpTo(t, seg.ack);
     setState(t, State.ESTABLISHED);
+    rtoAfterHandshake(t);
     t.ackNow = true;
     if (t.finQueued) setState(t, State.FIN_WAIT_1);
   } else {
@@ -215,6 +238,7 @@ function otherStates(t: Tcb, seg: Segment): void {
   if (s == State.SYN_RECEIVED) {
     if (seqGt(seg.ack, t.sndUna) && seqLe(seg.ack, t.sndMax)) {
       setState(t, State.ESTABLISHED);
+      rtoAfterHandshake(t);
       t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
       t.maxSndWnd = max(t.maxSndWnd, seg.wnd);
       if (t.finQueued) setState(t, State.FIN_WAIT_1);

@@ -9,7 +9,7 @@ import { Tcb } from "./tcb";
 import { State } from "./state";
 import { Segment, emitSegment, headerLen, SYN, ACK_FLAG, FIN, RST, PSH } from "../wire/tcp";
 import { seqGt } from "./seq";
-import { armRtx, startPersist } from "./timers";
+import { armRtx, startPersist, armSwsOverride } from "./timers";
 
 /** The MSS we announce: an Ethernet MTU minus IPv4 and TCP headers. */
 export const OUR_MSS: u32 = <u32>MTU - 40;
@@ -109,7 +109,8 @@ export function dispatch(t: Tcb): void {
   }
 
   // Data, from SND.NXT up to the usable window (RFC 9293 §3.8.6.2.1 sender SWS avoidance:
-  // send a full segment, or all that is queued, or at least half the largest window seen).
+  // send a full segment, or all that is queued, or at least half the largest window seen, or
+  // whatever fits once the override timer has fired).
   let sent = false;
   const wnd = min(t.sndWnd, t.cwnd);
   while (true) {
@@ -118,8 +119,14 @@ export function dispatch(t: Tcb): void {
     const usable = <i32>(t.sndUna + wnd - t.sndNxt);
     if (usable <= 0) break;
     const n = min(min(pending, usable), <i32>t.mss);
-    const flight = <i32>(t.sndNxt - t.sndUna);
-    if (n < <i32>t.mss && n < pending && n < <i32>(t.maxSndWnd / 2) && flight > 0) break;
+    if (n < <i32>t.mss && n < pending && n < <i32>(t.maxSndWnd / 2) && !t.swsForce) {
+      // Only a sliver of window for a longer queue: wait for the window to open, or for the
+      // override timer (RFC 9293 §3.8.6.2.1), rather than trickle tiny segments.
+      armSwsOverride(t);
+      break;
+    }
+    t.swsForce = false;
+    t.swsOn = false;
     const off = <i32>(t.sndNxt - t.sndUna);
     xmit(t, t.sndNxt, ACK_FLAG | (n == pending ? PSH : 0), off, n);
     if (!t.rttTiming) { t.rttTiming = true; t.rttSeq = t.sndNxt; t.rttStart = now; }
@@ -137,6 +144,7 @@ export function dispatch(t: Tcb): void {
     sent = true;
   }
 
+  t.swsForce = false;
   if (t.sndNxt != t.sndUna && !t.persistOn) armRtx(t);
   // Data waits behind a closed window and nothing is in flight to bring an update: probe.
   if (unsent(t) > 0 && t.sndWnd == 0 && t.sndNxt == t.sndUna) startPersist(t);

@@ -35,10 +35,19 @@ export function listen(port: u32, backlog: i32): i32 {
       l.inUse = true;
       l.port = port;
       l.backlog = backlog > 0 ? min(backlog, MAX_CONNS) : DEFAULT_BACKLOG;
+      l.priority = false;
       return MAX_CONNS + i;
     }
   }
   return E_NOBUFS;
+}
+
+/** Let a listener use the slots kept in reserve, so it stays reachable when the table is full. */
+export function setPriority(id: i32): i32 {
+  const lid = listenerIndex(id);
+  if (lid < 0) return E_BADF;
+  unchecked(listeners[lid]).priority = true;
+  return 0;
 }
 
 /** The listener's oldest established connection not yet accepted, or E_AGAIN. */

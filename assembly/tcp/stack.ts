@@ -33,6 +33,7 @@ export function tcpPoll(): u32 {
       t.persistAt = now + persistInterval(t);
     }
     if (t.ackOn && reached(t.ackAt, now)) { t.ackOn = false; t.ackNow = true; }
+    if (t.swsOn && reached(t.swsAt, now)) { t.swsOn = false; t.swsForce = true; }
     if (t.userTimeout != 0 && t.sndUna != t.sndMax && reached(t.unackedSince + t.userTimeout, now)) {
       giveUp(t); // RFC 9293 §3.8.3: the user's limit for unacknowledged data
       continue;
@@ -63,6 +64,7 @@ function retransmitTimeout(t: Tcb): void {
   t.rtxOn = false;
   if (!backoff(t)) { giveUp(t); return; }
   count(C.TCP_RETRANS_SEGS);
+  if (t.state == State.SYN_SENT || t.state == State.SYN_RECEIVED) t.synRetransmitted = true;
   if (t.retries >= 2) ipNegativeAdvice(t.remoteIp); // two timeouts in a row: check the neighbour too
   const flight = t.sndNxt - t.sndUna;
   t.ssthresh = max(flight / 2, 2 * t.mss);

@@ -50,6 +50,8 @@ export class Tcb {
   error: i32 = 0;
   /** Order of reaching ESTABLISHED, so accept() hands connections out first-come first-served. */
   order: u32 = 0;
+  /** Order of allocation, so the oldest half-open connection can be evicted. */
+  born: u32 = 0;
 
   // Timers: absolute deadlines with an armed flag each (timers.ts).
   rtxOn: bool = false;
@@ -71,6 +73,12 @@ export class Tcb {
   ackAt: u32 = 0;
   closeOn: bool = false;
   closeAt: u32 = 0;
+  // Sender SWS avoidance: a small segment held back is sent anyway when this fires.
+  swsOn: bool = false;
+  swsAt: u32 = 0;
+  swsForce: bool = false;
+  /** The SYN or SYN-ACK was retransmitted (RFC 6298 §5.7 then sets the RTO to 3 s). */
+  synRetransmitted: bool = false;
   /** An ACK must go out with the next dispatch. */
   ackNow: bool = false;
 
@@ -104,6 +112,7 @@ export class Tcb {
     this.listener = -1; this.accepted = false; this.userClosed = false; this.error = 0; this.order = 0;
     this.rtxOn = false; this.persistOn = false; this.persistBackoff = 0; this.ackOn = false;
     this.closeOn = false; this.ackNow = false;
+    this.swsOn = false; this.swsForce = false; this.synRetransmitted = false;
     this.keepIdle = 0; this.keepInterval = 0; this.keepCount = 0; this.keepProbes = 0; this.lastHeard = 0;
     this.userTimeout = 0; this.unackedSince = 0;
     this.srtt8 = 0; this.rttvar4 = 0; this.rto = RTO_INITIAL_MS; this.retries = 0; this.rttTiming = false;
@@ -122,7 +131,14 @@ export class Listener {
   inUse: bool = false;
   port: u32 = 0;
   backlog: i32 = 0;
+  /** May take the slots kept in reserve (the console, so it stays reachable in a full table). */
+  priority: bool = false;
 }
+
+/** Slots only priority listeners may fill. */
+export const RESERVED_SLOTS: i32 = 1;
+/** Half-open (SYN-RECEIVED) passive connections at most: established ones always keep the rest. */
+export function halfOpenLimit(): i32 { return max(1, MAX_CONNS / 2); }
 
 export const conns = new StaticArray<Tcb>(MAX_CONNS);
 export const listeners = new StaticArray<Listener>(MAX_LISTENERS);
@@ -149,21 +165,50 @@ export function findListener(port: u32): i32 {
   return -1;
 }
 
-/** A free slot, else the TIME-WAIT connection closest to expiry (its reuse is counted), else null. */
-export function allocConn(): Tcb | null {
+let allocations: u32 = 0;
+
+/**
+ * A free slot, else the TIME-WAIT connection closest to expiry, else null. Unless priority is
+ * set, RESERVED_SLOTS such slots are left for priority listeners.
+ */
+export function allocConn(priority: bool = false): Tcb | null {
+  let free: Tcb | null = null;
   let oldest: Tcb | null = null;
+  let available = 0;
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = unchecked(conns[i]);
-    if (!t.inUse) { t.reset(); t.inUse = true; return t; }
-    if (t.state == State.TIME_WAIT && (t.userClosed || (t.listener >= 0 && !t.accepted)) &&
-        (oldest == null || <i32>(t.closeAt - oldest.closeAt) < 0)) oldest = t;
+    if (!t.inUse) { if (free == null) free = t; available++; continue; }
+    if (t.state == State.TIME_WAIT && (t.userClosed || (t.listener >= 0 && !t.accepted))) {
+      available++;
+      if (oldest == null || <i32>(t.closeAt - oldest.closeAt) < 0) oldest = t;
+    }
   }
-  if (oldest != null) {
-    oldest.reset();
-    oldest.inUse = true;
-    return oldest;
+  if (!priority && available <= RESERVED_SLOTS) return null;
+  const t = free != null ? free : oldest;
+  if (t == null) return null;
+  t.reset();
+  t.inUse = true;
+  t.born = allocations++;
+  return t;
+}
+
+/** Passive connections still in SYN-RECEIVED, and the oldest of them. */
+export function halfOpenCount(): i32 {
+  let n = 0;
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = unchecked(conns[i]);
+    if (t.inUse && t.state == State.SYN_RECEIVED && t.listener >= 0) n++;
   }
-  return null;
+  return n;
+}
+export function oldestHalfOpen(): Tcb | null {
+  let best: Tcb | null = null;
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = unchecked(conns[i]);
+    if (t.inUse && t.state == State.SYN_RECEIVED && t.listener >= 0 &&
+        (best == null || <i32>(t.born - best.born) < 0)) best = t;
+  }
+  return best;
 }
 
 export function freeConn(t: Tcb): void { t.reset(); t.inUse = false; }

@@ -2,7 +2,7 @@
 // and the close timer (TIME-WAIT's 2*MSL, or an orphaned FIN-WAIT-2). Each is a deadline plus an
 // armed flag; poll runs whichever are due and reports the earliest one left.
 import {
-  RTO_MIN_MS, RTO_MAX_MS, MAX_RETRIES, MAX_SYN_RETRIES, DELAYED_ACK_MS, PERSIST_MIN_MS, PERSIST_MAX_MS,
+  RTO_MIN_MS, RTO_MAX_MS, SWS_OVERRIDE_MS, RTO_AFTER_SYN_RTX_MS, MAX_RETRIES, MAX_SYN_RETRIES, DELAYED_ACK_MS, PERSIST_MIN_MS, PERSIST_MAX_MS,
 } from "../config";
 import { now, reached, until } from "../util/clock";
 import { C, count } from "../util/counters";
@@ -36,6 +36,16 @@ export function delayAck(t: Tcb): void {
   if (t.ackOn) { t.ackNow = true; return; }
   t.ackOn = true;
   t.ackAt = now + DELAYED_ACK_MS;
+}
+
+/** Sender SWS avoidance held data back: send it anyway after the override timeout. */
+export function armSwsOverride(t: Tcb): void {
+  if (!t.swsOn) { t.swsOn = true; t.swsAt = now + SWS_OVERRIDE_MS; }
+}
+
+/** RFC 6298 §5.7: data transmission starts with a 3 s RTO if the handshake needed a retransmission. */
+export function rtoAfterHandshake(t: Tcb): void {
+  if (t.synRetransmitted && t.srtt8 == 0) t.rto = RTO_AFTER_SYN_RTX_MS; // the backed-off SYN RTO is dropped
 }
 
 export function startCloseTimer(t: Tcb, ms: u32): void { t.closeOn = true; t.closeAt = now + ms; }
@@ -83,6 +93,7 @@ export function nextDeadline(t: Tcb): u32 {
   if (t.persistOn) d = min(d, until(t.persistAt, now));
   if (t.ackOn) d = min(d, until(t.ackAt, now));
   if (t.closeOn) d = min(d, until(t.closeAt, now));
+  if (t.swsOn) d = min(d, until(t.swsAt, now));
   if (keepAliveOn(t)) d = min(d, until(keepAliveAt(t), now));
   if (t.userTimeout != 0 && t.sndUna != t.sndMax) d = min(d, until(t.unackedSince + t.userTimeout, now));
   return d;

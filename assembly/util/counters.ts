@@ -20,7 +20,7 @@ export const enum C {
   TCP_DROP_NO_LISTENER, TCP_DROP_BACKLOG, TCP_DROP_NO_SLOT, TCP_DROP_OUT_OF_WINDOW, TCP_DROP_BAD_ACK,
   TCP_DROP_OOO_FULL, TCP_RST_IGNORED, TCP_CHALLENGE_ACKS, TCP_TIMEOUTS, TCP_ZERO_WINDOW_PROBES,
   TCP_OOO_SEGS, TCP_TIME_WAIT_REUSED, TCP_CHALLENGE_ACKS_LIMITED,
-  TCP_SYN_COOKIES_SENT, TCP_SYN_COOKIES_OK, TCP_SYN_COOKIES_BAD,
+  TCP_SYN_COOKIES_SENT, TCP_SYN_COOKIES_OK, TCP_SYN_COOKIES_BAD, TCP_HALF_OPEN_EVICTED, TCP_COOKIE_NO_SLOT_RSTS,
   COUNT
 }
 
@@ -38,7 +38,7 @@ const NAMES: StaticArray<string> = [
   "tcpDropNoListener", "tcpDropBacklog", "tcpDropNoSlot", "tcpDropOutOfWindow", "tcpDropBadAck",
   "tcpDropOooFull", "tcpRstIgnored", "tcpChallengeAcks", "tcpTimeouts", "tcpZeroWindowProbes",
   "tcpOooSegs", "tcpTimeWaitReused", "tcpChallengeAcksLimited",
-  "tcpSynCookiesSent", "tcpSynCookiesOk", "tcpSynCookiesBad",
+  "tcpSynCookiesSent", "tcpSynCookiesOk", "tcpSynCookiesBad", "tcpHalfOpenEvicted", "tcpCookieNoSlotRsts",
 ];
 
 const values = new StaticArray<u32>(C.COUNT);

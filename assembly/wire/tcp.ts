@@ -40,6 +40,10 @@ export class Segment {
   urgent: u32 = 0;
   /** MSS option value, 0 when absent. */
   mss: u32 = 0;
+  /** Window Scale shift on a SYN (-1 when absent or not a SYN), already clamped to 14. */
+  wscale: i32 = -1;
+  /** The shift the peer asked for, before clamping (RFC 7323 §2.3: above 14 is used as 14). */
+  wscaleAsked: i32 = -1;
   data: usize = 0;
   dataLen: i32 = 0;
 
@@ -74,12 +78,14 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
   seg.data = p + <usize>hlen;
   seg.dataLen = len - hlen;
   seg.mss = 0;
+  seg.wscale = -1;
+  seg.wscaleAsked = -1;
 
   // Impossible flag mixes and the null segment: no stack sends them; scanners and attacks do.
   const f = seg.flags;
   if (f == 0 || ((f & SYN) && (f & (FIN | RST)))) return C.TCP_DROP_FLAGS;
-  // We do not implement urgent data; a pointer past the data is malformed either way.
-  if ((f & URG) && seg.urgent > <u32>seg.dataLen) return C.TCP_DROP_FLAGS;
+  // The urgent pointer may point past this segment (the urgent byte comes later, RFC 9293
+  // §3.8.5); we take urgent data as ordinary data, so the pointer itself is never a reason to drop.
 
   // Options: every length must be >= 2 and stay inside the header.
   let o = p + TCP_HEADER_LEN;
@@ -95,10 +101,13 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
       if (olen != 4) return C.TCP_DROP_OPTIONS;
       seg.mss = get16(o + 2);
       if (seg.mss == 0) return C.TCP_DROP_OPTIONS;
-    } else if (kind == OPT_WSCALE) {
-      // We never scale (and so never agree to), but a shift over 14 is malformed (RFC 7323 §2.3).
-      if (olen != 3 || get8(o + 2) > 14) return C.TCP_DROP_OPTIONS;
+    } else if (kind == OPT_WSCALE && olen == 3 && (f & SYN)) {
+      // RFC 7323 §2.2: only a SYN's option counts (elsewhere it is ignored); §2.3: a shift
+      // above 14 is used as 14. We never send the option ourselves, so no scaling is agreed.
+      seg.wscaleAsked = <i32>get8(o + 2);
+      seg.wscale = min(seg.wscaleAsked, 14);
     }
+    // Any other kind, and a known kind with a length we do not expect, is skipped (RFC 9293 §3.1).
     o += <usize>olen;
   }
   return -1;
