@@ -107,6 +107,14 @@ export function sock_abort(id: i32): i32 { return sock.abort(id); }
 /** RFC 9293 state of the socket: see tcp/state.ts (CLOSED = 0 ... TIME_WAIT = 10). */
 export function sock_state(id: i32): i32 { return sock.state(id); }
 
+/** The peer's address and port, and our port (listeners too); 0 for an id that is not yours. */
+export function sock_remote_ip(id: i32): u32 { return sock.remoteIp(id); }
+export function sock_remote_port(id: i32): u32 { return sock.remotePort(id); }
+export function sock_local_port(id: i32): u32 { return sock.localPort(id); }
+/** Bytes sock_send would take now, and bytes sock_recv would return now. */
+export function sock_send_space(id: i32): i32 { return sock.sendSpace(id); }
+export function sock_recv_avail(id: i32): i32 { return sock.recvAvail(id); }
+
 /** Keep-alive, off by default: probe after idle_ms, every interval_ms, reset after count unanswered. */
 export function sock_keepalive(id: i32, idle_ms: u32, interval_ms: u32, count: i32): i32 {
   return sock.keepAlive(id, idle_ms, interval_ms, count);

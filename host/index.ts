@@ -11,3 +11,12 @@ export type { SynackExports, StateName } from "./engine/abi.js";
 export { TapLink } from "./link/tap.js";
 export { PcapWriter } from "./link/pcap.js";
 export { parseIp, ipToString } from "./link/wire.js";
+// The socket API (docs/api.md): stacks on a TAP or in memory, node:net-like TCP.
+export { openStack, NetStack } from "./api/netstack.js";
+export type { OpenOptions } from "./api/netstack.js";
+export { Socket } from "./api/socket.js";
+export type { ConnectOptions } from "./api/socket.js";
+export { Server } from "./api/server.js";
+export type { ServerOptions } from "./api/server.js";
+export { MemoryLink } from "./api/memlink.js";
+export type { SynackError } from "./api/errors.js";

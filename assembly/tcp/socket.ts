@@ -213,3 +213,13 @@ export function recvAvail(id: i32): i32 {
   const t = owned(id);
   return t == null ? 0 : t.rx.len;
 }
+
+/** The connection's endpoints (0 for a free or foreign id): what getpeername/getsockname give. */
+export function remoteIp(id: i32): u32 { const t = owned(id); return t == null ? 0 : t.remoteIp; }
+export function remotePort(id: i32): u32 { const t = owned(id); return t == null ? 0 : t.remotePort; }
+export function localPort(id: i32): u32 {
+  const lid = listenerIndex(id);
+  if (lid >= 0) return unchecked(listeners[lid]).port;
+  const t = owned(id);
+  return t == null ? 0 : t.localPort;
+}

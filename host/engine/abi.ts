@@ -40,6 +40,13 @@ export interface SynackExports {
   sock_close(id: number): number;
   sock_abort(id: number): number;
   sock_state(id: number): number;
+  /** Peer address/port and our port; 0 for an id that is not yours. */
+  sock_remote_ip(id: number): number;
+  sock_remote_port(id: number): number;
+  sock_local_port(id: number): number;
+  /** Bytes sock_send would take now / sock_recv would return now. */
+  sock_send_space(id: number): number;
+  sock_recv_avail(id: number): number;
   /** Keep-alive: probe after idleMs, every intervalMs, reset after count unanswered; idleMs 0 = off. */
   sock_keepalive(id: number, idleMs: number, intervalMs: number, count: number): number;
   /** Abort when sent data stays unacknowledged for ms; 0 = off. */

@@ -128,6 +128,9 @@ export class Stack {
   close(id: number): number { return this.x.sock_close(id); }
   abort(id: number): number { return this.x.sock_abort(id); }
   state(id: number): StateName { return STATES[this.x.sock_state(id)] ?? "CLOSED"; }
+  /** The peer's address and port, and our port, of a socket you own. */
+  remote(id: number): { ip: number; port: number } { return { ip: this.x.sock_remote_ip(id) >>> 0, port: this.x.sock_remote_port(id) }; }
+  localPort(id: number): number { return this.x.sock_local_port(id); }
   setMsl(ms: number): void { this.x.set_msl(ms); }
   useChecksumImport(on: boolean): void { this.x.use_checksum_import(on ? 1 : 0); }
   keepAlive(id: number, idleMs: number, intervalMs: number, count: number): number {
@@ -172,6 +175,8 @@ export class Runner {
   private timer: NodeJS.Timeout | null = null;
   private pending: NodeJS.Immediate | null = null;
   private stopped = false;
+  /** Called after every poll: the socket layer (host/api) moves data and events from here. */
+  onTick: () => void = () => {};
 
   constructor(readonly stack: Stack, readonly link: Link) {
     const prev = stack.onSend;
@@ -190,6 +195,7 @@ export class Runner {
   private tick(): void {
     if (this.stopped) return;
     const d = this.stack.poll();
+    this.onTick();
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.tick(), Math.max(1, d));
   }

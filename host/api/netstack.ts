@@ -1,0 +1,133 @@
+// synack as a library: open a stack on a TAP or an in-memory link, then use sockets shaped like
+// node:net (createServer, connect). One Node thread drives the module: frames in, a poll, then
+// every socket and server moves what it can (Runner.onTick).
+import { Stack, Runner, Link, Clock, defaultMac } from "../engine/stack.js";
+import { TapLink } from "../link/tap.js";
+import { PcapWriter } from "../link/pcap.js";
+import { parseIp, ipToString } from "../link/wire.js";
+import { Socket, SocketHost, ConnectOptions } from "./socket.js";
+import { Server, ServerOptions } from "./server.js";
+
+export interface OpenOptions {
+  /** A TAP device to attach to (needs root), optionally inside a network namespace. */
+  tap?: string;
+  netns?: string;
+  /** Or any Link, e.g. one end of MemoryLink.pair(). */
+  link?: Link;
+  /** "A.B.C.D/N" (or "A.B.C.D" with prefixLen); leave out and set dhcp: true to lease one. */
+  ip?: string;
+  prefixLen?: number;
+  dhcp?: boolean;
+  gw?: string;
+  /** "xx:xx:xx:xx:xx:xx" or 6 bytes; default 02:53:4b + the address's low three bytes. */
+  mac?: string | Uint8Array;
+  /** Write every frame in and out to this pcap file. */
+  pcap?: string;
+  /** Maximum segment lifetime in ms (TIME-WAIT is twice this). */
+  msl?: number;
+  clock?: Clock;
+  onLog?: (line: string) => void;
+  /** How long to wait for a DHCP lease (ms, default 30 s). */
+  dhcpTimeout?: number;
+}
+
+function parseMac(m: string | Uint8Array): Uint8Array {
+  if (typeof m !== "string") return m;
+  const b = m.split(":").map((x) => parseInt(x, 16));
+  if (b.length !== 6 || b.some((x) => !(x >= 0 && x <= 255))) throw new Error(`bad mac: ${m}`);
+  return Uint8Array.from(b);
+}
+
+export class NetStack implements SocketHost {
+  readonly servers = new Set<Server>();
+  private readonly sockets = new Set<Socket>();
+  private readonly pollers = new Set<{ pump(): void }>();
+  private closed = false;
+
+  private constructor(readonly stack: Stack, readonly runner: Runner, private readonly pcap: PcapWriter | null) {
+    runner.onTick = () => this.pumpAll();
+  }
+
+  /** Open a stack. Resolves once attached (and, with dhcp, once an address is leased). */
+  static async open(o: OpenOptions): Promise<NetStack> {
+    let ip = 0, prefixLen = o.prefixLen ?? 24;
+    if (!o.dhcp) {
+      if (!o.ip) throw new Error("ip (A.B.C.D/N) or dhcp: true is required");
+      const m = /^([\d.]+)(?:\/(\d{1,2}))?$/.exec(o.ip);
+      const a = m ? parseIp(m[1]) : null;
+      if (!m || a === null) throw new Error(`bad ip: ${o.ip}`);
+      ip = a;
+      if (m[2]) prefixLen = Number(m[2]);
+    } else prefixLen = 0;
+    const gw = o.gw ? parseIp(o.gw) : 0;
+    if (gw === null) throw new Error(`bad gw: ${o.gw}`);
+    const mac = o.mac ? parseMac(o.mac) : ip ? defaultMac(ip)
+      : Uint8Array.from([0x02, 0x53, 0x4b, ...Array.from({ length: 3 }, () => Math.floor(Math.random() * 256))]);
+    const link = o.link ?? (o.tap ? await TapLink.open(o.tap, o.netns) : null);
+    if (!link) throw new Error("tap or link is required");
+    const pcap = o.pcap ? new PcapWriter(o.pcap) : null;
+    const stack = new Stack({ ip, prefixLen, gateway: gw, mac, clock: o.clock, onLog: o.onLog, onSend: (f) => pcap?.write(f) });
+    if (o.msl) stack.setMsl(o.msl);
+    const runner = new Runner(stack, link);
+    if (pcap) { const deliver = link.onFrame; link.onFrame = (f) => { pcap.write(f); deliver(f); }; }
+    const net = new NetStack(stack, runner, pcap);
+    runner.start();
+    if (o.dhcp) {
+      const limit = o.dhcpTimeout ?? 30_000;
+      for (let waited = 0; stack.address() === 0; waited += 50) {
+        if (waited > limit) { net.close(); throw new Error(`no DHCP lease after ${limit} ms`); }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    return net;
+  }
+
+  /** Our address now, as text (0.0.0.0 while DHCP has none). */
+  get address(): string { return ipToString(this.stack.address()); }
+
+  createServer(handler?: (s: Socket) => void): Server;
+  createServer(opts: ServerOptions, handler?: (s: Socket) => void): Server;
+  createServer(a?: ServerOptions | ((s: Socket) => void), b?: (s: Socket) => void): Server {
+    const opts = typeof a === "object" ? a : {};
+    const handler = typeof a === "function" ? a : b;
+    return new Server(this, opts, handler);
+  }
+
+  /** An active open; "connect" when established, "error" (ECONNREFUSED, ETIMEDOUT...) if not. */
+  connect(o: ConnectOptions, onConnect?: () => void): Socket;
+  connect(port: number, host: string, onConnect?: () => void): Socket;
+  connect(a: ConnectOptions | number, b?: string | (() => void), c?: () => void): Socket {
+    if (typeof a === "number") return Socket.open(this, { port: a, host: b as string }, c);
+    return Socket.open(this, a, b as (() => void) | undefined);
+  }
+  createConnection = this.connect;
+
+  /** @internal */
+  kick(): void { if (!this.closed) this.runner.kick(); }
+  /** @internal */
+  track(s: Socket): void { this.sockets.add(s); }
+  /** @internal */
+  untrack(s: Socket): void { this.sockets.delete(s); }
+  /** @internal: anything else (UDP sockets) that wants a turn after each poll. */
+  addPoller(p: { pump(): void }): void { this.pollers.add(p); }
+  removePoller(p: { pump(): void }): void { this.pollers.delete(p); }
+
+  private pumpAll(): void {
+    for (const srv of this.servers) srv.pump();
+    for (const s of this.sockets) s.pump();
+    for (const p of this.pollers) p.pump();
+  }
+
+  /** Reset every socket, stop the driver and detach from the link. */
+  close(): void {
+    if (this.closed) return;
+    for (const s of [...this.sockets]) s.resetAndDestroy();
+    for (const srv of [...this.servers]) srv.close();
+    this.closed = true;
+    this.runner.stop();
+    this.pcap?.close();
+  }
+}
+
+/** Open a stack: `const net = await openStack({ tap: "tap0", ip: "10.77.0.2/24" })`. */
+export function openStack(o: OpenOptions): Promise<NetStack> { return NetStack.open(o); }

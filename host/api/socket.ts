@@ -1,0 +1,194 @@
+// A synack TCP connection as a node:net-like Duplex stream. The stack never calls us: after every
+// poll the owner (NetStack) calls pump(), which moves received bytes into the stream, queued
+// writes into the module, and turns state changes into events.
+import { Duplex } from "node:stream";
+import type { Stack } from "../engine/stack.js";
+import { E } from "../engine/abi.js";
+import { ipToString, parseIp } from "../link/wire.js";
+import { socketError } from "./errors.js";
+
+/** What a socket needs from the stack that owns it. */
+export interface SocketHost {
+  readonly stack: Stack;
+  /** Ask for a poll soon (after socket calls). */
+  kick(): void;
+  track(s: Socket): void;
+  untrack(s: Socket): void;
+}
+
+export interface ConnectOptions { host: string; port: number; allowHalfOpen?: boolean; timeout?: number }
+
+const ESTABLISHED = 4;
+
+export class Socket extends Duplex {
+  /** The module's socket id; -1 once given back. */
+  id: number;
+  connecting: boolean;
+  remoteAddress?: string;
+  remotePort?: number;
+  localAddress?: string;
+  localPort?: number;
+  bytesRead = 0;
+  bytesWritten = 0;
+  private readonly host: SocketHost;
+  private wantRead = false;
+  private eof = false;
+  private queue: { buf: Uint8Array; cb: (e?: Error | null) => void }[] = [];
+  private idleMs = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
+
+  /** @internal: use NetStack.connect or a Server's "connection" event. */
+  constructor(host: SocketHost, id: number, connecting: boolean, allowHalfOpen = false) {
+    super({ allowHalfOpen, decodeStrings: true });
+    this.host = host;
+    this.id = id;
+    this.connecting = connecting;
+    this.fillAddresses();
+    host.track(this);
+  }
+
+  /** Open a connection (the user calls NetStack.connect). */
+  static open(host: SocketHost, o: ConnectOptions, onConnect?: () => void): Socket {
+    const ip = parseIp(o.host);
+    const id = ip === null ? E.INVAL : host.stack.connect(ip, o.port);
+    const s = new Socket(host, id, true, o.allowHalfOpen ?? false);
+    if (onConnect) s.once("connect", onConnect);
+    if (o.timeout) s.setTimeout(o.timeout);
+    if (id < 0) process.nextTick(() => s.destroy(socketError(id, "connect", `${o.host}:${o.port}`)));
+    else { s.remoteAddress = o.host; s.remotePort = o.port; host.kick(); }
+    return s;
+  }
+
+  get readyState(): string {
+    if (this.connecting) return "opening";
+    if (this.readable && this.writable) return "open";
+    if (this.readable) return "readOnly";
+    if (this.writable) return "writeOnly";
+    return "closed";
+  }
+
+  /** RFC 9293 state of the connection now ("CLOSED" once given back). */
+  get tcpState(): string { return this.id < 0 ? "CLOSED" : this.host.stack.state(this.id); }
+
+  private fillAddresses(): void {
+    if (this.id < 0) return;
+    const st = this.host.stack;
+    const r = st.remote(this.id);
+    if (r.port !== 0) { this.remoteAddress = ipToString(r.ip); this.remotePort = r.port; }
+    this.localAddress = ipToString(st.address());
+    this.localPort = st.localPort(this.id) || undefined;
+  }
+
+  address(): { address: string; family: string; port: number } | {} {
+    return this.localPort ? { address: this.localAddress!, family: "IPv4", port: this.localPort } : {};
+  }
+
+  /** synack sends small segments at once (it has no Nagle delay): accepted for compatibility. */
+  setNoDelay(_noDelay = true): this { return this; }
+
+  /** Keep-alive probes after initialDelay ms of silence (default 2 h), every 75 s, 9 tries. */
+  setKeepAlive(enable = false, initialDelay = 0): this {
+    if (this.id >= 0) {
+      this.host.stack.keepAlive(this.id, enable ? (initialDelay > 0 ? initialDelay : 7_200_000) : 0, 75_000, 9);
+      this.host.kick();
+    }
+    return this;
+  }
+
+  /** Emit "timeout" after ms without activity (0 = off); like node:net, nothing is closed. */
+  setTimeout(ms: number, cb?: () => void): this {
+    if (cb) this.once("timeout", cb);
+    this.idleMs = ms;
+    if (this.idleTimer) { clearTimeout(this.idleTimer); this.idleTimer = null; }
+    if (ms > 0) this.idleTimer = setTimeout(() => { this.idleTimer = null; this.emit("timeout"); }, ms);
+    return this;
+  }
+
+  private active(): void { if (this.idleTimer && this.idleMs > 0) this.idleTimer.refresh(); }
+
+  /** RST at once, whatever is queued (like node:net's resetAndDestroy). */
+  resetAndDestroy(): this {
+    if (this.id >= 0) { this.host.stack.abort(this.id); this.release(); }
+    return this.destroy();
+  }
+
+  _read(): void { this.wantRead = true; this.pump(); }
+
+  _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.queue.push({ buf: chunk, cb });
+    this.pump();
+  }
+
+  _final(cb: (e?: Error | null) => void): void {
+    if (this.id >= 0) { this.host.stack.shutdown(this.id); this.host.kick(); }
+    cb();
+  }
+
+  _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
+    if (this.id >= 0) {
+      // Before our FIN, destroy() resets (RST); after it the stack finishes the teardown.
+      if (err || !this.writableFinished) this.host.stack.abort(this.id);
+      else this.host.stack.close(this.id);
+      this.release();
+    }
+    for (const w of this.queue) w.cb(err ?? socketError(E.PIPE, "write"));
+    this.queue = [];
+    if (this.idleTimer) { clearTimeout(this.idleTimer); this.idleTimer = null; }
+    cb(err);
+  }
+
+  private release(): void {
+    this.id = -1;
+    this.host.untrack(this);
+    this.host.kick();
+  }
+
+  /** Move what can move now; called by the stack after every poll and by the stream. */
+  pump(): void {
+    if (this.id < 0 || this.destroyed) return;
+    const st = this.host.stack;
+    const state = st.x.sock_state(this.id);
+    if (this.connecting) {
+      if (state >= ESTABLISHED) {
+        this.connecting = false;
+        this.fillAddresses();
+        this.emit("connect");
+        this.emit("ready");
+      } else if (state === 0) {
+        const r = st.x.sock_recv(this.id, 0);
+        this.destroy(socketError(r < 0 ? r : E.REFUSED, "connect", `${this.remoteAddress}:${this.remotePort}`));
+        return;
+      } else return;
+    }
+    let moved = false;
+    // Writes: as much of the queue as the send ring takes.
+    while (this.queue.length > 0) {
+      const w = this.queue[0];
+      const n = st.send(this.id, w.buf);
+      if (n < 0) { this.destroy(socketError(n, "write")); return; }
+      if (n > 0) { moved = true; this.bytesWritten += n; }
+      if (n < w.buf.length) { w.buf = w.buf.subarray(n); break; }
+      this.queue.shift();
+      w.cb();
+    }
+    // Reads: while the stream wants more, or (like a kernel socket) up to its high-water mark.
+    while ((this.wantRead || this.readableLength < this.readableHighWaterMark) && !this.eof) {
+      const r = st.recv(this.id);
+      if (typeof r !== "number") {
+        moved = true;
+        this.bytesRead += r.length;
+        this.wantRead = this.push(Buffer.from(r.buffer, r.byteOffset, r.length));
+        continue;
+      }
+      if (r === E.AGAIN) break;
+      if (r === 0) { this.eof = true; this.push(null); break; }
+      this.destroy(socketError(r, "read"));
+      return;
+    }
+    if (state === 0 && !this.eof) { // reset or timed out while nobody was reading
+      const r = st.x.sock_recv(this.id, 0);
+      if (r < 0 && r !== E.AGAIN) { this.destroy(socketError(r, "read")); return; }
+    }
+    if (moved) { this.active(); this.host.kick(); }
+  }
+}
