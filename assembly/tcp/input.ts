@@ -322,6 +322,11 @@ function otherStates(t: Tcb, seg: Segment): void {
     else if (st == State.FIN_WAIT_1) {
       if (t.finAcked) enterTimeWait(t); else setState(t, State.CLOSING);
     } else if (st == State.FIN_WAIT_2) enterTimeWait(t);
+  } else if (seg.has(FIN)) {
+    // A FIN we cannot take yet (bytes before it are missing) or a second one: say where we are
+    // with a duplicate ACK at once; in TIME-WAIT it restarts the 2 MSL wait (RFC 9293 §3.10.7.4).
+    t.ackNow = true;
+    if (t.state == State.TIME_WAIT) startCloseTimer(t, 2 * msl());
   }
 }
 

@@ -8,6 +8,7 @@ import type { ServeOptions } from "../engine/options.js";
 export type { ServeOptions };
 
 const USAGE = `usage: synack serve --tap IFNAME (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE] [--msl MS] [--verbose]
+       synack drill [--tolerant] FILE.pkt...
        synack demo`;
 
 export class UsageError extends Error {}
@@ -113,11 +114,24 @@ async function serve(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function drill(argv: string[]): Promise<number> {
+  const tolerant = argv.includes("--tolerant");
+  const files = argv.filter((a) => a !== "--tolerant");
+  const bad = files.find((f) => f.startsWith("--"));
+  if (bad) throw new UsageError(`unknown flag: ${bad}`);
+  if (!files.length) throw new UsageError("drill needs at least one script (FILE.pkt)");
+  const { drillFiles } = await import("../lab/drill/report.js");
+  const r = drillFiles(files, tolerant);
+  process.stdout.write(r.text);
+  return r.failed === 0 ? 0 : 1;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
       case "serve": return await serve(rest);
+      case "drill": return await drill(rest);
       case "demo": { const { demo } = await import("./demo.js"); return await demo(); }
       case "-h": case "--help": process.stdout.write(USAGE + "\n"); return 0;
       case undefined: throw new UsageError("missing command");

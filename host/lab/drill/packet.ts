@@ -1,0 +1,155 @@
+// Packets of a drill script: inbound segments built as frames from the scripted peer, outbound
+// frames read back into the script's terms (sequence numbers relative to each side's ISN), and
+// the comparison of what the script expects with what the module sent.
+import { tcpFrame } from "../peer.js";
+import type { PacketEvent, TcpOption } from "./script.js";
+
+const BITS: Record<string, number> = { F: 0x01, S: 0x02, R: 0x04, P: 0x08, ".": 0x10, U: 0x20, E: 0x40, W: 0x80 };
+
+export function flagBits(f: string): number {
+  let b = 0;
+  for (const c of f) b |= BITS[c];
+  return b;
+}
+
+/** Flags as packetdrill writes them: S, S., F., P., R., ., SF ... and - for none. */
+export function flagText(b: number): string {
+  let s = "";
+  for (const c of ["S", "F", "R", "P", "U", "E", "W"]) if (b & BITS[c]) s += c;
+  if (b & 0x10) s += ".";
+  return s || "-";
+}
+
+export function optionBytes(opts: TcpOption[], localIsn: number): number[] {
+  const out: number[] = [];
+  for (const o of opts) {
+    switch (o.kind) {
+      case "nop": out.push(1); break;
+      case "eol": out.push(0); break;
+      case "mss": out.push(2, 4, (o.values[0] >> 8) & 255, o.values[0] & 255); break;
+      case "wscale": out.push(3, 3, o.values[0] & 255); break;
+      case "sackOK": out.push(4, 2); break;
+      case "TS": out.push(8, 10, ...be32(o.values[0]), ...be32(o.values[1])); break;
+      case "sack": {
+        out.push(5, 2 + 4 * o.values.length);
+        for (const v of o.values) out.push(...be32(v + localIsn));
+        break;
+      }
+    }
+  }
+  while (out.length % 4) out.push(0);
+  return out;
+}
+
+const be32 = (v: number) => [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+
+export interface Tuple { modulePort: number; peerPort: number; peerIsn: number; localIsn: number }
+
+/** The frame for an inbound packet line. */
+export function inboundFrame(ev: PacketEvent, t: Tuple): Uint8Array {
+  const seq = ev.seq ?? { start: 0, end: 0, len: 0 };
+  const f = tcpFrame({
+    sport: t.peerPort, dport: t.modulePort, seq: (t.peerIsn + seq.start) >>> 0,
+    ack: ev.ack !== undefined ? (t.localIsn + ev.ack) >>> 0 : 0, flags: "", wnd: ev.win ?? 65535,
+    data: new Uint8Array(seq.len),
+    options: ev.options === undefined || ev.options === "any" ? [] : optionBytes(ev.options, t.localIsn),
+  });
+  const tcp = 14 + 20;
+  f[tcp + 13] = flagBits(ev.flags) | (ev.urg !== undefined ? 0x20 : 0);
+  if (ev.urg !== undefined) { f[tcp + 18] = (ev.urg >> 8) & 255; f[tcp + 19] = ev.urg & 255; }
+  fixTcpChecksum(f);
+  return f;
+}
+
+function fixTcpChecksum(f: Uint8Array): void {
+  // tcpFrame summed the packet with its own flags; redo the TCP checksum for ours.
+  const t = 34, end = 14 + ((f[16] << 8) | f[17]);
+  f[t + 16] = 0; f[t + 17] = 0;
+  let s = 6 + (end - t);
+  for (let i = 26; i < 34; i += 2) s += (f[i] << 8) | f[i + 1];
+  for (let i = t; i + 1 < end; i += 2) s += (f[i] << 8) | f[i + 1];
+  if ((end - t) & 1) s += f[end - 1] << 8;
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  const c = ~s & 0xffff;
+  f[t + 16] = c >> 8; f[t + 17] = c & 255;
+}
+
+/** An outbound segment in the script's terms. */
+export interface Seen {
+  flags: number; seq: number; len: number; ack: number; win: number; options: TcpOption[];
+  srcPort: number; dstPort: number; absSeq: number; absAck: number;
+}
+
+/** Read the TCP segment of an outbound frame (null for anything but IPv4/TCP). */
+export function readOutbound(f: Uint8Array, t: Tuple): Seen | null {
+  if (f.length < 54 || f[12] !== 0x08 || f[13] !== 0x00 || f[23] !== 6) return null;
+  const ihl = (f[14] & 15) * 4;
+  const total = (f[16] << 8) | f[17];
+  const p = 14 + ihl;
+  const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
+  const hlen = (f[p + 12] >> 4) * 4;
+  const options: TcpOption[] = [];
+  for (let o = p + 20; o < p + hlen; ) {
+    const k = f[o];
+    if (k === 0) { options.push({ kind: "eol", values: [] }); o++; continue; }
+    if (k === 1) { options.push({ kind: "nop", values: [] }); o++; continue; }
+    const len = f[o + 1];
+    if (len < 2) break;
+    if (k === 2) options.push({ kind: "mss", values: [v.getUint16(o + 2)] });
+    else if (k === 3) options.push({ kind: "wscale", values: [f[o + 2]] });
+    else if (k === 4) options.push({ kind: "sackOK", values: [] });
+    else if (k === 8) options.push({ kind: "TS", values: [v.getUint32(o + 2), v.getUint32(o + 6)] });
+    else options.push({ kind: `kind${k}`, values: [] });
+    o += len;
+  }
+  const absSeq = v.getUint32(p + 4), absAck = v.getUint32(p + 8);
+  return {
+    flags: f[p + 13], absSeq, absAck,
+    seq: (absSeq - t.localIsn) >>> 0, len: 14 + total - (p + hlen), ack: (absAck - t.peerIsn) >>> 0,
+    win: v.getUint16(p + 14), options, srcPort: v.getUint16(p), dstPort: v.getUint16(p + 2),
+  };
+}
+
+export function optionsText(opts: TcpOption[]): string {
+  return opts.map((o) => o.kind === "TS" ? `TS val ${o.values[0]} ecr ${o.values[1]}` : [o.kind, ...o.values].join(" ")).join(",");
+}
+
+/** A packet line as the script would write it. */
+export function expectedText(ev: PacketEvent): string {
+  let s = `${ev.dir} ${ev.flags || "-"}`;
+  if (ev.seq) s += ` ${ev.seq.start}:${ev.seq.end}(${ev.seq.len})`;
+  if (ev.ack !== undefined) s += ` ack ${ev.ack}`;
+  if (ev.win !== undefined) s += ` win ${ev.win}`;
+  if (ev.options === "any") s += " <...>";
+  else if (ev.options) s += ` <${optionsText(ev.options)}>`;
+  return s;
+}
+
+export function seenText(s: Seen): string {
+  let out = `> ${flagText(s.flags)} ${s.seq}:${(s.seq + s.len) >>> 0}(${s.len})`;
+  if (s.flags & 0x10) out += ` ack ${s.ack}`;
+  out += ` win ${s.win}`;
+  if (s.options.length) out += ` <${optionsText(s.options)}>`;
+  return out;
+}
+
+/**
+ * Why the seen segment does not match the expected one, or null when it does. Tolerant mode
+ * compares only MSS among the options and ignores the advertised window.
+ */
+export function mismatch(ev: PacketEvent, s: Seen, tolerant: boolean): string | null {
+  const want = flagBits(ev.flags);
+  if (want !== s.flags) return `flags ${flagText(s.flags)}, expected ${ev.flags || "-"}`;
+  if (ev.seq) {
+    if (s.seq !== ev.seq.start >>> 0) return `sequence number ${s.seq}, expected ${ev.seq.start}`;
+    if (s.len !== ev.seq.len) return `payload length ${s.len}, expected ${ev.seq.len}`;
+  }
+  if (ev.ack !== undefined && s.ack !== ev.ack >>> 0) return `ack ${s.ack}, expected ${ev.ack}`;
+  if (!tolerant && ev.win !== undefined && s.win !== ev.win) return `window ${s.win}, expected ${ev.win}`;
+  if (ev.options !== "any") {
+    const keep = (o: TcpOption[]) => tolerant ? o.filter((x) => x.kind === "mss") : o.filter((x) => x.kind !== "eol" || !tolerant);
+    const a = optionsText(keep(ev.options ?? [])), b = optionsText(keep(s.options));
+    if (a !== b) return `options <${b}>, expected <${a}>`;
+  }
+  return null;
+}

@@ -1,0 +1,184 @@
+// The system calls of a drill script, mapped onto the module's socket ABI. File descriptors are
+// the script's own numbers; errors come back as errno names, as packetdrill writes them.
+import type { Stack } from "../../engine/stack.js";
+import { E } from "../../engine/abi.js";
+import type { SyscallEvent } from "./script.js";
+
+/** Linux errno numbers for getsockopt(SO_ERROR) values written as numbers. */
+export const ERRNO: Record<string, number> = {
+  EAGAIN: 11, EWOULDBLOCK: 11, EBADF: 9, EINVAL: 22, ENOBUFS: 105, EADDRINUSE: 98, ECONNRESET: 104,
+  ETIMEDOUT: 110, ECONNREFUSED: 111, EPIPE: 32, EINPROGRESS: 115, ENOTCONN: 107, EOPNOTSUPP: 95,
+  EALREADY: 114, EISCONN: 106,
+};
+const FROM_E: Record<number, string> = {
+  [E.AGAIN]: "EAGAIN", [E.BADF]: "EBADF", [E.INVAL]: "EINVAL", [E.NOBUFS]: "ENOBUFS",
+  [E.ADDRINUSE]: "EADDRINUSE", [E.RESET]: "ECONNRESET", [E.TIMEDOUT]: "ETIMEDOUT",
+  [E.REFUSED]: "ECONNREFUSED", [E.PIPE]: "EPIPE",
+};
+
+export const DRILL_PORT = 8080; // packetdrill's default port on both sides
+
+interface Fd {
+  kind: "socket" | "listener" | "conn";
+  id: number;
+  nonblock: boolean;
+  noDelay: boolean;
+  keep: { on: boolean; idle: number; intvl: number; cnt: number };
+  /** Bytes taken from the module for MSG_PEEK and not yet read. */
+  peeked: Uint8Array;
+}
+
+export interface CallResult { ret: number; errno?: string; note?: string; block?: boolean }
+
+export class Sockets {
+  readonly fds = new Map<number, Fd>();
+  /** The fd of the last call, whose connection %{ tcpi_state }% reads. */
+  lastId = -1;
+
+  constructor(private readonly stack: Stack, private readonly peerIp: number) {}
+
+  private fd(n: string): Fd | undefined { return this.fds.get(Number(n)); }
+
+  private applyOptions(f: Fd): void {
+    if (f.kind !== "conn") return;
+    if (f.keep.on) this.stack.keepAlive(f.id, f.keep.idle * 1000, f.keep.intvl * 1000, f.keep.cnt);
+    const nd = (this.stack as unknown as { noDelay?: (id: number, on: boolean) => number }).noDelay;
+    if (f.noDelay && nd) nd.call(this.stack, f.id, true);
+  }
+
+  private err(e: number): CallResult { return { ret: -1, errno: FROM_E[e] ?? `E${-e}` }; }
+
+  /** Run one call. block: a blocking call that cannot complete yet (the runner retries it). */
+  call(ev: SyscallEvent): CallResult {
+    const a = ev.args;
+    const f = a.length ? this.fd(a[0]) : undefined;
+    if (f && f.kind === "conn") this.lastId = f.id;
+    const needFd = !["socket"].includes(ev.name);
+    if (needFd && !f) return { ret: -1, errno: "EBADF" };
+    switch (ev.name) {
+      case "socket": {
+        const n = ev.ret ?? Math.max(2, ...this.fds.keys()) + 1;
+        this.fds.set(n, { kind: "socket", id: -1, nonblock: false, noDelay: false,
+          keep: { on: false, idle: 7200, intvl: 75, cnt: 9 }, peeked: new Uint8Array() });
+        return { ret: n };
+      }
+      case "bind": return { ret: 0 };
+      case "listen": {
+        const l = this.stack.listen(DRILL_PORT, Number(a[1]) || 1);
+        if (l < 0) return this.err(l);
+        f!.kind = "listener"; f!.id = l;
+        return { ret: 0 };
+      }
+      case "accept": {
+        const id = this.stack.accept(f!.id);
+        if (id === E.AGAIN) return f!.nonblock ? this.err(id) : { ret: 0, block: true };
+        if (id < 0) return this.err(id);
+        const n = ev.ret ?? Math.max(...this.fds.keys()) + 1;
+        const c: Fd = { ...f!, kind: "conn", id, peeked: new Uint8Array(), keep: { ...f!.keep }, nonblock: false };
+        this.fds.set(n, c);
+        this.applyOptions(c);
+        this.lastId = id;
+        return { ret: n };
+      }
+      case "connect": {
+        if (f!.kind === "socket") {
+          const id = this.stack.connect(this.peerIp, DRILL_PORT);
+          if (id < 0) return this.err(id);
+          f!.kind = "conn"; f!.id = id; this.lastId = id;
+          this.applyOptions(f!);
+          if (f!.nonblock) return { ret: -1, errno: "EINPROGRESS" };
+        }
+        const st = this.stack.state(f!.id);
+        if (st === "SYN-SENT" || st === "SYN-RECEIVED") return f!.nonblock ? { ret: -1, errno: "EALREADY" } : { ret: 0, block: true };
+        if (st === "CLOSED") return this.err(this.pendingError(f!));
+        return f!.nonblock ? { ret: -1, errno: "EISCONN" } : { ret: 0 };
+      }
+      case "write": case "send": {
+        const len = Number(a[2]);
+        let done = 0;
+        while (done < len) {
+          const n = this.stack.send(f!.id, new Uint8Array(Math.min(len - done, 4096)));
+          if (n < 0) return done > 0 ? { ret: done } : this.err(n);
+          if (n === 0) break;
+          done += n;
+        }
+        if (done === 0 && len > 0) return f!.nonblock ? this.err(E.AGAIN) : { ret: 0, block: true };
+        return { ret: done };
+      }
+      case "read": case "recv": {
+        const len = Number(a[2]);
+        const peek = ev.name === "recv" && /MSG_PEEK/.test(a[3] ?? "");
+        if (f!.peeked.length < len) {
+          const r = this.stack.recv(f!.id, len - f!.peeked.length);
+          if (typeof r !== "number") f!.peeked = concat(f!.peeked, r);
+          else if (f!.peeked.length === 0) {
+            if (r === E.AGAIN) return f!.nonblock ? this.err(r) : { ret: 0, block: true };
+            return r === 0 ? { ret: 0 } : this.err(r);
+          }
+        }
+        const n = Math.min(len, f!.peeked.length);
+        if (!peek) f!.peeked = f!.peeked.slice(n);
+        return { ret: n, note: peek ? "MSG_PEEK: the bytes were taken from the module and kept by the drill" : undefined };
+      }
+      case "close": {
+        this.fds.delete(Number(a[0]));
+        const r = f!.kind === "socket" ? 0 : this.stack.close(f!.id);
+        return r < 0 ? this.err(r) : { ret: 0 };
+      }
+      case "shutdown": {
+        if (/SHUT_RD\b/.test(a[1])) return { ret: 0 };
+        const r = this.stack.shutdown(f!.id);
+        return r < 0 ? this.err(r) : { ret: 0 };
+      }
+      case "fcntl": {
+        if (a[1] === "F_GETFL") return { ret: 0x02 | (f!.nonblock ? 0x800 : 0) };
+        if (a[1] === "F_SETFL") { f!.nonblock = /O_NONBLOCK/.test(a[2] ?? ""); return { ret: 0 }; }
+        return { ret: -1, errno: "EINVAL" };
+      }
+      case "getsockopt": return this.getsockopt(f!, a);
+      case "setsockopt": return this.setsockopt(f!, a);
+      default: return { ret: -1, errno: "ENOSYS", note: `${ev.name} is not supported by synack drill` };
+    }
+  }
+
+  /** The error a failed connection holds (read without consuming data). */
+  private pendingError(f: Fd): number {
+    if (f.kind !== "conn" || this.stack.state(f.id) !== "CLOSED") return 0;
+    const r = this.stack.recv(f.id, 0);
+    return typeof r === "number" && r < 0 ? r : 0;
+  }
+
+  private getsockopt(f: Fd, a: string[]): CallResult & { value?: number } {
+    switch (a[2]) {
+      case "SO_ERROR": {
+        const e = this.pendingError(f);
+        return { ret: 0, value: e === 0 ? 0 : ERRNO[FROM_E[e]] ?? -e };
+      }
+      case "SO_RCVBUF": case "SO_SNDBUF": return { ret: 0, value: 4096 };
+      case "TCP_NODELAY": return { ret: 0, value: f.noDelay ? 1 : 0 };
+      default: return { ret: -1, errno: "ENOPROTOOPT" };
+    }
+  }
+
+  private setsockopt(f: Fd, a: string[]): CallResult {
+    const v = Number((a[3] ?? "").replace(/[[\]]/g, ""));
+    switch (a[2]) {
+      case "SO_REUSEADDR": case "SO_REUSEPORT": case "SO_RCVBUF": case "SO_SNDBUF": case "SO_LINGER":
+        return { ret: 0, note: `${a[2]} accepted and ignored` };
+      case "TCP_NODELAY": f.noDelay = v !== 0; break;
+      case "SO_KEEPALIVE": f.keep.on = v !== 0; break;
+      case "TCP_KEEPIDLE": f.keep.idle = v; break;
+      case "TCP_KEEPINTVL": f.keep.intvl = v; break;
+      case "TCP_KEEPCNT": f.keep.cnt = v; break;
+      default: return { ret: -1, errno: "ENOPROTOOPT" };
+    }
+    this.applyOptions(f);
+    return { ret: 0 };
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const c = new Uint8Array(a.length + b.length);
+  c.set(a); c.set(b, a.length);
+  return c;
+}
