@@ -23,7 +23,8 @@ import { ifaceInit, ifaceInput, ifacePoll, ourIp, netmask } from "./net/iface";
 import { dhcpStart, dhcpPoll } from "./net/dhcp";
 import { tcpInit, tcpPoll, setMsl } from "./tcp/stack";
 import * as sock from "./tcp/socket";
-import { servicesStart, servicesPoll } from "./apps/services";
+import { servicesPoll } from "./apps/registry";
+import { selectServices, startBuiltins } from "./apps/builtin";
 import { statsText, connsText } from "./apps/report";
 import { IDLE_POLL_MS } from "./config";
 
@@ -36,15 +37,22 @@ const ioBuf: usize = reserve(IO_BUF_SIZE);
  * Bring the interface up. MAC = mac_hi (top 16 bits: bytes 0-1) and mac_lo (bytes 2-5).
  * ip/prefix_len/gateway: our IPv4 address, its prefix length, the default gateway (0 = none).
  * ip 0 asks for an address by DHCP instead; address() tells when one is leased.
- * Starts the built-in services: echo 7, discard 9, chargen 19, console 23.
+ * Starts the built-in services chosen by select_services (default: all of them).
  */
 export function init(mac_hi: u32, mac_lo: u32, ip: u32, prefix_len: u32, gateway: u32, now: u32): void {
   setNow(now);
   ifaceInit(mac_hi, mac_lo, ip, prefix_len, gateway);
   tcpInit();
-  servicesStart();
+  startBuiltins();
   if (ip == 0) dhcpStart();
 }
+
+/**
+ * Choose the built-in services init starts (call before init): a mask of echo 1 (TCP 7),
+ * discard 2 (9), chargen 4 (19), console 8 (23), http 16 (80), mdns 32 (UDP 5353). Default 63.
+ * A service not chosen reserves no memory.
+ */
+export function select_services(mask: u32): void { selectServices(mask); }
 
 /** Our IPv4 address (0 until DHCP has leased one) and its prefix length. */
 export function address(): u32 { return ourIp(); }
@@ -68,11 +76,11 @@ export function frame_received(len: u32, now: u32): void {
  */
 export function poll(now: u32): u32 {
   setNow(now);
-  servicesPoll();
-  let next = tcpPoll();
+  let next = servicesPoll();
+  next = min(next, tcpPoll());
   next = min(next, ifacePoll());
   next = min(next, dhcpPoll());
-  servicesPoll();
+  next = min(next, servicesPoll());
   next = min(next, tcpPoll());
   return min(next, IDLE_POLL_MS);
 }

@@ -6,8 +6,8 @@
 //   cli/     the synack command and its pictures (the ladder)
 export { Stack, Runner, RealClock, ManualClock, defaultMac, DEFAULT_WASM } from "./engine/stack.js";
 export type { Clock, Link, StackOptions } from "./engine/stack.js";
-export { E, STATES } from "./engine/abi.js";
-export type { SynackExports, StateName } from "./engine/abi.js";
+export { E, STATES, SERVICES, servicesMask } from "./engine/abi.js";
+export type { SynackExports, StateName, ServiceName } from "./engine/abi.js";
 export { TapLink } from "./link/tap.js";
 export { PcapWriter } from "./link/pcap.js";
 export { parseIp, ipToString } from "./link/wire.js";

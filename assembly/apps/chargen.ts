@@ -2,13 +2,15 @@
 // line starting one character later than the one before, CR LF after each. Input is discarded.
 import { MAX_CONNS } from "../config";
 import * as sock from "../tcp/socket";
-import { scratch, SCRATCH_SIZE, release } from "./services";
+import { scratch, SCRATCH_SIZE, release } from "./registry";
+import { reserve } from "../util/bytes";
 
 const LINE: u32 = 74; // 72 characters + CR LF
 const PERIOD: u32 = 95 * LINE; // the stream repeats after 95 lines
-const position = new StaticArray<u32>(MAX_CONNS);
+let position: usize = 0; // u32 per connection, reserved when chargen starts
 
-export function chargenStart(id: i32): void { unchecked(position[id] = 0); }
+export function chargenSetup(): void { if (position == 0) position = reserve(MAX_CONNS * 4); }
+export function chargenStart(id: i32): bool { store<u32>(position + (<usize>id << 2), 0); return true; }
 
 /** The byte at offset pos of the endless chargen stream. */
 @inline export function chargenByte(pos: u32): u32 {
@@ -29,10 +31,10 @@ export function serveChargen(id: i32): void {
   while (true) {
     const room = min(sock.sendSpace(id), SCRATCH_SIZE);
     if (room <= 0) return;
-    let pos = unchecked(position[id]);
+    let pos = load<u32>(position + (<usize>id << 2));
     for (let i = 0; i < room; i++) store<u8>(scratch + <usize>i, <u8>chargenByte(pos++));
     const n = sock.send(id, scratch, room);
     if (n < 0) { release(id); return; }
-    unchecked(position[id] = (unchecked(position[id]) + <u32>n) % PERIOD);
+    store<u32>(position + (<usize>id << 2), (load<u32>(position + (<usize>id << 2)) + <u32>n) % PERIOD);
   }
 }

@@ -6,13 +6,14 @@ import * as sock from "../tcp/socket";
 import { reserve } from "../util/bytes";
 import { Text } from "../util/text";
 import { statsText, connsText } from "./report";
-import { scratch, SCRATCH_SIZE, release } from "./services";
+import { scratch, SCRATCH_SIZE, release } from "./registry";
 
 const LINE_MAX: i32 = 128;
 const OUT_MAX: i32 = 3072; // one reply at a time: `stats` (the longest) fits
 // Per session, not per connection: a session's id indexes these through sessionOf.
-const lineBuf = reserve(CONSOLE_SESSIONS * LINE_MAX);
-const outBuf = reserve(CONSOLE_SESSIONS * OUT_MAX);
+// Reserved by consoleSetup, only when the console is started.
+let lineBuf: usize = 0;
+let outBuf: usize = 0;
 const lineLen = new StaticArray<i32>(CONSOLE_SESSIONS);
 const outLen = new StaticArray<i32>(CONSOLE_SESSIONS);
 const overlong = new StaticArray<bool>(CONSOLE_SESSIONS);
@@ -34,6 +35,12 @@ function reply(id: i32): Text {
   return text.reset();
 }
 function commit(id: i32, t: Text): void { unchecked(outLen[id] = unchecked(outLen[id]) + t.len); }
+
+export function consoleSetup(): void {
+  if (lineBuf != 0) return;
+  lineBuf = reserve(CONSOLE_SESSIONS * LINE_MAX);
+  outBuf = reserve(CONSOLE_SESSIONS * OUT_MAX);
+}
 
 /** A new console connection: a free session, or a polite refusal. False when refused. */
 export function consoleStart(conn: i32): bool {

@@ -1,6 +1,6 @@
 // Echo (RFC 862) and discard (RFC 863).
 import * as sock from "../tcp/socket";
-import { scratch, SCRATCH_SIZE, release } from "./services";
+import { scratch, SCRATCH_SIZE, release } from "./registry";
 
 /** Send back what arrives, reading only what can be sent now, so no byte is ever dropped. */
 export function serveEcho(id: i32): void {

@@ -98,6 +98,11 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
       find(&f_address, "address") || find(&f_prefix, "prefix_len"))
     return -1;
   if ((r = m3_CallV(f_start))) { report("_start", r); return -1; }
+  if (cfg->services_set) {
+    IM3Function f_sel;
+    if (find(&f_sel, "select_services")) return -1;
+    if ((r = m3_CallV(f_sel, cfg->services))) { report("select_services", r); return -1; }
+  }
   const uint8_t *m = cfg->mac;
   uint32_t mac_hi = (uint32_t)m[0] << 8 | m[1];
   uint32_t mac_lo = (uint32_t)m[2] << 24 | (uint32_t)m[3] << 16 | (uint32_t)m[4] << 8 | m[5];

@@ -5,6 +5,7 @@ import { Stack, Runner, Link, Clock, defaultMac } from "../engine/stack.js";
 import { TapLink } from "../link/tap.js";
 import { PcapWriter } from "../link/pcap.js";
 import { parseIp, ipToString } from "../link/wire.js";
+import { servicesMask } from "../engine/abi.js";
 import { Socket, SocketHost, ConnectOptions } from "./socket.js";
 import { Server, ServerOptions } from "./server.js";
 
@@ -27,6 +28,8 @@ export interface OpenOptions {
   msl?: number;
   clock?: Clock;
   onLog?: (line: string) => void;
+  /** Built-in services to run inside the module (default none): ["echo", "http", ...] or "echo,http". */
+  services?: string | string[];
   /** How long to wait for a DHCP lease (ms, default 30 s). */
   dhcpTimeout?: number;
 }
@@ -66,7 +69,8 @@ export class NetStack implements SocketHost {
     const link = o.link ?? (o.tap ? await TapLink.open(o.tap, o.netns) : null);
     if (!link) throw new Error("tap or link is required");
     const pcap = o.pcap ? new PcapWriter(o.pcap) : null;
-    const stack = new Stack({ ip, prefixLen, gateway: gw, mac, clock: o.clock, onLog: o.onLog, onSend: (f) => pcap?.write(f) });
+    const services = servicesMask(o.services ?? []);
+    const stack = new Stack({ ip, prefixLen, gateway: gw, mac, clock: o.clock, onLog: o.onLog, services, onSend: (f) => pcap?.write(f) });
     if (o.msl) stack.setMsl(o.msl);
     const runner = new Runner(stack, link);
     if (pcap) { const deliver = link.onFrame; link.onFrame = (f) => { pcap.write(f); deliver(f); }; }

@@ -3,11 +3,13 @@ import { Stack, Runner, defaultMac } from "../engine/stack.js";
 import { TapLink } from "../link/tap.js";
 import { PcapWriter } from "../link/pcap.js";
 import { parseIp, ipToString } from "../link/wire.js";
+import { servicesMask, ALL_SERVICES } from "../engine/abi.js";
 import { randomBytes } from "node:crypto";
 import type { ServeOptions } from "../engine/options.js";
 export type { ServeOptions };
 
-const USAGE = `usage: synack serve --tap IFNAME (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE] [--msl MS] [--verbose]
+const USAGE = `usage: synack serve --tap IFNAME (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE] [--msl MS]
+                    [--services echo,discard,chargen,console,http,mdns|none] [--verbose]
        synack drill [--tolerant] FILE.pkt...
        synack demo`;
 
@@ -63,6 +65,12 @@ export function parseServe(argv: string[]): ServeOptions {
         o.board = v;
         break;
       }
+      case "--services": {
+        const v = argv[++i];
+        if (v === undefined) throw new UsageError("--services needs a value");
+        try { o.services = servicesMask(v); } catch (e) { throw new UsageError((e as Error).message); }
+        break;
+      }
       case "--verbose": o.verbose = true; break;
       case "--dhcp": o.ip = 0; o.prefixLen = 0; ipSeen = true; break;
       default: throw new UsageError(`unknown flag: ${flag}`);
@@ -71,7 +79,7 @@ export function parseServe(argv: string[]): ServeOptions {
   if (!o.tap) throw new UsageError("--tap IFNAME is required");
   if (!ipSeen) throw new UsageError("--ip A.B.C.D/N is required (or --dhcp)");
   if (o.ip === 0 && o.mac === undefined) o.mac = Uint8Array.from([0x02, 0x53, 0x4b, ...Array.from(randomBytes(3))]);
-  return { gw: 0, mac: defaultMac(o.ip!), ...o } as ServeOptions;
+  return { gw: 0, mac: defaultMac(o.ip!), services: ALL_SERVICES, ...o } as ServeOptions;
 }
 
 const macText = (m: Uint8Array) => Array.from(m, (b) => b.toString(16).padStart(2, "0")).join(":");
@@ -85,7 +93,7 @@ async function serve(argv: string[]): Promise<number> {
   const link = await TapLink.open(o.tap);
   const pcap = o.pcap ? new PcapWriter(o.pcap) : null;
   const stack = new Stack({
-    ip: o.ip, prefixLen: o.prefixLen, gateway: o.gw, mac: o.mac,
+    ip: o.ip, prefixLen: o.prefixLen, gateway: o.gw, mac: o.mac, services: o.services,
     onLog: (l) => { if (o.verbose) process.stderr.write(`synack: ${l}\n`); },
     onSend: (f) => pcap?.write(f),
   });

@@ -16,6 +16,8 @@ export interface SynackExports {
   _start(): void;
   /** MAC = mac_hi (bytes 0-1) + mac_lo (bytes 2-5); gateway 0 = none; ip 0 = DHCP. Starts echo/discard/chargen/console. */
   init(macHi: number, macLo: number, ip: number, prefixLen: number, gateway: number, now: number): void;
+  /** Built-in services init starts (call before init): a mask of SERVICES; default all. */
+  select_services(mask: number): void;
   /** 1: checksums through env.checksum; 0 (default): in wasm. */
   use_checksum_import(on: number): void;
   /** Our address (0 until DHCP leases one, when init got ip 0) and its prefix length. */
@@ -67,3 +69,21 @@ export const STATES = [
   "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT",
 ] as const;
 export type StateName = (typeof STATES)[number];
+
+/** The built-in services, as select_services takes them (assembly/apps/builtin.ts). */
+export const SERVICES = { echo: 1, discard: 2, chargen: 4, console: 8, http: 16, mdns: 32 } as const;
+export type ServiceName = keyof typeof SERVICES;
+export const ALL_SERVICES = 63;
+
+/** "echo,http" (or an array of names) as a mask; throws on an unknown name. "" / "none" = 0. */
+export function servicesMask(list: string | readonly string[]): number {
+  const names = typeof list === "string" ? list.split(",").map((x) => x.trim()).filter((x) => x && x !== "none") : list;
+  let m = 0;
+  for (const n of names) {
+    if (n === "all") { m |= ALL_SERVICES; continue; }
+    const bit = (SERVICES as Record<string, number>)[n];
+    if (!bit) throw new Error(`unknown service: ${n} (echo, discard, chargen, console, http, mdns)`);
+    m |= bit;
+  }
+  return m;
+}

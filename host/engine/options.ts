@@ -2,4 +2,6 @@
 export interface ServeOptions {
   tap: string; ip: number; prefixLen: number; gw: number; mac: Uint8Array;
   pcap?: string; msl?: number; verbose: boolean; board: "v8" | "native";
+  /** Built-in services (SERVICES mask). */
+  services: number;
 }

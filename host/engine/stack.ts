@@ -34,6 +34,8 @@ export interface StackOptions {
   onSend?: (frame: Uint8Array) => void;
   onLog?: (line: string) => void;
   random?: () => number;
+  /** Built-in services to start (a SERVICES mask); default all of them. */
+  services?: number;
 }
 
 const addr = (a: string | number | undefined): number => {
@@ -84,6 +86,7 @@ export class Stack {
     this.mac = opts.mac ?? defaultMac(this.ip);
     const m = this.mac;
     this.x._start();
+    if (opts.services !== undefined) this.x.select_services(opts.services);
     this.x.init((m[0] << 8) | m[1], ((m[2] << 24) | (m[3] << 16) | (m[4] << 8) | m[5]) >>> 0,
       this.ip, opts.prefixLen, addr(opts.gateway), this.clock.now());
   }

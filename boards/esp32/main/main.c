@@ -16,6 +16,26 @@
 #include <stdio.h>
 #include <string.h>
 
+/* menuconfig leaves a bool that is off undefined. */
+#ifndef CONFIG_SYNACK_SERVICE_ECHO
+#define CONFIG_SYNACK_SERVICE_ECHO 0
+#endif
+#ifndef CONFIG_SYNACK_SERVICE_DISCARD
+#define CONFIG_SYNACK_SERVICE_DISCARD 0
+#endif
+#ifndef CONFIG_SYNACK_SERVICE_CHARGEN
+#define CONFIG_SYNACK_SERVICE_CHARGEN 0
+#endif
+#ifndef CONFIG_SYNACK_SERVICE_CONSOLE
+#define CONFIG_SYNACK_SERVICE_CONSOLE 0
+#endif
+#ifndef CONFIG_SYNACK_SERVICE_HTTP
+#define CONFIG_SYNACK_SERVICE_HTTP 0
+#endif
+#ifndef CONFIG_SYNACK_SERVICE_MDNS
+#define CONFIG_SYNACK_SERVICE_MDNS 0
+#endif
+
 static const char *TAG = "synack";
 extern const uint8_t wasm_start[] asm("_binary_synack_wasm_start");
 extern const uint8_t wasm_end[] asm("_binary_synack_wasm_end");
@@ -48,6 +68,10 @@ void app_main(void) {
   cfg.memory_limit = CONFIG_SYNACK_MEMORY_LIMIT_KB * 1024;
   cfg.stack_bytes = 8 * 1024;
   cfg.checksum_in_c = 1;
+  cfg.services_set = 1; /* menuconfig: synack -> built-in services */
+  cfg.services = (CONFIG_SYNACK_SERVICE_ECHO ? 1 : 0) | (CONFIG_SYNACK_SERVICE_DISCARD ? 2 : 0) |
+                 (CONFIG_SYNACK_SERVICE_CHARGEN ? 4 : 0) | (CONFIG_SYNACK_SERVICE_CONSOLE ? 8 : 0) |
+                 (CONFIG_SYNACK_SERVICE_HTTP ? 16 : 0) | (CONFIG_SYNACK_SERVICE_MDNS ? 32 : 0);
   cfg.verbose = 1;
 
 #if CONFIG_SYNACK_PIN_RST >= 0

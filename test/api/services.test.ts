@@ -1,0 +1,38 @@
+// Built-in services chosen at init: select_services before init, the CLI's --services, and the
+// registry that runs them (a service not chosen does not listen).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Stack, ManualClock } from "../../host/engine/stack.js";
+import { SERVICES, servicesMask, E } from "../../host/engine/abi.js";
+import { parseServe } from "../../host/cli/cli.js";
+
+const listening = (s: Stack) => [...s.connsText().matchAll(/LISTEN\s+[\d.]+:(\d+)/g)].map((m) => Number(m[1]));
+
+test("default: echo, discard, chargen and console listen", () => {
+  const s = new Stack({ ip: "10.77.0.2", prefixLen: 24, clock: new ManualClock() });
+  assert.deepEqual(listening(s), [7, 9, 19, 23]);
+});
+
+test("none: nothing listens, and every port is free for the host", () => {
+  const s = new Stack({ ip: "10.77.0.2", prefixLen: 24, clock: new ManualClock(), services: 0 });
+  assert.deepEqual(listening(s), []);
+  assert.ok(s.listen(7) >= 0);
+  assert.ok(s.listen(80) >= 0);
+});
+
+test("a chosen few: echo and console only; a port taken by a service is EADDRINUSE for the host", () => {
+  const s = new Stack({ ip: "10.77.0.2", prefixLen: 24, clock: new ManualClock(), services: SERVICES.echo | SERVICES.console });
+  assert.deepEqual(listening(s), [7, 23]);
+  assert.equal(s.listen(7), E.ADDRINUSE);
+});
+
+test("service names: list, all, none, unknown", () => {
+  assert.equal(servicesMask("echo,http"), 17);
+  assert.equal(servicesMask(["chargen", "mdns"]), 36);
+  assert.equal(servicesMask("all"), 63);
+  assert.equal(servicesMask("none"), 0);
+  assert.throws(() => servicesMask("echo,gopher"), /unknown service: gopher/);
+  assert.equal(parseServe(["--tap", "t", "--ip", "10.77.0.2/24", "--services", "echo,console"]).services, 9);
+  assert.equal(parseServe(["--tap", "t", "--ip", "10.77.0.2/24"]).services, 63);
+  assert.throws(() => parseServe(["--tap", "t", "--ip", "10.77.0.2/24", "--services", "ftp"]), /unknown service: ftp/);
+});
