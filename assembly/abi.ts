@@ -129,6 +129,8 @@ export function sock_keepalive(id: i32, idle_ms: u32, interval_ms: u32, count: i
 }
 /** Abort when sent data stays unacknowledged for ms (0 = off). */
 export function sock_user_timeout(id: i32, ms: u32): i32 { return sock.userTimeout(id, ms); }
+/** Nagle's algorithm (RFC 896) is on by default; on != 0 turns it off (TCP_NODELAY). */
+export function sock_nodelay(id: i32, on: u32): i32 { return sock.noDelay(id, on != 0); }
 
 /** Text reports, written into the io buffer; they return the length. The console shows the same. */
 export function stats_text(): u32 { return statsText(ioBuf, IO_BUF_SIZE); }

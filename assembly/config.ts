@@ -28,6 +28,14 @@ export const ARP_MAX_TRIES: i32 = 3;
 export const MTU: i32 = 1500;
 export const FRAME_MAX: i32 = 1514;
 
+/** IPv4 reassembly: datagrams at once, payload bytes each, fragments each, and their lifetime. */
+export const REASM_SLOTS: i32 = 2;
+export const REASM_MAX: i32 = 2048;
+export const REASM_MAX_FRAGS: i32 = 16;
+export const REASM_TIMEOUT_MS: u32 = 15_000;
+/** ICMP errors we send (destination unreachable), at most this many per second. */
+export const ICMP_ERRORS_PER_SECOND: u32 = 10;
+
 /** Maximum segment lifetime; TIME-WAIT lasts 2*MSL. Changeable at run time (set_msl). */
 export const DEFAULT_MSL_MS: u32 = 30_000;
 

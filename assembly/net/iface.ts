@@ -11,6 +11,7 @@ import {
 } from "../wire/arp";
 import { arpLearn, arpTick, holdFrame, holdLength, releaseHold } from "./arp_cache";
 import { ipInput } from "./ip";
+import { fragmentsPoll } from "./fragments";
 
 const mac = reserve(6);
 const broadcast = reserve(6);
@@ -104,4 +105,4 @@ export function arpRequest(target: u32): void {
  */
 export function arpAnnounce(): void { if (ip != 0) arpRequest(ip); }
 
-export function ifacePoll(): u32 { return arpTick(arpRequest); }
+export function ifacePoll(): u32 { return min(arpTick(arpRequest), fragmentsPoll()); }

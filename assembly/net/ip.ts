@@ -1,13 +1,15 @@
-// IPv4 in and out (RFC 791, RFC 1122 §3.2): validate, deliver to TCP or ICMP; route and send.
+// IPv4 in and out (RFC 791, RFC 1122 §3.2): validate, reassemble, deliver to TCP, UDP or ICMP;
+// route and send.
 import { FRAME_MAX } from "../config";
 import { reserve } from "../util/bytes";
 import { C, count } from "../util/counters";
 import { ETH_HEADER_LEN, ETHERTYPE_IPV4, emitEth } from "../wire/ethernet";
-import { IPV4_HEADER_LEN, ipCheck, ipHeaderLen, ipTotalLen, ipProto, ipSrc, ipDst, emitIpv4 } from "../wire/ipv4";
+import { IPV4_HEADER_LEN, ipCheck, ipHeaderLen, ipTotalLen, ipProto, ipSrc, ipDst, ipIsFragment, emitIpv4 } from "../wire/ipv4";
+import { fragmentArrives } from "./fragments";
 import { ourIp, ourMac, netmask, gatewayIp, linkSend, arpRequest, broadcastMac } from "./iface";
 import { udpInput } from "./udp";
 import { arpLookup, arpHold } from "./arp_cache";
-import { icmpInput } from "./icmp";
+import { icmpInput, icmpUnreachable, ICMP_PROTOCOL_UNREACHABLE } from "./icmp";
 import { tcpInput } from "../tcp/stack";
 
 const PROTO_ICMP: u32 = 1;
@@ -31,9 +33,6 @@ export function ipInput(p: usize, len: i32): void {
   count(C.IP_IN_RECEIVES);
   const why = ipCheck(p, len);
   if (why >= 0) { count(<C>why); return; }
-  const hlen = ipHeaderLen(p);
-  const total = ipTotalLen(p); // bytes past it are Ethernet padding
-  const src = ipSrc(p);
   const dst = ipDst(p);
   const proto = ipProto(p);
   // Broadcasts reach only UDP, where the DHCP client takes its server's answers; before we have
@@ -41,7 +40,27 @@ export function ipInput(p: usize, len: i32): void {
   const toUs = dst == ourIp() && dst != 0;
   const forDhcp = proto == PROTO_UDP && (dst == LIMITED_BROADCAST || ourIp() == 0);
   if (!toUs && !forDhcp) { count(C.IP_DROP_NOT_FOR_US); return; }
-  if (badSource(src)) { count(C.IP_DROP_BAD_SOURCE); return; }
+  if (badSource(ipSrc(p))) { count(C.IP_DROP_BAD_SOURCE); return; }
+  if (ipIsFragment(p)) {
+    if (!toUs) { count(C.IP_DROP_FRAGMENT); return; }
+    const whole = fragmentArrives(p);
+    if (whole != 0) deliver(whole, true);
+    return;
+  }
+  deliver(p, toUs);
+}
+
+/** The datagram being delivered (its header first), which ICMP errors quote. */
+let current: usize = 0;
+export function ipCurrentDatagram(): usize { return current; }
+
+function deliver(p: usize, toUs: bool): void {
+  const hlen = ipHeaderLen(p);
+  const total = ipTotalLen(p); // bytes past it are Ethernet padding
+  const src = ipSrc(p);
+  const dst = ipDst(p);
+  const proto = ipProto(p);
+  current = p;
   if (proto == PROTO_UDP) {
     count(C.IP_IN_DELIVERS);
     udpInput(src, dst, p + <usize>hlen, total - hlen);
@@ -53,7 +72,11 @@ export function ipInput(p: usize, len: i32): void {
   } else if (proto == PROTO_ICMP) {
     count(C.IP_IN_DELIVERS);
     icmpInput(src, p + <usize>hlen, total - hlen);
-  } else count(C.IP_DROP_PROTOCOL);
+  } else {
+    count(C.IP_DROP_PROTOCOL);
+    icmpUnreachable(p, ICMP_PROTOCOL_UNREACHABLE); // RFC 1122 §3.2.2.1
+  }
+  current = 0;
 }
 
 /**

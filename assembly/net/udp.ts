@@ -1,7 +1,8 @@
 // UDP in and out: only the DHCP client listens; other datagrams are counted and dropped.
 import { C, count } from "../util/counters";
 import { UDP_HEADER_LEN, udpCheck, udpDstPort, udpPayloadLen, emitUdp } from "../wire/udp";
-import { ipTxPayload, ipSend } from "./ip";
+import { ipTxPayload, ipSend, ipCurrentDatagram } from "./ip";
+import { icmpUnreachable, ICMP_PORT_UNREACHABLE } from "./icmp";
 import { ourIp } from "./iface";
 import { dhcpInput, DHCP_CLIENT_PORT } from "./dhcp";
 
@@ -12,7 +13,10 @@ export function udpInput(src: u32, dst: u32, p: usize, len: i32): void {
   if (why >= 0) { count(<C>why); return; }
   count(C.UDP_IN);
   if (udpDstPort(p) == DHCP_CLIENT_PORT) dhcpInput(p + UDP_HEADER_LEN, udpPayloadLen(p));
-  else count(C.UDP_DROP_NO_PORT);
+  else {
+    count(C.UDP_DROP_NO_PORT);
+    icmpUnreachable(ipCurrentDatagram(), ICMP_PORT_UNREACHABLE); // RFC 1122 §4.1.3.1
+  }
 }
 
 /** Where the caller writes a datagram's payload. */

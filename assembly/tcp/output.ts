@@ -127,6 +127,9 @@ export function dispatch(t: Tcb): void {
     }
     t.swsForce = false;
     t.swsOn = false;
+    // Nagle (RFC 896, RFC 1122 §4.2.3.4): while data is unacknowledged, a segment shorter than
+    // the MSS waits for the ACK, unless the socket said TCP_NODELAY or the FIN follows it.
+    if (n < <i32>t.mss && t.sndNxt != t.sndUna && !t.noDelay && !t.finQueued) break;
     const off = <i32>(t.sndNxt - t.sndUna);
     xmit(t, t.sndNxt, ACK_FLAG | (n == pending ? PSH : 0), off, n);
     if (!t.rttTiming) { t.rttTiming = true; t.rttSeq = t.sndNxt; t.rttStart = now; }

@@ -202,6 +202,15 @@ export function userTimeout(id: i32, ms: u32): i32 {
   return 0;
 }
 
+/** TCP_NODELAY: send small segments at once instead of waiting for the ACK (Nagle, RFC 896). */
+export function noDelay(id: i32, on: bool): i32 {
+  const t = owned(id);
+  if (t == null) return E_BADF;
+  t.noDelay = on;
+  if (on) dispatch(t);
+  return 0;
+}
+
 /** Bytes that send() would take now. */
 export function sendSpace(id: i32): i32 {
   const t = owned(id);

@@ -77,6 +77,8 @@ export class Tcb {
   swsOn: bool = false;
   swsAt: u32 = 0;
   swsForce: bool = false;
+  /** Nagle's algorithm off (TCP_NODELAY). */
+  noDelay: bool = false;
   /** The SYN or SYN-ACK was retransmitted (RFC 6298 §5.7 then sets the RTO to 3 s). */
   synRetransmitted: bool = false;
   /** An ACK must go out with the next dispatch. */
@@ -112,7 +114,7 @@ export class Tcb {
     this.listener = -1; this.accepted = false; this.userClosed = false; this.error = 0; this.order = 0;
     this.rtxOn = false; this.persistOn = false; this.persistBackoff = 0; this.ackOn = false;
     this.closeOn = false; this.ackNow = false;
-    this.swsOn = false; this.swsForce = false; this.synRetransmitted = false;
+    this.swsOn = false; this.swsForce = false; this.synRetransmitted = false; this.noDelay = false;
     this.keepIdle = 0; this.keepInterval = 0; this.keepCount = 0; this.keepProbes = 0; this.lastHeard = 0;
     this.userTimeout = 0; this.unackedSince = 0;
     this.srtt8 = 0; this.rttvar4 = 0; this.rto = RTO_INITIAL_MS; this.retries = 0; this.rttTiming = false;

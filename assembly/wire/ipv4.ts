@@ -22,6 +22,20 @@ const FRAG_OFFSET: u32 = 0x1fff;
 @inline export function ipProto(p: usize): u32 { return get8(p + PROTO); }
 @inline export function ipSrc(p: usize): u32 { return get32(p + SRC); }
 @inline export function ipDst(p: usize): u32 { return get32(p + DST); }
+@inline export function ipIdent(p: usize): u32 { return get16(p + IDENT); }
+/** Fragment offset in bytes. */
+@inline export function ipFragOffset(p: usize): i32 { return <i32>(get16(p + FLAGS_FRAG) & FRAG_OFFSET) * 8; }
+@inline export function ipMoreFragments(p: usize): bool { return (get16(p + FLAGS_FRAG) & MF) != 0; }
+/** A fragment of a larger datagram (more to come, or not the first). */
+@inline export function ipIsFragment(p: usize): bool { return (get16(p + FLAGS_FRAG) & (MF | FRAG_OFFSET)) != 0; }
+
+/** Turn a reassembled datagram's header into an unfragmented one of totalLen bytes. */
+export function ipSetWhole(p: usize, totalLen: i32): void {
+  put16(p + TOTAL_LEN, <u32>totalLen);
+  put16(p + FLAGS_FRAG, 0);
+  put16(p + CHECKSUM, 0);
+  put16(p + CHECKSUM, checksum(p, ipHeaderLen(p)));
+}
 
 /**
  * Validate the IPv4 header at p with `len` bytes available. Returns -1 when valid, else the
@@ -36,8 +50,6 @@ export function ipCheck(p: usize, len: i32): i32 {
   if (total > len || total < hlen) return C.IP_DROP_TOTAL_LEN;
   if (checksum(p, hlen) != 0) return C.IP_DROP_CHECKSUM;
   if (!optionsValid(p + IPV4_HEADER_LEN, hlen - IPV4_HEADER_LEN)) return C.IP_DROP_IHL;
-  const frag = get16(p + FLAGS_FRAG);
-  if ((frag & MF) != 0 || (frag & FRAG_OFFSET) != 0) return C.IP_DROP_FRAGMENT;
   return -1;
 }
 

@@ -53,6 +53,8 @@ export interface SynackExports {
   sock_keepalive(id: number, idleMs: number, intervalMs: number, count: number): number;
   /** Abort when sent data stays unacknowledged for ms; 0 = off. */
   sock_user_timeout(id: number, ms: number): number;
+  /** 1: send small segments at once (TCP_NODELAY); 0 (default): Nagle's algorithm. */
+  sock_nodelay(id: number, on: number): number;
   stats_text(): number;
   conns_text(): number;
 }

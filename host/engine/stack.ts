@@ -140,6 +140,8 @@ export class Stack {
     return this.x.sock_keepalive(id, idleMs, intervalMs, count);
   }
   userTimeout(id: number, ms: number): number { return this.x.sock_user_timeout(id, ms); }
+  /** Turn Nagle's algorithm off (true) or back on (false) for one connection. */
+  noDelay(id: number, on: boolean): number { return this.x.sock_nodelay(id, on ? 1 : 0); }
 
   statsText(): string { return this.text(this.x.stats_text()); }
   connsText(): string { return this.text(this.x.conns_text()); }

@@ -78,6 +78,7 @@ test("half-close: after the peer's FIN the module still sends everything, then i
   assert.equal(p.stack.recv(c.id), 0);
   assert.equal(p.sendText(c.id, "answer 1 "), 9);
   p.expect("PA", { seq: c.rcv, data: "answer 1 " });
+  p.tcp({ dport: 5000, seq: c.snd + 9, ack: c.rcv + 9, flags: "A" }); // (Nagle waits for this)
   assert.equal(p.sendText(c.id, "answer 2"), 8);
   p.expect("PA", { seq: c.rcv + 9, data: "answer 2" });
   p.stack.close(c.id);

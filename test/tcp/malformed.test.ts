@@ -34,8 +34,8 @@ const cases: Case[] = [
   ["total length above the frame", "ipDropTotalLength", () => { const f = base(); f[16] = 0x05; fixChecksums(f); return f; }],
   ["total length below the header", "ipDropTotalLength", () => { const f = base(); f[16] = 0; f[17] = 10; fixChecksums(f); return f; }],
   ["bad IPv4 checksum", "ipDropChecksum", () => { const f = base(); f[24] ^= 0xff; return f; }],
-  ["fragment (more fragments)", "ipDropFragment", () => { const f = base(); f[20] = 0x20; fixChecksums(f); return f; }],
-  ["fragment (offset)", "ipDropFragment", () => { const f = base(); f[21] = 0x10; fixChecksums(f); return f; }],
+  ["fragment not a multiple of 8 bytes", "ipDropFragMalformed", () => { const f = base(); f[20] = 0x20; fixChecksums(f); return f; }],
+  ["fragment past the reassembly limit", "ipDropFragTooLarge", () => { const f = base(); f[20] = 0x01; fixChecksums(f); return f; }],
   ["IP option with length 0", "ipDropIhl", () => {
     const b = base(); const f = new Uint8Array(b.length + 4);
     f.set(b.subarray(0, 34)); f.set([0x07, 0x00, 0x00, 0x00], 34); f.set(b.subarray(34), 38);

@@ -42,8 +42,7 @@ export class Sockets {
   private applyOptions(f: Fd): void {
     if (f.kind !== "conn") return;
     if (f.keep.on) this.stack.keepAlive(f.id, f.keep.idle * 1000, f.keep.intvl * 1000, f.keep.cnt);
-    const nd = (this.stack as unknown as { noDelay?: (id: number, on: boolean) => number }).noDelay;
-    if (f.noDelay && nd) nd.call(this.stack, f.id, true);
+    this.stack.noDelay(f.id, f.noDelay);
   }
 
   private err(e: number): CallResult { return { ret: -1, errno: FROM_E[e] ?? `E${-e}` }; }
