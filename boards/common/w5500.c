@@ -1,76 +1,147 @@
 /*
- * W5500 MACRAW driver. SPI costs a fixed header (3 bytes, one chip-select cycle) per transaction,
- * so the driver keeps the chip's pointers in RAM, reads RX in batches (one RECV per batch, not per
- * frame) and reads TX free space only when its own lower bound says a frame might not fit.
+ * W5500 MACRAW driver, following the datasheet's rules the way hardware-proven drivers do
+ * (ESP-IDF's, WIZnet's ioLibrary, Linux w5100.c): one SEND in flight, waiting for SEND_OK;
+ * Sn_RX_RSR read only once the last command has been taken, twice until two reads agree;
+ * VERSIONR polled after reset; the socket closed without link. Every wait is bounded by the HAL's
+ * clock, never by a loop count.
+ *
+ * SPI costs a fixed header (3 bytes, one chip-select cycle) per transaction, so the driver keeps
+ * the chip's pointers in RAM, reads a frame's body together with the next frame's length header,
+ * hands RX space back (RECV) once per batch, and writes a frame while the previous one is still
+ * on the wire.
  */
 #include "w5500.h"
 #include "hal.h"
+#include <string.h>
 
 w5500_counters w5500_count;
 
-static uint16_t rx_rd;      /* our copy of Sn_RX_RD */
+#define COMMAND_US 10000u   /* a command is taken within microseconds; 10 ms means the chip is stuck */
+#define SEND_US 20000u      /* SEND_OK: a 1522-byte frame needs 1.2 ms at 10 Mbit; allow for pauses */
+#define READY_MS 100u       /* MR.RST and VERSIONR after reset (ESP-IDF allows the same) */
+#define RECV_BATCH (W5500_BUF_SIZE / 4) /* hand RX space back at least this often while busy */
+
+static uint16_t rx_rd;      /* our read pointer; Sn_RX_RD as of the last RECV is rx_rd - rx_taken */
 static uint16_t rx_avail;   /* bytes known to be waiting past rx_rd */
-static uint16_t rx_taken;   /* bytes read since the last RECV command */
+static uint16_t rx_taken;   /* bytes read since the last RECV */
+static int32_t next_size;   /* the next frame's length header, read with the previous body; -1: unknown */
 static uint16_t tx_wr;      /* our copy of Sn_TX_WR */
-static uint16_t tx_room;    /* a lower bound of Sn_TX_FSR */
-static int link;
+static int send_busy;       /* a SEND was issued and its SEND_OK not yet seen */
+static int cmd_unsure;      /* a command was written and not yet seen taken (Sn_CR back to 0) */
+static int link = -1;       /* -1 not yet known, 0 down (socket closed), 1 up (socket open) */
 
 static void xfer(uint8_t bsb, uint16_t addr, const uint8_t *tx, uint8_t *rx, size_t len) {
   const uint8_t h[3] = { (uint8_t)(addr >> 8), (uint8_t)addr, (uint8_t)(bsb << 3 | (tx ? W5500_CTRL_WRITE : 0)) };
-  hal_spi(h, 3, tx, rx, len);
+  if (hal_spi(h, 3, tx, rx, len) != 0) w5500_count.spi_errors++;
   w5500_count.transactions++;
   w5500_count.bytes += 3 + (uint32_t)len;
 }
 
-static uint8_t rd8(uint8_t bsb, uint16_t addr) { uint8_t v; xfer(bsb, addr, 0, &v, 1); return v; }
+static uint8_t rd8(uint8_t bsb, uint16_t addr) { uint8_t v = 0; xfer(bsb, addr, 0, &v, 1); return v; }
 static void wr8(uint8_t bsb, uint16_t addr, uint8_t v) { xfer(bsb, addr, &v, 0, 1); }
+static uint16_t rd16(uint8_t bsb, uint16_t addr) {
+  uint8_t b[2] = { 0, 0 };
+  xfer(bsb, addr, 0, b, 2);
+  return (uint16_t)(b[0] << 8 | b[1]);
+}
 static void wr16(uint8_t bsb, uint16_t addr, uint16_t v) {
   const uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
   xfer(bsb, addr, b, 0, 2);
 }
-/* The datasheet's rule for counters the chip updates under us: read until two reads agree. */
-static uint16_t rd16_stable(uint8_t bsb, uint16_t addr) {
-  uint8_t b[2];
-  uint16_t prev, v;
-  xfer(bsb, addr, 0, b, 2);
-  v = (uint16_t)(b[0] << 8 | b[1]);
-  for (int i = 0; i < 4; i++) {
+/* The datasheet's rule for counters the chip updates under us: read until two reads agree
+ * (v is the first read). */
+static uint16_t confirm16(uint8_t bsb, uint16_t addr, uint16_t v) {
+  uint16_t prev;
+  uint32_t start = hal_micros();
+  do {
     prev = v;
-    xfer(bsb, addr, 0, b, 2);
-    v = (uint16_t)(b[0] << 8 | b[1]);
-    if (v == prev) break;
-  }
+    v = rd16(bsb, addr);
+  } while (v != prev && hal_micros() - start < COMMAND_US);
   return v;
 }
 
-/* Issue a socket command once the previous one has been taken (Sn_CR reads 0 again). */
-static void command(uint8_t cr) {
-  for (int i = 0; i < 1000 && rd8(W5500_BSB_S0_REG, W5500_Sn_CR) != 0; i++) {}
+/*
+ * Sn_CR and Sn_IR in one read: whether the last command has been taken, and whether the SEND in
+ * flight is done (its SEND_OK is cleared along with the next SEND).
+ */
+static uint8_t poll_status(void) {
+  uint8_t s[2] = { 0xff, 0 };
+  xfer(W5500_BSB_S0_REG, W5500_Sn_CR, 0, s, 2);
+  if (s[0] == 0) {
+    cmd_unsure = 0;
+    if (s[1] & (W5500_Sn_IR_SENDOK | W5500_Sn_IR_TIMEOUT)) send_busy = 0;
+  }
+  return s[0];
+}
+
+/* Wait until the last command has been taken (Sn_CR reads 0). 0, or -1 after COMMAND_US. */
+static int settle(void) {
+  if (!cmd_unsure) return 0;
+  uint32_t start = hal_micros();
+  while (poll_status() != 0)
+    if (hal_micros() - start >= COMMAND_US) return -1;
+  return 0;
+}
+
+static int command(uint8_t cr) {
+  int r = settle();
   wr8(W5500_BSB_S0_REG, W5500_Sn_CR, cr);
+  cmd_unsure = 1;
+  return r;
+}
+
+/* Wait for Sn_SR to read want. */
+static int await_status(uint8_t want) {
+  uint32_t start = hal_micros();
+  for (;;) {
+    if (rd8(W5500_BSB_S0_REG, W5500_Sn_SR) == want) return 0;
+    if (hal_micros() - start >= COMMAND_US) return -1;
+  }
+}
+
+static void close_socket(void) {
+  command(W5500_CR_CLOSE);
+  settle();
+  await_status(W5500_SR_CLOSED);
+  send_busy = 0;
+  cmd_unsure = 0;
 }
 
 static int open_macraw(void) {
-  command(W5500_CR_CLOSE);
-  for (int i = 0; i < 1000 && rd8(W5500_BSB_S0_REG, W5500_Sn_SR) != W5500_SR_CLOSED; i++) {}
-  wr8(W5500_BSB_S0_REG, W5500_Sn_MR, W5500_Sn_MR_MACRAW | W5500_Sn_MR_MFEN);
+  close_socket();
+  /* MAC filter on; IPv4 multicast and IPv6 blocked: the stack is IPv4 and joins no group, so
+   * they would only cost bus time. Broadcast (ARP, DHCP) passes. */
+  wr8(W5500_BSB_S0_REG, W5500_Sn_MR, W5500_Sn_MR_MACRAW | W5500_Sn_MR_MFEN | W5500_Sn_MR_MMB | W5500_Sn_MR_MIP6B);
   command(W5500_CR_OPEN);
-  uint8_t sr = W5500_SR_CLOSED;
-  for (int i = 0; i < 1000 && (sr = rd8(W5500_BSB_S0_REG, W5500_Sn_SR)) != W5500_SR_MACRAW; i++) {}
-  if (sr != W5500_SR_MACRAW) return -2;
+  settle();
+  if (await_status(W5500_SR_MACRAW) != 0) return -2;
   uint8_t p[4];
   xfer(W5500_BSB_S0_REG, W5500_Sn_TX_RD, 0, p, 4); /* TX_RD and TX_WR in one read */
   tx_wr = (uint16_t)(p[2] << 8 | p[3]);
-  xfer(W5500_BSB_S0_REG, W5500_Sn_RX_RD, 0, p, 2);
-  rx_rd = (uint16_t)(p[0] << 8 | p[1]);
+  rx_rd = rd16(W5500_BSB_S0_REG, W5500_Sn_RX_RD);
   rx_avail = rx_taken = 0;
-  tx_room = rd16_stable(W5500_BSB_S0_REG, W5500_Sn_TX_FSR);
+  next_size = -1;
+  send_busy = 0;
   return 0;
+}
+
+/* Poll a common register until (value & mask) == want, for up to READY_MS. */
+static int await_common(uint16_t addr, uint8_t mask, uint8_t want) {
+  uint32_t start = hal_millis();
+  for (;;) {
+    if ((rd8(W5500_BSB_COMMON, addr) & mask) == want) return 0;
+    if (hal_millis() - start >= READY_MS) return -1;
+    hal_delay_us(500);
+  }
 }
 
 int w5500_init(const uint8_t mac[6]) {
   wr8(W5500_BSB_COMMON, W5500_MR, W5500_MR_RST);
-  for (int i = 0; i < 1000 && (rd8(W5500_BSB_COMMON, W5500_MR) & W5500_MR_RST); i++) {}
-  if (rd8(W5500_BSB_COMMON, W5500_VERSIONR) != W5500_VERSION) return -1;
+  cmd_unsure = send_busy = 0;
+  link = -1;
+  if (await_common(W5500_MR, W5500_MR_RST, 0) != 0) return -1;
+  /* Some units read VERSIONR as 0 for a while after reset; the chip is ready when it reads 0x04. */
+  if (await_common(W5500_VERSIONR, 0xff, W5500_VERSION) != 0) return -1;
   xfer(W5500_BSB_COMMON, W5500_SHAR, mac, 0, 6);
   for (uint8_t s = 0; s < 8; s++) { /* all 16 KB of each direction to socket 0 */
     const uint8_t sizes[2] = { s == 0 ? W5500_BUF_KB : 0, s == 0 ? W5500_BUF_KB : 0 };
@@ -78,13 +149,22 @@ int w5500_init(const uint8_t mac[6]) {
   }
   wr8(W5500_BSB_S0_REG, W5500_Sn_IMR, W5500_Sn_IR_RECV);
   wr8(W5500_BSB_COMMON, W5500_SIMR, 0x01);
-  link = -1;
-  return open_macraw();
+  /* Check that MACRAW opens even without link, then leave the socket as the link says. */
+  if (open_macraw() != 0) return -2;
+  link = rd8(W5500_BSB_COMMON, W5500_PHYCFGR) & W5500_PHY_LNK;
+  if (!link) close_socket();
+  return 0;
 }
 
 int w5500_link_up(void) {
   int up = rd8(W5500_BSB_COMMON, W5500_PHYCFGR) & W5500_PHY_LNK;
-  if (link != -1 && up != link) w5500_count.link_changes++;
+  if (up == link) return up;
+  if (link != -1) w5500_count.link_changes++;
+  if (up) {
+    if (open_macraw() != 0) { w5500_count.rx_resets++; return up; } /* retried at the next poll */
+  } else {
+    close_socket();
+  }
   link = up;
   return up;
 }
@@ -95,51 +175,118 @@ int w5500_rx_pending(void) {
   return (ir & W5500_Sn_IR_RECV) != 0;
 }
 
-/* A length header that cannot be right means the ring overflowed or was misread: start over. */
-static void recover(void) {
-  w5500_count.rx_resets++;
-  open_macraw();
+/* Hand the bytes read back to the chip: Sn_RX_RD, then RECV (its acceptance is awaited lazily). */
+static void release(void) {
+  wr16(W5500_BSB_S0_REG, W5500_Sn_RX_RD, rx_rd);
+  command(W5500_CR_RECV);
+  rx_taken = 0;
+}
+
+/*
+ * Bytes waiting past rx_rd, by a fresh Sn_RX_RSR (which counts from the last RECV taken, so
+ * any command must have been taken first). A value we act on is read until two reads agree; a
+ * first read saying nothing new is taken as it is: the chip only adds to RSR, and a 16-bit read
+ * torn by an arrival (high byte old, low byte new) can only come out low, never invent data,
+ * while that arrival's Sn_IR.RECV brings us back.
+ */
+static int refresh_avail(void) {
+  if (settle() != 0) return -1;
+  uint16_t rsr = rd16(W5500_BSB_S0_REG, W5500_Sn_RX_RSR);
+  if (rsr > rx_taken) rsr = confirm16(W5500_BSB_S0_REG, W5500_Sn_RX_RSR, rsr);
+  if (rsr > W5500_BUF_SIZE || rsr < rx_taken) return -1;
+  rx_avail = (uint16_t)(rsr - rx_taken);
+  return 0;
+}
+
+/*
+ * A length header that cannot be right: the ring was misread. Skip everything the chip holds
+ * (frames end where Sn_RX_RSR ends) and keep the socket open; reopen only if even that fails.
+ */
+static void drain(void) {
+  w5500_count.rx_drains++;
+  next_size = -1;
+  if (refresh_avail() != 0) { w5500_count.rx_resets++; open_macraw(); return; }
+  rx_rd = (uint16_t)(rx_rd + rx_avail);
+  rx_avail = 0;
+  release();
 }
 
 int w5500_recv(uint8_t *buf, size_t cap) {
+  if (link != 1) return 0;
   for (;;) {
     if (rx_avail < 2) {
-      if (rx_taken) { /* hand the batch's space back in one RECV */
-        wr16(W5500_BSB_S0_REG, W5500_Sn_RX_RD, rx_rd);
-        command(W5500_CR_RECV);
-        rx_taken = 0;
+      /* Done with what we knew: ask for more. */
+      next_size = -1;
+      if (refresh_avail() != 0) { w5500_count.rx_resets++; open_macraw(); return 0; }
+      if (rx_avail < 2) {
+        if (rx_taken) release(); /* idle: the whole ring is the chip's again */
+        return 0;
       }
-      rx_avail = rd16_stable(W5500_BSB_S0_REG, W5500_Sn_RX_RSR);
-      if (rx_avail < 2) return 0;
+      if (rx_taken >= RECV_BATCH) release(); /* busy: hand space back now and then */
     }
-    uint8_t h[2];
-    xfer(W5500_BSB_S0_RX, rx_rd, 0, h, 2);
-    uint16_t size = (uint16_t)(h[0] << 8 | h[1]); /* the header counts itself */
-    if (size < 2 + 14 || size > 2 + W5500_MAX_FRAME || size > rx_avail) { recover(); return 0; }
+    if (next_size < 0 && rx_avail <= cap) {
+      /* Everything waiting fits in buf: header and frame in one read (what follows the frame
+       * is read again later; it is at most one buffer's worth). */
+      xfer(W5500_BSB_S0_RX, rx_rd, 0, buf, rx_avail);
+      uint16_t size = (uint16_t)(buf[0] << 8 | buf[1]);
+      if (size < 2 + W5500_MIN_FRAME || size > 2 + W5500_MAX_FRAME || size > rx_avail) { drain(); return 0; }
+      uint16_t len = (uint16_t)(size - 2);
+      if (rx_avail >= size + 2) next_size = (int32_t)(buf[size] << 8 | buf[size + 1]);
+      memmove(buf, buf + 2, len);
+      rx_rd = (uint16_t)(rx_rd + size);
+      rx_avail = (uint16_t)(rx_avail - size);
+      rx_taken = (uint16_t)(rx_taken + size);
+      w5500_count.frames_in++;
+      w5500_count.bytes_in += len;
+      return len;
+    }
+    uint16_t size = next_size >= 0 ? (uint16_t)next_size : rd16(W5500_BSB_S0_RX, rx_rd); /* counts itself */
+    next_size = -1;
+    if (size < 2 + W5500_MIN_FRAME || size > 2 + W5500_MAX_FRAME || size > rx_avail) { drain(); return 0; }
     uint16_t len = (uint16_t)(size - 2);
-    int fits = len <= cap;
-    if (fits) xfer(W5500_BSB_S0_RX, (uint16_t)(rx_rd + 2), 0, buf, len);
+    /* The next frame's header rides along with this body when one is waiting and buf has room. */
+    int more = rx_avail >= size + 2;
+    if (len + (more ? 2u : 0u) <= cap) {
+      xfer(W5500_BSB_S0_RX, (uint16_t)(rx_rd + 2), 0, buf, len + (more ? 2u : 0u));
+      if (more) next_size = (int32_t)(buf[len] << 8 | buf[len + 1]);
+    } else if (len <= cap) {
+      xfer(W5500_BSB_S0_RX, (uint16_t)(rx_rd + 2), 0, buf, len);
+    }
     rx_rd = (uint16_t)(rx_rd + size);
     rx_avail = (uint16_t)(rx_avail - size);
     rx_taken = (uint16_t)(rx_taken + size);
-    if (!fits) continue; /* larger than the module's buffer: skip it */
+    if (len > cap) { w5500_count.rx_too_big++; continue; } /* larger than the caller's buffer: skip it */
     w5500_count.frames_in++;
     w5500_count.bytes_in += len;
     return len;
   }
 }
 
+/* Wait for the SEND in flight to finish. 0, or -1 after SEND_US. */
+static int await_sent(void) {
+  uint32_t start = hal_micros();
+  for (;;) {
+    poll_status();
+    if (!send_busy) return 0;
+    if (hal_micros() - start >= SEND_US) return -1;
+  }
+}
+
 int w5500_send(const uint8_t *frame, size_t len) {
   if (len > W5500_MAX_FRAME || len == 0) return -1;
-  if (tx_room < len) {
-    tx_room = rd16_stable(W5500_BSB_S0_REG, W5500_Sn_TX_FSR);
-    if (tx_room < len) { w5500_count.tx_full++; return -1; }
-  }
+  if (link != 1) { w5500_count.tx_nolink++; return -1; }
+  /* One frame at most is in flight, so the 16 KB ring always has room for this one: write it
+   * while the previous frame may still be on the wire. */
   xfer(W5500_BSB_S0_TX, tx_wr, frame, 0, len);
+  if (send_busy && await_sent() != 0) { w5500_count.tx_timeouts++; open_macraw(); return -1; }
+  if (settle() != 0) { w5500_count.tx_timeouts++; open_macraw(); return -1; }
   tx_wr = (uint16_t)(tx_wr + len);
-  tx_room = (uint16_t)(tx_room - len);
   wr16(W5500_BSB_S0_REG, W5500_Sn_TX_WR, tx_wr);
-  command(W5500_CR_SEND);
+  /* SEND, and in the same transaction clear the previous SEND_OK (Sn_IR follows Sn_CR): the new
+   * frame's SEND_OK cannot come before it has been on the wire. */
+  const uint8_t cr_ir[2] = { W5500_CR_SEND, W5500_Sn_IR_SENDOK | W5500_Sn_IR_TIMEOUT };
+  xfer(W5500_BSB_S0_REG, W5500_Sn_CR, cr_ir, 0, 2);
+  send_busy = cmd_unsure = 1;
   w5500_count.frames_out++;
   w5500_count.bytes_out += (uint32_t)len;
   return 0;

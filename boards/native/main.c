@@ -173,9 +173,11 @@ int main(int argc, char **argv) {
   fprintf(stderr, "synack-native: heap in use %zu bytes since before wasm3 started (runtime, compiled code, linear memory)\n",
           mallinfo2().uordblks + mallinfo2().hblkhd - heap_before);
   fprintf(stderr, "synack-native: spi %u transactions %u bytes; frames in %u (%u bytes) out %u (%u bytes); "
-          "tx full %u, rx resets %u; chip dropped %u (ring full); linear memory %u bytes\n",
+          "rx drains %u, rx resets %u, tx without link %u, tx timeouts %u; chip dropped %u (ring full), "
+          "driver errors %u%s%s; linear memory %u bytes\n",
           w5500_count.transactions, w5500_count.bytes, w5500_count.frames_in, w5500_count.bytes_in,
-          w5500_count.frames_out, w5500_count.bytes_out, w5500_count.tx_full, w5500_count.rx_resets,
-          model_count.dropped_full, fw_memory_size());
+          w5500_count.frames_out, w5500_count.bytes_out, w5500_count.rx_drains, w5500_count.rx_resets,
+          w5500_count.tx_nolink, w5500_count.tx_timeouts, model_count.dropped_full, model_count.driver_errors,
+          model_count.driver_errors ? ", last: " : "", model_last_error, fw_memory_size());
   return 0;
 }
