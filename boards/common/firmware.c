@@ -122,6 +122,13 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
   return 0;
 }
 
+void fw_stop(void) {
+  if (runtime) m3_FreeRuntime(runtime); /* and the module loaded into it */
+  if (env) m3_FreeEnvironment(env);
+  runtime = NULL;
+  env = NULL;
+}
+
 uint32_t fw_memory_size(void) { return m3_GetMemorySize(runtime); }
 uint32_t fw_address(uint32_t *prefix_len) {
   if (prefix_len) *prefix_len = call_u32(f_prefix);

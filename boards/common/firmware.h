@@ -25,6 +25,8 @@ void fw_log(const char *line);
 
 /* Load and start the module; 0, or -1 with the reason already logged. */
 int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg);
+/* Free the runtime and the module (all its connections are gone); fw_start may follow. */
+void fw_stop(void);
 /* Move every waiting frame from the chip into the module, run its timers; ms until the next. */
 uint32_t fw_step(void);
 /* Our IPv4 address now (0 while DHCP has none yet; cfg.ip 0 asks for DHCP) and its prefix. */

@@ -1,16 +1,21 @@
 /*
  * The HAL on the ESP32: spi_master (one polling transaction per call, the driver drives CS),
- * esp_timer and esp_random. SPI DMA cannot reach wasm linear memory (wasm3 mallocs it anywhere),
- * so every transfer goes through a DMA-capable bounce buffer.
+ * esp_timer, esp_rom_delay_us / vTaskDelay and esp_random. SPI DMA cannot reach wasm linear
+ * memory (wasm3 mallocs it anywhere), so every transfer goes through a DMA-capable bounce buffer.
  */
 #include "hal.h"
 #include "board.h"
 #include "driver/spi_master.h"
 #include "esp_heap_caps.h"
+#include "esp_log.h"
 #include "esp_random.h"
+#include "esp_rom_sys.h"
 #include "esp_timer.h"
+#include "freertos/FreeRTOS.h"
+#include "freertos/task.h"
 #include <string.h>
 
+/* The longest transaction the driver makes: 3 header bytes and one frame with the next header. */
 #define BOUNCE 1600
 
 static spi_device_handle_t dev;
@@ -26,26 +31,50 @@ int board_spi_init(void) {
     .clock_speed_hz = CONFIG_SYNACK_SPI_MHZ * 1000 * 1000, .mode = 0,
     .spics_io_num = CONFIG_SYNACK_PIN_CS, .queue_size = 1,
   };
-#if CONFIG_SYNACK_SPI3
-  spi_host_device_t host = SPI3_HOST;
-#else
+#if CONFIG_SYNACK_SPI2
   spi_host_device_t host = SPI2_HOST;
+#else
+  spi_host_device_t host = SPI3_HOST; /* VSPI: its IOMUX pins are 18/23/19/5, good for 40 MHz */
 #endif
+  esp_err_t err;
   bounce = heap_caps_malloc(BOUNCE, MALLOC_CAP_DMA);
-  if (!bounce) return -1;
-  if (spi_bus_initialize(host, &bus, SPI_DMA_CH_AUTO) != ESP_OK) return -1;
-  return spi_bus_add_device(host, &cfg, &dev) == ESP_OK ? 0 : -1;
+  if (!bounce) { ESP_LOGE("synack", "no DMA-capable memory for the %d-byte SPI buffer", BOUNCE); return -1; }
+  if ((err = spi_bus_initialize(host, &bus, SPI_DMA_CH_AUTO)) != ESP_OK) {
+    ESP_LOGE("synack", "spi_bus_initialize: %s", esp_err_to_name(err));
+    return -1;
+  }
+  if ((err = spi_bus_add_device(host, &cfg, &dev)) != ESP_OK) {
+    /* Typically: the clock is too fast for pins routed through the GPIO matrix (max ~26 MHz). */
+    ESP_LOGE("synack", "spi_bus_add_device at %d MHz: %s", CONFIG_SYNACK_SPI_MHZ, esp_err_to_name(err));
+    return -1;
+  }
+  return 0;
 }
 
-void hal_spi(const uint8_t *header, size_t hlen, const uint8_t *tx, uint8_t *rx, size_t len) {
-  if (hlen + len > BOUNCE) return; /* the driver never asks for more than one frame */
+int hal_spi(const uint8_t *header, size_t hlen, const uint8_t *tx, uint8_t *rx, size_t len) {
+  if (hlen + len > BOUNCE) { /* the driver never asks for more than one frame */
+    if (rx) memset(rx, 0, len);
+    return -1;
+  }
   memcpy(bounce, header, hlen);
   if (tx) memcpy(bounce + hlen, tx, len);
   else memset(bounce + hlen, 0, len);
   spi_transaction_t t = { .length = (hlen + len) * 8, .tx_buffer = bounce, .rx_buffer = bounce };
-  spi_device_polling_transmit(dev, &t);
+  if (spi_device_polling_transmit(dev, &t) != ESP_OK) {
+    if (rx) memset(rx, 0, len);
+    return -1;
+  }
   if (rx) memcpy(rx, bounce + hlen, len);
+  return 0;
 }
 
 uint32_t hal_millis(void) { return (uint32_t)(esp_timer_get_time() / 1000); }
+uint32_t hal_micros(void) { return (uint32_t)esp_timer_get_time(); }
+
+void hal_delay_us(uint32_t us) {
+  /* Whole ticks: let other tasks run; shorter: spin. */
+  if (us >= 1000u * portTICK_PERIOD_MS) vTaskDelay(pdMS_TO_TICKS(us / 1000u));
+  else esp_rom_delay_us(us);
+}
+
 uint32_t hal_random(void) { return esp_random(); }
