@@ -23,6 +23,7 @@ import { ifaceInit, ifaceInput, ifacePoll, ourIp, netmask } from "./net/iface";
 import { dhcpStart, dhcpPoll } from "./net/dhcp";
 import { tcpInit, tcpPoll, setMsl } from "./tcp/stack";
 import * as sock from "./tcp/socket";
+import * as udp from "./net/udpsock";
 import { servicesPoll } from "./apps/registry";
 import { selectServices, startBuiltins } from "./apps/builtin";
 import { statsText, connsText } from "./apps/report";
@@ -135,3 +136,17 @@ export function sock_nodelay(id: i32, on: u32): i32 { return sock.noDelay(id, on
 /** Text reports, written into the io buffer; they return the length. The console shows the same. */
 export function stats_text(): u32 { return statsText(ioBuf, IO_BUF_SIZE); }
 export function conns_text(): u32 { return connsText(ioBuf, IO_BUF_SIZE); }
+
+// UDP sockets: ids 0..3, their own space (not socket ids). Payloads pass through the io buffer.
+/** Bind a UDP port (0: an ephemeral one); returns the id, E_ADDRINUSE or E_NOBUFS. */
+export function udp_bind(port: u32): i32 { return udp.udpBind(port); }
+/** Send `len` bytes of the io buffer to ip:port (at most 1472); returns len or an error. */
+export function udp_sendto(id: i32, ip: u32, port: u32, len: u32): i32 {
+  return udp.udpSendTo(id, ip, port, ioBuf, <i32>min(len, <u32>IO_BUF_SIZE));
+}
+/** The oldest queued datagram into the io buffer (truncated to len), or E_AGAIN; its source by udp_from_*. */
+export function udp_recvfrom(id: i32, len: u32): i32 { return udp.udpRecvFrom(id, ioBuf, <i32>min(len, <u32>IO_BUF_SIZE)); }
+export function udp_from_ip(): u32 { return udp.udpFromIp(); }
+export function udp_from_port(): u32 { return udp.udpFromPort(); }
+export function udp_local_port(id: i32): u32 { return udp.udpLocalPort(id); }
+export function udp_close(id: i32): i32 { return udp.udpClose(id); }

@@ -69,3 +69,15 @@ export const IO_BUF_SIZE: i32 = 4096;
 
 /** Console sessions at once (each holds a line and a reply buffer); more are turned away. */
 export const CONSOLE_SESSIONS: i32 = 3;
+
+/** UDP sockets for applications, and the datagram queue each reserves when first bound. */
+export const UDP_SOCKETS: i32 = 4;
+export const UDP_QUEUE_SIZE: i32 = 2048;
+
+/** HTTP (port 80): sessions at once (more get 503), request head bound, request line bound. */
+export const HTTP_SESSIONS: i32 = 4;
+export const HTTP_HEAD_MAX: i32 = 1024;
+export const HTTP_LINE_MAX: i32 = 256;
+/** An idle keep-alive connection is closed (by us, first) after this; a partial request gets 408. */
+export const HTTP_KEEPALIVE_MS: u32 = 5000;
+export const HTTP_REQUEST_MS: u32 = 10_000;

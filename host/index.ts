@@ -20,3 +20,5 @@ export { Server } from "./api/server.js";
 export type { ServerOptions } from "./api/server.js";
 export { MemoryLink } from "./api/memlink.js";
 export type { SynackError } from "./api/errors.js";
+export { UdpSocket } from "./api/dgram.js";
+export type { RemoteInfo } from "./api/dgram.js";

@@ -1,6 +1,7 @@
-// UDP in and out: only the DHCP client listens; other datagrams are counted and dropped.
+// UDP in and out: the DHCP client, then the sockets of udpsock.ts; the rest is counted and dropped.
 import { C, count } from "../util/counters";
-import { UDP_HEADER_LEN, udpCheck, udpDstPort, udpPayloadLen, emitUdp } from "../wire/udp";
+import { UDP_HEADER_LEN, udpCheck, udpSrcPort, udpDstPort, udpPayloadLen, emitUdp } from "../wire/udp";
+import { udpDeliver } from "./udpsock";
 import { ipTxPayload, ipSend, ipCurrentDatagram } from "./ip";
 import { icmpUnreachable, ICMP_PORT_UNREACHABLE } from "./icmp";
 import { ourIp } from "./iface";
@@ -12,8 +13,10 @@ export function udpInput(src: u32, dst: u32, p: usize, len: i32): void {
   const why = udpCheck(src, dst, p, len);
   if (why >= 0) { count(<C>why); return; }
   count(C.UDP_IN);
-  if (udpDstPort(p) == DHCP_CLIENT_PORT) dhcpInput(p + UDP_HEADER_LEN, udpPayloadLen(p));
-  else {
+  const dport = udpDstPort(p);
+  if (dport == DHCP_CLIENT_PORT) dhcpInput(p + UDP_HEADER_LEN, udpPayloadLen(p));
+  else if (dst != ourIp()) count(C.UDP_DROP_NO_PORT);
+  else if (!udpDeliver(src, udpSrcPort(p), dport, p + UDP_HEADER_LEN, udpPayloadLen(p))) {
     count(C.UDP_DROP_NO_PORT);
     icmpUnreachable(ipCurrentDatagram(), ICMP_PORT_UNREACHABLE); // RFC 1122 §4.1.3.1
   }

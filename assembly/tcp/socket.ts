@@ -232,3 +232,7 @@ export function localPort(id: i32): u32 {
   const t = owned(id);
   return t == null ? 0 : t.localPort;
 }
+
+/** The connection's initial sequence numbers, ours (ISS) and the peer's (IRS): for ladders. */
+export function iss(id: i32): u32 { const t = owned(id); return t == null ? 0 : t.iss; }
+export function irs(id: i32): u32 { const t = owned(id); return t == null ? 0 : t.irs; }

@@ -14,7 +14,7 @@ export const enum C {
   ICMP_IN_ECHOS, ICMP_OUT_ECHO_REPS, ICMP_DROP_CHECKSUM, ICMP_DROP_OTHER,
   ICMP_OUT_DEST_UNREACHS, ICMP_OUT_RATE_LIMITED, ICMP_IN_DEST_UNREACHS, ICMP_IN_FRAG_NEEDED, ICMP_DROP_UNVERIFIED,
   // UDP and DHCP
-  UDP_IN, UDP_DROP_SHORT, UDP_DROP_CHECKSUM, UDP_DROP_NO_PORT, DHCP_OUT, DHCP_OFFERS, DHCP_ACKS, DHCP_NAKS, DHCP_DROP_MALFORMED,
+  UDP_IN, UDP_DROP_SHORT, UDP_DROP_CHECKSUM, UDP_DROP_NO_PORT, UDP_DROP_QUEUE_FULL, DHCP_OUT, DHCP_OFFERS, DHCP_ACKS, DHCP_NAKS, DHCP_DROP_MALFORMED,
   // TCP (TCP-MIB names first)
   TCP_ACTIVE_OPENS, TCP_PASSIVE_OPENS, TCP_ATTEMPT_FAILS, TCP_ESTAB_RESETS,
   TCP_IN_SEGS, TCP_OUT_SEGS, TCP_RETRANS_SEGS, TCP_IN_ERRS, TCP_OUT_RSTS,
@@ -35,7 +35,7 @@ const NAMES: StaticArray<string> = [
   "ipDropFragTooMany", "ipDropFragMalformed", "ipDropFragTimeout", "ipDropFragNoSlot", "ipDropNotForUs", "ipDropBadSource", "ipDropProtocol", "ipDropNoRoute",
   "icmpInEchos", "icmpOutEchoReps", "icmpDropChecksum", "icmpDropOther",
   "icmpOutDestUnreachs", "icmpOutRateLimited", "icmpInDestUnreachs", "icmpInFragNeeded", "icmpDropUnverified",
-  "udpIn", "udpDropShort", "udpDropChecksum", "udpDropNoPort", "dhcpOut", "dhcpOffers", "dhcpAcks", "dhcpNaks", "dhcpDropMalformed",
+  "udpIn", "udpDropShort", "udpDropChecksum", "udpDropNoPort", "udpDropQueueFull", "dhcpOut", "dhcpOffers", "dhcpAcks", "dhcpNaks", "dhcpDropMalformed",
   "tcpActiveOpens", "tcpPassiveOpens", "tcpAttemptFails", "tcpEstabResets",
   "tcpInSegs", "tcpOutSegs", "tcpRetransSegs", "tcpInErrs", "tcpOutRsts",
   "tcpDropShort", "tcpDropChecksum", "tcpDropDataOffset", "tcpDropOptions", "tcpDropPortZero", "tcpDropFlags",

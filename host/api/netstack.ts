@@ -8,6 +8,7 @@ import { parseIp, ipToString } from "../link/wire.js";
 import { servicesMask } from "../engine/abi.js";
 import { Socket, SocketHost, ConnectOptions } from "./socket.js";
 import { Server, ServerOptions } from "./server.js";
+import { UdpSocket, RemoteInfo } from "./dgram.js";
 
 export interface OpenOptions {
   /** A TAP device to attach to (needs root), optionally inside a network namespace. */
@@ -105,6 +106,12 @@ export class NetStack implements SocketHost {
     return Socket.open(this, a, b as (() => void) | undefined);
   }
   createConnection = this.connect;
+
+  /** A UDP socket like node:dgram's createSocket("udp4"). */
+  createSocket(type: "udp4" | { type: "udp4" } = "udp4", onMessage?: (msg: Buffer, rinfo: RemoteInfo) => void): UdpSocket {
+    void type;
+    return new UdpSocket(this, onMessage);
+  }
 
   /** @internal */
   kick(): void { if (!this.closed) this.runner.kick(); }

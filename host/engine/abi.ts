@@ -56,6 +56,15 @@ export interface SynackExports {
   /** 1: send small segments at once (TCP_NODELAY); 0 (default): Nagle's algorithm. */
   sock_nodelay(id: number, on: number): number;
   stats_text(): number;
+  /** UDP sockets (ids 0..3): bind (0 = ephemeral), sendto from the io buffer (<= 1472 bytes),
+   *  recvfrom into the io buffer (E_AGAIN when empty) with the source in udp_from_ip/port. */
+  udp_bind(port: number): number;
+  udp_sendto(id: number, ip: number, port: number, len: number): number;
+  udp_recvfrom(id: number, len: number): number;
+  udp_from_ip(): number;
+  udp_from_port(): number;
+  udp_local_port(id: number): number;
+  udp_close(id: number): number;
   conns_text(): number;
 }
 

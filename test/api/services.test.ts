@@ -8,9 +8,9 @@ import { parseServe } from "../../host/cli/cli.js";
 
 const listening = (s: Stack) => [...s.connsText().matchAll(/LISTEN\s+[\d.]+:(\d+)/g)].map((m) => Number(m[1]));
 
-test("default: echo, discard, chargen and console listen", () => {
+test("default: echo, discard, chargen, console and http listen", () => {
   const s = new Stack({ ip: "10.77.0.2", prefixLen: 24, clock: new ManualClock() });
-  assert.deepEqual(listening(s), [7, 9, 19, 23]);
+  assert.deepEqual(listening(s), [7, 9, 19, 23, 80]);
 });
 
 test("none: nothing listens, and every port is free for the host", () => {

@@ -1,0 +1,289 @@
+// HTTP/1.1 on port 80 (RFC 9112): persistent connections by default, `Connection: close`,
+// HTTP/1.0 closes unless it asked for keep-alive, pipelined requests answered in order (the next
+// one is read only once the last response fits the send ring), an idle connection closed by us
+// (our FIN first: FIN-WAIT, then TIME-WAIT), and bounded heads: 400/404/405/408/414/431/503.
+// Pages (pages.ts): `/` status, `/ladder` this connection's own handshake and requests, `/stats`,
+// `/status.json`.
+import { HTTP_SESSIONS, HTTP_HEAD_MAX, HTTP_LINE_MAX, HTTP_KEEPALIVE_MS, HTTP_REQUEST_MS } from "../config";
+import * as sock from "../tcp/socket";
+import { reserve } from "../util/bytes";
+import { now, reached } from "../util/clock";
+import { Text } from "../util/text";
+import { registerService, release } from "./registry";
+import { page, pagesStart, PAGE_NOT_FOUND, Log } from "./pages";
+
+const OUT_MAX: i32 = 4096;
+const HEAD_ROOM: i32 = 256; // the status line and headers go in front of the body
+
+// Per session (not per connection): its request buffer, counters and log.
+let heads: usize = 0;
+const owner = new StaticArray<i32>(HTTP_SESSIONS);
+const headLen = new StaticArray<i32>(HTTP_SESSIONS);
+const since = new StaticArray<u32>(HTTP_SESSIONS); // last activity
+const lingering = new StaticArray<bool>(HTTP_SESSIONS); // answered and FIN sent: discard input until the peer's FIN
+let logs: StaticArray<Log> = new StaticArray<Log>(0);
+let out: usize = 0;
+const text = new Text(0, 0);
+const hdr = new Text(0, 0);
+
+export function httpSetup(): void {
+  if (out != 0) return;
+  heads = reserve(HTTP_SESSIONS * HTTP_HEAD_MAX);
+  out = reserve(OUT_MAX);
+  logs = new StaticArray<Log>(HTTP_SESSIONS);
+  for (let i = 0; i < HTTP_SESSIONS; i++) { unchecked(owner[i] = -1); unchecked(logs[i] = new Log()); }
+  pagesStart();
+  registerService(80, httpStart, httpServe);
+}
+
+@inline function headAt(s: i32): usize { return heads + <usize>(s * HTTP_HEAD_MAX); }
+
+function sessionOf(conn: i32): i32 {
+  for (let i = 0; i < HTTP_SESSIONS; i++) if (unchecked(owner[i]) == conn) return i;
+  return -1;
+}
+
+function httpStart(conn: i32): bool {
+  let s = -1;
+  for (let i = 0; i < HTTP_SESSIONS; i++) if (unchecked(owner[i]) < 0) { s = i; break; }
+  if (s < 0) { // a clean refusal, then our FIN
+    const t = text; t.ptr = out; t.cap = OUT_MAX;
+    t.reset().str("HTTP/1.1 503 Service Unavailable\r\nServer: synack\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n");
+    sock.send(conn, out, t.len);
+    return false;
+  }
+  unchecked(owner[s] = conn);
+  unchecked(headLen[s] = 0);
+  unchecked(since[s] = now);
+  unchecked(lingering[s] = false);
+  unchecked(logs[s]).reset(sock.iss(conn), sock.irs(conn));
+  return true;
+}
+
+function end(s: i32): void {
+  release(unchecked(owner[s]));
+  unchecked(owner[s] = -1);
+}
+
+/** Offset just past the blank line ending the head, or -1. */
+function headEnd(p: usize, n: i32): i32 {
+  for (let i = 3; i < n; i++) {
+    if (load<u8>(p + <usize>i) == 10 && load<u8>(p + <usize>(i - 1)) == 13 &&
+        load<u8>(p + <usize>(i - 2)) == 10 && load<u8>(p + <usize>(i - 3)) == 13) return i + 1;
+  }
+  return -1;
+}
+
+function lineEnd(p: usize, from: i32, n: i32): i32 {
+  for (let i = from; i < n; i++) if (load<u8>(p + <usize>i) == 10) return i;
+  return -1;
+}
+
+@inline function lower(c: u32): u32 { return c >= 65 && c <= 90 ? c + 32 : c; }
+
+/** Does [p, p+n) equal word, ignoring ASCII case? */
+function equalsCI(p: usize, n: i32, word: string): bool {
+  if (n != word.length) return false;
+  for (let i = 0; i < n; i++) if (lower(load<u8>(p + <usize>i)) != <u32>word.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Does the comma-separated header value [p, p+n) hold token (case-insensitive)? */
+function hasToken(p: usize, n: i32, token: string): bool {
+  let i = 0;
+  while (i < n) {
+    while (i < n && (load<u8>(p + <usize>i) == 32 || load<u8>(p + <usize>i) == 44 || load<u8>(p + <usize>i) == 9)) i++;
+    let j = i;
+    while (j < n && load<u8>(p + <usize>j) != 44) j++;
+    let k = j;
+    while (k > i && (load<u8>(p + <usize>(k - 1)) == 32 || load<u8>(p + <usize>(k - 1)) == 9)) k--;
+    if (equalsCI(p + <usize>i, k - i, token)) return true;
+    i = j + 1;
+  }
+  return false;
+}
+
+/** What one parsed request asks for. */
+class Request {
+  status: i32 = 200;   // 200 = fine so far; else the error to answer
+  head: bool = false;
+  http10: bool = false;
+  close: bool = false;
+  keepAlive: bool = false;
+  hasBody: bool = false;
+  hasHost: bool = false;
+  path: usize = 0;
+  pathLen: i32 = 0;
+  method: usize = 0;
+  methodLen: i32 = 0;
+}
+const req = new Request();
+
+function parse(p: usize, n: i32): void {
+  const r = req;
+  r.status = 200; r.head = false; r.http10 = false; r.close = false; r.keepAlive = false;
+  r.hasBody = false; r.hasHost = false; r.pathLen = 0; r.methodLen = 0;
+  const le = lineEnd(p, 0, n);
+  if (le >= HTTP_LINE_MAX) { r.status = 414; return; }
+  let sp1 = -1, sp2 = -1;
+  for (let i = 0; i < le; i++) if (load<u8>(p + <usize>i) == 32) { if (sp1 < 0) sp1 = i; else if (sp2 < 0) sp2 = i; else { sp2 = -2; break; } }
+  const lineLen = le > 0 && load<u8>(p + <usize>(le - 1)) == 13 ? le - 1 : le;
+  if (sp1 <= 0 || sp2 <= sp1 + 1) { r.status = 400; return; }
+  r.method = p; r.methodLen = sp1;
+  r.path = p + <usize>(sp1 + 1); r.pathLen = sp2 - sp1 - 1;
+  const v = p + <usize>(sp2 + 1);
+  const vlen = lineLen - sp2 - 1;
+  if (equalsCI(v, vlen, "http/1.1")) r.http10 = false;
+  else if (equalsCI(v, vlen, "http/1.0")) r.http10 = true;
+  else { r.status = 400; return; }
+  // Header fields: name ":" OWS value OWS, one per line.
+  let at = le + 1;
+  while (at < n) {
+    const e = lineEnd(p, at, n);
+    if (e < 0) break;
+    let len = e - at;
+    if (len > 0 && load<u8>(p + <usize>(e - 1)) == 13) len--;
+    if (len == 0) break;
+    let colon = -1;
+    for (let i = 0; i < len; i++) if (load<u8>(p + <usize>(at + i)) == 58) { colon = i; break; }
+    if (colon <= 0 || load<u8>(p + <usize>(at + colon - 1)) == 32) { r.status = 400; return; }
+    const name = p + <usize>at;
+    const value = name + <usize>(colon + 1);
+    const vn = len - colon - 1;
+    if (equalsCI(name, colon, "connection")) {
+      if (hasToken(value, vn, "close")) r.close = true;
+      if (hasToken(value, vn, "keep-alive")) r.keepAlive = true;
+    } else if (equalsCI(name, colon, "host")) r.hasHost = true;
+    else if (equalsCI(name, colon, "transfer-encoding")) r.hasBody = true;
+    else if (equalsCI(name, colon, "content-length")) {
+      for (let i = 0; i < vn; i++) { const c = load<u8>(value + <usize>i); if (c >= 49 && c <= 57) r.hasBody = true; }
+    }
+    at = e + 1;
+  }
+  if (!r.http10 && !r.hasHost) { r.status = 400; return; } // RFC 9112 §3.2
+  const get = equalsCI(r.method, r.methodLen, "get");
+  r.head = !get && r.methodLen == 4 && equalsCI(r.method, 4, "head");
+  if (!get && !r.head) { r.status = 405; return; }
+  // We never read request bodies: answer, then close, so the body is never taken for a request.
+  if (r.hasBody) r.close = true;
+}
+
+function reason(status: i32): string {
+  switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    default: return "Service Unavailable";
+  }
+}
+
+/**
+ * Build the whole response in `out` (body first, then the head in front of it); returns its
+ * start and sets respLen. status != 200 answers an error page.
+ */
+let respLen = 0;
+let respStatus = 0;
+function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: bool, head: bool): usize {
+  const body = out + <usize>HEAD_ROOM;
+  const t = text; t.ptr = body; t.cap = OUT_MAX - HEAD_ROOM;
+  t.reset();
+  let type = "text/plain; charset=utf-8";
+  if (status == 200) {
+    const kind = page(t, conn, unchecked(logs[s]), req.path, req.pathLen);
+    if (kind == PAGE_NOT_FOUND) status = 404;
+    else if (kind == 1) type = "text/html; charset=utf-8";
+    else if (kind == 3) type = "application/json";
+  }
+  if (status != 200 && t.len == 0) t.u32(<u32>status).ch(32).str(reason(status)).ch(10);
+  respStatus = status;
+  const h = hdr; h.ptr = out; h.cap = HEAD_ROOM;
+  h.reset().str("HTTP/1.1 ").u32(<u32>status).ch(32).str(reason(status)).str("\r\nServer: synack\r\nContent-Type: ")
+    .str(type).str("\r\nContent-Length: ").u32(<u32>t.len).str("\r\n");
+  if (status == 405) h.str("Allow: GET, HEAD\r\n");
+  if (close) h.str("Connection: close\r\n");
+  else if (http10KeepAlive) h.str("Connection: keep-alive\r\n");
+  h.str("\r\n");
+  const start = body - <usize>h.len;
+  memory.copy(start, out, <usize>h.len);
+  respLen = h.len + (head ? 0 : t.len);
+  return start;
+}
+
+/**
+ * Answer an error that ends the connection. Input may still be arriving (the rest of an
+ * oversized head, a body): we send FIN and discard it until the peer's FIN, so closing with
+ * unread data does not turn into a RST that could destroy our answer at the peer.
+ */
+function fail(conn: i32, s: i32, status: i32): void {
+  const p = respond(conn, s, status, true, false, false);
+  sock.send(conn, p, respLen);
+  linger(conn, s);
+}
+
+function linger(conn: i32, s: i32): void {
+  sock.shutdown(conn);
+  unchecked(lingering[s] = true);
+  unchecked(since[s] = now);
+  drain(conn, s);
+}
+
+function drain(conn: i32, s: i32): void {
+  while (true) {
+    const n = sock.recv(conn, heads + <usize>(s * HTTP_HEAD_MAX), HTTP_HEAD_MAX);
+    if (n == sock.E_AGAIN) break;
+    if (n <= 0) { end(s); return; }
+  }
+  if (reached(unchecked(since[s]) + HTTP_REQUEST_MS, now) || sock.state(conn) == 0) end(s);
+}
+
+function httpServe(conn: i32): void {
+  const s = sessionOf(conn);
+  if (s < 0) { release(conn); return; }
+  if (unchecked(lingering[s])) { drain(conn, s); return; }
+  const buf = headAt(s);
+  while (true) {
+    let n = unchecked(headLen[s]);
+    let e = headEnd(buf, n);
+    if (e < 0) {
+      // A request line longer than we take, or a head that fills the buffer without ending.
+      if (lineEnd(buf, 0, min(n, HTTP_LINE_MAX)) < 0 && n >= HTTP_LINE_MAX) { fail(conn, s, 414); return; }
+      if (n >= HTTP_HEAD_MAX) { fail(conn, s, 431); return; }
+      const got = sock.recv(conn, buf + <usize>n, HTTP_HEAD_MAX - n);
+      if (got == sock.E_AGAIN) break;
+      if (got <= 0) { end(s); return; } // the peer's FIN (or an error) between requests
+      unchecked(headLen[s] = n + got);
+      unchecked(since[s] = now);
+      continue;
+    }
+    parse(buf, e);
+    const r = req;
+    const close = r.close || (r.http10 && !r.keepAlive) || r.status != 200;
+    const log = unchecked(logs[s]);
+    log.begin(r.method, r.methodLen, r.path, r.pathLen, e);
+    const p = respond(conn, s, r.status, close, r.http10 && !close, r.head);
+    if (sock.sendSpace(conn) < respLen) {
+      if (sock.state(conn) == 0) { end(s); return; }
+      break; // pipelined: wait until the previous responses have left the send ring
+    }
+    sock.send(conn, p, respLen);
+    log.finish(respStatus, respLen);
+    n = unchecked(headLen[s]) - e;
+    memory.copy(buf, buf + <usize>e, <usize>n);
+    unchecked(headLen[s] = n);
+    unchecked(since[s] = now);
+    if (close) {
+      if (r.hasBody || unchecked(headLen[s]) > 0) linger(conn, s); else end(s);
+      return;
+    }
+  }
+  // Timeouts: a partial request waits HTTP_REQUEST_MS (then 408), an idle connection
+  // HTTP_KEEPALIVE_MS (then we close first).
+  const n = unchecked(headLen[s]);
+  if (n > 0 && reached(unchecked(since[s]) + HTTP_REQUEST_MS, now)) { fail(conn, s, 408); return; }
+  if (n == 0 && reached(unchecked(since[s]) + HTTP_KEEPALIVE_MS, now)) { end(s); return; }
+  if (sock.state(conn) == 0) end(s);
+}
