@@ -5,7 +5,7 @@
 /** TCP connection slots (TIME-WAIT included). */
 export const MAX_CONNS: i32 = 10;
 /** Listening sockets. */
-export const MAX_LISTENERS: i32 = 8;
+export const MAX_LISTENERS: i32 = 12; // the built-in services take up to 5
 /** Per-connection receive ring (bytes). This is the most we ever advertise as window. */
 export const RX_BUF_SIZE: i32 = 4096;
 /** Per-connection send ring (bytes). */

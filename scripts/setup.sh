@@ -3,7 +3,7 @@
 # Idempotent and quick when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PKGS="netcat-openbsd iproute2 iputils-ping tcpdump dnsmasq liblwip-dev gcc make python3-pip valgrind"
+PKGS="netcat-openbsd iproute2 iputils-ping tcpdump dnsmasq liblwip-dev gcc make python3-pip valgrind curl"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

@@ -129,6 +129,9 @@ void fw_stop(void) {
   env = NULL;
 }
 
+/* For synack.c (the socket API): the runtime the module runs in, NULL before fw_start. */
+IM3Runtime fw_runtime(void) { return runtime; }
+
 uint32_t fw_memory_size(void) { return m3_GetMemorySize(runtime); }
 uint32_t fw_address(uint32_t *prefix_len) {
   if (prefix_len) *prefix_len = call_u32(f_prefix);

@@ -7,6 +7,7 @@
 #include "../common/firmware.h"
 #include "../common/hal.h"
 #include "../common/w5500.h"
+#include "../common/example_service.h"
 #include "w5500_model.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -151,6 +152,7 @@ int main(int argc, char **argv) {
       for (ssize_t len; (len = read(tap, frame, sizeof frame)) > 0;) model_wire_in(frame, (size_t)len);
     next = fw_step();
   }
+  if (example_service_start() != 0) fprintf(stderr, "synack-native: the example C service could not start\n");
   printf("synack: serving %u.%u.%u.%u/%u on %s (mac %02x:%02x:%02x:%02x:%02x:%02x) [board native, wasm3%s]\n",
          addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255, addr & 255, prefix, ifname,
          cfg.mac[0], cfg.mac[1], cfg.mac[2], cfg.mac[3], cfg.mac[4], cfg.mac[5], dhcp ? ", dhcp" : "");
@@ -169,6 +171,7 @@ int main(int argc, char **argv) {
     }
     if ((int32_t)(hal_millis() - link_check) >= 500) { w5500_link_up(); link_check = hal_millis(); }
     next = fw_step();
+    example_service_poll();
   }
   fprintf(stderr, "synack-native: heap in use %zu bytes since before wasm3 started (runtime, compiled code, linear memory)\n",
           mallinfo2().uordblks + mallinfo2().hblkhd - heap_before);

@@ -8,6 +8,7 @@
 #include "firmware.h"
 #include "hal.h"
 #include "w5500.h"
+#include "example_service.h"
 #include "driver/gpio.h"
 #include "esp_heap_caps.h"
 #include "esp_log.h"
@@ -156,6 +157,7 @@ static void synack_task(void *arg) {
 #endif
 
   if (start(&cfg) != 0) goto out;
+  if (example_service_start() != 0) ESP_LOGW(TAG, "the example C service (TCP 7000, UDP 7001) did not start");
   if (cfg.ip) print_address(cfg.ip, cfg.prefix_len, "static");
   else ESP_LOGI(TAG, "asking DHCP for an address (static fallback %s after %d s)", CONFIG_SYNACK_IP, CONFIG_SYNACK_DHCP_TIMEOUT_S);
   log_stack("after start-up");
@@ -165,6 +167,7 @@ static void synack_task(void *arg) {
   for (;;) {
     w5500_rx_pending(); /* clear Sn_IR.RECV before draining: a frame arriving meanwhile raises INTn again */
     uint32_t next = fw_step();
+    example_service_poll();
     uint32_t now = hal_millis();
     if (now - link_check >= 500) {
       uint32_t before = w5500_count.link_changes;
@@ -180,6 +183,7 @@ static void synack_task(void *arg) {
       fw_stop();
       cfg.ip = static_ip;
       if (!cfg.ip || start(&cfg) != 0) goto out;
+      example_service_start(); /* a new runtime: listen again */
       continue;
     }
     if (now - stack_check >= 10000) { /* under load the stack runs deepest: say so when it does */

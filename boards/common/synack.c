@@ -1,0 +1,114 @@
+/*
+ * synack.h over wasm3: each call finds its export once, moves bytes through the module's io
+ * buffer (looked up on every call: linear memory may move when it grows) and returns the result.
+ */
+#include "synack.h"
+#include "firmware.h"
+#include "wasm3.h"
+#include <string.h>
+
+extern IM3Runtime fw_runtime(void);
+
+/* An export, found once per runtime (fw_stop and a new fw_start make a new one). */
+typedef struct { const char *name; IM3Function f; IM3Runtime rt; } export_fn;
+
+static int32_t call(export_fn *e, int argc, const uint32_t *argv) {
+  IM3Runtime rt = fw_runtime();
+  if (!rt) return SYNACK_EBADF;
+  if (e->rt != rt) {
+    e->f = NULL;
+    if (m3_FindFunction(&e->f, rt, e->name)) return SYNACK_EINVAL;
+    e->rt = rt;
+  }
+  const void *ptrs[6];
+  for (int i = 0; i < argc; i++) ptrs[i] = &argv[i];
+  if (m3_Call(e->f, (uint32_t)argc, ptrs)) return SYNACK_EINVAL;
+  int32_t r = 0;
+  if (m3_GetRetCount(e->f) && m3_GetResultsV(e->f, &r)) return SYNACK_EINVAL;
+  return r;
+}
+
+#define CALL(name, ...) do { static export_fn e = { name, 0, 0 }; const uint32_t a[] = { __VA_ARGS__ }; \
+  return call(&e, (int)(sizeof a / sizeof a[0]), a); } while (0)
+
+/* The io buffer: its place in linear memory and its size; NULL if the module has none. */
+static uint8_t *io(uint32_t *cap) {
+  static export_fn e_buf = { "io_buffer", 0, 0 }, e_size = { "io_buffer_size", 0, 0 };
+  int32_t at = call(&e_buf, 0, NULL), size = call(&e_size, 0, NULL);
+  uint32_t mem_size = 0;
+  uint8_t *mem = m3_GetMemory(fw_runtime(), &mem_size, 0);
+  if (!mem || at < 0 || size <= 0 || (uint32_t)at + (uint32_t)size > mem_size) return NULL;
+  *cap = (uint32_t)size;
+  return mem + at;
+}
+
+int synack_listen(uint16_t port, int backlog) { CALL("sock_listen", port, (uint32_t)backlog); }
+int synack_accept(int listener) { CALL("sock_accept", (uint32_t)listener); }
+int synack_connect(uint32_t ip, uint16_t port) { CALL("sock_connect", ip, port); }
+int synack_shutdown(int id) { CALL("sock_shutdown", (uint32_t)id); }
+int synack_close(int id) { CALL("sock_close", (uint32_t)id); }
+int synack_abort(int id) { CALL("sock_abort", (uint32_t)id); }
+int synack_state(int id) { CALL("sock_state", (uint32_t)id); }
+uint32_t synack_remote_ip(int id) { static export_fn e = { "sock_remote_ip", 0, 0 }; const uint32_t a[] = { (uint32_t)id }; return (uint32_t)call(&e, 1, a); }
+uint16_t synack_remote_port(int id) { static export_fn e = { "sock_remote_port", 0, 0 }; const uint32_t a[] = { (uint32_t)id }; return (uint16_t)call(&e, 1, a); }
+int synack_udp_bind(uint16_t port) { CALL("udp_bind", port); }
+int synack_udp_close(int id) { CALL("udp_close", (uint32_t)id); }
+
+int synack_send(int id, const void *buf, size_t len) {
+  static export_fn e = { "sock_send", 0, 0 };
+  size_t done = 0;
+  while (done < len) {
+    uint32_t cap;
+    uint8_t *p = io(&cap);
+    if (!p) return SYNACK_EINVAL;
+    uint32_t n = len - done < cap ? (uint32_t)(len - done) : cap;
+    memcpy(p, (const uint8_t *)buf + done, n);
+    const uint32_t a[] = { (uint32_t)id, n };
+    int32_t r = call(&e, 2, a);
+    if (r < 0) return done ? (int)done : r;
+    done += (size_t)r;
+    if ((uint32_t)r < n) break; /* the send ring is full */
+  }
+  return (int)done;
+}
+
+int synack_recv(int id, void *buf, size_t len) {
+  static export_fn e = { "sock_recv", 0, 0 };
+  uint32_t cap;
+  uint8_t *p = io(&cap);
+  if (!p) return SYNACK_EINVAL;
+  const uint32_t a[] = { (uint32_t)id, len < cap ? (uint32_t)len : cap };
+  int32_t r = call(&e, 2, a);
+  if (r > 0) {
+    p = io(&cap);
+    if (!p) return SYNACK_EINVAL;
+    memcpy(buf, p, (size_t)r);
+  }
+  return r;
+}
+
+int synack_udp_sendto(int id, uint32_t ip, uint16_t port, const void *buf, size_t len) {
+  static export_fn e = { "udp_sendto", 0, 0 };
+  uint32_t cap;
+  uint8_t *p = io(&cap);
+  if (!p) return SYNACK_EINVAL;
+  if (len > cap) return SYNACK_EINVAL;
+  memcpy(p, buf, len);
+  const uint32_t a[] = { (uint32_t)id, ip, port, (uint32_t)len };
+  return call(&e, 4, a);
+}
+
+int synack_udp_recvfrom(int id, void *buf, size_t len, uint32_t *ip, uint16_t *port) {
+  static export_fn e = { "udp_recvfrom", 0, 0 }, e_ip = { "udp_from_ip", 0, 0 }, e_port = { "udp_from_port", 0, 0 };
+  uint32_t cap;
+  if (!io(&cap)) return SYNACK_EINVAL;
+  const uint32_t a[] = { (uint32_t)id, len < cap ? (uint32_t)len : cap };
+  int32_t r = call(&e, 2, a);
+  if (r < 0) return r;
+  uint8_t *p = io(&cap);
+  if (!p) return SYNACK_EINVAL;
+  memcpy(buf, p, (size_t)r);
+  if (ip) *ip = (uint32_t)call(&e_ip, 0, NULL);
+  if (port) *port = (uint16_t)call(&e_port, 0, NULL);
+  return r;
+}

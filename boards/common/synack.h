@@ -1,0 +1,48 @@
+/*
+ * Sockets for firmware authors: the module's socket exports (assembly/abi.ts) as C calls. Call
+ * them from the main loop, between fw_step()s (one thread; never from an interrupt). Nothing
+ * blocks: every call returns at once with a count, or a negative errno-like code:
+ *   SYNACK_EAGAIN  nothing yet (try after the next fw_step), SYNACK_EBADF, SYNACK_EINVAL, ...
+ * Connection and listener ids share one space; UDP ids have their own.
+ */
+#ifndef SYNACK_H
+#define SYNACK_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define SYNACK_EAGAIN (-11)
+#define SYNACK_EBADF (-9)
+#define SYNACK_EINVAL (-22)
+#define SYNACK_ENOBUFS (-105)
+#define SYNACK_EADDRINUSE (-98)
+#define SYNACK_ECONNRESET (-104)
+#define SYNACK_ETIMEDOUT (-110)
+#define SYNACK_ECONNREFUSED (-111)
+#define SYNACK_EPIPE (-32)
+
+/* RFC 9293 states, as synack_state returns them. */
+enum synack_state {
+  SYNACK_CLOSED, SYNACK_LISTEN, SYNACK_SYN_SENT, SYNACK_SYN_RECEIVED, SYNACK_ESTABLISHED,
+  SYNACK_FIN_WAIT_1, SYNACK_FIN_WAIT_2, SYNACK_CLOSE_WAIT, SYNACK_CLOSING, SYNACK_LAST_ACK, SYNACK_TIME_WAIT,
+};
+
+/* TCP. IPv4 addresses are host order (10.77.0.2 = 0x0A4D0002). */
+int synack_listen(uint16_t port, int backlog);          /* listener id */
+int synack_accept(int listener);                        /* connection id, or SYNACK_EAGAIN */
+int synack_connect(uint32_t ip, uint16_t port);         /* connection id; SYN-SENT until established */
+int synack_send(int id, const void *buf, size_t len);   /* bytes queued (maybe fewer than len, maybe 0) */
+int synack_recv(int id, void *buf, size_t len);         /* bytes read; 0 = the peer's FIN; SYNACK_EAGAIN */
+int synack_shutdown(int id);                            /* FIN after the queued data; keep receiving */
+int synack_close(int id);                               /* give the id back; the stack finishes the close */
+int synack_abort(int id);                               /* RST, and give the id back */
+int synack_state(int id);                               /* enum synack_state */
+uint32_t synack_remote_ip(int id);
+uint16_t synack_remote_port(int id);
+
+/* UDP. */
+int synack_udp_bind(uint16_t port);                     /* UDP id (port 0: an ephemeral one) */
+int synack_udp_sendto(int id, uint32_t ip, uint16_t port, const void *buf, size_t len); /* len, <= 1472 */
+int synack_udp_recvfrom(int id, void *buf, size_t len, uint32_t *ip, uint16_t *port);   /* or SYNACK_EAGAIN */
+int synack_udp_close(int id);
+
+#endif
