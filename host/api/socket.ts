@@ -83,8 +83,11 @@ export class Socket extends Duplex {
     return this.localPort ? { address: this.localAddress!, family: "IPv4", port: this.localPort } : {};
   }
 
-  /** synack sends small segments at once (it has no Nagle delay): accepted for compatibility. */
-  setNoDelay(_noDelay = true): this { return this; }
+  /** Turn the sender's small-segment delay off (true) or on, as node:net's setNoDelay. */
+  setNoDelay(noDelay = true): this {
+    if (this.id >= 0) { this.host.stack.noDelay(this.id, noDelay); this.host.kick(); }
+    return this;
+  }
 
   /** Keep-alive probes after initialDelay ms of silence (default 2 h), every 75 s, 9 tries. */
   setKeepAlive(enable = false, initialDelay = 0): this {
