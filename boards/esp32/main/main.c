@@ -159,7 +159,9 @@ static void synack_task(void *arg) {
   if (start(&cfg) != 0) goto out;
   if (example_service_start() != 0) ESP_LOGW(TAG, "the example C service (TCP 7000, UDP 7001) did not start");
   if (cfg.ip) print_address(cfg.ip, cfg.prefix_len, "static");
+#if USE_DHCP
   else ESP_LOGI(TAG, "asking DHCP for an address (static fallback %s after %d s)", CONFIG_SYNACK_IP, CONFIG_SYNACK_DHCP_TIMEOUT_S);
+#endif
   log_stack("after start-up");
 
   uint32_t started = hal_millis(), link_check = started, stack_check = started, shown = cfg.ip;
@@ -177,6 +179,7 @@ static void synack_task(void *arg) {
     }
     uint32_t prefix = 0, addr = fw_address(&prefix);
     if (addr && addr != shown) { print_address(addr, prefix, cfg.ip ? "static" : "DHCP"); shown = addr; }
+#if USE_DHCP
     if (!addr && !cfg.ip && now - started >= CONFIG_SYNACK_DHCP_TIMEOUT_S * 1000u) {
       ESP_LOGW(TAG, "no DHCP lease after %d s: falling back to %s/%d", CONFIG_SYNACK_DHCP_TIMEOUT_S, CONFIG_SYNACK_IP,
                CONFIG_SYNACK_PREFIX);
@@ -186,6 +189,7 @@ static void synack_task(void *arg) {
       example_service_start(); /* a new runtime: listen again */
       continue;
     }
+#endif
     if (now - stack_check >= 10000) { /* under load the stack runs deepest: say so when it does */
       unsigned unused = (unsigned)uxTaskGetStackHighWaterMark(NULL);
       if (unused < low_water) { low_water = unused; log_stack("new peak"); }
