@@ -28,6 +28,10 @@ static uint32_t tx_done_at;
 static uint16_t tx_end;         /* Sn_TX_WR latched by that SEND */
 static int resetting, not_ready;
 static uint32_t reset_at;
+static uint8_t torn_frame[MODEL_MAX_FRAME]; /* arrives between the bytes of the next RSR read */
+static size_t torn_len;
+
+static void wire_in(const uint8_t *frame, size_t len);
 
 static uint16_t get16(const uint8_t *r, uint16_t a) { return (uint16_t)(r[a] << 8 | r[a + 1]); }
 static void put16(uint8_t *r, uint16_t a, uint16_t v) { r[a] = (uint8_t)(v >> 8); r[a + 1] = (uint8_t)v; }
@@ -55,6 +59,7 @@ static void reset_registers(void) {
 void model_power_on(void) {
   memset(&model_count, 0, sizeof model_count);
   model_last_error = "";
+  torn_len = 0;
   timing = DEFAULT_TIMING;
   link_up = 1;
   version = W5500_VERSION;
@@ -206,6 +211,11 @@ void model_spi(const uint8_t *header, size_t hlen, const uint8_t *tx, uint8_t *r
       if (resetting) rx[i] = bsb == W5500_BSB_COMMON && addr == W5500_MR ? W5500_MR_RST : 0;
       else if (not_ready && bsb == W5500_BSB_COMMON && addr == W5500_VERSIONR) rx[i] = 0;
       else rx[i] = cell ? *cell : 0;
+      if (torn_len && bsb == W5500_BSB_S0_REG && addr == W5500_Sn_RX_RSR && i + 1 < len) {
+        wire_in(torn_frame, torn_len); /* the chip moves RSR between its high and low byte */
+        torn_len = 0;
+        refresh();
+      }
       continue;
     }
     if (!cell || !tx) continue;
@@ -244,8 +254,18 @@ static int passes(const uint8_t *f) {
 }
 
 void model_wire_in(const uint8_t *frame, size_t len) {
-  uint8_t *r = s0();
   advance();
+  wire_in(frame, len);
+}
+
+void model_arrive_during_rsr_read(const uint8_t *frame, size_t len) {
+  if (len > sizeof torn_frame) return;
+  memcpy(torn_frame, frame, len);
+  torn_len = len;
+}
+
+static void wire_in(const uint8_t *frame, size_t len) {
+  uint8_t *r = s0();
   if (r[W5500_Sn_SR] != W5500_SR_MACRAW) { model_count.dropped_closed++; return; }
   if (!link_up) { model_count.dropped_link++; return; }
   if (len < 14 || len > MODEL_MAX_FRAME) { model_count.dropped_size++; return; }

@@ -17,6 +17,7 @@
  * - Frames shorter than 60 bytes arrive padded to 60 (a wire has no runts); up to 1522 bytes are
  *   taken (VLAN). With MFEN only our MAC, broadcast and IP multicast pass (what ESP-IDF observed
  *   on silicon); MMB blocks IPv4 multicast, MIP6B IPv6, BCASTB broadcast.
+ * - A 16-bit register read is not atomic: a test can make a frame arrive between its bytes.
  * - No link: nothing is received, a SEND still completes but the frame is lost.
  * - Reading RX memory the chip has not filled, or a RECV that moves Sn_RX_RD past Sn_RX_WR:
  *   driver errors.
@@ -60,5 +61,7 @@ int model_interrupt(void);
 /* Test hooks: what a real chip can do that SPI cannot ask for, and what only a test may peek at. */
 void model_set_version(uint8_t v);
 uint8_t model_socket_status(void); /* Sn_SR of socket 0 */
+/* The frame arrives between the high and the low byte of the next Sn_RX_RSR read: a torn read. */
+void model_arrive_during_rsr_read(const uint8_t *frame, size_t len);
 
 #endif
