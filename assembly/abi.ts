@@ -15,13 +15,15 @@
 
 // ---- Exports ---------------------------------------------------------------------------------
 
-import { IO_BUF_SIZE } from "./config";
 import { setNow } from "./util/clock";
 import { setChecksumImport } from "./wire/checksum";
 import { reserve } from "./util/bytes";
+import { scratch, scratchSize, scratchInit } from "./util/scratch";
 import { ifaceInit, ifaceInput, ifacePoll, ourIp, netmask } from "./net/iface";
 import { dhcpStart, dhcpPoll } from "./net/dhcp";
 import { tcpInit, tcpPoll, setMsl } from "./tcp/stack";
+import { tcbTableInit } from "./tcp/tcb";
+import { configure as layoutConfigure, reserveLayout, scratchBytes, heapTop } from "./layout";
 import * as sock from "./tcp/socket";
 import * as udp from "./net/udpsock";
 import { servicesPoll } from "./apps/registry";
@@ -32,20 +34,37 @@ import { IDLE_POLL_MS } from "./config";
 // A little larger than the largest frame, so oversized frames reach the module and are counted.
 const RX_BUFFER_SIZE: i32 = 1536;
 const rxFrame: usize = reserve(RX_BUFFER_SIZE);
-const ioBuf: usize = reserve(IO_BUF_SIZE);
+
+/**
+ * Optional, before init: choose the memory layout. conns = connection slots (TIME-WAIT
+ * included), rx_ring/tx_ring = each slot's receive ring (the window we offer, 1024..65535) and
+ * send ring (1024..1 MiB), memory_limit = bytes of linear memory the host gives the module (0 =
+ * no cap: memory is grown once, at init, to what the layout needs). Any 0 keeps the default (the
+ * board's: config.ts). Returns the bytes of linear memory the layout needs, -22 (E_INVAL) for
+ * numbers out of bounds or a call after init, -105 (E_NOBUFS) when it would not fit the cap.
+ */
+export function configure(conns: u32, rx_ring: u32, tx_ring: u32, memory_limit: u32): i32 {
+  return layoutConfigure(conns, rx_ring, tx_ring, memory_limit);
+}
 
 /**
  * Bring the interface up. MAC = mac_hi (top 16 bits: bytes 0-1) and mac_lo (bytes 2-5).
  * ip/prefix_len/gateway: our IPv4 address, its prefix length, the default gateway (0 = none).
  * ip 0 asks for an address by DHCP instead; address() tells when one is leased.
- * Starts the built-in services chosen by select_services (default: all of them).
+ * Lays out the connection table (configure's numbers or the defaults) and starts the built-in
+ * services chosen by select_services (default: all of them). Returns 0, or -105 (E_NOBUFS) when
+ * the layout does not fit the memory there is (nothing is started then).
  */
-export function init(mac_hi: u32, mac_lo: u32, ip: u32, prefix_len: u32, gateway: u32, now: u32): void {
+export function init(mac_hi: u32, mac_lo: u32, ip: u32, prefix_len: u32, gateway: u32, now: u32): i32 {
+  if (!reserveLayout()) return -105;
+  scratchInit(scratchBytes());
+  tcbTableInit();
   setNow(now);
   ifaceInit(mac_hi, mac_lo, ip, prefix_len, gateway);
   tcpInit();
   startBuiltins();
   if (ip == 0) dhcpStart();
+  return 0;
 }
 
 /**
@@ -54,6 +73,9 @@ export function init(mac_hi: u32, mac_lo: u32, ip: u32, prefix_len: u32, gateway
  * A service not chosen reserves no memory.
  */
 export function select_services(mask: u32): void { selectServices(mask); }
+
+/** Bytes of linear memory in use: everything below the heap's top (after init, this never moves). */
+export function memory_used(): u32 { return <u32>heapTop(); }
 
 /** Our IPv4 address (0 until DHCP has leased one) and its prefix length. */
 export function address(): u32 { return ourIp(); }
@@ -86,9 +108,9 @@ export function poll(now: u32): u32 {
   return min(next, IDLE_POLL_MS);
 }
 
-/** Scratch buffer for socket data and text exports. */
-export function io_buffer(): usize { return ioBuf; }
-export function io_buffer_size(): u32 { return IO_BUF_SIZE; }
+/** Scratch buffer for socket data and text exports (laid out at init: at least 4 KiB, up to the send ring). */
+export function io_buffer(): usize { return scratch; }
+export function io_buffer_size(): u32 { return <u32>scratchSize; }
 
 /** Let checksums go through the host's env.checksum (1) or stay in wasm (0, the default). */
 export function use_checksum_import(on: u32): void { setChecksumImport(on != 0); }
@@ -104,9 +126,9 @@ export function sock_accept(listener: i32): i32 { return sock.accept(listener); 
 /** Active open to ip:port from a random ephemeral port. */
 export function sock_connect(ip: u32, port: u32): i32 { return sock.connect(ip, port); }
 /** Queue `len` bytes from the io buffer; returns how many were taken (maybe 0). */
-export function sock_send(id: i32, len: u32): i32 { return sock.send(id, ioBuf, <i32>min(len, <u32>IO_BUF_SIZE)); }
+export function sock_send(id: i32, len: u32): i32 { return sock.send(id, scratch, <i32>min(len, <u32>scratchSize)); }
 /** Copy up to `len` received bytes into the io buffer; 0 = end of stream, E_AGAIN = none yet. */
-export function sock_recv(id: i32, len: u32): i32 { return sock.recv(id, ioBuf, <i32>min(len, <u32>IO_BUF_SIZE)); }
+export function sock_recv(id: i32, len: u32): i32 { return sock.recv(id, scratch, <i32>min(len, <u32>scratchSize)); }
 /** Close our sending side (FIN after queued data); we keep receiving. */
 export function sock_shutdown(id: i32): i32 { return sock.shutdown(id); }
 /** Give the socket back: graceful close (FIN), the stack finishes the teardown on its own. */
@@ -134,18 +156,17 @@ export function sock_user_timeout(id: i32, ms: u32): i32 { return sock.userTimeo
 export function sock_nodelay(id: i32, on: u32): i32 { return sock.noDelay(id, on != 0); }
 
 /** Text reports, written into the io buffer; they return the length. The console shows the same. */
-export function stats_text(): u32 { return statsText(ioBuf, IO_BUF_SIZE); }
-export function conns_text(): u32 { return connsText(ioBuf, IO_BUF_SIZE); }
-
+export function stats_text(): u32 { return statsText(scratch, scratchSize); }
+export function conns_text(): u32 { return connsText(scratch, scratchSize); }
 // UDP sockets: ids 0..3, their own space (not socket ids). Payloads pass through the io buffer.
 /** Bind a UDP port (0: an ephemeral one); returns the id, E_ADDRINUSE or E_NOBUFS. */
 export function udp_bind(port: u32): i32 { return udp.udpBind(port); }
 /** Send `len` bytes of the io buffer to ip:port (at most 1472); returns len or an error. */
 export function udp_sendto(id: i32, ip: u32, port: u32, len: u32): i32 {
-  return udp.udpSendTo(id, ip, port, ioBuf, <i32>min(len, <u32>IO_BUF_SIZE));
+  return udp.udpSendTo(id, ip, port, scratch, <i32>min(len, <u32>scratchSize));
 }
 /** The oldest queued datagram into the io buffer (truncated to len), or E_AGAIN; its source by udp_from_*. */
-export function udp_recvfrom(id: i32, len: u32): i32 { return udp.udpRecvFrom(id, ioBuf, <i32>min(len, <u32>IO_BUF_SIZE)); }
+export function udp_recvfrom(id: i32, len: u32): i32 { return udp.udpRecvFrom(id, scratch, <i32>min(len, <u32>scratchSize)); }
 export function udp_from_ip(): u32 { return udp.udpFromIp(); }
 export function udp_from_port(): u32 { return udp.udpFromPort(); }
 export function udp_local_port(id: i32): u32 { return udp.udpLocalPort(id); }

@@ -1,15 +1,21 @@
-// Build configuration: every buffer and slot in synack is sized here, at build time.
-// Nothing is allocated after init(). The one synack.wasm runs on the PC and on an ESP32 without
-// PSRAM, so these fit the chip: two 64 KiB pages of linear memory in all.
+// Configuration: every fixed buffer and slot size in synack is here. The connection table and its
+// rings are laid out once at init from run-time numbers (layout.ts); these are their defaults and
+// bounds. Nothing is allocated after init(). The defaults are the board's: they fit an ESP32
+// without PSRAM in one 64 KiB page of linear memory.
 
-/** TCP connection slots (TIME-WAIT included). */
-export const MAX_CONNS: i32 = 10;
+/** Default TCP connection slots (TIME-WAIT included), and the most configure() accepts. */
+export const DEFAULT_CONNS: i32 = 5;
+export const CONNS_LIMIT: i32 = 1024;
+/** Default per-connection receive ring (bytes): the most we ever advertise as window. */
+export const DEFAULT_RX_RING: i32 = 4096;
+/** Default per-connection send ring (bytes). */
+export const DEFAULT_TX_RING: i32 = 2048;
+/** Ring bounds: at least one full segment; receive at most what a window field without scaling says. */
+export const RING_MIN: i32 = 1024;
+export const RX_RING_MAX: i32 = 65535;
+export const TX_RING_MAX: i32 = 1 << 20;
 /** Listening sockets. */
 export const MAX_LISTENERS: i32 = 12; // the built-in services take up to 5
-/** Per-connection receive ring (bytes). This is the most we ever advertise as window. */
-export const RX_BUF_SIZE: i32 = 4096;
-/** Per-connection send ring (bytes). */
-export const TX_BUF_SIZE: i32 = 4096;
 /** Out-of-order ranges remembered per connection (data sits in the RX ring itself). */
 export const OOO_RANGES: i32 = 4;
 /** SYN-RECEIVED connections a listener may hold before new SYNs are dropped. */
@@ -19,7 +25,7 @@ export const DEFAULT_BACKLOG: i32 = 4;
 export const ARP_CACHE_SIZE: i32 = 16;
 export const ARP_TTL_MS: u32 = 60_000;
 /** Frames held while their next hop resolves (one per pending entry at most). */
-export const ARP_HOLD_SLOTS: i32 = 4;
+export const ARP_HOLD_SLOTS: i32 = 2;
 /** ARP request retry interval and tries before the held frame is dropped. */
 export const ARP_RETRY_MS: u32 = 1000;
 export const ARP_MAX_TRIES: i32 = 3;
@@ -64,8 +70,9 @@ export const EPHEMERAL_HI: i32 = 65535;
 /** Longest idle interval poll() reports when no timer is armed. */
 export const IDLE_POLL_MS: u32 = 1000;
 
-/** Scratch buffer shared by the host (sock_send/sock_recv) and text exports. */
-export const IO_BUF_SIZE: i32 = 4096;
+/** The scratch/io buffer (util/scratch.ts): the send ring's size, within these bounds. */
+export const SCRATCH_MIN: i32 = 4096;
+export const SCRATCH_MAX: i32 = 65536;
 
 /** Console sessions at once (each holds a line and a reply buffer); more are turned away. */
 export const CONSOLE_SESSIONS: i32 = 3;

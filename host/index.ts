@@ -4,8 +4,8 @@
 //   link/    how frames reach a wire: TAP, network namespaces, pcap, frame helpers
 //   lab/     the scripted peer, simulator, fuzzer and bench (tools, not API)
 //   cli/     the synack command and its pictures (the ladder)
-export { Stack, Runner, RealClock, ManualClock, defaultMac, DEFAULT_WASM } from "./engine/stack.js";
-export type { Clock, Link, StackOptions } from "./engine/stack.js";
+export { Stack, LayoutError, Runner, RealClock, ManualClock, defaultMac, DEFAULT_WASM } from "./engine/stack.js";
+export type { Clock, Link, StackOptions, Layout } from "./engine/stack.js";
 export { E, STATES, SERVICES, servicesMask } from "./engine/abi.js";
 export type { SynackExports, StateName, ServiceName } from "./engine/abi.js";
 export { TapLink } from "./link/tap.js";

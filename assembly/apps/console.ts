@@ -1,45 +1,51 @@
 // The console on port 23: line commands for a person with nc or telnet.
 //   help   the commands          conns  every connection (state, endpoints, sequence variables)
 //   stats  every counter         quit   the board closes first (FIN-WAIT-1/2, then TIME-WAIT)
-import { MAX_CONNS, CONSOLE_SESSIONS } from "../config";
+import { CONSOLE_SESSIONS } from "../config";
+import { maxConns } from "../layout";
 import * as sock from "../tcp/socket";
 import { reserve } from "../util/bytes";
 import { Text } from "../util/text";
 import { statsText, connsText } from "./report";
-import { scratch, SCRATCH_SIZE, release } from "./registry";
+import { release } from "./registry";
+import { scratch, scratchSize } from "../util/scratch";
 
 const LINE_MAX: i32 = 128;
-const OUT_MAX: i32 = 3072; // one reply at a time: `stats` (the longest) fits
+const OUT_MAX: i32 = 2560; // one reply at a time: `stats` (the longest, ~2.4 KB) fits
 // Per session, not per connection: a session's id indexes these through sessionOf.
 // Reserved by consoleSetup, only when the console is started.
 let lineBuf: usize = 0;
+// One reply buffer for all sessions: a session writes only when no other has output pending, so
+// each reply is one consistent snapshot, and the console costs one buffer, not one per session.
 let outBuf: usize = 0;
+let outOwner: i32 = -1; // the session whose reply is in outBuf, -1 when free
+let outUsed: i32 = 0;
 const lineLen = new StaticArray<i32>(CONSOLE_SESSIONS);
-const outLen = new StaticArray<i32>(CONSOLE_SESSIONS);
+const greet = new StaticArray<bool>(CONSOLE_SESSIONS); // the banner is still owed
 const overlong = new StaticArray<bool>(CONSOLE_SESSIONS);
 const iacSkip = new StaticArray<u8>(CONSOLE_SESSIONS); // bytes of a telnet command still to skip
 const quitting = new StaticArray<bool>(CONSOLE_SESSIONS);
 const owner = new StaticArray<i32>(CONSOLE_SESSIONS); // connection id, -1 when free
-const sessionOf = new StaticArray<i32>(MAX_CONNS);
+let sessionOf: usize = 0; // i32 per connection id, reserved by consoleSetup
 const text = new Text(0, 0);
 for (let i = 0; i < CONSOLE_SESSIONS; i++) owner[i] = -1;
 
 @inline function lineAt(s: i32): usize { return lineBuf + <usize>(s * LINE_MAX); }
-@inline function outAt(s: i32): usize { return outBuf + <usize>(s * OUT_MAX); }
 
-/** A Text writing after the pending output of connection id. */
+/** A Text writing after the pending output; session id takes the reply buffer (it must be free or its own). */
 function reply(id: i32): Text {
-  const used = unchecked(outLen[id]);
-  text.ptr = outAt(id) + <usize>used;
-  text.cap = OUT_MAX - used;
+  outOwner = id;
+  text.ptr = outBuf + <usize>outUsed;
+  text.cap = OUT_MAX - outUsed;
   return text.reset();
 }
-function commit(id: i32, t: Text): void { unchecked(outLen[id] = unchecked(outLen[id]) + t.len); }
+function commit(id: i32, t: Text): void { outUsed += t.len; }
 
 export function consoleSetup(): void {
   if (lineBuf != 0) return;
   lineBuf = reserve(CONSOLE_SESSIONS * LINE_MAX);
-  outBuf = reserve(CONSOLE_SESSIONS * OUT_MAX);
+  outBuf = reserve(OUT_MAX);
+  sessionOf = reserve(maxConns * 4);
 }
 
 /** A new console connection: a free session, or a polite refusal. False when refused. */
@@ -47,20 +53,18 @@ export function consoleStart(conn: i32): bool {
   let id = -1;
   for (let i = 0; i < CONSOLE_SESSIONS; i++) if (unchecked(owner[i]) < 0) { id = i; break; }
   if (id < 0) {
-    text.ptr = scratch; text.cap = SCRATCH_SIZE;
+    text.ptr = scratch; text.cap = scratchSize;
     const t = text.reset().str("synack console: busy, try again later\n");
     sock.send(conn, scratch, t.len);
     return false;
   }
   unchecked(owner[id] = conn);
-  unchecked(sessionOf[conn] = id);
+  store<i32>(sessionOf + (<usize>conn << 2), id);
   unchecked(lineLen[id] = 0);
-  unchecked(outLen[id] = 0);
   unchecked(overlong[id] = false);
   unchecked(iacSkip[id] = 0);
   unchecked(quitting[id] = false);
-  const t = reply(id).str("synack console: help, conns, stats, quit\nsynack> ");
-  commit(id, t);
+  unchecked(greet[id] = true); // written once the reply buffer is free
   return true;
 }
 
@@ -82,11 +86,10 @@ function command(id: i32): void {
   if (is(w, len, "help")) {
     commit(id, reply(id).str("help   this list\nconns  every connection: state, addresses, snd.una/snd.nxt/rcv.nxt, windows, RTO\nstats  counters (TCP-MIB names, drops by reason)\nquit   close this session (the board closes first)\n"));
   } else if (is(w, len, "conns") || is(w, len, "stats")) {
-    const used = unchecked(outLen[id]);
-    const at = outAt(id) + <usize>used;
-    const room = OUT_MAX - used;
-    const wrote = is(w, len, "conns") ? connsText(at, room) : statsText(at, room);
-    unchecked(outLen[id] = used + <i32>wrote);
+    outOwner = id;
+    const at = outBuf + <usize>outUsed;
+    const room = OUT_MAX - outUsed;
+    outUsed += <i32>(is(w, len, "conns") ? connsText(at, room) : statsText(at, room));
   } else if (is(w, len, "quit")) {
     commit(id, reply(id).str("bye\n"));
     unchecked(quitting[id] = true);
@@ -118,31 +121,38 @@ function take(id: i32, c: u32): void {
 }
 
 function flush(id: i32): void {
-  const pending = unchecked(outLen[id]);
-  if (pending == 0) return;
-  const n = sock.send(unchecked(owner[id]), outAt(id), pending);
-  if (n <= 0) return;
-  memory.copy(outAt(id), outAt(id) + <usize>n, <usize>(pending - n));
-  unchecked(outLen[id] = pending - n);
+  if (outOwner != id) return;
+  const n = sock.send(unchecked(owner[id]), outBuf, outUsed);
+  if (n > 0) {
+    memory.copy(outBuf, outBuf + <usize>n, <usize>(outUsed - n));
+    outUsed -= n;
+  }
+  if (outUsed == 0) outOwner = -1;
 }
 
 function end(id: i32): void {
   release(unchecked(owner[id]));
   unchecked(owner[id] = -1);
+  if (outOwner == id) { outOwner = -1; outUsed = 0; } // a reply nobody will read
 }
 
 export function serveConsole(conn: i32): void {
-  const id = unchecked(sessionOf[conn]);
+  const id = load<i32>(sessionOf + (<usize>conn << 2));
   flush(id);
-  // One command at a time: the next line is read only once the last reply has gone out,
-  // so a flood of commands cannot overflow the reply buffer.
-  while (!unchecked(quitting[id]) && unchecked(outLen[id]) == 0) {
+  if (unchecked(greet[id]) && outOwner < 0) {
+    unchecked(greet[id] = false);
+    commit(id, reply(id).str("synack console: help, conns, stats, quit\nsynack> "));
+    flush(id);
+  }
+  // One command at a time, and only while the reply buffer is free: the next line is read once
+  // the last reply has gone out, so a flood of commands cannot overflow it.
+  while (!unchecked(quitting[id]) && !unchecked(greet[id]) && outOwner < 0) {
     const n = sock.recv(conn, scratch, 1);
     if (n == sock.E_AGAIN) break;
     if (n <= 0) { end(id); return; }
     take(id, load<u8>(scratch));
     flush(id);
   }
-  if (unchecked(quitting[id]) && unchecked(outLen[id]) == 0) end(id); // we close first
+  if (unchecked(quitting[id]) && outOwner != id) end(id); // we close first
   else if (sock.state(conn) == 0) end(id);
 }

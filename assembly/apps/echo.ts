@@ -1,11 +1,12 @@
 // Echo (RFC 862) and discard (RFC 863).
 import * as sock from "../tcp/socket";
-import { scratch, SCRATCH_SIZE, release } from "./registry";
+import { release } from "./registry";
+import { scratch, scratchSize } from "../util/scratch";
 
 /** Send back what arrives, reading only what can be sent now, so no byte is ever dropped. */
 export function serveEcho(id: i32): void {
   while (true) {
-    const room = min(sock.sendSpace(id), SCRATCH_SIZE);
+    const room = min(sock.sendSpace(id), scratchSize);
     if (room <= 0) {
       if (sock.state(id) == 0) release(id); // reset or timed out while we waited
       return;
@@ -19,7 +20,7 @@ export function serveEcho(id: i32): void {
 
 export function serveDiscard(id: i32): void {
   while (true) {
-    const n = sock.recv(id, scratch, SCRATCH_SIZE);
+    const n = sock.recv(id, scratch, scratchSize);
     if (n == sock.E_AGAIN) return;
     if (n <= 0) { release(id); return; }
   }

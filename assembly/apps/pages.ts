@@ -1,7 +1,7 @@
 // The HTTP service's pages: `/` the status page, `/ladder` the very connection serving it (its
 // handshake with the real sequence numbers, then every request and response carried on it),
 // `/stats` every counter, `/status.json` for scripts.
-import { MAX_CONNS } from "../config";
+import { maxConns } from "../layout";
 import { Text } from "../util/text";
 import { now } from "../util/clock";
 import { C, counter, counterName } from "../util/counters";
@@ -154,7 +154,7 @@ function jsonPage(t: Text): void {
   t.str("{\"address\":\"").ip(ourIp()).str("\",\"prefix\":").u32(<u32>popcnt(netmask()))
     .str(",\"uptime_ms\":").u32(now - startedAt).str(",\"connections\":[");
   let first = true;
-  for (let id = 0; id < MAX_CONNS; id++) {
+  for (let id = 0; id < maxConns; id++) {
     if (!connInfo(id, info)) continue;
     if (!first) t.ch(44);
     first = false;

@@ -3,7 +3,8 @@
 // closes it) and serve(conn) on every poll while the service owns it; the service calls release()
 // when done. A poller is called on every poll for timer or UDP work and returns ms until it next
 // needs a turn. The built-in services (builtin.ts) use exactly this API; see docs/api.md.
-import { MAX_CONNS, DEFAULT_BACKLOG } from "../config";
+import { DEFAULT_BACKLOG } from "../config";
+import { maxConns } from "../layout";
 import * as sock from "../tcp/socket";
 import { reserve } from "../util/bytes";
 
@@ -25,14 +26,9 @@ let pollerCount = 0;
 /** Which service owns each connection (index + 1, 0 = none); reserved with the first service. */
 let ownerOf: usize = 0;
 
-/** Shared scratch for moving bytes between sockets (the module is single-threaded). */
-export const SCRATCH_SIZE: i32 = 2048;
-export let scratch: usize = 0;
-
 function ready(): void {
   if (ownerOf != 0) return;
-  ownerOf = reserve(MAX_CONNS);
-  scratch = reserve(SCRATCH_SIZE);
+  ownerOf = reserve(maxConns);
 }
 
 /** Accept nothing special: every connection is welcome. */
@@ -79,7 +75,7 @@ export function servicesPoll(): u32 {
       if (!s.start(c)) release(c);
     }
   }
-  for (let c = 0; c < MAX_CONNS; c++) {
+  for (let c = 0; c < maxConns; c++) {
     const k = <i32>load<u8>(ownerOf + <usize>c);
     if (k != 0) unchecked(services[k - 1])!.serve(c);
   }

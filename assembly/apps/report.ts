@@ -1,5 +1,6 @@
 // The text behind the console's `stats` and `conns` (and the stats_text/conns_text exports).
-import { MAX_CONNS, MAX_LISTENERS } from "../config";
+import { MAX_LISTENERS } from "../config";
+import { maxConns } from "../layout";
 import { Text } from "../util/text";
 import { C, counter, counterName } from "../util/counters";
 import { connInfo, listeners } from "../tcp/tcb";
@@ -35,7 +36,7 @@ export function connsText(p: usize, cap: i32): u32 {
     endpoint(t, ourIp(), l.port, 23);
     t.str("0.0.0.0:*\n");
   }
-  for (let id = 0; id < MAX_CONNS; id++) {
+  for (let id = 0; id < maxConns; id++) {
     if (!connInfo(id, info)) continue;
     t.u32w(<u32>id, 2).str("  ").strw(stateName(<i32>info[0]), 14);
     endpoint(t, info[1], info[2], 23);

@@ -2,7 +2,8 @@
 // with the RFC 5961 changes (challenge ACKs for RST, SYN and ACK checks). Input only updates the
 // connection and marks what it owes; dispatch() (output.ts) sends afterwards.
 import { C, count } from "../util/counters";
-import { CHALLENGE_ACKS_PER_SECOND, RX_BUF_SIZE } from "../config";
+import { CHALLENGE_ACKS_PER_SECOND } from "../config";
+import { rxRingSize } from "../layout";
 import { now } from "../util/clock";
 import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST } from "../wire/tcp";
 import {
@@ -105,7 +106,7 @@ function cookieAccepted(lid: i32, seg: Segment): bool {
   t.listener = lid;
   t.irs = seg.seq - 1;
   t.rcvNxt = seg.seq;
-  t.rcvAdv = t.rcvNxt + <u32>RX_BUF_SIZE; // what the cookie SYN,ACK advertised
+  t.rcvAdv = t.rcvNxt + <u32>rxRingSize; // what the cookie SYN,ACK advertised
   t.iss = seg.ack - 1;
   t.sndUna = t.iss; t.sndNxt = seg.ack; t.sndMax = seg.ack;
   takePeerOptions(t, seg);

@@ -1,7 +1,8 @@
 // Segment out: dispatch() sends whatever the connection may send now (SYN, data, FIN, ACK),
 // within the peer's window and the congestion window. Input never builds segments itself; it
 // only marks what is owed (ackNow) and lets dispatch run, or calls the small primitives below.
-import { MTU, RX_BUF_SIZE } from "../config";
+import { MTU } from "../config";
+import { rxRingSize } from "../layout";
 import { ipTxPayload, ipSend } from "../net/ip";
 import { C, count } from "../util/counters";
 import { now } from "../util/clock";
@@ -23,7 +24,7 @@ function advertise(t: Tcb): u32 {
   const edge = t.rcvNxt + <u32>t.rx.free();
   if (seqGt(edge, t.rcvAdv)) {
     const step = edge - t.rcvAdv;
-    if (step >= min(<u32>RX_BUF_SIZE / 2, OUR_MSS)) t.rcvAdv = edge;
+    if (step >= min(<u32>rxRingSize / 2, OUR_MSS)) t.rcvAdv = edge;
   }
   return t.rcvAdv - t.rcvNxt;
 }
@@ -33,7 +34,7 @@ export function windowUpdateDue(t: Tcb): bool {
   const edge = t.rcvNxt + <u32>t.rx.free();
   if (!seqGt(edge, t.rcvAdv)) return false;
   const step = edge - t.rcvAdv;
-  return step >= <u32>RX_BUF_SIZE / 2 || (t.rcvWnd < OUR_MSS && step >= OUR_MSS);
+  return step >= <u32>rxRingSize / 2 || (t.rcvWnd < OUR_MSS && step >= OUR_MSS);
 }
 
 /** Build and send one segment of connection t; data comes from the send ring at dataOff. */
@@ -83,7 +84,7 @@ export function sendRstFor(seg: Segment): void {
 export function sendSynAckFor(seg: Segment, iss: u32): void {
   const p = ipTxPayload();
   const len = emitSegment(p, seg.dstIp, seg.srcIp, seg.dstPort, seg.srcPort, iss, seg.seq + 1,
-    SYN | ACK_FLAG, <u32>RX_BUF_SIZE, OUR_MSS, 0);
+    SYN | ACK_FLAG, <u32>rxRingSize, OUR_MSS, 0);
   ipSend(seg.srcIp, IP_PROTO_TCP, len);
   count(C.TCP_OUT_SEGS);
 }

@@ -1,7 +1,8 @@
 // The socket API inside the module: what apps/ and the host (through abi.ts) use.
-// Ids 0..MAX_CONNS-1 are connections, MAX_CONNS.. are listeners. Calls never block: they act,
+// Ids 0..maxConns-1 are connections, maxConns.. are listeners. Calls never block: they act,
 // then dispatch() sends what became sendable.
-import { MAX_CONNS, MAX_LISTENERS, EPHEMERAL_LO, EPHEMERAL_HI, DEFAULT_BACKLOG } from "../config";
+import { MAX_LISTENERS, EPHEMERAL_LO, EPHEMERAL_HI, DEFAULT_BACKLOG } from "../config";
+import { maxConns } from "../layout";
 import { C, count } from "../util/counters";
 import { ourIp } from "../net/iface";
 import { now } from "../util/clock";
@@ -15,14 +16,14 @@ export * from "./errors";
 
 /** The connection behind id if the caller owns it, else null. */
 function owned(id: i32): Tcb | null {
-  if (id < 0 || id >= MAX_CONNS) return null;
+  if (id < 0 || id >= maxConns) return null;
   const t = unchecked(conns[id]);
   if (!t.inUse || t.userClosed || (t.listener >= 0 && !t.accepted)) return null;
   return t;
 }
 
 @inline function listenerIndex(id: i32): i32 {
-  const i = id - MAX_CONNS;
+  const i = id - maxConns;
   return i >= 0 && i < MAX_LISTENERS && unchecked(listeners[i]).inUse ? i : -1;
 }
 
@@ -34,9 +35,9 @@ export function listen(port: u32, backlog: i32): i32 {
     if (!l.inUse) {
       l.inUse = true;
       l.port = port;
-      l.backlog = backlog > 0 ? min(backlog, MAX_CONNS) : DEFAULT_BACKLOG;
+      l.backlog = backlog > 0 ? min(backlog, maxConns) : DEFAULT_BACKLOG;
       l.priority = false;
-      return MAX_CONNS + i;
+      return maxConns + i;
     }
   }
   return E_NOBUFS;
@@ -55,7 +56,7 @@ export function accept(id: i32): i32 {
   const lid = listenerIndex(id);
   if (lid < 0) return E_BADF;
   let best: Tcb | null = null;
-  for (let i = 0; i < MAX_CONNS; i++) {
+  for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (t.inUse && t.listener == lid && !t.accepted && synchronized(t.state) &&
         (best == null || <i32>(t.order - best.order) < 0)) best = t;
@@ -67,7 +68,7 @@ export function accept(id: i32): i32 {
 
 function portInUse(port: u32): bool {
   if (findListener(port) >= 0) return true;
-  for (let i = 0; i < MAX_CONNS; i++) {
+  for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (t.inUse && t.localPort == port) return true;
   }
@@ -157,7 +158,7 @@ export function close(id: i32): i32 {
 }
 
 function closeListener(lid: i32): void {
-  for (let i = 0; i < MAX_CONNS; i++) {
+  for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (t.inUse && t.listener == lid && !t.accepted) {
       if (t.state != State.CLOSED) sendRst(t);
@@ -178,7 +179,7 @@ export function abort(id: i32): i32 {
 
 export function state(id: i32): i32 {
   if (listenerIndex(id) >= 0) return State.LISTEN;
-  if (id < 0 || id >= MAX_CONNS) return State.CLOSED;
+  if (id < 0 || id >= maxConns) return State.CLOSED;
   const t = unchecked(conns[id]);
   return t.inUse ? t.state : State.CLOSED;
 }

@@ -1,5 +1,5 @@
 // TCP module entry points: init, input from IPv4, and the timers run by poll.
-import { MAX_CONNS } from "../config";
+import { maxConns } from "../layout";
 import { now, reached } from "../util/clock";
 import { C, count } from "../util/counters";
 import { conns, Tcb } from "./tcb";
@@ -21,7 +21,7 @@ export function tcpInput(src: u32, dst: u32, seg: usize, len: i32): void { segme
 /** Run due timers and pending output; returns ms until the next TCP deadline. */
 export function tcpPoll(): u32 {
   let next = u32.MAX_VALUE;
-  for (let i = 0; i < MAX_CONNS; i++) {
+  for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (!t.inUse) continue;
     if (t.closeOn && reached(t.closeAt, now)) { t.closeOn = false; toClosed(t); continue; }

@@ -1,6 +1,7 @@
 // Transmission control blocks (RFC 9293 §3.3.1) and the fixed table that holds them, plus the
-// listener table. All slots and their rings are reserved at start-up.
-import { MAX_CONNS, MAX_LISTENERS, RX_BUF_SIZE, TX_BUF_SIZE, OOO_RANGES, RTO_INITIAL_MS } from "../config";
+// listener table. The slots and their rings are laid out once, at init (layout.ts).
+import { MAX_LISTENERS, OOO_RANGES, RTO_INITIAL_MS } from "../config";
+import { maxConns, rxRingSize, txRingSize } from "../layout";
 import { Ring } from "./ring";
 import { State, stateName } from "./state";
 import { logText, emit } from "../util/log";
@@ -93,14 +94,17 @@ export class Tcb {
   rttSeq: u32 = 0;
   rttStart: u32 = 0;
 
-  rx: Ring = new Ring(RX_BUF_SIZE);
-  tx: Ring = new Ring(TX_BUF_SIZE);
+  rx: Ring;
+  tx: Ring;
   /** Out-of-order ranges [start, end) by sequence number, unordered; count in oooCount. */
   oooStart: StaticArray<u32> = new StaticArray<u32>(OOO_RANGES);
   oooEnd: StaticArray<u32> = new StaticArray<u32>(OOO_RANGES);
   oooCount: i32 = 0;
 
-  constructor(public id: i32) {}
+  constructor(public id: i32, rxCap: i32, txCap: i32) {
+    this.rx = new Ring(rxCap);
+    this.tx = new Ring(txCap);
+  }
 
   /** Forget everything but the buffers, ready for a new connection. */
   reset(): void {
@@ -140,18 +144,24 @@ export class Listener {
 /** Slots only priority listeners may fill. */
 export const RESERVED_SLOTS: i32 = 1;
 /** Half-open (SYN-RECEIVED) passive connections at most: established ones always keep the rest. */
-export function halfOpenLimit(): i32 { return max(1, MAX_CONNS / 2); }
+export function halfOpenLimit(): i32 { return max(1, maxConns / 2); }
 
-export const conns = new StaticArray<Tcb>(MAX_CONNS);
+/** The connection table: maxConns slots, made by tcbTableInit. */
+export let conns = new StaticArray<Tcb>(0);
 export const listeners = new StaticArray<Listener>(MAX_LISTENERS);
-for (let i = 0; i < MAX_CONNS; i++) conns[i] = new Tcb(i);
 for (let i = 0; i < MAX_LISTENERS; i++) listeners[i] = new Listener();
+
+/** Lay out the connection table with the configured number of slots and ring sizes (once). */
+export function tcbTableInit(): void {
+  conns = new StaticArray<Tcb>(maxConns);
+  for (let i = 0; i < maxConns; i++) unchecked(conns[i] = new Tcb(i, rxRingSize, txRingSize));
+}
 
 let establishedCount: u32 = 0;
 
 /** The connection a segment belongs to, by four-tuple, or null. */
 export function findConn(localPort: u32, remoteIp: u32, remotePort: u32): Tcb | null {
-  for (let i = 0; i < MAX_CONNS; i++) {
+  for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (t.inUse && t.state != State.CLOSED && t.localPort == localPort &&
         t.remotePort == remotePort && t.remoteIp == remoteIp) return t;
@@ -177,7 +187,7 @@ export function allocConn(priority: bool = false): Tcb | null {
   let free: Tcb | null = null;
   let oldest: Tcb | null = null;
   let available = 0;
-  for (let i = 0; i < MAX_CONNS; i++) {
+  for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (!t.inUse) { if (free == null) free = t; available++; continue; }
     if (t.state == State.TIME_WAIT && (t.userClosed || (t.listener >= 0 && !t.accepted))) {
@@ -197,7 +207,7 @@ export function allocConn(priority: bool = false): Tcb | null {
 /** Passive connections still in SYN-RECEIVED, and the oldest of them. */
 export function halfOpenCount(): i32 {
   let n = 0;
-  for (let i = 0; i < MAX_CONNS; i++) {
+  for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (t.inUse && t.state == State.SYN_RECEIVED && t.listener >= 0) n++;
   }
@@ -205,7 +215,7 @@ export function halfOpenCount(): i32 {
 }
 export function oldestHalfOpen(): Tcb | null {
   let best: Tcb | null = null;
-  for (let i = 0; i < MAX_CONNS; i++) {
+  for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (t.inUse && t.state == State.SYN_RECEIVED && t.listener >= 0 &&
         (best == null || <i32>(t.born - best.born) < 0)) best = t;
@@ -228,7 +238,7 @@ export function setState(t: Tcb, s: i32): void {
 /** Connections (not yet accepted) that a listener holds. */
 export function pendingCount(lid: i32): i32 {
   let n = 0;
-  for (let i = 0; i < MAX_CONNS; i++) {
+  for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (t.inUse && t.listener == lid && !t.accepted) n++;
   }
@@ -240,7 +250,7 @@ export function pendingCount(lid: i32): i32 {
  * remotePort, sndUna, sndNxt, rcvNxt, sndWnd, rcvWnd, rto, listener]. False for a free slot.
  */
 export function connInfo(id: i32, out: StaticArray<u32>): bool {
-  if (id < 0 || id >= MAX_CONNS) return false;
+  if (id < 0 || id >= maxConns) return false;
   const t = unchecked(conns[id]);
   if (!t.inUse) return false;
   out[0] = <u32>t.state; out[1] = t.localIp; out[2] = t.localPort; out[3] = t.remoteIp;

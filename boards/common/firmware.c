@@ -13,7 +13,7 @@
 
 static IM3Environment env;
 static IM3Runtime runtime;
-static IM3Function f_frame_received, f_poll, f_rx_buffer, f_rx_buffer_size, f_address, f_prefix;
+static IM3Function f_frame_received, f_poll, f_rx_buffer, f_rx_buffer_size, f_address, f_prefix, f_used;
 static int verbose;
 
 static void report(const char *what, M3Result r) {
@@ -81,7 +81,8 @@ static uint32_t call_u32(IM3Function f) {
 int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
   M3Result r;
   IM3Module module;
-  IM3Function f_start, f_init, f_msl;
+  IM3Function f_start, f_configure, f_init, f_msl;
+  int32_t need = 0, rc = 0;
   verbose = cfg->verbose;
   env = m3_NewEnvironment();
   runtime = env ? m3_NewRuntime(env, cfg->stack_bytes ? cfg->stack_bytes : 16 * 1024, NULL) : NULL;
@@ -95,7 +96,8 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
       (r = m3_LinkRawFunction(module, "env", "checksum", "i(ii)", &api_checksum))) { report("link", r); return -1; }
   if (find(&f_start, "_start") || find(&f_init, "init") || find(&f_frame_received, "frame_received") ||
       find(&f_poll, "poll") || find(&f_rx_buffer, "rx_buffer") || find(&f_rx_buffer_size, "rx_buffer_size") ||
-      find(&f_address, "address") || find(&f_prefix, "prefix_len"))
+      find(&f_address, "address") || find(&f_prefix, "prefix_len") || find(&f_configure, "configure") ||
+      find(&f_used, "memory_used"))
     return -1;
   if ((r = m3_CallV(f_start))) { report("_start", r); return -1; }
   if (cfg->services_set) {
@@ -103,13 +105,32 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
     if (find(&f_sel, "select_services")) return -1;
     if ((r = m3_CallV(f_sel, cfg->services))) { report("select_services", r); return -1; }
   }
+  /* The layout: the module says what it needs (or that it does not fit the cap). */
+  if ((r = m3_CallV(f_configure, cfg->max_conns, cfg->rx_ring, cfg->tx_ring, cfg->memory_limit)) ||
+      (r = m3_GetResultsV(f_configure, &need))) { report("configure", r); return -1; }
+  if (need < 0) {
+    char line[160];
+    snprintf(line, sizeof line, "firmware: layout of %u connections x (%u + %u) bytes %s (configure: %d)",
+             (unsigned)cfg->max_conns, (unsigned)cfg->rx_ring, (unsigned)cfg->tx_ring,
+             need == -105 ? "does not fit memory_limit" : "is out of bounds", (int)need);
+    fw_log(line);
+    return -1;
+  }
+  /* No cap given: keep only what the layout needs. wasm3 gave the module a whole 64 KiB page at
+   * load; trim it (contents kept) so the rest goes back to the heap before code is compiled. */
+  if (!cfg->memory_limit && (uint32_t)need < m3_GetMemorySize(runtime)) {
+    runtime->memoryLimit = (uint32_t)need;
+    if ((r = ResizeMemory(runtime, runtime->memory.numPages))) { report("trim memory", r); return -1; }
+  }
   const uint8_t *m = cfg->mac;
   uint32_t mac_hi = (uint32_t)m[0] << 8 | m[1];
   uint32_t mac_lo = (uint32_t)m[2] << 24 | (uint32_t)m[3] << 16 | (uint32_t)m[4] << 8 | m[5];
-  if ((r = m3_CallV(f_init, mac_hi, mac_lo, cfg->ip, cfg->prefix_len, cfg->gateway, hal_millis()))) {
+  if ((r = m3_CallV(f_init, mac_hi, mac_lo, cfg->ip, cfg->prefix_len, cfg->gateway, hal_millis())) ||
+      (r = m3_GetResultsV(f_init, &rc))) {
     report("init", r);
     return -1;
   }
+  if (rc < 0) { fw_log("firmware: not enough linear memory for the layout"); return -1; }
   if (cfg->checksum_in_c) {
     IM3Function f_sum;
     if (find(&f_sum, "use_checksum_import")) return -1;
@@ -133,6 +154,7 @@ void fw_stop(void) {
 IM3Runtime fw_runtime(void) { return runtime; }
 
 uint32_t fw_memory_size(void) { return m3_GetMemorySize(runtime); }
+uint32_t fw_memory_used(void) { return call_u32(f_used); }
 uint32_t fw_address(uint32_t *prefix_len) {
   if (prefix_len) *prefix_len = call_u32(f_prefix);
   return call_u32(f_address);

@@ -1,7 +1,7 @@
 /*
  * The firmware core: synack.wasm under wasm3, fed by the W5500. The ABI is assembly/abi.ts's:
- * imports env.send_frame / env.random_u32 / env.log, exports _start, init, rx_buffer,
- * rx_buffer_size, frame_received, poll, set_msl.
+ * imports env.send_frame / env.random_u32 / env.log / env.checksum, exports _start, configure,
+ * init, memory_used, rx_buffer, rx_buffer_size, frame_received, poll, set_msl.
  */
 #ifndef SYNACK_FIRMWARE_H
 #define SYNACK_FIRMWARE_H
@@ -12,7 +12,12 @@ typedef struct {
   uint8_t mac[6];
   uint32_t ip, prefix_len, gateway; /* host order: 10.77.0.2 = 0x0A4D0002; ip 0: DHCP */
   uint32_t msl_ms;                  /* 0: the module's default */
-  uint32_t memory_limit;            /* bytes of linear memory wasm3 may give the module; 0: no cap */
+  /* The module's memory layout; 0 = the board default (assembly/config.ts: 5 connections, 4 KiB
+   * receive and 2 KiB send ring each, all in one 64 KiB page). */
+  uint32_t max_conns;               /* connection slots, TIME-WAIT included */
+  uint32_t rx_ring, tx_ring;        /* bytes per connection: receive ring (= window), send ring */
+  uint32_t memory_limit;            /* bytes of linear memory wasm3 may give the module; 0: what the
+                                       layout needs (asked of the module, and no more is kept) */
   uint32_t stack_bytes;             /* wasm3 value stack */
   int verbose;                      /* pass the module's log lines to fw_log */
   int checksum_in_c;                /* let the module's checksums run in C (env.checksum) */
@@ -31,7 +36,8 @@ void fw_stop(void);
 uint32_t fw_step(void);
 /* Our IPv4 address now (0 while DHCP has none yet; cfg.ip 0 asks for DHCP) and its prefix. */
 uint32_t fw_address(uint32_t *prefix_len);
-/* Bytes of linear memory the module has now. */
+/* Bytes of linear memory the module has now, and the bytes it uses (its heap's top). */
 uint32_t fw_memory_size(void);
+uint32_t fw_memory_used(void);
 
 #endif

@@ -104,6 +104,11 @@ int main(int argc, char **argv) {
     } else if (!strcmp(flag, "--msl")) {
       cfg.msl_ms = (uint32_t)strtoul(v, NULL, 10);
       if (cfg.msl_ms == 0) return die("bad --msl: ", v);
+    } else if (!strcmp(flag, "--conns") || !strcmp(flag, "--rx-ring") || !strcmp(flag, "--tx-ring")) {
+      char *end;
+      unsigned long x = strtoul(v, &end, 10); /* bounds are the module's: configure says no */
+      if (*end || x == 0 || x > 0xffffffffUL) return die("bad number: ", v);
+      *(flag[2] == 'c' ? &cfg.max_conns : flag[2] == 'r' ? &cfg.rx_ring : &cfg.tx_ring) = (uint32_t)x;
     } else return die("unknown flag: ", flag);
   }
   if (!ifname) return die("--tap IFNAME is required", NULL);
@@ -136,8 +141,8 @@ int main(int argc, char **argv) {
   size_t heap_before = mallinfo2().uordblks + mallinfo2().hblkhd;
   if (fw_start(wasm, wasm_len, &cfg) != 0) return 1;
   if (cfg.verbose) /* what wasm3 took on top of the module's bytes: runtime, code pages, linear memory */
-    fprintf(stderr, "synack-native: wasm3 heap %zu bytes (linear memory %u, module %zu)\n",
-            mallinfo2().uordblks + mallinfo2().hblkhd - heap_before, fw_memory_size(), wasm_len);
+    fprintf(stderr, "synack-native: wasm3 heap %zu bytes (linear memory %u, %u in use, module %zu)\n",
+            mallinfo2().uordblks + mallinfo2().hblkhd - heap_before, fw_memory_size(), fw_memory_used(), wasm_len);
 
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);

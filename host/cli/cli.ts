@@ -5,11 +5,12 @@ import { PcapWriter } from "../link/pcap.js";
 import { parseIp, ipToString } from "../link/wire.js";
 import { servicesMask, ALL_SERVICES } from "../engine/abi.js";
 import { randomBytes } from "node:crypto";
-import type { ServeOptions } from "../engine/options.js";
+import { PC_LAYOUT, type ServeOptions } from "../engine/options.js";
 export type { ServeOptions };
 
 const USAGE = `usage: synack serve --tap IFNAME (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE] [--msl MS]
                     [--services echo,discard,chargen,console,http,mdns|none] [--verbose]
+                    [--board v8|native] [--conns N] [--rx-ring BYTES] [--tx-ring BYTES]
        synack drill [--tolerant] FILE.pkt...
        synack demo`;
 
@@ -72,6 +73,14 @@ export function parseServe(argv: string[]): ServeOptions {
         break;
       }
       case "--verbose": o.verbose = true; break;
+      case "--conns": case "--rx-ring": case "--tx-ring": {
+        const v = value();
+        const n = Number(v);
+        const [lo, hi] = flag === "--conns" ? [1, 1024] : flag === "--rx-ring" ? [1024, 65535] : [1024, 1 << 20];
+        if (!/^\d+$/.test(v) || n < lo || n > hi) throw new UsageError(`bad ${flag} (${lo}..${hi}): ${v}`);
+        o.layout = { ...o.layout, [flag === "--conns" ? "conns" : flag === "--rx-ring" ? "rxRing" : "txRing"]: n };
+        break;
+      }
       case "--dhcp": o.ip = 0; o.prefixLen = 0; ipSeen = true; break;
       default: throw new UsageError(`unknown flag: ${flag}`);
     }
@@ -96,6 +105,7 @@ async function serve(argv: string[]): Promise<number> {
     ip: o.ip, prefixLen: o.prefixLen, gateway: o.gw, mac: o.mac, services: o.services,
     onLog: (l) => { if (o.verbose) process.stderr.write(`synack: ${l}\n`); },
     onSend: (f) => pcap?.write(f),
+    layout: { ...PC_LAYOUT, ...o.layout },
   });
   if (o.msl) stack.setMsl(o.msl);
   const runner = new Runner(stack, link);

@@ -14,12 +14,20 @@
 export interface SynackExports {
   memory: WebAssembly.Memory;
   _start(): void;
-  /** MAC = mac_hi (bytes 0-1) + mac_lo (bytes 2-5); gateway 0 = none; ip 0 = DHCP. Starts echo/discard/chargen/console. */
-  init(macHi: number, macLo: number, ip: number, prefixLen: number, gateway: number, now: number): void;
+  /**
+   * Optional, before init: connection slots, receive ring (window, 1024..65535), send ring
+   * (1024..1 MiB), linear-memory cap in bytes; 0 keeps a default. Returns the bytes the layout
+   * needs, E.INVAL, or E.NOBUFS when it does not fit the cap.
+   */
+  configure(conns: number, rxRing: number, txRing: number, memoryLimit: number): number;
+  /** MAC = mac_hi (bytes 0-1) + mac_lo (bytes 2-5); gateway 0 = none; ip 0 = DHCP. Lays out memory, starts the selected services; 0 or E.NOBUFS. */
+  init(macHi: number, macLo: number, ip: number, prefixLen: number, gateway: number, now: number): number;
   /** Built-in services init starts (call before init): a mask of SERVICES; default all. */
   select_services(mask: number): void;
   /** 1: checksums through env.checksum; 0 (default): in wasm. */
   use_checksum_import(on: number): void;
+  /** Bytes of linear memory in use (below the heap's top; fixed once init has laid memory out). */
+  memory_used(): number;
   /** Our address (0 until DHCP leases one, when init got ip 0) and its prefix length. */
   address(): number;
   prefix_len(): number;

@@ -16,6 +16,9 @@ export function serveNative(o: ServeOptions): Promise<number> {
   if (o.msl) args.push("--msl", String(o.msl));
   if (o.verbose) args.push("--verbose");
   if (o.services !== undefined) args.push("--services", String(o.services));
+  if (o.layout?.conns) args.push("--conns", String(o.layout.conns));
+  if (o.layout?.rxRing) args.push("--rx-ring", String(o.layout.rxRing));
+  if (o.layout?.txRing) args.push("--tx-ring", String(o.layout.txRing));
   if (o.pcap) throw new Error("--pcap is not supported with --board native");
   const child = spawn(NATIVE_BOARD, args, { stdio: "inherit" });
   const forward = (sig: NodeJS.Signals) => () => child.kill(sig);

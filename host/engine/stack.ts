@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { randomInt } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
-import { SynackExports, STATES, StateName } from "./abi.js";
+import { SynackExports, STATES, StateName, E } from "./abi.js";
 import { parseIp, internetSum } from "../link/wire.js";
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -36,7 +36,15 @@ export interface StackOptions {
   random?: () => number;
   /** Built-in services to start (a SERVICES mask); default all of them. */
   services?: number;
+  /** The memory layout (configure): connection slots and per-slot rings; unset = the board defaults. */
+  layout?: Layout;
 }
+
+/** Connection slots and ring sizes (bytes); 0 or unset keeps the module's default. */
+export interface Layout { conns?: number; rxRing?: number; txRing?: number; memoryLimit?: number }
+
+/** Why a stack could not be made: a layout out of bounds or one that does not fit. */
+export class LayoutError extends Error {}
 
 const addr = (a: string | number | undefined): number => {
   if (a === undefined) return 0;
@@ -87,8 +95,15 @@ export class Stack {
     const m = this.mac;
     this.x._start();
     if (opts.services !== undefined) this.x.select_services(opts.services);
-    this.x.init((m[0] << 8) | m[1], ((m[2] << 24) | (m[3] << 16) | (m[4] << 8) | m[5]) >>> 0,
+    const l = opts.layout;
+    if (l) {
+      const need = this.x.configure(l.conns ?? 0, l.rxRing ?? 0, l.txRing ?? 0, l.memoryLimit ?? 0);
+      if (need < 0) throw new LayoutError(need === E.NOBUFS ? "layout does not fit the memory limit" :
+        "layout out of bounds (conns 1..1024, rx ring 1024..65535, tx ring 1024..1048576 bytes)");
+    }
+    const rc = this.x.init((m[0] << 8) | m[1], ((m[2] << 24) | (m[3] << 16) | (m[4] << 8) | m[5]) >>> 0,
       this.ip, opts.prefixLen, addr(opts.gateway), this.clock.now());
+    if (rc < 0) throw new LayoutError("not enough memory for the layout");
   }
 
   /** The module's memory (re-viewed if it ever grew). */
@@ -155,6 +170,8 @@ export class Stack {
     return out;
   }
   memoryBytes(): number { return this.x.memory.buffer.byteLength; }
+  /** Bytes of linear memory the module uses (its heap's top). */
+  memoryUsed(): number { return this.x.memory_used() >>> 0; }
   /** Our address now (0 while DHCP has not leased one) and its prefix length. */
   address(): number { return this.x.address() >>> 0; }
   prefixLen(): number { return this.x.prefix_len(); }

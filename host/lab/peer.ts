@@ -1,7 +1,7 @@
 // A scripted peer for the real module, in memory, packetdrill style: inject a segment,
 // expect a segment, advance the fake clock. The module is 10.77.0.2, the scripted peer 10.77.0.1.
 import assert from "node:assert/strict";
-import { Stack, ManualClock } from "../engine/stack.js";
+import { Stack, ManualClock, type Layout } from "../engine/stack.js";
 import { parseTcpFrame, TcpSegment, flagNames, fixChecksums } from "../link/wire.js";
 
 export const PEER_IP = 0x0a4d0001;
@@ -58,6 +58,12 @@ export function arpFrame(o: { op: number; hlen?: number; plen?: number; target?:
 
 export interface Expect { seq?: number; ack?: number; len?: number; wnd?: number; data?: string }
 
+/**
+ * The layout the scripted tests are written against: ten slots with 4 KiB rings each way (the
+ * numbers in their expectations). The board default is tested on its own (test/tcp/layout).
+ */
+export const TEST_LAYOUT: Layout = { conns: 10, rxRing: 4096, txRing: 4096 };
+
 export class Peer {
   readonly clock = new ManualClock();
   readonly stack: Stack;
@@ -65,9 +71,10 @@ export class Peer {
   readonly logs: string[] = [];
   sport = 40000;
 
-  constructor(opts: { msl?: number; random?: () => number; checksumImport?: boolean; dhcp?: boolean } = {}) {
+  constructor(opts: { msl?: number; random?: () => number; checksumImport?: boolean; dhcp?: boolean; layout?: Layout } = {}) {
     this.clock.t = 1_000_000;
     this.stack = new Stack({
+      layout: opts.layout ?? TEST_LAYOUT,
       ip: opts.dhcp ? 0 : MODULE_IP, prefixLen: opts.dhcp ? 0 : 24, mac: MODULE_MAC, clock: this.clock,
       onSend: (f) => this.onSend(f), onLog: (l) => this.logs.push(l), random: opts.random,
     });

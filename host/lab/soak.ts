@@ -44,14 +44,15 @@ export function soakSeed(seed: number, connections = 12, maxBytes = 64 * 1024): 
     const from = forward ? a.stack : b.stack;
     const payload = rng.bytes(rng.int(1, maxBytes));
     const id = from.connect(forward ? B_IP : A_IP, 7);
-    if (id < 0) { fail(`connect failed: ${id}`); return; }
+    if (id < 0) { fail(`connect failed: ${id}`); return false; }
     clients.push({ from, to: forward ? B_IP : A_IP, id, payload, sent: 0, got: 0, shut: false, done: false });
     started++;
     bytes += payload.length;
+    return true;
   };
 
   const drive = () => {
-    while (started < connections && clients.filter((c) => !c.done).length < 3) start();
+    while (started < connections && clients.filter((c) => !c.done).length < 3 && start());
     for (const c of clients) {
       if (c.done) continue;
       while (c.sent < c.payload.length) {

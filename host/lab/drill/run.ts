@@ -2,7 +2,7 @@
 // injected at their times, outbound ones must appear within the tolerance of theirs, system
 // calls go to the module's socket ABI, and nothing else may be sent in between.
 import { Stack, ManualClock } from "../../engine/stack.js";
-import { arpFrame, PEER_IP, MODULE_IP, MODULE_MAC } from "../peer.js";
+import { arpFrame, PEER_IP, MODULE_IP, MODULE_MAC, TEST_LAYOUT } from "../peer.js";
 import { parseScript, ScriptError, type Event, type PacketEvent, type SyscallEvent } from "./script.js";
 import { inboundFrame, readOutbound, mismatch, expectedText, seenText, type Seen, type Tuple } from "./packet.js";
 import { Sockets, ERRNO, DRILL_PORT, type CallResult } from "./syscalls.js";
@@ -48,6 +48,7 @@ export class DrillRun {
     let seed = 0x5eed;
     this.stack = new Stack({
       ip: MODULE_IP, prefixLen: 24, mac: MODULE_MAC, clock: this.clock, wasmPath: opts.wasmPath,
+      layout: TEST_LAYOUT, // ten slots, 4 KiB rings each way: the buffer sizes the scripts are written for
       onSend: (f) => this.onSend(f),
       random: () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed; },
     });

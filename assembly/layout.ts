@@ -1,0 +1,72 @@
+// The run-time memory layout. The host chooses the number of connection slots and the ring sizes
+// (configure, before init); init lays them out once, after which nothing is allocated. Memory is
+// grown at most once, straight to its final size, or — under a host that caps linear memory below
+// a page (wasm3's memoryLimit on the board) — checked to fit the cap before anything is touched.
+import { DEFAULT_CONNS, CONNS_LIMIT, DEFAULT_RX_RING, DEFAULT_TX_RING, RING_MIN, RX_RING_MAX, TX_RING_MAX, SCRATCH_MIN, SCRATCH_MAX } from "./config";
+
+/** Connection slots, and each slot's receive and send ring, as laid out by init. */
+export let maxConns: i32 = DEFAULT_CONNS;
+export let rxRingSize: i32 = DEFAULT_RX_RING;
+export let txRingSize: i32 = DEFAULT_TX_RING;
+/** Bytes of linear memory the host gives us (0: as many as memory.grow gets). */
+let memoryLimit: u32 = 0;
+let laidOut = false;
+
+/**
+ * Book-keeping per slot besides its rings, an upper bound: the TCB and its two ring objects and
+ * out-of-order arrays, and one entry in each per-connection table (table.test checks the bound).
+ */
+const SLOT_BYTES: u32 = 640;
+/** Everything else init allocates (tables' headers, the services' buffers), an upper bound. */
+const INIT_BYTES: u32 = 4096;
+
+/** The first free byte of the heap (the stub runtime hands memory out from one rising offset). */
+export function heapTop(): usize {
+  const p = heap.alloc(0);
+  heap.free(p); // the last block goes back, so this costs nothing
+  return p - 4; // the block header (BLOCK_OVERHEAD) sits before the payload
+}
+
+/** Bytes of linear memory the layout needs once init has run: an upper bound. */
+export function layoutBytes(): u32 {
+  const slot = <u32>rxRingSize + <u32>txRingSize + SLOT_BYTES;
+  return <u32>heapTop() + <u32>maxConns * slot + <u32>scratchBytes() + INIT_BYTES;
+}
+
+/** The scratch/io buffer's size for this layout: the send ring, within bounds. */
+export function scratchBytes(): i32 { return min(max(txRingSize, SCRATCH_MIN), SCRATCH_MAX); }
+
+/**
+ * Choose the layout (0 keeps a default). Returns the bytes of linear memory it needs, E_INVAL
+ * (-22) for numbers out of bounds or a call after init, E_NOBUFS (-105) when it would not fit in
+ * memoryLimitBytes (0 = no cap). Nothing changes on an error.
+ */
+export function configure(conns: u32, rxRing: u32, txRing: u32, memoryLimitBytes: u32): i32 {
+  const n = conns != 0 ? conns : <u32>DEFAULT_CONNS;
+  const rx = rxRing != 0 ? rxRing : <u32>DEFAULT_RX_RING;
+  const tx = txRing != 0 ? txRing : <u32>DEFAULT_TX_RING;
+  if (laidOut || n > <u32>CONNS_LIMIT || rx < <u32>RING_MIN || rx > <u32>RX_RING_MAX ||
+      tx < <u32>RING_MIN || tx > <u32>TX_RING_MAX) return -22;
+  const was0 = maxConns, was1 = rxRingSize, was2 = txRingSize;
+  maxConns = <i32>n; rxRingSize = <i32>rx; txRingSize = <i32>tx;
+  const need = layoutBytes();
+  if (memoryLimitBytes != 0 && need > memoryLimitBytes) {
+    maxConns = was0; rxRingSize = was1; txRingSize = was2;
+    return -105;
+  }
+  memoryLimit = memoryLimitBytes;
+  return <i32>need;
+}
+
+/**
+ * Called by init before anything is laid out: grow memory once to its final size, so the
+ * allocator never grows (or doubles) it piece by piece. False when the layout cannot fit.
+ */
+export function reserveLayout(): bool {
+  laidOut = true;
+  const need = layoutBytes();
+  if (memoryLimit != 0 && need > memoryLimit) return false;
+  const have = <u32>memory.size() << 16;
+  if (need > have) return memory.grow(<i32>((need - have + 0xffff) >> 16)) >= 0;
+  return true;
+}

@@ -1,0 +1,81 @@
+// The run-time memory layout: configure() chooses connection slots and ring sizes, init lays them
+// out once. The board default fits one 64 KiB page; a PC layout is as large as asked.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { Peer } from "../lib/harness.js";
+import { DEFAULT_WASM, Stack, LayoutError } from "../../host/engine/stack.js";
+import { E, SynackExports } from "../../host/engine/abi.js";
+
+/** A bare instance, before init, so the test can call configure itself. */
+function bare(): SynackExports {
+  const mod = new WebAssembly.Module(readFileSync(DEFAULT_WASM));
+  const env = { send_frame() {}, random_u32: () => 7, log() {}, checksum: () => 0 };
+  const x = new WebAssembly.Instance(mod, { env }).exports as unknown as SynackExports;
+  x._start();
+  return x;
+}
+const init = (x: SynackExports) => x.init(0x0253, 0x4b000002, 0x0a4d0002, 24, 0, 0);
+
+/** Handshake from the given port; the SYN-ACK (or null when nothing answered). */
+function syn(p: Peer, dport: number, sport: number) {
+  p.sport = sport;
+  p.tcp({ dport, seq: 1000, flags: "S", mss: 1460 });
+  return p.next();
+}
+
+test("the board default: 5 slots, 4 KiB receive and 2 KiB send rings, all in one 64 KiB page", () => {
+  const x = bare();
+  const need = x.configure(0, 0, 0, 0);
+  assert.ok(need > 0 && need <= 65536, `needs ${need}`);
+  assert.equal(init(x), 0);
+  assert.equal(x.memory.buffer.byteLength, 65536, "memory never grew past its first page");
+  assert.ok(x.memory_used() <= need, `uses ${x.memory_used()}, promised at most ${need}`);
+  assert.ok(need - x.memory_used() < 4096, "the promise is close to what is used");
+});
+
+test("the board default holds 5 connections (one kept for the console); the window is the 4 KiB ring", () => {
+  const p = new Peer({ layout: {} });
+  for (let i = 0; i < 4; i++) {
+    const sa = syn(p, 9, 42000 + i);
+    assert.ok(sa && sa.flags === 0x12, `SYN-ACK for connection ${i}`);
+    assert.equal(sa!.wnd, 4096);
+    p.tcp({ dport: 9, seq: 1001, ack: (sa!.seq + 1) >>> 0, flags: "A" });
+  }
+  const sa = syn(p, 23, 42004);
+  assert.ok(sa && sa.flags === 0x12, "the console gets the fifth slot");
+  p.tcp({ dport: 23, seq: 1001, ack: (sa!.seq + 1) >>> 0, flags: "A" });
+  assert.equal((p.stack.connsText().match(/ESTABLISHED/g) ?? []).length, 5);
+  // A sixth has no slot: whatever answers it, no sixth connection appears.
+  syn(p, 9, 42010);
+  assert.equal((p.stack.connsText().match(/ESTABLISHED|SYN-RECEIVED/g) ?? []).length, 5);
+});
+
+test("configure: numbers out of bounds, a call after init, and a layout over the cap are refused", () => {
+  const x = bare();
+  assert.equal(x.configure(2000, 0, 0, 0), E.INVAL, "more than 1024 slots");
+  assert.equal(x.configure(0, 512, 0, 0), E.INVAL, "receive ring under 1024");
+  assert.equal(x.configure(0, 65536, 0, 0), E.INVAL, "receive ring over a 16-bit window");
+  assert.equal(x.configure(0, 0, (1 << 20) + 1, 0), E.INVAL, "send ring over 1 MiB");
+  assert.equal(x.configure(10, 4096, 4096, 32768), E.NOBUFS, "ten slots of 8 KiB do not fit 32 KiB");
+  const need = x.configure(2, 1024, 1024, 40960);
+  assert.ok(need > 0 && need <= 40960, `needs ${need}`);
+  assert.equal(init(x), 0);
+  assert.ok(x.memory_used() <= need);
+  assert.equal(x.configure(3, 0, 0, 0), E.INVAL, "too late: memory is laid out");
+  assert.throws(() => new Stack({ ip: "10.77.0.2", prefixLen: 24, layout: { conns: 10, memoryLimit: 32768 } }), LayoutError);
+});
+
+test("a PC layout: 64 slots of 64 KiB each way, memory grown once, every slot usable", () => {
+  const p = new Peer({ layout: { conns: 64, rxRing: 65535, txRing: 65536 } });
+  const need = p.stack.memoryBytes();
+  assert.ok(p.stack.memoryUsed() <= need && need >= 64 * 128 * 1024);
+  for (let i = 0; i < 64; i++) {
+    const sa = syn(p, i < 63 ? 7 : 23, 43000 + i); // the last slot is kept for the console
+    assert.ok(sa && sa.flags === 0x12, `SYN-ACK ${i}`);
+    assert.equal(sa!.wnd, 65535, "the whole ring is offered");
+    p.tcp({ dport: i < 63 ? 7 : 23, seq: 1001, ack: (sa!.seq + 1) >>> 0, flags: "A" });
+  }
+  assert.equal((p.stack.connsText().match(/ESTABLISHED/g) ?? []).length, 64);
+  assert.equal(p.stack.memoryBytes(), need, "no growth after init");
+});
