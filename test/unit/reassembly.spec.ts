@@ -20,7 +20,7 @@ describe("receive ring and out-of-order ranges", () => {
   });
 
   it("merges ranges and commits them when RCV.NXT reaches them", () => {
-    const t = new Tcb(0);
+    const t = new Tcb(0, 4096, 4096);
     t.rcvNxt = 100;
     expect(oooInsert(t, 110, 120)).toBe(true);
     expect(oooInsert(t, 120, 130)).toBe(true); // touching: merged
@@ -35,7 +35,7 @@ describe("receive ring and out-of-order ranges", () => {
   });
 
   it("refuses a range once every slot is used", () => {
-    const t = new Tcb(0);
+    const t = new Tcb(0, 4096, 4096);
     t.rcvNxt = 0;
     for (let i = 0; i < OOO_RANGES; i++) expect(oooInsert(t, <u32>(10 + 10 * i), <u32>(15 + 10 * i))).toBe(true);
     expect(oooInsert(t, 500, 510)).toBe(false);
