@@ -6,12 +6,12 @@ import { maxConns } from "../layout";
 import * as sock from "../tcp/socket";
 import { reserve } from "../util/bytes";
 import { Text } from "../util/text";
-import { statsText, connsText } from "./report";
+import { statsLines, connsLines, connsEnd, STATS_END } from "./report";
 import { release } from "./registry";
 import { scratch, scratchSize } from "../util/scratch";
 
 const LINE_MAX: i32 = 128;
-const OUT_MAX: i32 = 2560; // one reply at a time: `stats` (the longest, ~2.4 KB) fits
+const OUT_MAX: i32 = 1024; // one reply at a time; the reports go out in pieces of whole lines
 // Per session, not per connection: a session's id indexes these through sessionOf.
 // Reserved by consoleSetup, only when the console is started.
 let lineBuf: usize = 0;
@@ -22,6 +22,11 @@ let outOwner: i32 = -1; // the session whose reply is in outBuf, -1 when free
 let outUsed: i32 = 0;
 const lineLen = new StaticArray<i32>(CONSOLE_SESSIONS);
 const greet = new StaticArray<bool>(CONSOLE_SESSIONS); // the banner is still owed
+// A report in progress: which (0 none, 1 stats, 2 conns) and its next line.
+const REPORT_STATS: u8 = 1;
+const REPORT_CONNS: u8 = 2;
+const report = new StaticArray<u8>(CONSOLE_SESSIONS);
+const cursor = new StaticArray<i32>(CONSOLE_SESSIONS);
 const overlong = new StaticArray<bool>(CONSOLE_SESSIONS);
 const iacSkip = new StaticArray<u8>(CONSOLE_SESSIONS); // bytes of a telnet command still to skip
 const quitting = new StaticArray<bool>(CONSOLE_SESSIONS);
@@ -65,6 +70,7 @@ export function consoleStart(conn: i32): bool {
   unchecked(iacSkip[id] = 0);
   unchecked(quitting[id] = false);
   unchecked(greet[id] = true); // written once the reply buffer is free
+  unchecked(report[id] = 0);
   return true;
 }
 
@@ -86,10 +92,9 @@ function command(id: i32): void {
   if (is(w, len, "help")) {
     commit(id, reply(id).str("help   this list\nconns  every connection: state, addresses, snd.una/snd.nxt/rcv.nxt, windows, RTO\nstats  counters (TCP-MIB names, drops by reason)\nquit   close this session (the board closes first)\n"));
   } else if (is(w, len, "conns") || is(w, len, "stats")) {
-    outOwner = id;
-    const at = outBuf + <usize>outUsed;
-    const room = OUT_MAX - outUsed;
-    outUsed += <i32>(is(w, len, "conns") ? connsText(at, room) : statsText(at, room));
+    unchecked(report[id] = is(w, len, "conns") ? REPORT_CONNS : REPORT_STATS);
+    unchecked(cursor[id] = 0);
+    return; // serveConsole writes it, a bufferful at a time, then the prompt
   } else if (is(w, len, "quit")) {
     commit(id, reply(id).str("bye\n"));
     unchecked(quitting[id] = true);
@@ -120,6 +125,20 @@ function take(id: i32, c: u32): void {
   unchecked(lineLen[id] = n + 1);
 }
 
+/** The next bufferful of whole lines of a report in progress; the prompt once it is done. */
+function continueReport(id: i32): void {
+  const t = reply(id);
+  const stats = unchecked(report[id]) == REPORT_STATS;
+  const next = stats ? statsLines(t, unchecked(cursor[id])) : connsLines(t, unchecked(cursor[id]));
+  unchecked(cursor[id] = next);
+  if (next >= (stats ? STATS_END : connsEnd())) {
+    unchecked(report[id] = 0);
+    t.str("synack> ");
+  }
+  commit(id, t);
+  flush(id);
+}
+
 function flush(id: i32): void {
   if (outOwner != id) return;
   const n = sock.send(unchecked(owner[id]), outBuf, outUsed);
@@ -144,14 +163,16 @@ export function serveConsole(conn: i32): void {
     commit(id, reply(id).str("synack console: help, conns, stats, quit\nsynack> "));
     flush(id);
   }
+  while (unchecked(report[id]) != 0 && outOwner < 0) continueReport(id);
   // One command at a time, and only while the reply buffer is free: the next line is read once
   // the last reply has gone out, so a flood of commands cannot overflow it.
-  while (!unchecked(quitting[id]) && !unchecked(greet[id]) && outOwner < 0) {
+  while (!unchecked(quitting[id]) && !unchecked(greet[id]) && unchecked(report[id]) == 0 && outOwner < 0) {
     const n = sock.recv(conn, scratch, 1);
     if (n == sock.E_AGAIN) break;
     if (n <= 0) { end(id); return; }
     take(id, load<u8>(scratch));
     flush(id);
+    while (unchecked(report[id]) != 0 && outOwner < 0) continueReport(id); // as much as the ring takes
   }
   if (unchecked(quitting[id]) && outOwner != id) end(id); // we close first
   else if (sock.state(conn) == 0) end(id);

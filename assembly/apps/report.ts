@@ -12,10 +12,26 @@ const info = new StaticArray<u32>(12);
 
 function begin(p: usize, cap: i32): Text { out.ptr = p; out.cap = cap; return out.reset(); }
 
-/** Every counter, `name value` per line, in the table's order. */
+// Both reports are written line by line, and only whole lines: a reader with a small buffer (the
+// console) asks for lines [from, ...) again and again until the report says it is done.
+
+/** The longest line of either report, with room to spare: a buffer this large always takes one. */
+export const REPORT_LINE_MAX: i32 = 160;
+
+/** Counter lines from index `from` (`name value`, in the table's order) while whole lines fit; the next index. */
+export function statsLines(t: Text, from: i32): i32 {
+  let i = from;
+  for (; i < C.COUNT && t.cap - t.len >= REPORT_LINE_MAX; i++) {
+    t.strw(counterName(i), 24).u32w(counter(<C>i), 10).ch(10);
+  }
+  return i;
+}
+export const STATS_END: i32 = C.COUNT;
+
+/** Every counter, `name value` per line. */
 export function statsText(p: usize, cap: i32): u32 {
   const t = begin(p, cap);
-  for (let i = 0; i < C.COUNT; i++) t.strw(counterName(i), 24).u32w(counter(<C>i), 10).ch(10);
+  statsLines(t, 0);
   return <u32>t.len;
 }
 
@@ -25,23 +41,37 @@ function endpoint(t: Text, ip: u32, port: u32, width: i32): void {
   for (let i = t.len - start; i < width; i++) t.ch(32);
 }
 
+/** The lines of `conns`: a header, then one per listener, then one per connection. */
+export function connsEnd(): i32 { return 1 + MAX_LISTENERS + maxConns; }
+
+/** Lines of `conns` from index `from` while whole lines fit; the next index. */
+export function connsLines(t: Text, from: i32): i32 {
+  const end = connsEnd();
+  let i = from;
+  for (; i < end && t.cap - t.len >= REPORT_LINE_MAX; i++) {
+    if (i == 0) {
+      t.str("id  state         local                  remote                    snd.una    snd.nxt    rcv.nxt  snd.wnd  rcv.wnd    rto\n");
+    } else if (i <= MAX_LISTENERS) {
+      const l = unchecked(listeners[i - 1]);
+      if (!l.inUse) continue;
+      t.str("L").u32w(<u32>(i - 1), 2).ch(32).strw("LISTEN", 14);
+      endpoint(t, ourIp(), l.port, 23);
+      t.str("0.0.0.0:*\n");
+    } else {
+      const id = i - 1 - MAX_LISTENERS;
+      if (!connInfo(id, info)) continue;
+      t.u32w(<u32>id, 2).str("  ").strw(stateName(<i32>info[0]), 14);
+      endpoint(t, info[1], info[2], 23);
+      endpoint(t, info[3], info[4], 22);
+      t.u32w(info[5], 11).u32w(info[6], 11).u32w(info[7], 11).u32w(info[8], 9).u32w(info[9], 9).u32w(info[10], 7).ch(10);
+    }
+  }
+  return i;
+}
+
 /** One line per listener and per connection: state, endpoints, sequence variables, windows, RTO. */
 export function connsText(p: usize, cap: i32): u32 {
   const t = begin(p, cap);
-  t.str("id  state         local                  remote                    snd.una    snd.nxt    rcv.nxt  snd.wnd  rcv.wnd    rto\n");
-  for (let i = 0; i < MAX_LISTENERS; i++) {
-    const l = unchecked(listeners[i]);
-    if (!l.inUse) continue;
-    t.str("L").u32w(<u32>i, 2).ch(32).strw("LISTEN", 14);
-    endpoint(t, ourIp(), l.port, 23);
-    t.str("0.0.0.0:*\n");
-  }
-  for (let id = 0; id < maxConns; id++) {
-    if (!connInfo(id, info)) continue;
-    t.u32w(<u32>id, 2).str("  ").strw(stateName(<i32>info[0]), 14);
-    endpoint(t, info[1], info[2], 23);
-    endpoint(t, info[3], info[4], 22);
-    t.u32w(info[5], 11).u32w(info[6], 11).u32w(info[7], 11).u32w(info[8], 9).u32w(info[9], 9).u32w(info[10], 7).ch(10);
-  }
+  connsLines(t, 0);
   return <u32>t.len;
 }

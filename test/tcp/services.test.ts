@@ -120,3 +120,23 @@ test("console sessions are bounded: the fourth at once is told it is busy and cl
   for (let i = 0; i < 3; i++) assert.match(texts[i], /synack> $/);
   assert.equal(texts[3], "synack console: busy, try again later\n<FIN>");
 });
+
+test("console on the board's small send ring: a report longer than the ring arrives whole, line by line", () => {
+  const p = new Peer({ layout: {} }); // the board default: 2 KiB send ring, smaller than `stats`
+  const c = open(p, 23, 41100);
+  let rcv = c.rcv, text = "";
+  const drain = () => { for (let s = p.next(); s; s = p.next()) { text += Buffer.from(s.data).toString(); rcv = (s.seq + s.data.length) >>> 0; } };
+  drain();
+  p.tcp({ dport: 23, seq: c.snd, ack: rcv, flags: "PA", data: "stats\n" });
+  for (let round = 0; round < 20 && !/\nsynack> $/.test(text.slice(60)); round++) {
+    drain();
+    p.tcp({ dport: 23, seq: c.snd + 6, ack: rcv, flags: "A" });
+    p.advance(10);
+  }
+  drain();
+  const lines = text.split("\n").map((l) => l.replace(/^synack> /, "")).filter((l) => /^\s*\w+\s+\d+$/.test(l));
+  const names = Object.keys(p.stack.stats());
+  assert.ok(text.length > 2048, `the report (${text.length} bytes) is longer than the send ring`);
+  assert.deepEqual(lines.map((l) => l.trim().split(/\s+/)[0]), names, "every counter, once, in order");
+  assert.match(text, /\nsynack> $/, "the prompt comes after the last line");
+});
