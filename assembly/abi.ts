@@ -23,11 +23,11 @@ import { ifaceInit, ifaceInput, ifacePoll, ourIp, netmask } from "./net/iface";
 import { dhcpStart, dhcpPoll } from "./net/dhcp";
 import { tcpInit, tcpPoll, setMsl } from "./tcp/stack";
 import { tcbTableInit } from "./tcp/tcb";
-import { configure as layoutConfigure, reserveLayout, scratchBytes, heapTop } from "./layout";
+import { configure as layoutConfigure, reserveLayout, scratchBytes, heapTop, setServiceBytes } from "./layout";
 import * as sock from "./tcp/socket";
 import * as udp from "./net/udpsock";
 import { servicesPoll } from "./apps/registry";
-import { selectServices, startBuiltins } from "./apps/builtin";
+import { selectServices, startBuiltins, builtinBytes } from "./apps/builtin";
 import { statsText, connsText } from "./apps/report";
 import { IDLE_POLL_MS } from "./config";
 
@@ -44,6 +44,7 @@ const rxFrame: usize = reserve(RX_BUFFER_SIZE);
  * numbers out of bounds or a call after init, -105 (E_NOBUFS) when it would not fit the cap.
  */
 export function configure(conns: u32, rx_ring: u32, tx_ring: u32, memory_limit: u32): i32 {
+  setServiceBytes(builtinBytes() + udp.udpBytes());
   return layoutConfigure(conns, rx_ring, tx_ring, memory_limit);
 }
 
@@ -56,6 +57,7 @@ export function configure(conns: u32, rx_ring: u32, tx_ring: u32, memory_limit: 
  * the layout does not fit the memory there is (nothing is started then).
  */
 export function init(mac_hi: u32, mac_lo: u32, ip: u32, prefix_len: u32, gateway: u32, now: u32): i32 {
+  setServiceBytes(builtinBytes() + udp.udpBytes()); // select_services may have come after configure
   if (!reserveLayout()) return -105;
   scratchInit(scratchBytes());
   tcbTableInit();

@@ -4,7 +4,7 @@
 // without PSRAM in one 64 KiB page of linear memory.
 
 /** Default TCP connection slots (TIME-WAIT included), and the most configure() accepts. */
-export const DEFAULT_CONNS: i32 = 5;
+export const DEFAULT_CONNS: i32 = 4;
 export const CONNS_LIMIT: i32 = 1024;
 /** Default per-connection receive ring (bytes): the most we ever advertise as window. */
 export const DEFAULT_RX_RING: i32 = 4096;
@@ -25,7 +25,7 @@ export const DEFAULT_BACKLOG: i32 = 4;
 export const ARP_CACHE_SIZE: i32 = 16;
 export const ARP_TTL_MS: u32 = 60_000;
 /** Frames held while their next hop resolves (one per pending entry at most). */
-export const ARP_HOLD_SLOTS: i32 = 2;
+export const ARP_HOLD_SLOTS: i32 = 1;
 /** ARP request retry interval and tries before the held frame is dropped. */
 export const ARP_RETRY_MS: u32 = 1000;
 export const ARP_MAX_TRIES: i32 = 3;
@@ -35,7 +35,7 @@ export const MTU: i32 = 1500;
 export const FRAME_MAX: i32 = 1514;
 
 /** IPv4 reassembly: datagrams at once, payload bytes each, fragments each, and their lifetime. */
-export const REASM_SLOTS: i32 = 2;
+export const REASM_SLOTS: i32 = 1;
 export const REASM_MAX: i32 = 2048;
 export const REASM_MAX_FRAGS: i32 = 16;
 export const REASM_TIMEOUT_MS: u32 = 15_000;
@@ -79,7 +79,7 @@ export const CONSOLE_SESSIONS: i32 = 3;
 
 /** UDP sockets for applications, and the datagram queue each reserves when first bound. */
 export const UDP_SOCKETS: i32 = 4;
-export const UDP_QUEUE_SIZE: i32 = 2048;
+export const UDP_QUEUE_SIZE: i32 = 1536; // one largest datagram (1472 + its 8-byte record) fits
 
 /** HTTP (port 80): sessions at once (more get 503), request head bound, request line bound. */
 export const HTTP_SESSIONS: i32 = 4;

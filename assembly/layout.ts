@@ -16,9 +16,18 @@ let laidOut = false;
  * Book-keeping per slot besides its rings, an upper bound: the TCB and its two ring objects and
  * out-of-order arrays, and one entry in each per-connection table (table.test checks the bound).
  */
-const SLOT_BYTES: u32 = 640;
-/** Everything else init allocates (tables' headers, the services' buffers), an upper bound. */
-const INIT_BYTES: u32 = 4096;
+const SLOT_BYTES: u32 = 576;
+/** Everything else init allocates besides slots, scratch and services (tables' headers): an upper bound. */
+const INIT_BYTES: u32 = 512;
+/** Bytes one reserve() costs besides its payload (block and object headers, alignment): an upper bound. */
+export const RESERVE_OVERHEAD: u32 = 40;
+
+/**
+ * What the services and sockets chosen so far will reserve, at init or later (UDP queues on
+ * bind): set by abi.ts, which knows them, before the layout is computed.
+ */
+let serviceBytes: u32 = 0;
+export function setServiceBytes(bytes: u32): void { serviceBytes = bytes; }
 
 /** The first free byte of the heap (the stub runtime hands memory out from one rising offset). */
 export function heapTop(): usize {
@@ -27,10 +36,10 @@ export function heapTop(): usize {
   return p - 4; // the block header (BLOCK_OVERHEAD) sits before the payload
 }
 
-/** Bytes of linear memory the layout needs once init has run: an upper bound. */
+/** Bytes of linear memory the layout needs, now and later (nothing is reserved past it): an upper bound. */
 export function layoutBytes(): u32 {
   const slot = <u32>rxRingSize + <u32>txRingSize + SLOT_BYTES;
-  return <u32>heapTop() + <u32>maxConns * slot + <u32>scratchBytes() + INIT_BYTES;
+  return <u32>heapTop() + <u32>maxConns * slot + <u32>scratchBytes() + serviceBytes + INIT_BYTES;
 }
 
 /** The scratch/io buffer's size for this layout: the send ring, within bounds. */

@@ -1,11 +1,11 @@
 // The built-in services and which of them run: the host chooses at init (select_services before
 // init; `synack serve --services`, the ESP32 menuconfig). A service that is not chosen reserves
 // no memory: each one's buffers are laid out by its setup, here, when it starts.
-import { registerService, acceptAll } from "./registry";
+import { registerService, acceptAll, registryBytes } from "./registry";
 import { serveEcho, serveDiscard } from "./echo";
-import { chargenSetup, chargenStart, serveChargen } from "./chargen";
-import { consoleSetup, consoleStart, serveConsole } from "./console";
-import { httpSetup } from "./http";
+import { chargenSetup, chargenStart, serveChargen, chargenBytes } from "./chargen";
+import { consoleSetup, consoleStart, serveConsole, consoleBytes } from "./console";
+import { httpSetup, httpBytes } from "./http";
 
 export const SERVICE_ECHO: u32 = 1;      // TCP 7, RFC 862
 export const SERVICE_DISCARD: u32 = 2;   // TCP 9, RFC 863
@@ -19,6 +19,15 @@ let selected: u32 = DEFAULT_SERVICES;
 
 export function selectServices(mask: u32): void { selected = mask & DEFAULT_SERVICES; }
 export function selectedServices(): u32 { return selected; }
+
+/** What the chosen services will reserve when they start. */
+export function builtinBytes(): u32 {
+  let n: u32 = selected != 0 ? registryBytes() : 0;
+  if (selected & SERVICE_CHARGEN) n += chargenBytes();
+  if (selected & SERVICE_CONSOLE) n += consoleBytes();
+  if (selected & SERVICE_HTTP) n += httpBytes();
+  return n;
+}
 
 export function startBuiltins(): void {
   if (selected & SERVICE_ECHO) registerService(7, acceptAll, serveEcho);

@@ -1,6 +1,6 @@
 // Character generator (RFC 864): 72-character lines of the 95 printable ASCII characters, each
 // line starting one character later than the one before, CR LF after each. Input is discarded.
-import { maxConns } from "../layout";
+import { maxConns, RESERVE_OVERHEAD } from "../layout";
 import * as sock from "../tcp/socket";
 import { release } from "./registry";
 import { scratch, scratchSize } from "../util/scratch";
@@ -10,6 +10,8 @@ const LINE: u32 = 74; // 72 characters + CR LF
 const PERIOD: u32 = 95 * LINE; // the stream repeats after 95 lines
 let position: usize = 0; // u32 per connection, reserved when chargen starts
 
+/** What chargenSetup reserves. */
+export function chargenBytes(): u32 { return <u32>maxConns * 4 + RESERVE_OVERHEAD; }
 export function chargenSetup(): void { if (position == 0) position = reserve(maxConns * 4); }
 export function chargenStart(id: i32): bool { store<u32>(position + (<usize>id << 2), 0); return true; }
 

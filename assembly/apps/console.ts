@@ -2,7 +2,7 @@
 //   help   the commands          conns  every connection (state, endpoints, sequence variables)
 //   stats  every counter         quit   the board closes first (FIN-WAIT-1/2, then TIME-WAIT)
 import { CONSOLE_SESSIONS } from "../config";
-import { maxConns } from "../layout";
+import { maxConns, RESERVE_OVERHEAD } from "../layout";
 import * as sock from "../tcp/socket";
 import { reserve } from "../util/bytes";
 import { Text } from "../util/text";
@@ -45,6 +45,11 @@ function reply(id: i32): Text {
   return text.reset();
 }
 function commit(id: i32, t: Text): void { outUsed += t.len; }
+
+/** What consoleSetup reserves (the layout counts it before init). */
+export function consoleBytes(): u32 {
+  return <u32>(CONSOLE_SESSIONS * LINE_MAX + OUT_MAX + maxConns * 4) + 3 * RESERVE_OVERHEAD;
+}
 
 export function consoleSetup(): void {
   if (lineBuf != 0) return;

@@ -10,7 +10,8 @@ import { reserve } from "../util/bytes";
 import { now, reached } from "../util/clock";
 import { Text } from "../util/text";
 import { registerService, release } from "./registry";
-import { page, pagesStart, PAGE_NOT_FOUND, Log } from "./pages";
+import { page, pagesStart, PAGE_NOT_FOUND, Log, LOG_BYTES } from "./pages";
+import { RESERVE_OVERHEAD, txRingSize } from "../layout";
 
 const OUT_MAX: i32 = 4096;
 const HEAD_ROOM: i32 = 256; // the status line and headers go in front of the body
@@ -25,6 +26,12 @@ let logs: StaticArray<Log> = new StaticArray<Log>(0);
 let out: usize = 0;
 const text = new Text(0, 0);
 const hdr = new Text(0, 0);
+
+/** What httpSetup reserves: the request heads, the response buffer and each session's log. */
+export function httpBytes(): u32 {
+  return <u32>(HTTP_SESSIONS * HTTP_HEAD_MAX + OUT_MAX) + <u32>HTTP_SESSIONS * (LOG_BYTES + RESERVE_OVERHEAD) +
+    3 * RESERVE_OVERHEAD;
+}
 
 export function httpSetup(): void {
   if (out != 0) return;
@@ -265,6 +272,11 @@ function httpServe(conn: i32): void {
     const log = unchecked(logs[s]);
     log.begin(r.method, r.methodLen, r.path, r.pathLen, e);
     const p = respond(conn, s, r.status, close, r.http10 && !close, r.head);
+    if (respLen > txRingSize) { // it could never fit the send ring (a board with small rings)
+      log.finish(503, 0);
+      fail(conn, s, 503);
+      return;
+    }
     if (sock.sendSpace(conn) < respLen) {
       if (sock.state(conn) == 0) { end(s); return; }
       break; // pipelined: wait until the previous responses have left the send ring

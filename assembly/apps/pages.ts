@@ -22,6 +22,9 @@ const info = new StaticArray<u32>(12); // connInfo's numbers (nothing is allocat
 export function pagesStart(): void { startedAt = now; }
 
 /** One connection's story: the two ISNs, then its requests (the last LOG_ENTRIES of them). */
+/** A Log's bytes and its arrays', headers included: an upper bound (the layout counts it). */
+export const LOG_BYTES: u32 = 1024;
+
 export class Log {
   iss: u32 = 0;
   irs: u32 = 0;

@@ -4,7 +4,7 @@
 // when done. A poller is called on every poll for timer or UDP work and returns ms until it next
 // needs a turn. The built-in services (builtin.ts) use exactly this API; see docs/api.md.
 import { DEFAULT_BACKLOG } from "../config";
-import { maxConns } from "../layout";
+import { maxConns, RESERVE_OVERHEAD } from "../layout";
 import * as sock from "../tcp/socket";
 import { reserve } from "../util/bytes";
 
@@ -30,6 +30,9 @@ function ready(): void {
   if (ownerOf != 0) return;
   ownerOf = reserve(maxConns);
 }
+
+/** What the registry reserves once a service registers: an owner byte per connection. */
+export function registryBytes(): u32 { return <u32>maxConns + RESERVE_OVERHEAD; }
 
 /** Accept nothing special: every connection is welcome. */
 export function acceptAll(conn: i32): bool { return true; }

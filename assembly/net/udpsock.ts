@@ -5,6 +5,7 @@
 import { UDP_SOCKETS, UDP_QUEUE_SIZE, EPHEMERAL_LO, EPHEMERAL_HI } from "../config";
 import { C, count } from "../util/counters";
 import { reserve, get16, put16, get32, put32 } from "../util/bytes";
+import { RESERVE_OVERHEAD } from "../layout";
 import { E_AGAIN, E_BADF, E_INVAL, E_NOBUFS, E_ADDRINUSE } from "../tcp/errors";
 import { randomPort } from "../tcp/isn";
 import { ourIp } from "./iface";
@@ -27,6 +28,9 @@ function find(p: u32): i32 {
   for (let i = 0; i < UDP_SOCKETS; i++) if (unchecked(port[i]) == p) return i;
   return -1;
 }
+
+/** What the sockets may reserve on bind, all of them bound (the layout counts it before init). */
+export function udpBytes(): u32 { return <u32>UDP_SOCKETS * (<u32>UDP_QUEUE_SIZE + RESERVE_OVERHEAD); }
 
 /** Bind a port (0: an ephemeral one). Returns the socket id or a negative error. */
 export function udpBind(p: u32): i32 {

@@ -12,8 +12,9 @@ typedef struct {
   uint8_t mac[6];
   uint32_t ip, prefix_len, gateway; /* host order: 10.77.0.2 = 0x0A4D0002; ip 0: DHCP */
   uint32_t msl_ms;                  /* 0: the module's default */
-  /* The module's memory layout; 0 = the board default (assembly/config.ts: 5 connections, 4 KiB
-   * receive and 2 KiB send ring each, all in one 64 KiB page). */
+  /* The module's memory layout; 0 = the board default (assembly/config.ts: 4 connections, 4 KiB
+   * receive and 2 KiB send ring each; with echo, discard, chargen, console and mDNS it needs
+   * 63 KB, inside one 64 KiB page). */
   uint32_t max_conns;               /* connection slots, TIME-WAIT included */
   uint32_t rx_ring, tx_ring;        /* bytes per connection: receive ring (= window), send ring */
   uint32_t memory_limit;            /* bytes of linear memory wasm3 may give the module; 0: what the

@@ -21,8 +21,7 @@ function chargenExpected(n: number): Buffer {
 for (const engine of ENGINES) {
   describe(`netcat against synack (${engine})`, { skip }, () => {
     let s: Served;
-    // The board default holds 5 connections; 8 at once need more, so the board is given 10 (--conns).
-    before(async () => { s = await serveInNetns(engine, engine === "v8" ? [] : ["--conns", "10"]); });
+    before(async () => { s = await serveInNetns(engine); });
     after(async () => { await s?.stop(); });
 
     test("ping: ICMP echo replies", async () => {

@@ -24,31 +24,46 @@ function syn(p: Peer, dport: number, sport: number) {
   return p.next();
 }
 
-test("the board default: 5 slots, 4 KiB receive and 2 KiB send rings, all in one 64 KiB page", () => {
+/** The board's services (boards/esp32 menuconfig defaults): echo, discard, chargen, console, mDNS. */
+const BOARD_SERVICES = 1 | 2 | 4 | 8 | 32;
+
+test("the board default: 4 slots, 4 KiB receive and 2 KiB send rings and the board's services in one 64 KiB page", () => {
   const x = bare();
+  x.select_services(BOARD_SERVICES);
   const need = x.configure(0, 0, 0, 0);
   assert.ok(need > 0 && need <= 65536, `needs ${need}`);
   assert.equal(init(x), 0);
   assert.equal(x.memory.buffer.byteLength, 65536, "memory never grew past its first page");
   assert.ok(x.memory_used() <= need, `uses ${x.memory_used()}, promised at most ${need}`);
-  assert.ok(need - x.memory_used() < 4096, "the promise is close to what is used");
+  for (let p = 1; p <= 8; p++) x.udp_bind(5000 + p); // UDP queues are reserved on bind: inside the promise too
+  assert.ok(x.memory_used() <= need, `with every UDP socket bound: uses ${x.memory_used()}, promised ${need}`);
+  assert.ok(need - x.memory_used() < 2048, "the promise is close to what is used");
 });
 
-test("the board default holds 5 connections (one kept for the console); the window is the 4 KiB ring", () => {
+test("every service and every UDP socket stays inside the promise (HTTP's buffers need a second page)", () => {
+  const x = bare();
+  const need = x.configure(0, 0, 0, 0);
+  assert.equal(init(x), 0);
+  for (let p = 1; p <= 8; p++) x.udp_bind(5000 + p);
+  assert.ok(x.memory_used() <= need, `uses ${x.memory_used()}, promised at most ${need}`);
+  assert.ok(need > 65536, "with HTTP the layout does not fit one page (boards/esp32: HTTP off by default)");
+});
+
+test("the board default holds 4 connections (one kept for the console); the window is the 4 KiB ring", () => {
   const p = new Peer({ layout: {} });
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 3; i++) {
     const sa = syn(p, 9, 42000 + i);
     assert.ok(sa && sa.flags === 0x12, `SYN-ACK for connection ${i}`);
     assert.equal(sa!.wnd, 4096);
     p.tcp({ dport: 9, seq: 1001, ack: (sa!.seq + 1) >>> 0, flags: "A" });
   }
   const sa = syn(p, 23, 42004);
-  assert.ok(sa && sa.flags === 0x12, "the console gets the fifth slot");
+  assert.ok(sa && sa.flags === 0x12, "the console gets the fourth slot");
   p.tcp({ dport: 23, seq: 1001, ack: (sa!.seq + 1) >>> 0, flags: "A" });
-  assert.equal((p.stack.connsText().match(/ESTABLISHED/g) ?? []).length, 5);
-  // A sixth has no slot: whatever answers it, no sixth connection appears.
+  assert.equal((p.stack.connsText().match(/ESTABLISHED/g) ?? []).length, 4);
+  // A fifth has no slot: whatever answers it, no fifth connection appears.
   syn(p, 9, 42010);
-  assert.equal((p.stack.connsText().match(/ESTABLISHED|SYN-RECEIVED/g) ?? []).length, 5);
+  assert.equal((p.stack.connsText().match(/ESTABLISHED|SYN-RECEIVED/g) ?? []).length, 4);
 });
 
 test("configure: numbers out of bounds, a call after init, and a layout over the cap are refused", () => {
@@ -57,9 +72,9 @@ test("configure: numbers out of bounds, a call after init, and a layout over the
   assert.equal(x.configure(0, 512, 0, 0), E.INVAL, "receive ring under 1024");
   assert.equal(x.configure(0, 65536, 0, 0), E.INVAL, "receive ring over a 16-bit window");
   assert.equal(x.configure(0, 0, (1 << 20) + 1, 0), E.INVAL, "send ring over 1 MiB");
-  assert.equal(x.configure(10, 4096, 4096, 32768), E.NOBUFS, "ten slots of 8 KiB do not fit 32 KiB");
-  const need = x.configure(2, 1024, 1024, 40960);
-  assert.ok(need > 0 && need <= 40960, `needs ${need}`);
+  assert.equal(x.configure(10, 4096, 4096, 65536), E.NOBUFS, "ten slots of 8 KiB do not fit 64 KiB");
+  const need = x.configure(2, 1024, 1024, 65536);
+  assert.ok(need > 0 && need <= 65536, `needs ${need}`);
   assert.equal(init(x), 0);
   assert.ok(x.memory_used() <= need);
   assert.equal(x.configure(3, 0, 0, 0), E.INVAL, "too late: memory is laid out");
@@ -78,4 +93,24 @@ test("a PC layout: 64 slots of 64 KiB each way, memory grown once, every slot us
   }
   assert.equal((p.stack.connsText().match(/ESTABLISHED/g) ?? []).length, 64);
   assert.equal(p.stack.memoryBytes(), need, "no growth after init");
+});
+
+test("HTTP with 2 KiB send rings: a page larger than the ring is answered 503 at once, never left waiting", () => {
+  const p = new Peer({ layout: { conns: 6, txRing: 2048 } });
+  const sa = syn(p, 80, 42100)!;
+  assert.equal(sa.flags, 0x12);
+  const rcv = (sa.seq + 1) >>> 0;
+  p.tcp({ dport: 80, seq: 1001, ack: rcv, flags: "A" });
+  const req = "GET /stats HTTP/1.1\r\nHost: a\r\n\r\n";
+  p.tcp({ dport: 80, seq: 1001, ack: rcv, flags: "PA", data: req });
+  let text = "";
+  for (let s = p.next(); s; s = p.next()) text += Buffer.from(s.data).toString();
+  assert.match(text, /^HTTP\/1\.1 503 /, "answered, not stuck behind a send ring it can never fit");
+  const small = new Peer({ layout: { conns: 6, txRing: 2048 } });
+  const sb = syn(small, 80, 42101)!;
+  small.tcp({ dport: 80, seq: 1001, ack: (sb.seq + 1) >>> 0, flags: "A" });
+  small.tcp({ dport: 80, seq: 1001, ack: (sb.seq + 1) >>> 0, flags: "PA", data: "GET /nothing-here HTTP/1.1\r\nHost: a\r\n\r\n" });
+  let t2 = "";
+  for (let s = small.next(); s; s = small.next()) t2 += Buffer.from(s.data).toString();
+  assert.match(t2, /^HTTP\/1\.1 404 /, "a page that fits is served as usual");
 });

@@ -96,10 +96,13 @@ static void log_stack(const char *when) {
   ESP_LOGI(TAG, "task stack: %u of %u bytes used at most (%s)", STACK_BYTES - unused, STACK_BYTES, when);
 }
 
-/* wasm3 allocates the module's linear memory as one block: refuse to start without one. */
+/*
+ * wasm3 allocates the module's linear memory as one block, a 64 KiB page (or the cap) at load,
+ * then the firmware trims it to what the layout needs: refuse to start without that block.
+ */
 static int enough_memory(const fw_config *cfg) {
   size_t largest = heap_caps_get_largest_free_block(MALLOC_CAP_8BIT);
-  size_t need = cfg->memory_limit ? cfg->memory_limit : 128 * 1024;
+  size_t need = cfg->memory_limit && cfg->memory_limit < 64 * 1024 ? cfg->memory_limit : 64 * 1024;
   if (largest >= need) return 1;
   ESP_LOGE(TAG, "not enough memory: the module's linear memory needs one %u-byte block, the largest free is %u (%u free in all)",
            (unsigned)need, (unsigned)largest, (unsigned)heap_caps_get_free_size(MALLOC_CAP_8BIT));
@@ -128,7 +131,10 @@ static void synack_task(void *arg) {
   cfg.ip = USE_DHCP ? 0 : static_ip; /* 0: the module's DHCP client asks for one */
   cfg.prefix_len = CONFIG_SYNACK_PREFIX;
   cfg.gateway = parse_ip(CONFIG_SYNACK_GATEWAY);
-  cfg.memory_limit = CONFIG_SYNACK_MEMORY_LIMIT_KB * 1024;
+  cfg.memory_limit = CONFIG_SYNACK_MEMORY_LIMIT_KB * 1024; /* 0: what the layout needs */
+  cfg.max_conns = CONFIG_SYNACK_CONNS; /* 0: the board default (assembly/config.ts) */
+  cfg.rx_ring = CONFIG_SYNACK_RX_RING;
+  cfg.tx_ring = CONFIG_SYNACK_TX_RING;
   cfg.stack_bytes = 8 * 1024; /* wasm3's value stack */
   cfg.checksum_in_c = 1;
   cfg.services_set = 1; /* menuconfig: synack -> built-in services */
