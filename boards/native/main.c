@@ -27,6 +27,7 @@
 
 static int tap = -1;
 static volatile sig_atomic_t stop;
+static uint32_t driver_errors_seen;
 
 void fw_log(const char *line) { fprintf(stderr, "synack: %s\n", line); }
 
@@ -172,6 +173,10 @@ int main(int argc, char **argv) {
     if ((int32_t)(hal_millis() - link_check) >= 500) { w5500_link_up(); link_check = hal_millis(); }
     next = fw_step();
     example_service_poll();
+    if (model_count.driver_errors != driver_errors_seen) { /* a bug in the driver: say so at once */
+      driver_errors_seen = model_count.driver_errors;
+      fprintf(stderr, "synack-native: W5500 driver error (%u so far): %s\n", driver_errors_seen, model_last_error);
+    }
   }
   fprintf(stderr, "synack-native: heap in use %zu bytes since before wasm3 started (runtime, compiled code, linear memory)\n",
           mallinfo2().uordblks + mallinfo2().hblkhd - heap_before);
@@ -182,5 +187,5 @@ int main(int argc, char **argv) {
           w5500_count.frames_out, w5500_count.bytes_out, w5500_count.rx_drains, w5500_count.rx_resets,
           w5500_count.tx_nolink, w5500_count.tx_timeouts, model_count.dropped_full, model_count.driver_errors,
           model_count.driver_errors ? ", last: " : "", model_last_error, fw_memory_size());
-  return 0;
+  return model_count.driver_errors ? 3 : 0; /* the chip saw the driver break the datasheet's rules */
 }
