@@ -6,6 +6,7 @@ import { serveEcho, serveDiscard } from "./echo";
 import { chargenSetup, chargenStart, serveChargen } from "./chargen";
 import { consoleSetup, consoleStart, serveConsole } from "./console";
 import { httpSetup } from "./http";
+import { mdnsSetup } from "./mdns";
 
 export const SERVICE_ECHO: u32 = 1;      // TCP 7, RFC 862
 export const SERVICE_DISCARD: u32 = 2;   // TCP 9, RFC 863
@@ -26,4 +27,5 @@ export function startBuiltins(): void {
   if (selected & SERVICE_CHARGEN) { chargenSetup(); registerService(19, chargenStart, serveChargen); }
   if (selected & SERVICE_CONSOLE) { consoleSetup(); registerService(23, consoleStart, serveConsole, true); }
   if (selected & SERVICE_HTTP) httpSetup();
+  if (selected & SERVICE_MDNS) mdnsSetup();
 }

@@ -109,9 +109,9 @@ static void close_socket(void) {
 
 static int open_macraw(void) {
   close_socket();
-  /* MAC filter on; IPv4 multicast and IPv6 blocked: the stack is IPv4 and joins no group, so
-   * they would only cost bus time. Broadcast (ARP, DHCP) passes. */
-  wr8(W5500_BSB_S0_REG, W5500_Sn_MR, W5500_Sn_MR_MACRAW | W5500_Sn_MR_MFEN | W5500_Sn_MR_MMB | W5500_Sn_MR_MIP6B);
+  /* MAC filter on; IPv6 blocked (the stack is IPv4). Broadcast (ARP, DHCP) and IPv4 multicast
+   * pass: mDNS listens on 224.0.0.251, and the module drops the groups it has not joined. */
+  wr8(W5500_BSB_S0_REG, W5500_Sn_MR, W5500_Sn_MR_MACRAW | W5500_Sn_MR_MFEN | W5500_Sn_MR_MIP6B);
   command(W5500_CR_OPEN);
   settle();
   if (await_status(W5500_SR_MACRAW) != 0) return -2;

@@ -1,7 +1,7 @@
 /*
  * synack-native: the board firmware on Linux. boards/common runs unchanged; the HAL's SPI talks
  * to a simulated W5500 whose wire is an existing TAP device. Flags are synack serve's:
- *   synack-native --tap IFNAME --ip A.B.C.D/N [--gw A.B.C.D] [--mac xx:..] [--msl MS] [--services MASK] [--verbose]
+ *   synack-native --tap IFNAME --ip A.B.C.D/N [--gw A.B.C.D] [--mac xx:..] [--msl MS] [--services MASK] [--name NAME] [--verbose]
  */
 #define _GNU_SOURCE
 #include "../common/firmware.h"
@@ -97,6 +97,8 @@ int main(int argc, char **argv) {
       if (sscanf(v, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &cfg.mac[0], &cfg.mac[1], &cfg.mac[2], &cfg.mac[3], &cfg.mac[4], &cfg.mac[5]) != 6 || (cfg.mac[0] & 1))
         return die("bad --mac: ", v);
       have_mac = 1;
+    } else if (!strcmp(flag, "--name")) {
+      cfg.name = v;
     } else if (!strcmp(flag, "--services")) {
       char *end;
       cfg.services = (uint32_t)strtoul(v, &end, 0);

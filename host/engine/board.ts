@@ -16,6 +16,7 @@ export function serveNative(o: ServeOptions): Promise<number> {
   if (o.msl) args.push("--msl", String(o.msl));
   if (o.verbose) args.push("--verbose");
   if (o.services !== undefined) args.push("--services", String(o.services));
+  if (o.name !== undefined) args.push("--name", o.name);
   if (o.pcap) throw new Error("--pcap is not supported with --board native");
   const child = spawn(NATIVE_BOARD, args, { stdio: "inherit" });
   const forward = (sig: NodeJS.Signals) => () => child.kill(sig);

@@ -4,4 +4,6 @@ export interface ServeOptions {
   pcap?: string; msl?: number; verbose: boolean; board: "v8" | "native";
   /** Built-in services (SERVICES mask). */
   services: number;
+  /** mDNS name (label before .local). */
+  name?: string;
 }

@@ -36,6 +36,8 @@ export interface StackOptions {
   random?: () => number;
   /** Built-in services to start (a SERVICES mask); default all of them. */
   services?: number;
+  /** The mDNS name, the label before .local (default "synack"). */
+  name?: string;
 }
 
 const addr = (a: string | number | undefined): number => {
@@ -87,6 +89,7 @@ export class Stack {
     const m = this.mac;
     this.x._start();
     if (opts.services !== undefined) this.x.select_services(opts.services);
+    if (opts.name !== undefined) this.setName(opts.name);
     this.x.init((m[0] << 8) | m[1], ((m[2] << 24) | (m[3] << 16) | (m[4] << 8) | m[5]) >>> 0,
       this.ip, opts.prefixLen, addr(opts.gateway), this.clock.now());
   }
@@ -131,6 +134,13 @@ export class Stack {
   close(id: number): number { return this.x.sock_close(id); }
   abort(id: number): number { return this.x.sock_abort(id); }
   state(id: number): StateName { return STATES[this.x.sock_state(id)] ?? "CLOSED"; }
+  /** The mDNS name (label before .local); throws if it is not 1..63 letters, digits and '-'. */
+  setName(name: string): void {
+    const b = new TextEncoder().encode(name);
+    if (b.length > 63) throw new Error(`bad name: ${name}`);
+    this.view().set(b, this.x.io_buffer());
+    if (this.x.mdns_set_name(b.length) !== 0) throw new Error(`bad name (letters, digits and '-', 1..63): ${name}`);
+  }
   /** The peer's address and port, and our port, of a socket you own. */
   remote(id: number): { ip: number; port: number } { return { ip: this.x.sock_remote_ip(id) >>> 0, port: this.x.sock_remote_port(id) }; }
   localPort(id: number): number { return this.x.sock_local_port(id); }
