@@ -28,6 +28,7 @@ import * as sock from "./tcp/socket";
 import * as udp from "./net/udpsock";
 import { servicesPoll } from "./apps/registry";
 import { selectServices, startBuiltins, builtinBytes } from "./apps/builtin";
+import { mdnsSetName } from "./apps/mdns";
 import { statsText, connsText } from "./apps/report";
 import { IDLE_POLL_MS } from "./config";
 
@@ -78,6 +79,12 @@ export function select_services(mask: u32): void { selectServices(mask); }
 
 /** Bytes of linear memory in use: everything below the heap's top (after init, this never moves). */
 export function memory_used(): u32 { return <u32>heapTop(); }
+
+/**
+ * The mDNS name (the label before .local; default "synack"): len bytes of the io buffer, letters,
+ * digits and '-', at most 63. Any time: a running responder probes for the new name. 0 or E_INVAL.
+ */
+export function mdns_set_name(len: u32): i32 { return mdnsSetName(scratch, <i32>min(len, 64)) ? 0 : sock.E_INVAL; }
 
 /** Our IPv4 address (0 until DHCP has leased one) and its prefix length. */
 export function address(): u32 { return ourIp(); }

@@ -39,7 +39,8 @@ export function heapTop(): usize {
 /** Bytes of linear memory the layout needs, now and later (nothing is reserved past it): an upper bound. */
 export function layoutBytes(): u32 {
   const slot = <u32>rxRingSize + <u32>txRingSize + SLOT_BYTES;
-  return <u32>heapTop() + <u32>maxConns * slot + <u32>scratchBytes() + serviceBytes + INIT_BYTES;
+  const scratchMore = scratchBytes() > SCRATCH_MIN ? <u32>scratchBytes() + RESERVE_OVERHEAD : 0; // util/scratch.ts
+  return <u32>heapTop() + <u32>maxConns * slot + scratchMore + serviceBytes + INIT_BYTES;
 }
 
 /** The scratch/io buffer's size for this layout: the send ring, within bounds. */

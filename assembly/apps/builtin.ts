@@ -6,6 +6,7 @@ import { serveEcho, serveDiscard } from "./echo";
 import { chargenSetup, chargenStart, serveChargen, chargenBytes } from "./chargen";
 import { consoleSetup, consoleStart, serveConsole, consoleBytes } from "./console";
 import { httpSetup, httpBytes } from "./http";
+import { mdnsSetup, mdnsBytes } from "./mdns";
 
 export const SERVICE_ECHO: u32 = 1;      // TCP 7, RFC 862
 export const SERVICE_DISCARD: u32 = 2;   // TCP 9, RFC 863
@@ -26,6 +27,7 @@ export function builtinBytes(): u32 {
   if (selected & SERVICE_CHARGEN) n += chargenBytes();
   if (selected & SERVICE_CONSOLE) n += consoleBytes();
   if (selected & SERVICE_HTTP) n += httpBytes();
+  if (selected & SERVICE_MDNS) n += mdnsBytes();
   return n;
 }
 
@@ -35,4 +37,5 @@ export function startBuiltins(): void {
   if (selected & SERVICE_CHARGEN) { chargenSetup(); registerService(19, chargenStart, serveChargen); }
   if (selected & SERVICE_CONSOLE) { consoleSetup(); registerService(23, consoleStart, serveConsole, true); }
   if (selected & SERVICE_HTTP) httpSetup();
+  if (selected & SERVICE_MDNS) mdnsSetup();
 }

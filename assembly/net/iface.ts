@@ -17,6 +17,8 @@ const mac = reserve(6);
 const broadcast = reserve(6);
 const zeroMac = reserve(6);
 const arpFrame = reserve(64);
+const groupMac = reserve(6);
+let group: u32 = 0; // the one IPv4 multicast group we joined (mDNS), 0 = none
 let ip: u32 = 0;
 let mask: u32 = 0;
 let gateway: u32 = 0;
@@ -37,6 +39,19 @@ export function ifaceSetAddress(addr: u32, prefixLen: u32, gw: u32): void {
 }
 
 export function ourIp(): u32 { return ip; }
+
+/** The Ethernet address of IPv4 multicast group g (RFC 1112 §6.4): 01:00:5e + its low 23 bits. */
+export function multicastMac(out: usize, g: u32): void {
+  put16(out, 0x0100);
+  put32(out + 2, 0x5e000000 | (g & 0x7fffff));
+}
+
+/** Receive datagrams sent to multicast group g (one group: mDNS's). */
+export function ifaceJoin(g: u32): void {
+  group = g;
+  multicastMac(groupMac, g);
+}
+export function joinedGroup(dst: u32): bool { return group != 0 && dst == group; }
 export function broadcastMac(): usize { return broadcast; }
 export function ourMac(): usize { return mac; }
 export function netmask(): u32 { return mask; }
@@ -54,8 +69,9 @@ export function ifaceInput(f: usize, len: i32): void {
   if (len > FRAME_MAX || len - ETH_HEADER_LEN > MTU) { count(C.ETH_DROP_TOO_LONG); return; }
   const dst = ethDst(f);
   const type = ethType(f);
-  // Broadcast carries ARP, and DHCP's replies before we have an address (IPv4 filters those).
-  if (!macEquals(dst, mac) && !isBroadcastMac(dst)) {
+  // Broadcast carries ARP, and DHCP's replies before we have an address (IPv4 filters those);
+  // the joined multicast group carries mDNS.
+  if (!macEquals(dst, mac) && !isBroadcastMac(dst) && !(group != 0 && macEquals(dst, groupMac))) {
     count(C.ETH_DROP_NOT_FOR_US);
     return;
   }

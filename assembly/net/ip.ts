@@ -6,7 +6,7 @@ import { C, count } from "../util/counters";
 import { ETH_HEADER_LEN, ETHERTYPE_IPV4, emitEth } from "../wire/ethernet";
 import { IPV4_HEADER_LEN, ipCheck, ipHeaderLen, ipTotalLen, ipProto, ipSrc, ipDst, ipIsFragment, emitIpv4 } from "../wire/ipv4";
 import { fragmentArrives } from "./fragments";
-import { ourIp, ourMac, netmask, gatewayIp, linkSend, arpRequest, broadcastMac } from "./iface";
+import { ourIp, ourMac, netmask, gatewayIp, linkSend, arpRequest, broadcastMac, joinedGroup, multicastMac } from "./iface";
 import { udpInput } from "./udp";
 import { arpLookup, arpHold } from "./arp_cache";
 import { icmpInput, icmpUnreachable, ICMP_PROTOCOL_UNREACHABLE } from "./icmp";
@@ -17,6 +17,7 @@ const PROTO_TCP: u32 = 6;
 const PROTO_UDP: u32 = 17;
 const LIMITED_BROADCAST: u32 = 0xffffffff;
 const txFrame = reserve(FRAME_MAX);
+const groupDst = reserve(6);
 let ident: u32 = 0;
 
 /** Sources we never accept (RFC 1122 §3.2.1.3): unspecified, loopback, multicast, broadcast, ourselves. */
@@ -38,7 +39,7 @@ export function ipInput(p: usize, len: i32): void {
   // Broadcasts reach only UDP, where the DHCP client takes its server's answers; before we have
   // an address those may come to any destination (a server's subnet broadcast, or the offer).
   const toUs = dst == ourIp() && dst != 0;
-  const forDhcp = proto == PROTO_UDP && (dst == LIMITED_BROADCAST || ourIp() == 0);
+  const forDhcp = proto == PROTO_UDP && (dst == LIMITED_BROADCAST || ourIp() == 0 || joinedGroup(dst));
   if (!toUs && !forDhcp) { count(C.IP_DROP_NOT_FOR_US); return; }
   if (badSource(ipSrc(p))) { count(C.IP_DROP_BAD_SOURCE); return; }
   if (ipIsFragment(p)) {
@@ -104,12 +105,14 @@ export function ipTxPayload(): usize { return txFrame + ETH_HEADER_LEN + IPV4_HE
  */
 export function ipSend(dst: u32, proto: u32, payloadLen: i32): bool {
   const broadcast = dst == LIMITED_BROADCAST; // goes to every host on the link, no lookup
-  const hop = broadcast ? dst : nextHop(dst);
+  const multicast = (dst >>> 28) == 14;        // so does a group's (mDNS, with TTL 255: RFC 6762 §11)
+  const hop = broadcast || multicast ? dst : nextHop(dst);
   if (hop == 0) { count(C.IP_DROP_NO_ROUTE); return false; }
   count(C.IP_OUT_REQUESTS);
-  emitIpv4(txFrame + ETH_HEADER_LEN, ourIp(), dst, proto, payloadLen, ident++ & 0xffff);
+  emitIpv4(txFrame + ETH_HEADER_LEN, ourIp(), dst, proto, payloadLen, ident++ & 0xffff, multicast ? 255 : 64);
   const len = ETH_HEADER_LEN + IPV4_HEADER_LEN + payloadLen;
-  const mac = broadcast ? broadcastMac() : arpLookup(hop);
+  if (multicast) multicastMac(groupDst, dst);
+  const mac = broadcast ? broadcastMac() : multicast ? groupDst : arpLookup(hop);
   emitEth(txFrame, mac != 0 ? mac : ourMac(), ourMac(), ETHERTYPE_IPV4);
   if (mac != 0) linkSend(txFrame, len);
   else if (arpHold(hop, txFrame, len)) arpRequest(hop);

@@ -4,7 +4,7 @@ import { UDP_HEADER_LEN, udpCheck, udpSrcPort, udpDstPort, udpPayloadLen, emitUd
 import { udpDeliver } from "./udpsock";
 import { ipTxPayload, ipSend, ipCurrentDatagram } from "./ip";
 import { icmpUnreachable, ICMP_PORT_UNREACHABLE } from "./icmp";
-import { ourIp } from "./iface";
+import { ourIp, joinedGroup } from "./iface";
 import { dhcpInput, DHCP_CLIENT_PORT } from "./dhcp";
 
 const PROTO_UDP: u32 = 17;
@@ -15,9 +15,10 @@ export function udpInput(src: u32, dst: u32, p: usize, len: i32): void {
   count(C.UDP_IN);
   const dport = udpDstPort(p);
   if (dport == DHCP_CLIENT_PORT) dhcpInput(p + UDP_HEADER_LEN, udpPayloadLen(p));
-  else if (dst != ourIp()) count(C.UDP_DROP_NO_PORT);
+  else if (dst != ourIp() && !joinedGroup(dst)) count(C.UDP_DROP_NO_PORT);
   else if (!udpDeliver(src, udpSrcPort(p), dport, p + UDP_HEADER_LEN, udpPayloadLen(p))) {
     count(C.UDP_DROP_NO_PORT);
+    if (dst != ourIp()) return; // no ICMP errors about multicast (RFC 1122 §3.2.2)
     icmpUnreachable(ipCurrentDatagram(), ICMP_PORT_UNREACHABLE); // RFC 1122 §4.1.3.1
   }
 }

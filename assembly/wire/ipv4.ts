@@ -69,13 +69,13 @@ function optionsValid(o: usize, n: i32): bool {
 }
 
 /** Write a 20-byte header (no options, DF set, TTL 64) with its checksum. */
-export function emitIpv4(p: usize, src: u32, dst: u32, proto: u32, payloadLen: i32, ident: u32): void {
+export function emitIpv4(p: usize, src: u32, dst: u32, proto: u32, payloadLen: i32, ident: u32, ttl: u32 = 64): void {
   put8(p + VER_IHL, 0x45);
   put8(p + 1, 0);
   put16(p + TOTAL_LEN, <u32>(IPV4_HEADER_LEN + payloadLen));
   put16(p + IDENT, ident);
   put16(p + FLAGS_FRAG, DF);
-  put8(p + TTL, 64);
+  put8(p + TTL, ttl);
   put8(p + PROTO, proto);
   put16(p + CHECKSUM, 0);
   put32(p + SRC, src);

@@ -100,6 +100,17 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
       find(&f_used, "memory_used"))
     return -1;
   if ((r = m3_CallV(f_start))) { report("_start", r); return -1; }
+  if (cfg->name) { /* through the io buffer, like every byte the module takes */
+    IM3Function f_buf, f_name;
+    uint32_t io = 0, size = 0, len = (uint32_t)strlen(cfg->name), ok = 1;
+    if (find(&f_buf, "io_buffer") || find(&f_name, "mdns_set_name")) return -1;
+    io = call_u32(f_buf);
+    uint8_t *mem = m3_GetMemory(runtime, &size, 0);
+    if (!mem || len > 63 || io > size || len > size - io) { fw_log("firmware: bad mDNS name"); return -1; }
+    memcpy(mem + io, cfg->name, len);
+    if ((r = m3_CallV(f_name, len)) || (r = m3_GetResultsV(f_name, &ok))) { report("mdns_set_name", r); return -1; }
+    if (ok != 0) { fw_log("firmware: the module refused the mDNS name"); return -1; }
+  }
   if (cfg->services_set) {
     IM3Function f_sel;
     if (find(&f_sel, "select_services")) return -1;

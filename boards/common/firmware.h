@@ -24,6 +24,7 @@ typedef struct {
   int checksum_in_c;                /* let the module's checksums run in C (env.checksum) */
   int services_set;                 /* 0: the module's default built-in services; 1: services below */
   uint32_t services;                /* mask: echo 1, discard 2, chargen 4, console 8, http 16, mdns 32 */
+  const char *name;                 /* mDNS name (label before .local); NULL: "synack" */
 } fw_config;
 
 /* Provided by the board: where log lines and errors go. */

@@ -109,9 +109,9 @@ static void close_socket(void) {
 
 static int open_macraw(void) {
   close_socket();
-  /* MAC filter on; IPv4 multicast and IPv6 blocked: the stack is IPv4 and joins no group, so
-   * they would only cost bus time. Broadcast (ARP, DHCP) passes. */
-  wr8(W5500_BSB_S0_REG, W5500_Sn_MR, W5500_Sn_MR_MACRAW | W5500_Sn_MR_MFEN | W5500_Sn_MR_MMB | W5500_Sn_MR_MIP6B);
+  /* MAC filter on; IPv6 blocked (the stack is IPv4). Broadcast (ARP, DHCP) and IPv4 multicast
+   * pass: mDNS listens on 224.0.0.251, and the module drops the groups it has not joined. */
+  wr8(W5500_BSB_S0_REG, W5500_Sn_MR, W5500_Sn_MR_MACRAW | W5500_Sn_MR_MFEN | W5500_Sn_MR_MIP6B);
   command(W5500_CR_OPEN);
   settle();
   if (await_status(W5500_SR_MACRAW) != 0) return -2;
@@ -123,6 +123,11 @@ static int open_macraw(void) {
   next_size = -1;
   send_busy = 0;
   return 0;
+}
+
+/* Start the socket over; if even that fails, count the link as down so the next link poll retries. */
+static void reopen(void) {
+  if (open_macraw() != 0) link = 0;
 }
 
 /* Poll a common register until (value & mask) == want, for up to READY_MS. */
@@ -205,7 +210,7 @@ static int refresh_avail(void) {
 static void drain(void) {
   w5500_count.rx_drains++;
   next_size = -1;
-  if (refresh_avail() != 0) { w5500_count.rx_resets++; open_macraw(); return; }
+  if (refresh_avail() != 0) { w5500_count.rx_resets++; reopen(); return; }
   rx_rd = (uint16_t)(rx_rd + rx_avail);
   rx_avail = 0;
   release();
@@ -217,7 +222,7 @@ int w5500_recv(uint8_t *buf, size_t cap) {
     if (rx_avail < 2) {
       /* Done with what we knew: ask for more. */
       next_size = -1;
-      if (refresh_avail() != 0) { w5500_count.rx_resets++; open_macraw(); return 0; }
+      if (refresh_avail() != 0) { w5500_count.rx_resets++; reopen(); return 0; }
       if (rx_avail < 2) {
         if (rx_taken) release(); /* idle: the whole ring is the chip's again */
         return 0;
@@ -278,8 +283,8 @@ int w5500_send(const uint8_t *frame, size_t len) {
   /* One frame at most is in flight, so the 16 KB ring always has room for this one: write it
    * while the previous frame may still be on the wire. */
   xfer(W5500_BSB_S0_TX, tx_wr, frame, 0, len);
-  if (send_busy && await_sent() != 0) { w5500_count.tx_timeouts++; open_macraw(); return -1; }
-  if (settle() != 0) { w5500_count.tx_timeouts++; open_macraw(); return -1; }
+  if (send_busy && await_sent() != 0) { w5500_count.tx_timeouts++; reopen(); return -1; }
+  if (settle() != 0) { w5500_count.tx_timeouts++; reopen(); return -1; }
   tx_wr = (uint16_t)(tx_wr + len);
   wr16(W5500_BSB_S0_REG, W5500_Sn_TX_WR, tx_wr);
   /* SEND, and in the same transaction clear the previous SEND_OK (Sn_IR follows Sn_CR): the new

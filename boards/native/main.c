@@ -1,7 +1,7 @@
 /*
  * synack-native: the board firmware on Linux. boards/common runs unchanged; the HAL's SPI talks
  * to a simulated W5500 whose wire is an existing TAP device. Flags are synack serve's:
- *   synack-native --tap IFNAME --ip A.B.C.D/N [--gw A.B.C.D] [--mac xx:..] [--msl MS] [--services MASK] [--verbose]
+ *   synack-native --tap IFNAME --ip A.B.C.D/N [--gw A.B.C.D] [--mac xx:..] [--msl MS] [--services MASK] [--name NAME] [--verbose]
  */
 #define _GNU_SOURCE
 #include "../common/firmware.h"
@@ -27,6 +27,7 @@
 
 static int tap = -1;
 static volatile sig_atomic_t stop;
+static uint32_t driver_errors_seen;
 
 void fw_log(const char *line) { fprintf(stderr, "synack: %s\n", line); }
 
@@ -96,6 +97,8 @@ int main(int argc, char **argv) {
       if (sscanf(v, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &cfg.mac[0], &cfg.mac[1], &cfg.mac[2], &cfg.mac[3], &cfg.mac[4], &cfg.mac[5]) != 6 || (cfg.mac[0] & 1))
         return die("bad --mac: ", v);
       have_mac = 1;
+    } else if (!strcmp(flag, "--name")) {
+      cfg.name = v;
     } else if (!strcmp(flag, "--services")) {
       char *end;
       cfg.services = (uint32_t)strtoul(v, &end, 0);
@@ -177,6 +180,10 @@ int main(int argc, char **argv) {
     if ((int32_t)(hal_millis() - link_check) >= 500) { w5500_link_up(); link_check = hal_millis(); }
     next = fw_step();
     example_service_poll();
+    if (model_count.driver_errors != driver_errors_seen) { /* a bug in the driver: say so at once */
+      driver_errors_seen = model_count.driver_errors;
+      fprintf(stderr, "synack-native: W5500 driver error (%u so far): %s\n", driver_errors_seen, model_last_error);
+    }
   }
   fprintf(stderr, "synack-native: heap in use %zu bytes since before wasm3 started (runtime, compiled code, linear memory)\n",
           mallinfo2().uordblks + mallinfo2().hblkhd - heap_before);
@@ -187,5 +194,5 @@ int main(int argc, char **argv) {
           w5500_count.frames_out, w5500_count.bytes_out, w5500_count.rx_drains, w5500_count.rx_resets,
           w5500_count.tx_nolink, w5500_count.tx_timeouts, model_count.dropped_full, model_count.driver_errors,
           model_count.driver_errors ? ", last: " : "", model_last_error, fw_memory_size());
-  return 0;
+  return model_count.driver_errors ? 3 : 0; /* the chip saw the driver break the datasheet's rules */
 }

@@ -30,6 +30,7 @@ static int resetting, not_ready;
 static uint32_t reset_at;
 static uint8_t torn_frame[MODEL_MAX_FRAME]; /* arrives between the bytes of the next RSR read */
 static size_t torn_len;
+static int tx_stalled;          /* test hook: SEND never completes */
 
 static void wire_in(const uint8_t *frame, size_t len);
 
@@ -60,6 +61,7 @@ void model_power_on(void) {
   memset(&model_count, 0, sizeof model_count);
   model_last_error = "";
   torn_len = 0;
+  tx_stalled = 0;
   timing = DEFAULT_TIMING;
   link_up = 1;
   version = W5500_VERSION;
@@ -139,7 +141,7 @@ static void advance(void) {
     r[W5500_Sn_CR] = 0;
     take(cr);
   }
-  if (tx_busy && reached(now, tx_done_at)) {
+  if (tx_busy && !tx_stalled && reached(now, tx_done_at)) {
     tx_busy = 0;
     put16(r, W5500_Sn_TX_RD, tx_end);
     r[W5500_Sn_IR] |= W5500_Sn_IR_SENDOK;
@@ -286,4 +288,5 @@ static void wire_in(const uint8_t *frame, size_t len) {
 }
 
 void model_set_version(uint8_t v) { version = v; common_reg[W5500_VERSIONR] = v; }
+void model_stall_tx(int on) { tx_stalled = on; }
 uint8_t model_socket_status(void) { advance(); return s0()[W5500_Sn_SR]; }

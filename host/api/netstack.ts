@@ -31,6 +31,8 @@ export interface OpenOptions {
   onLog?: (line: string) => void;
   /** Built-in services to run inside the module (default none): ["echo", "http", ...] or "echo,http". */
   services?: string | string[];
+  /** The mDNS name when services include "mdns" (default "synack": synack.local). */
+  name?: string;
   /** How long to wait for a DHCP lease (ms, default 30 s). */
   dhcpTimeout?: number;
 }
@@ -71,7 +73,7 @@ export class NetStack implements SocketHost {
     if (!link) throw new Error("tap or link is required");
     const pcap = o.pcap ? new PcapWriter(o.pcap) : null;
     const services = servicesMask(o.services ?? []);
-    const stack = new Stack({ ip, prefixLen, gateway: gw, mac, clock: o.clock, onLog: o.onLog, services, onSend: (f) => pcap?.write(f) });
+    const stack = new Stack({ ip, prefixLen, gateway: gw, mac, clock: o.clock, onLog: o.onLog, services, name: o.name, onSend: (f) => pcap?.write(f) });
     if (o.msl) stack.setMsl(o.msl);
     const runner = new Runner(stack, link);
     if (pcap) { const deliver = link.onFrame; link.onFrame = (f) => { pcap.write(f); deliver(f); }; }

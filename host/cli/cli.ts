@@ -9,7 +9,7 @@ import { PC_LAYOUT, type ServeOptions } from "../engine/options.js";
 export type { ServeOptions };
 
 const USAGE = `usage: synack serve --tap IFNAME (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE] [--msl MS]
-                    [--services echo,discard,chargen,console,http,mdns|none] [--verbose]
+                    [--services echo,discard,chargen,console,http,mdns|none] [--name NAME] [--verbose]
                     [--board v8|native] [--conns N] [--rx-ring BYTES] [--tx-ring BYTES]
        synack drill [--tolerant] FILE.pkt...
        synack demo`;
@@ -72,6 +72,12 @@ export function parseServe(argv: string[]): ServeOptions {
         try { o.services = servicesMask(v); } catch (e) { throw new UsageError((e as Error).message); }
         break;
       }
+      case "--name": {
+        const v = value();
+        if (!/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(v)) throw new UsageError(`bad --name (the label before .local: letters, digits, '-'): ${v}`);
+        o.name = v;
+        break;
+      }
       case "--verbose": o.verbose = true; break;
       case "--conns": case "--rx-ring": case "--tx-ring": {
         const v = value();
@@ -102,7 +108,7 @@ async function serve(argv: string[]): Promise<number> {
   const link = await TapLink.open(o.tap);
   const pcap = o.pcap ? new PcapWriter(o.pcap) : null;
   const stack = new Stack({
-    ip: o.ip, prefixLen: o.prefixLen, gateway: o.gw, mac: o.mac, services: o.services,
+    ip: o.ip, prefixLen: o.prefixLen, gateway: o.gw, mac: o.mac, services: o.services, name: o.name,
     onLog: (l) => { if (o.verbose) process.stderr.write(`synack: ${l}\n`); },
     onSend: (f) => pcap?.write(f),
     layout: { ...PC_LAYOUT, ...o.layout },

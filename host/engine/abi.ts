@@ -24,6 +24,8 @@ export interface SynackExports {
   init(macHi: number, macLo: number, ip: number, prefixLen: number, gateway: number, now: number): number;
   /** Built-in services init starts (call before init): a mask of SERVICES; default all. */
   select_services(mask: number): void;
+  /** The mDNS name (label before .local) from len bytes of the io buffer; 0 or E_INVAL. */
+  mdns_set_name(len: number): number;
   /** 1: checksums through env.checksum; 0 (default): in wasm. */
   use_checksum_import(on: number): void;
   /** Bytes of linear memory in use (below the heap's top; fixed once init has laid memory out). */

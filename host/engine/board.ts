@@ -19,6 +19,7 @@ export function serveNative(o: ServeOptions): Promise<number> {
   if (o.layout?.conns) args.push("--conns", String(o.layout.conns));
   if (o.layout?.rxRing) args.push("--rx-ring", String(o.layout.rxRing));
   if (o.layout?.txRing) args.push("--tx-ring", String(o.layout.txRing));
+  if (o.name !== undefined) args.push("--name", o.name);
   if (o.pcap) throw new Error("--pcap is not supported with --board native");
   const child = spawn(NATIVE_BOARD, args, { stdio: "inherit" });
   const forward = (sig: NodeJS.Signals) => () => child.kill(sig);

@@ -14,4 +14,6 @@ export interface ServeOptions {
   services: number;
   /** --conns / --rx-ring / --tx-ring, as given (unset: the engine's default layout). */
   layout?: Layout;
+  /** mDNS name (label before .local). */
+  name?: string;
 }

@@ -38,6 +38,8 @@ export interface StackOptions {
   services?: number;
   /** The memory layout (configure): connection slots and per-slot rings; unset = the board defaults. */
   layout?: Layout;
+  /** The mDNS name, the label before .local (default "synack"). */
+  name?: string;
 }
 
 /** Connection slots and ring sizes (bytes); 0 or unset keeps the module's default. */
@@ -95,6 +97,7 @@ export class Stack {
     const m = this.mac;
     this.x._start();
     if (opts.services !== undefined) this.x.select_services(opts.services);
+    if (opts.name !== undefined) this.setName(opts.name);
     const l = opts.layout;
     if (l) {
       const need = this.x.configure(l.conns ?? 0, l.rxRing ?? 0, l.txRing ?? 0, l.memoryLimit ?? 0);
@@ -146,6 +149,13 @@ export class Stack {
   close(id: number): number { return this.x.sock_close(id); }
   abort(id: number): number { return this.x.sock_abort(id); }
   state(id: number): StateName { return STATES[this.x.sock_state(id)] ?? "CLOSED"; }
+  /** The mDNS name (label before .local); throws if it is not 1..63 letters, digits and '-'. */
+  setName(name: string): void {
+    const b = new TextEncoder().encode(name);
+    if (b.length > 63) throw new Error(`bad name: ${name}`);
+    this.view().set(b, this.x.io_buffer());
+    if (this.x.mdns_set_name(b.length) !== 0) throw new Error(`bad name (letters, digits and '-', 1..63): ${name}`);
+  }
   /** The peer's address and port, and our port, of a socket you own. */
   remote(id: number): { ip: number; port: number } { return { ip: this.x.sock_remote_ip(id) >>> 0, port: this.x.sock_remote_port(id) }; }
   localPort(id: number): number { return this.x.sock_local_port(id); }

@@ -2,6 +2,7 @@
 // expect a segment, advance the fake clock. The module is 10.77.0.2, the scripted peer 10.77.0.1.
 import assert from "node:assert/strict";
 import { Stack, ManualClock, type Layout } from "../engine/stack.js";
+import { ALL_SERVICES, SERVICES } from "../engine/abi.js";
 import { parseTcpFrame, TcpSegment, flagNames, fixChecksums } from "../link/wire.js";
 
 export const PEER_IP = 0x0a4d0001;
@@ -71,12 +72,15 @@ export class Peer {
   readonly logs: string[] = [];
   sport = 40000;
 
-  constructor(opts: { msl?: number; random?: () => number; checksumImport?: boolean; dhcp?: boolean; layout?: Layout } = {}) {
+  /** services: the built-in ones to start (default all but mDNS, whose multicast chatter is no
+   *  part of a TCP script). */
+  constructor(opts: { msl?: number; random?: () => number; checksumImport?: boolean; dhcp?: boolean; services?: number; layout?: Layout } = {}) {
     this.clock.t = 1_000_000;
     this.stack = new Stack({
       layout: opts.layout ?? TEST_LAYOUT,
       ip: opts.dhcp ? 0 : MODULE_IP, prefixLen: opts.dhcp ? 0 : 24, mac: MODULE_MAC, clock: this.clock,
       onSend: (f) => this.onSend(f), onLog: (l) => this.logs.push(l), random: opts.random,
+      services: opts.services ?? ALL_SERVICES & ~SERVICES.mdns,
     });
     if (opts.msl) this.stack.setMsl(opts.msl);
     if (opts.checksumImport) this.stack.useChecksumImport(true);

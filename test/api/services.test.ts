@@ -35,4 +35,7 @@ test("service names: list, all, none, unknown", () => {
   assert.equal(parseServe(["--tap", "t", "--ip", "10.77.0.2/24", "--services", "echo,console"]).services, 9);
   assert.equal(parseServe(["--tap", "t", "--ip", "10.77.0.2/24"]).services, 63);
   assert.throws(() => parseServe(["--tap", "t", "--ip", "10.77.0.2/24", "--services", "ftp"]), /unknown service: ftp/);
+  assert.equal(parseServe(["--tap", "t", "--ip", "10.77.0.2/24", "--name", "board-7"]).name, "board-7");
+  assert.throws(() => parseServe(["--tap", "t", "--ip", "10.77.0.2/24", "--name", "bad.name"]), /bad --name/);
+  assert.throws(() => new Stack({ ip: "10.77.0.2", prefixLen: 24, clock: new ManualClock(), name: "-x" }), /bad name/);
 });

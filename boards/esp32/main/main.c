@@ -141,6 +141,9 @@ static void synack_task(void *arg) {
   cfg.services = (CONFIG_SYNACK_SERVICE_ECHO ? 1 : 0) | (CONFIG_SYNACK_SERVICE_DISCARD ? 2 : 0) |
                  (CONFIG_SYNACK_SERVICE_CHARGEN ? 4 : 0) | (CONFIG_SYNACK_SERVICE_CONSOLE ? 8 : 0) |
                  (CONFIG_SYNACK_SERVICE_HTTP ? 16 : 0) | (CONFIG_SYNACK_SERVICE_MDNS ? 32 : 0);
+#if CONFIG_SYNACK_SERVICE_MDNS
+  cfg.name = CONFIG_SYNACK_MDNS_NAME;
+#endif
   cfg.verbose = 1;
   if (!USE_DHCP && !static_ip) { ESP_LOGE(TAG, "bad IPv4 address in menuconfig: %s", CONFIG_SYNACK_IP); goto out; }
 
