@@ -24,7 +24,7 @@ import { dhcpStart, dhcpPoll } from "./net/dhcp";
 import { tcpInit, tcpPoll, setMsl } from "./tcp/stack";
 import * as sock from "./tcp/socket";
 import * as udp from "./net/udpsock";
-import { servicesPoll } from "./apps/registry";
+import { servicesPoll, lendIoBuffer } from "./apps/registry";
 import { selectServices, startBuiltins } from "./apps/builtin";
 import { mdnsSetName } from "./apps/mdns";
 import { statsText, connsText } from "./apps/report";
@@ -45,6 +45,7 @@ export function init(mac_hi: u32, mac_lo: u32, ip: u32, prefix_len: u32, gateway
   setNow(now);
   ifaceInit(mac_hi, mac_lo, ip, prefix_len, gateway);
   tcpInit();
+  lendIoBuffer(ioBuf, IO_BUF_SIZE);
   startBuiltins();
   if (ip == 0) dhcpStart();
 }
@@ -93,7 +94,10 @@ export function poll(now: u32): u32 {
   return min(next, IDLE_POLL_MS);
 }
 
-/** Scratch buffer for socket data and text exports. */
+/**
+ * Scratch buffer for socket data and text exports. Its contents last only until the host's next
+ * call: the built-in services use it too while they run (inside poll and frame_received).
+ */
 export function io_buffer(): usize { return ioBuf; }
 export function io_buffer_size(): u32 { return IO_BUF_SIZE; }
 
@@ -157,3 +161,9 @@ export function udp_from_ip(): u32 { return udp.udpFromIp(); }
 export function udp_from_port(): u32 { return udp.udpFromPort(); }
 export function udp_local_port(id: i32): u32 { return udp.udpLocalPort(id); }
 export function udp_close(id: i32): i32 { return udp.udpClose(id); }
+
+/**
+ * Diagnostics: bytes of linear memory reserved so far (the allocator's top). Each call reserves
+ * 16 bytes more; tests and the bench use it to show what each service costs.
+ */
+export function memory_used(): u32 { return <u32>changetype<usize>(reserve(0)); }

@@ -9,10 +9,10 @@ import * as sock from "../tcp/socket";
 import { reserve } from "../util/bytes";
 import { now, reached } from "../util/clock";
 import { Text } from "../util/text";
-import { registerService, release } from "./registry";
+import { registerService, release, ioScratch, ioScratchSize } from "./registry";
 import { page, pagesStart, PAGE_NOT_FOUND, Log } from "./pages";
 
-const OUT_MAX: i32 = 4096;
+// Responses are built in the io buffer the module lends its services (registry.ts): 4 KiB.
 const HEAD_ROOM: i32 = 256; // the status line and headers go in front of the body
 
 // Per session (not per connection): its request buffer, counters and log.
@@ -23,13 +23,15 @@ const since = new StaticArray<u32>(HTTP_SESSIONS); // last activity
 const lingering = new StaticArray<bool>(HTTP_SESSIONS); // answered and FIN sent: discard input until the peer's FIN
 let logs: StaticArray<Log> = new StaticArray<Log>(0);
 let out: usize = 0;
+let OUT_MAX: i32 = 0;
 const text = new Text(0, 0);
 const hdr = new Text(0, 0);
 
 export function httpSetup(): void {
   if (out != 0) return;
   heads = reserve(HTTP_SESSIONS * HTTP_HEAD_MAX);
-  out = reserve(OUT_MAX);
+  out = ioScratch;
+  OUT_MAX = ioScratchSize;
   logs = new StaticArray<Log>(HTTP_SESSIONS);
   for (let i = 0; i < HTTP_SESSIONS; i++) { unchecked(owner[i] = -1); unchecked(logs[i] = new Log()); }
   pagesStart();

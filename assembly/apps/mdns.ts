@@ -14,14 +14,14 @@ import {
   DNS_HEADER_LEN, TYPE_A, TYPE_ANY, CLASS_IN, CLASS_TOP, FLAG_RESPONSE, FLAG_AUTHORITATIVE,
   dnsId, dnsFlags, dnsQuestions, dnsAnswers, dnsAuthorities, skipName, match, writeLocalName, writeHeader, writeA,
 } from "../wire/dns";
-import { registerPoller } from "./registry";
+import { registerPoller, scratch, SCRATCH_SIZE } from "./registry";
 
 export const MDNS_GROUP: u32 = 0xe00000fb; // 224.0.0.251
 const PORT: u32 = 5353;
 const TTL: u32 = 120;
 const LEGACY_TTL: u32 = 10;
 const HOST_MAX: i32 = 63;
-const IN_MAX: i32 = 1472;
+const QUEUE: i32 = 1024; // queries are small; more than this waiting is dropped and counted
 const OUT_MAX: i32 = 512;
 
 const enum M { IDLE, PROBING, ANNOUNCING, READY }
@@ -37,8 +37,7 @@ const base = reserve(HOST_MAX);
 let baseLen = 0;
 let name: usize = 0;
 let nameLen = 0;
-let inBuf: usize = 0;
-let outBuf: usize = 0;
+let outBuf: usize = 0; // datagrams in are read into the registry's scratch
 setBase("synack");
 
 function setBase(s: string): void {
@@ -78,10 +77,9 @@ function makeName(): void {
 
 export function mdnsSetup(): void {
   if (sock >= 0) return;
-  sock = udpBind(PORT);
+  sock = udpBind(PORT, QUEUE);
   if (sock < 0) return;
   name = reserve(HOST_MAX + 8);
-  inBuf = reserve(IN_MAX);
   outBuf = reserve(OUT_MAX);
   makeName();
   ifaceJoin(MDNS_GROUP);
@@ -184,7 +182,7 @@ function mdnsPoll(): u32 {
     lastIp = ourIp();
     if (lastIp != 0) startProbe(); else state = M.IDLE;
   }
-  for (let n = udpRecvFrom(sock, inBuf, IN_MAX); n >= 0; n = udpRecvFrom(sock, inBuf, IN_MAX)) handle(inBuf, n, udpFromIp(), udpFromPort());
+  for (let n = udpRecvFrom(sock, scratch, SCRATCH_SIZE); n >= 0; n = udpRecvFrom(sock, scratch, SCRATCH_SIZE)) handle(scratch, n, udpFromIp(), udpFromPort());
   if (state == M.PROBING && reached(nextAt, now)) {
     if (step < 3) { probe(); step++; nextAt = now + 250; }
     else { state = M.ANNOUNCING; step = 0; nextAt = now; }

@@ -29,6 +29,14 @@ let ownerOf: usize = 0;
 export const SCRATCH_SIZE: i32 = 2048;
 export let scratch: usize = 0;
 
+/**
+ * The module's io buffer, lent to services while they run: the host only uses it within one of
+ * its own calls (sock_send, sock_recv, stats_text...), never across a poll or frame_received.
+ */
+export let ioScratch: usize = 0;
+export let ioScratchSize: i32 = 0;
+export function lendIoBuffer(p: usize, size: i32): void { ioScratch = p; ioScratchSize = size; }
+
 function ready(): void {
   if (ownerOf != 0) return;
   ownerOf = reserve(MAX_CONNS);

@@ -58,6 +58,8 @@ export interface SynackExports {
   /** 1: send small segments at once (TCP_NODELAY); 0 (default): Nagle's algorithm. */
   sock_nodelay(id: number, on: number): number;
   stats_text(): number;
+  /** Diagnostics: bytes of linear memory reserved so far (each call reserves 16 more). */
+  memory_used(): number;
   /** UDP sockets (ids 0..3): bind (0 = ephemeral), sendto from the io buffer (<= 1472 bytes),
    *  recvfrom into the io buffer (E_AGAIN when empty) with the source in udp_from_ip/port. */
   udp_bind(port: number): number;
