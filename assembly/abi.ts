@@ -180,3 +180,4 @@ export function udp_from_ip(): u32 { return udp.udpFromIp(); }
 export function udp_from_port(): u32 { return udp.udpFromPort(); }
 export function udp_local_port(id: i32): u32 { return udp.udpLocalPort(id); }
 export function udp_close(id: i32): i32 { return udp.udpClose(id); }
+

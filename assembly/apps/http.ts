@@ -12,8 +12,9 @@ import { Text } from "../util/text";
 import { registerService, release } from "./registry";
 import { page, pagesStart, PAGE_NOT_FOUND, Log, LOG_BYTES } from "./pages";
 import { RESERVE_OVERHEAD, txRingSize } from "../layout";
+import { scratch, scratchSize } from "../util/scratch";
 
-const OUT_MAX: i32 = 4096;
+// Responses are built in the io buffer the module lends its services (registry.ts): 4 KiB.
 const HEAD_ROOM: i32 = 256; // the status line and headers go in front of the body
 
 // Per session (not per connection): its request buffer, counters and log.
@@ -24,19 +25,21 @@ const since = new StaticArray<u32>(HTTP_SESSIONS); // last activity
 const lingering = new StaticArray<bool>(HTTP_SESSIONS); // answered and FIN sent: discard input until the peer's FIN
 let logs: StaticArray<Log> = new StaticArray<Log>(0);
 let out: usize = 0;
+let OUT_MAX: i32 = 0;
 const text = new Text(0, 0);
 const hdr = new Text(0, 0);
 
-/** What httpSetup reserves: the request heads, the response buffer and each session's log. */
+/** What httpSetup reserves: the request heads and each session's log. */
 export function httpBytes(): u32 {
-  return <u32>(HTTP_SESSIONS * HTTP_HEAD_MAX + OUT_MAX) + <u32>HTTP_SESSIONS * (LOG_BYTES + RESERVE_OVERHEAD) +
-    3 * RESERVE_OVERHEAD;
+  return <u32>(HTTP_SESSIONS * HTTP_HEAD_MAX) + <u32>HTTP_SESSIONS * (LOG_BYTES + RESERVE_OVERHEAD) +
+    2 * RESERVE_OVERHEAD;
 }
 
 export function httpSetup(): void {
   if (out != 0) return;
   heads = reserve(HTTP_SESSIONS * HTTP_HEAD_MAX);
-  out = reserve(OUT_MAX);
+  out = scratch; // responses are built in the module's scratch and sent at once
+  OUT_MAX = scratchSize;
   logs = new StaticArray<Log>(HTTP_SESSIONS);
   for (let i = 0; i < HTTP_SESSIONS; i++) { unchecked(owner[i] = -1); unchecked(logs[i] = new Log()); }
   pagesStart();

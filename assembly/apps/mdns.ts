@@ -23,7 +23,8 @@ const PORT: u32 = 5353;
 const TTL: u32 = 120;
 const LEGACY_TTL: u32 = 10;
 const HOST_MAX: i32 = 63;
-const IN_MAX: i32 = 1472;
+const QUEUE: i32 = 1024; // queries are small; more than this waiting is dropped and counted
+const IN_MAX: i32 = 1472; // a query read from the queue, at most one datagram
 const OUT_MAX: i32 = 512;
 const OUT_AT: i32 = 2048; // in the scratch, after the largest query (IN_MAX); SCRATCH_MIN holds both
 
@@ -86,7 +87,7 @@ export function mdnsBytes(): u32 { return <u32>(HOST_MAX + 8) + RESERVE_OVERHEAD
 
 export function mdnsSetup(): void {
   if (sock >= 0) return;
-  sock = udpBind(PORT);
+  sock = udpBind(PORT, QUEUE);
   if (sock < 0) return;
   name = reserve(HOST_MAX + 8);
   makeName();

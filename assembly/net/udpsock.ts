@@ -18,6 +18,7 @@ export const UDP_MAX_PAYLOAD: i32 = 1472;
 const port = new StaticArray<u32>(UDP_SOCKETS); // 0 = free
 const queue = new StaticArray<usize>(UDP_SOCKETS);
 const used = new StaticArray<i32>(UDP_SOCKETS);
+const cap = new StaticArray<i32>(UDP_SOCKETS);
 let fromIp: u32 = 0;
 let fromPort: u32 = 0;
 
@@ -32,8 +33,12 @@ function find(p: u32): i32 {
 /** What the sockets may reserve on bind, all of them bound (the layout counts it before init). */
 export function udpBytes(): u32 { return <u32>UDP_SOCKETS * (<u32>UDP_QUEUE_SIZE + RESERVE_OVERHEAD); }
 
-/** Bind a port (0: an ephemeral one). Returns the socket id or a negative error. */
-export function udpBind(p: u32): i32 {
+
+/**
+ * Bind a port (0: an ephemeral one). Returns the socket id or a negative error. The socket's
+ * queue (queueSize bytes, default UDP_QUEUE_SIZE) is reserved the first time its slot is used.
+ */
+export function udpBind(p: u32, queueSize: i32 = UDP_QUEUE_SIZE): i32 {
   if (p > 65535) return E_INVAL;
   if (p == 0) {
     p = randomPort(EPHEMERAL_LO, EPHEMERAL_HI);
@@ -42,7 +47,8 @@ export function udpBind(p: u32): i32 {
   if (find(p) >= 0) return E_ADDRINUSE;
   for (let i = 0; i < UDP_SOCKETS; i++) {
     if (unchecked(port[i]) != 0) continue;
-    if (unchecked(queue[i]) == 0) unchecked(queue[i] = reserve(UDP_QUEUE_SIZE));
+    if (unchecked(queue[i]) == 0) { unchecked(queue[i] = reserve(queueSize)); unchecked(cap[i] = queueSize); }
+    else if (unchecked(cap[i]) < queueSize) continue; // a slot with a smaller queue: try the next
     unchecked(port[i] = p);
     unchecked(used[i] = 0);
     return i;
@@ -95,7 +101,7 @@ export function udpDeliver(src: u32, sport: u32, dport: u32, p: usize, len: i32)
   const id = find(dport);
   if (id < 0) return false;
   const n = unchecked(used[id]);
-  if (n + REC + len > UDP_QUEUE_SIZE) { count(C.UDP_DROP_QUEUE_FULL); return true; }
+  if (n + REC + len > unchecked(cap[id])) { count(C.UDP_DROP_QUEUE_FULL); return true; }
   const r = unchecked(queue[id]) + <usize>n;
   put16(r, <u32>len);
   put16(r + 2, sport);

@@ -39,3 +39,19 @@ test("service names: list, all, none, unknown", () => {
   assert.throws(() => parseServe(["--tap", "t", "--ip", "10.77.0.2/24", "--name", "bad.name"]), /bad --name/);
   assert.throws(() => new Stack({ ip: "10.77.0.2", prefixLen: 24, clock: new ManualClock(), name: "-x" }), /bad name/);
 });
+
+test("a service the host does not start costs no RAM: each one's bytes appear only when chosen", () => {
+  const used = (m: number) => new Stack({ ip: "10.77.0.2", prefixLen: 24, clock: new ManualClock(), services: m }).x.memory_used();
+  const none = used(0);
+  const cost = (m: number) => used(m) - none;
+  const registry = cost(SERVICES.echo); // the registry's table and scratch come with the first service
+  assert.ok(registry > 0 && registry < 4096, `registry ${registry}`);
+  assert.equal(cost(SERVICES.discard), registry, "echo and discard own nothing beyond it");
+  let sum = registry;
+  const own: Record<string, number> = {};
+  for (const [name, bit] of Object.entries(SERVICES)) { own[name] = cost(bit) - registry; sum += own[name]; }
+  assert.ok(own.console > 1000 && own.http > 5000 && own.mdns > 1000, JSON.stringify(own));
+  // Within one small registry entry (a Service object, under 64 bytes) per service.
+  assert.ok(Math.abs(cost(63) - sum) <= 6 * 64, `all ${cost(63)} = registry ${registry} + ${JSON.stringify(own)}`);
+  assert.ok(Math.abs(cost(SERVICES.echo | SERVICES.http) - (registry + own.http)) <= 2 * 64);
+});
