@@ -38,5 +38,8 @@ export function toClosed(t: Tcb): void {
 /** RFC 5681 §3.1 initial window (RFC 3390's formula). */
 export function initCwnd(t: Tcb): void {
   t.cwnd = min(4 * t.mss, max<u32>(2 * t.mss, 4380));
-  t.ssthresh = 0xffff;
+  t.ssthresh = u32.MAX_VALUE; // "arbitrarily high" until the first loss (RFC 5681 §3.1)
+  t.bytesAcked = 0;
+  t.inRecovery = false;
+  t.recover = t.iss; // RFC 6582 §3.2 step 1
 }

@@ -12,7 +12,8 @@ import {
 } from "./tcb";
 import { State } from "./state";
 import { seqLt, seqLe, seqGt, seqInWindow } from "./seq";
-import { dispatch, sendAck, sendRst, sendRstFor, sendSynAckFor, retransmitFirst, OUR_MSS } from "./output";
+import { dispatch, sendAck, sendRst, sendRstFor, sendSynAckFor, OUR_MSS } from "./output";
+import { onAck, onDupAck } from "./congestion";
 import { restartRtx, stopRtx, stopPersist, delayAck, rttSample, startCloseTimer, rtoAfterHandshake } from "./timers";
 import { oooInsert, oooAdvance } from "./reassembly";
 import { cookieFor, cookieCheck } from "./syncookie";
@@ -265,14 +266,7 @@ function otherStates(t: Tcb, seg: Segment): void {
     ackedUpTo(t, seg.ack);
   } else if (seg.ack == t.sndUna && seg.dataLen == 0 && !seg.has(FIN) && seg.wnd == t.sndWnd &&
              seg.wnd != 0 && t.sndNxt != t.sndUna) {
-    // A duplicate ACK (RFC 5681 §2); the third one triggers fast retransmit.
-    t.dupAcks++;
-    if (t.dupAcks == 3) {
-      const flight = t.sndNxt - t.sndUna;
-      t.ssthresh = max(flight / 2, 2 * t.mss);
-      t.cwnd = t.ssthresh;
-      retransmitFirst(t);
-    }
+    onDupAck(t); // a duplicate ACK (RFC 5681 §2): the third one starts fast retransmit
   }
   // Send window update (RFC 9293 §3.10.7.4: SND.WL1/SND.WL2 rule).
   if (seqLe(t.sndUna, seg.ack) &&
@@ -346,11 +340,8 @@ function ackedUpTo(t: Tcb, ack: u32): void {
   t.retries = 0;
   t.dupAcks = 0;
   t.unackedSince = now;
-  // RFC 5681: slow start below ssthresh, then about one MSS per round trip.
-  if (t.cwnd < t.ssthresh) t.cwnd += min(acked, t.mss);
-  else t.cwnd += max<u32>(1, t.mss * t.mss / t.cwnd);
-  if (t.cwnd > 0x10000) t.cwnd = 0x10000;
   if (t.sndUna == t.sndMax) stopRtx(t); else restartRtx(t);
+  onAck(t, acked); // the congestion window: grows, or repairs the next hole in fast recovery
 }
 
 /** Seventh step for ESTABLISHED and FIN-WAIT-1/2: in-order data to the ring, the rest held. */

@@ -7,6 +7,7 @@ import { State, synchronized } from "./state";
 import { isnInit } from "./isn";
 import { segmentArrives } from "./input";
 import { dispatch, sendProbe, sendRst, sendKeepAlive } from "./output";
+import { onTimeout } from "./congestion";
 import { backoff, nextDeadline, persistInterval, keepAliveOn, keepAliveAt } from "./timers";
 import { toClosed } from "./close";
 import { E_TIMEDOUT } from "./errors";
@@ -66,9 +67,7 @@ function retransmitTimeout(t: Tcb): void {
   count(C.TCP_RETRANS_SEGS);
   if (t.state == State.SYN_SENT || t.state == State.SYN_RECEIVED) t.synRetransmitted = true;
   if (t.retries >= 2) ipNegativeAdvice(t.remoteIp); // two timeouts in a row: check the neighbour too
-  const flight = t.sndNxt - t.sndUna;
-  t.ssthresh = max(flight / 2, 2 * t.mss);
-  t.cwnd = t.mss;
+  onTimeout(t);
   t.sndNxt = t.sndUna; // go back: dispatch resends from the first unacknowledged byte (or SYN)
   dispatch(t);
 }

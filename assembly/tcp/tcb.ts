@@ -30,6 +30,11 @@ export class Tcb {
   cwnd: u32 = 0;
   ssthresh: u32 = 0xffff;
   dupAcks: i32 = 0;
+  /** NewReno (RFC 6582): in fast recovery until SND.UNA reaches recover (SND.MAX when it began). */
+  inRecovery: bool = false;
+  recover: u32 = 0;
+  /** Appropriate byte counting (RFC 3465): bytes acknowledged toward the next congestion-avoidance step. */
+  bytesAcked: u32 = 0;
 
   // Receive sequence variables. rcvAdv is the right edge we advertised; it never moves left.
   irs: u32 = 0;
@@ -113,6 +118,7 @@ export class Tcb {
     this.iss = 0; this.sndUna = 0; this.sndNxt = 0; this.sndMax = 0;
     this.sndWnd = 0; this.sndWl1 = 0; this.sndWl2 = 0; this.maxSndWnd = 0;
     this.mss = 536; this.cwnd = 0; this.ssthresh = 0xffff; this.dupAcks = 0;
+    this.inRecovery = false; this.recover = 0; this.bytesAcked = 0;
     this.irs = 0; this.rcvNxt = 0; this.rcvAdv = 0;
     this.finQueued = false; this.finSeqSet = false; this.finSeq = 0; this.finReceived = false;
     this.listener = -1; this.accepted = false; this.userClosed = false; this.error = 0; this.order = 0;

@@ -17,7 +17,7 @@ export const enum C {
   UDP_IN, UDP_DROP_SHORT, UDP_DROP_CHECKSUM, UDP_DROP_NO_PORT, UDP_DROP_QUEUE_FULL, DHCP_OUT, DHCP_OFFERS, DHCP_ACKS, DHCP_NAKS, DHCP_DROP_MALFORMED,
   // TCP (TCP-MIB names first)
   TCP_ACTIVE_OPENS, TCP_PASSIVE_OPENS, TCP_ATTEMPT_FAILS, TCP_ESTAB_RESETS,
-  TCP_IN_SEGS, TCP_OUT_SEGS, TCP_RETRANS_SEGS, TCP_IN_ERRS, TCP_OUT_RSTS,
+  TCP_IN_SEGS, TCP_OUT_SEGS, TCP_RETRANS_SEGS, TCP_FAST_RETRANSMITS, TCP_IN_ERRS, TCP_OUT_RSTS,
   TCP_DROP_SHORT, TCP_DROP_CHECKSUM, TCP_DROP_DATA_OFFSET, TCP_DROP_OPTIONS, TCP_DROP_PORT_ZERO, TCP_DROP_FLAGS,
   TCP_DROP_NO_LISTENER, TCP_DROP_BACKLOG, TCP_DROP_NO_SLOT, TCP_DROP_OUT_OF_WINDOW, TCP_DROP_BAD_ACK,
   TCP_DROP_OOO_FULL, TCP_RST_IGNORED, TCP_CHALLENGE_ACKS, TCP_TIMEOUTS, TCP_ZERO_WINDOW_PROBES,
@@ -37,7 +37,7 @@ const NAMES: StaticArray<string> = [
   "icmpOutDestUnreachs", "icmpOutRateLimited", "icmpInDestUnreachs", "icmpInFragNeeded", "icmpDropUnverified",
   "udpIn", "udpDropShort", "udpDropChecksum", "udpDropNoPort", "udpDropQueueFull", "dhcpOut", "dhcpOffers", "dhcpAcks", "dhcpNaks", "dhcpDropMalformed",
   "tcpActiveOpens", "tcpPassiveOpens", "tcpAttemptFails", "tcpEstabResets",
-  "tcpInSegs", "tcpOutSegs", "tcpRetransSegs", "tcpInErrs", "tcpOutRsts",
+  "tcpInSegs", "tcpOutSegs", "tcpRetransSegs", "tcpFastRetransmits", "tcpInErrs", "tcpOutRsts",
   "tcpDropShort", "tcpDropChecksum", "tcpDropDataOffset", "tcpDropOptions", "tcpDropPortZero", "tcpDropFlags",
   "tcpDropNoListener", "tcpDropBacklog", "tcpDropNoSlot", "tcpDropOutOfWindow", "tcpDropBadAck",
   "tcpDropOooFull", "tcpRstIgnored", "tcpChallengeAcks", "tcpTimeouts", "tcpZeroWindowProbes",

@@ -1,0 +1,73 @@
+// Congestion control (RFC 5681) with NewReno fast recovery (RFC 6582) and appropriate byte
+// counting (RFC 3465). Input calls these on each acceptable ACK, duplicate ACK and timeout; the
+// window they keep (cwnd) bounds what dispatch() sends, next to the peer's window.
+import { Tcb } from "./tcb";
+import { seqGt, seqGe } from "./seq";
+import { retransmitFirst } from "./output";
+import { restartRtx } from "./timers";
+import { C, count } from "../util/counters";
+
+/** RFC 3465 §2.3: in slow start an ACK may open the window by at most L = 2 segments. */
+const ABC_LIMIT: u32 = 2;
+
+/** The largest window worth keeping: what the send ring can hold, and never less than 64 KiB. */
+@inline function cwndCap(t: Tcb): u32 { return max<u32>(<u32>t.tx.cap, 0x10000) + 2 * t.mss; }
+
+/** A duplicate ACK (RFC 5681 §2). The third starts fast retransmit; more inflate the window. */
+export function onDupAck(t: Tcb): void {
+  t.dupAcks++;
+  if (t.inRecovery) {
+    t.cwnd = min(t.cwnd + t.mss, cwndCap(t)); // RFC 6582 §3.2 step 3: each one means a segment left
+    return;
+  }
+  // RFC 6582 §3.2 step 2: only when the ACK covers more than the last recovery (no false restart
+  // from duplicates of data that was sent before an earlier loss was repaired).
+  if (t.dupAcks == 3 && seqGt(t.sndUna, t.recover)) {
+    const flight = t.sndMax - t.sndUna;
+    t.ssthresh = max(flight / 2, 2 * t.mss);
+    t.recover = t.sndMax;
+    t.inRecovery = true;
+    t.cwnd = t.ssthresh + 3 * t.mss;
+    count(C.TCP_FAST_RETRANSMITS);
+    retransmitFirst(t);
+  }
+}
+
+/** SND.UNA moved by `acked` bytes: leave recovery, repair the next hole, or grow the window. */
+export function onAck(t: Tcb, acked: u32): void {
+  if (t.inRecovery) {
+    if (seqGe(t.sndUna, t.recover)) {
+      // Full acknowledgment (RFC 6582 §3.2 step 5): deflate to ssthresh, or to what is still out.
+      t.cwnd = min(t.ssthresh, max(t.sndMax - t.sndUna, t.mss) + t.mss);
+      t.inRecovery = false;
+      t.bytesAcked = 0;
+    } else {
+      // Partial acknowledgment (step 4): the next hole is lost too; resend it now, deflate by
+      // what was acknowledged and add back one segment, keep the timer from firing meanwhile.
+      retransmitFirst(t);
+      t.cwnd = t.cwnd > acked ? t.cwnd - acked : 0;
+      if (acked >= t.mss) t.cwnd += t.mss;
+      t.cwnd = max(t.cwnd, t.mss);
+      restartRtx(t);
+    }
+    return;
+  }
+  if (t.cwnd < t.ssthresh) {
+    t.cwnd += min(acked, ABC_LIMIT * t.mss); // slow start, by bytes acknowledged
+  } else {
+    // Congestion avoidance: one segment per window's worth of acknowledged bytes.
+    t.bytesAcked += acked;
+    if (t.bytesAcked >= t.cwnd) { t.bytesAcked -= t.cwnd; t.cwnd += t.mss; }
+  }
+  t.cwnd = min(t.cwnd, cwndCap(t));
+}
+
+/** A retransmission timeout (RFC 5681 §3.1, RFC 6582 §3.2 step 4 of the timeout): start over. */
+export function onTimeout(t: Tcb): void {
+  const flight = t.sndMax - t.sndUna;
+  t.ssthresh = max(flight / 2, 2 * t.mss);
+  t.cwnd = t.mss;
+  t.bytesAcked = 0;
+  t.inRecovery = false;
+  t.recover = t.sndMax;
+}
