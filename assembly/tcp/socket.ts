@@ -211,7 +211,7 @@ export function userTimeout(id: i32, ms: u32): i32 {
 export function closeAll(abort: bool): i32 {
   for (let i = 0; i < MAX_LISTENERS; i++) if (unchecked(listeners[i]).inUse) closeListener(i);
   let open = 0;
-  for (let i = 0; i < MAX_CONNS; i++) {
+  for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (!t.inUse) continue;
     const s = t.state;
