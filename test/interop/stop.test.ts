@@ -8,13 +8,13 @@ import { tmpdir } from "node:os";
 import { readFileSync, rmSync } from "node:fs";
 import { isRoot, createNetns, STACK_IP } from "../../host/link/netns.js";
 import { PACKAGE_ROOT } from "../../host/engine/stack.js";
-import { serveInNetns } from "../lib/served.js";
+import { serveInNetns, ENGINES } from "../lib/served.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test("SIGTERM on serve: Linux's connections are closed (FIN; RST for one streaming at us), none left hanging", { skip }, async () => {
-  const s = await serveInNetns("v8");
+for (const engine of ENGINES) test(`SIGTERM on serve (${engine}): Linux's connections are closed (FIN, then RST), none left hanging`, { skip }, async () => {
+  const s = await serveInNetns(engine);
   const kids: { kill(sig: NodeJS.Signals): void; pid?: number }[] = [];
   try {
     // An idle echo session and a client streaming into discard, both open when synack stops.
