@@ -161,6 +161,12 @@ export function sock_keepalive(id: i32, idle_ms: u32, interval_ms: u32, count: i
 }
 /** Abort when sent data stays unacknowledged for ms (0 = off). */
 export function sock_user_timeout(id: i32, ms: u32): i32 { return sock.userTimeout(id, ms); }
+/**
+ * The host is exiting: close every listener and connection, gracefully (abort 0: FIN, or RST
+ * where unread data would be lost) or not (abort 1: RST). Returns the connections not yet in
+ * TIME-WAIT or CLOSED; call again (after polls) to watch them finish.
+ */
+export function sock_close_all(abort: u32): i32 { return sock.closeAll(abort != 0); }
 /** Nagle's algorithm (RFC 896) is on by default; on != 0 turns it off (TCP_NODELAY). */
 export function sock_nodelay(id: i32, on: u32): i32 { return sock.noDelay(id, on != 0); }
 

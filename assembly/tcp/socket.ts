@@ -203,6 +203,40 @@ export function userTimeout(id: i32, ms: u32): i32 {
   return 0;
 }
 
+/**
+ * Shutting down (the host is about to exit): close every listener, then every connection,
+ * whoever owns it. abort = false: gracefully (FIN after queued data; RST where data would be
+ * lost); abort = true: RST. Returns the connections not yet in TIME-WAIT or CLOSED.
+ */
+export function closeAll(abort: bool): i32 {
+  for (let i = 0; i < MAX_LISTENERS; i++) if (unchecked(listeners[i]).inUse) closeListener(i);
+  let open = 0;
+  for (let i = 0; i < maxConns; i++) {
+    const t = unchecked(conns[i]);
+    if (!t.inUse) continue;
+    const s = t.state;
+    if (abort) {
+      if (s >= State.SYN_RECEIVED && s != State.TIME_WAIT) sendRst(t);
+      t.userClosed = true;
+      toClosed(t);
+      continue;
+    }
+    if (!t.userClosed) {
+      t.accepted = true; // the stack owns it now, whoever held it
+      if (t.state == State.CLOSED) { freeConn(t); continue; }
+      if (t.rx.len > 0 && synchronized(t.state)) { t.userClosed = true; sendRst(t); toClosed(t); continue; }
+      shutdownTcb(t);
+      t.userClosed = true;
+      if (t.state == State.CLOSED) { freeConn(t); continue; }
+      if (t.state == State.FIN_WAIT_2) orphanFinWait2(t);
+    }
+    // FIN-WAIT-2 still counts: the peer gets the grace to send its FIN, which we acknowledge.
+    const st = t.state;
+    if (st != State.TIME_WAIT && st != State.CLOSED) open++;
+  }
+  return open;
+}
+
 /** TCP_NODELAY: send small segments at once instead of waiting for the ACK (Nagle, RFC 896). */
 export function noDelay(id: i32, on: bool): i32 {
   const t = owned(id);

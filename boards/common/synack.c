@@ -49,6 +49,7 @@ int synack_shutdown(int id) { CALL("sock_shutdown", (uint32_t)id); }
 int synack_close(int id) { CALL("sock_close", (uint32_t)id); }
 int synack_abort(int id) { CALL("sock_abort", (uint32_t)id); }
 int synack_state(int id) { CALL("sock_state", (uint32_t)id); }
+int synack_close_all(int abort) { CALL("sock_close_all", (uint32_t)(abort != 0)); }
 uint32_t synack_remote_ip(int id) { static export_fn e = { "sock_remote_ip", 0, 0 }; const uint32_t a[] = { (uint32_t)id }; return (uint32_t)call(&e, 1, a); }
 uint16_t synack_remote_port(int id) { static export_fn e = { "sock_remote_port", 0, 0 }; const uint32_t a[] = { (uint32_t)id }; return (uint16_t)call(&e, 1, a); }
 int synack_udp_bind(uint16_t port) { CALL("udp_bind", port); }

@@ -36,6 +36,7 @@ int synack_shutdown(int id);                            /* FIN after the queued 
 int synack_close(int id);                               /* give the id back; the stack finishes the close */
 int synack_abort(int id);                               /* RST, and give the id back */
 int synack_state(int id);                               /* enum synack_state */
+int synack_close_all(int abort);                        /* exiting: close all (FIN; abort: RST); still closing */
 uint32_t synack_remote_ip(int id);
 uint16_t synack_remote_port(int id);
 

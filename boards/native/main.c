@@ -8,6 +8,7 @@
 #include "../common/hal.h"
 #include "../common/w5500.h"
 #include "../common/example_service.h"
+#include "../common/synack.h"
 #include "w5500_model.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -70,7 +71,7 @@ static uint8_t *read_file(const char *path, size_t *len) {
   return buf;
 }
 
-static void on_signal(int sig) { (void)sig; stop = 1; }
+static void on_signal(int sig) { (void)sig; stop = stop < 2 ? stop + 1 : 2; } /* a second one hurries */
 
 int main(int argc, char **argv) {
   fw_config cfg;
@@ -184,6 +185,21 @@ int main(int argc, char **argv) {
       driver_errors_seen = model_count.driver_errors;
       fprintf(stderr, "synack-native: W5500 driver error (%u so far): %s\n", driver_errors_seen, model_last_error);
     }
+  }
+  /* Leaving: close every connection (FIN), give the peers 2 s to finish, then reset what is left,
+   * so no peer stays waiting on a board that has gone (as synack serve does on V8). */
+  int open = synack_close_all(0);
+  for (uint32_t t0 = hal_millis(); open > 0 && stop < 2 && hal_millis() - t0 < 2000;) {
+    struct pollfd p = { tap, POLLIN, 0 };
+    if (poll(&p, 1, 20) > 0 && (p.revents & POLLIN))
+      for (ssize_t len; (len = read(tap, frame, sizeof frame)) > 0;) model_wire_in(frame, (size_t)len);
+    fw_step();
+    open = synack_close_all(0);
+  }
+  if (open > 0) {
+    synack_close_all(1);
+    fw_step();
+    fprintf(stderr, "synack-native: reset %d connection(s) still closing\n", open);
   }
   fprintf(stderr, "synack-native: heap in use %zu bytes since before wasm3 started (runtime, compiled code, linear memory)\n",
           mallinfo2().uordblks + mallinfo2().hblkhd - heap_before);

@@ -4,13 +4,17 @@ import { TapLink } from "../link/tap.js";
 import { PcapWriter } from "../link/pcap.js";
 import { parseIp, ipToString } from "../link/wire.js";
 import { servicesMask, ALL_SERVICES } from "../engine/abi.js";
-import { randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { PC_LAYOUT, type ServeOptions } from "../engine/options.js";
+import { closeEverything } from "./shutdown.js";
 export type { ServeOptions };
 
-const USAGE = `usage: synack serve --tap IFNAME (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE] [--msl MS]
-                    [--services echo,discard,chargen,console,http,mdns|none] [--name NAME] [--verbose]
-                    [--board v8|native] [--conns N] [--rx-ring BYTES] [--tx-ring BYTES]
+/** How long peers get to acknowledge our FINs when serve is stopped, before they are reset. */
+const SHUTDOWN_GRACE_MS = 2000;
+
+const USAGE = `usage: synack serve --tap IFNAME (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE]
+                    [--board v8|native] [--services echo,discard,chargen,console,http,mdns|none] [--name NAME]
+                    [--conns N] [--rx-ring BYTES] [--tx-ring BYTES] [--msl MS] [--verbose]
        synack drill [--tolerant] FILE.pkt...
        synack demo`;
 
@@ -42,6 +46,9 @@ export function parseServe(argv: string[]): ServeOptions {
         const m = /^([\d.]+)\/(\d{1,2})$/.exec(v);
         const a = m ? parseIp(m[1]) : null;
         if (!m || a === null || Number(m[2]) < 1 || Number(m[2]) > 30) throw new UsageError(`bad --ip (want A.B.C.D/N): ${v}`);
+        if (o.ip === 0) throw new UsageError("--ip and --dhcp exclude each other");
+        const why = unusableAddress(a, Number(m[2]));
+        if (why) throw new UsageError(`--ip ${v}: ${why}`);
         o.ip = a; o.prefixLen = Number(m[2]); ipSeen = true;
         break;
       }
@@ -87,19 +94,50 @@ export function parseServe(argv: string[]): ServeOptions {
         o.layout = { ...o.layout, [flag === "--conns" ? "conns" : flag === "--rx-ring" ? "rxRing" : "txRing"]: n };
         break;
       }
-      case "--dhcp": o.ip = 0; o.prefixLen = 0; ipSeen = true; break;
+      case "--dhcp":
+        if (o.ip) throw new UsageError("--ip and --dhcp exclude each other");
+        o.ip = 0; o.prefixLen = 0; ipSeen = true;
+        break;
       default: throw new UsageError(`unknown flag: ${flag}`);
     }
   }
   if (!o.tap) throw new UsageError("--tap IFNAME is required");
   if (!ipSeen) throw new UsageError("--ip A.B.C.D/N is required (or --dhcp)");
-  if (o.ip === 0 && o.mac === undefined) o.mac = Uint8Array.from([0x02, 0x53, 0x4b, ...Array.from(randomBytes(3))]);
+  if (o.gw) {
+    if (o.ip === 0) throw new UsageError("--gw with --dhcp: the lease names the router");
+    const mask = o.prefixLen === 0 ? 0 : (~0 << (32 - o.prefixLen!)) >>> 0;
+    if (((o.gw & mask) >>> 0) !== ((o.ip! & mask) >>> 0)) {
+      throw new UsageError(`--gw ${ipToString(o.gw)} is not on ${ipToString((o.ip! & mask) >>> 0)}/${o.prefixLen}`);
+    }
+    if (o.gw === o.ip || unusableAddress(o.gw, o.prefixLen!)) throw new UsageError(`--gw ${ipToString(o.gw)} cannot be a router's address here`);
+  }
+  // DHCP needs a MAC; the same TAP gets the same one each run, so the server leases the same address.
+  if (o.ip === 0 && o.mac === undefined) o.mac = macForTap(o.tap);
   return { gw: 0, mac: defaultMac(o.ip!), services: ALL_SERVICES, ...o } as ServeOptions;
+}
+
+/** Why an address cannot be ours on a /prefix network, or null when it can. */
+export function unusableAddress(a: number, prefix: number): string | null {
+  if (a === 0) return "0.0.0.0 is not an address (use --dhcp to lease one)";
+  if (a >>> 24 === 127) return "a loopback address";
+  if (a >>> 28 === 14) return "a multicast address";
+  if (a >>> 28 === 15) return "a reserved or broadcast address";
+  const host = prefix >= 32 ? 0 : (0xffffffff >>> prefix);
+  if ((a & host) === 0) return "the network's own address";
+  if (((a & host) >>> 0) === host) return "the network's broadcast address";
+  return null;
+}
+
+/** A locally administered MAC derived from the TAP's name: stable from one run to the next. */
+export function macForTap(tap: string): Uint8Array {
+  const h = createHash("sha256").update(`synack:${tap}`).digest();
+  return Uint8Array.from([0x02, 0x53, 0x4b, h[0], h[1], h[2]]);
 }
 
 const macText = (m: Uint8Array) => Array.from(m, (b) => b.toString(16).padStart(2, "0")).join(":");
 
 async function serve(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) { process.stdout.write(USAGE + "\n"); return 0; }
   const o = parseServe(argv);
   if (o.board === "native") {
     const { serveNative } = await import("../engine/board.js");
@@ -123,17 +161,32 @@ async function serve(argv: string[]): Promise<number> {
   let how = "v8";
   if (o.ip === 0) { // DHCP: ready once an address is leased
     how = "v8, dhcp";
+    process.stderr.write(`synack: asking for a DHCP lease on ${o.tap} (mac ${macText(o.mac)})\n`);
     for (let waited = 0; stack.address() === 0; waited += 50) {
-      if (waited > 60_000) throw new Error("no DHCP lease after 60 s");
+      if (waited >= 60_000) throw new Error(`no DHCP lease after 60 s: is a DHCP server on ${o.tap}'s link?`);
+      if (waited > 0 && waited % 10_000 === 0) {
+        const st = stack.stats();
+        process.stderr.write(`synack: no DHCP lease yet after ${waited / 1000} s (${st.dhcpOut ?? 0} sent, ${st.dhcpOffers ?? 0} offers)\n`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
   process.stdout.write(`synack: serving ${ipToString(stack.address())}/${stack.prefixLen()} on ${o.tap} (mac ${macText(o.mac)}) [${how}]\n`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
+  const signal = () => new Promise<NodeJS.Signals>((resolve) => {
+    const on = (s: NodeJS.Signals) => { process.off("SIGINT", on); process.off("SIGTERM", on); resolve(s); };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
   });
+  const first = await signal();
+  process.stderr.write(`synack: ${first}: closing connections (again to reset them now)\n`);
+  const reset = await closeEverything(stack, {
+    graceMs: SHUTDOWN_GRACE_MS, kick: () => runner.kick(), hurry: signal().then(() => undefined),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  });
+  if (reset > 0) process.stderr.write(`synack: reset ${reset} connection(s) still closing after ${SHUTDOWN_GRACE_MS} ms\n`);
+  await new Promise((r) => setImmediate(r));
   runner.stop();
+  await link.close(); // the last FINs and RSTs reach the wire before we exit
   pcap?.close();
   return 0;
 }
@@ -156,7 +209,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case "serve": return await serve(rest);
       case "drill": return await drill(rest);
-      case "demo": { const { demo } = await import("./demo.js"); return await demo(); }
+      case "demo": {
+        const { demo, Interrupted } = await import("./demo.js");
+        try { return await demo(); } catch (e) { if (e instanceof Interrupted) return 130; throw e; }
+      }
       case "-h": case "--help": process.stdout.write(USAGE + "\n"); return 0;
       case undefined: throw new UsageError("missing command");
       default: throw new UsageError(`unknown command: ${cmd}`);

@@ -4,7 +4,7 @@ import { Stack, Runner } from "../engine/stack.js";
 import { TapLink } from "../link/tap.js";
 import { createNetns, isRoot, LINUX_IP, STACK_IP, PREFIX, Netns } from "../link/netns.js";
 import { parseTcpFrame } from "../link/wire.js";
-import { renderLadder, TraceEvent } from "./ladder.js";
+import { renderLadder, labelConnsRow, TraceEvent } from "./ladder.js";
 
 const STATE_LINE = /^tcp \d+ (\d+) ([\d.]+):(\d+) (\S+) -> (\S+)$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,7 +43,32 @@ function show(title: string, rec: Recorder, port: number, peer: string): void {
     peerLabel: `${LINUX_IP}:${peerPort} (${peer})`,
     boardLabel: `${STACK_IP}:${port} (synack)`,
   });
-  for (const l of lines) console.log("  " + l);
+  for (const l of lines) console.log(l);
+}
+
+/** Words into lines of at most width columns. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let cur = "";
+  for (const w of text.split(" ")) {
+    if (cur && cur.length + 1 + w.length > width) { lines.push(cur); cur = w; } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) lines.push(cur);
+  return lines;
+}
+
+/** Interrupted by the user (Ctrl-C reached a command the demo was running): exit quietly. */
+export class Interrupted extends Error {}
+
+/** Linux's TIME-WAIT sockets as ss lists them; a Ctrl-C that kills ss is an interruption, not an error. */
+export function timeWaitView(ns: Pick<Netns, "execSync">): string {
+  let tw: string;
+  try { tw = ns.execSync("ss", ["-tanH", "state", "time-wait"]).trim(); }
+  catch (e) {
+    if ((e as { signal?: string }).signal || (e as { status?: number }).status === 130) throw new Interrupted("interrupted");
+    return "(ss is not available)";
+  }
+  return tw ? tw.replace(/\s+/g, " ") : "(none)";
 }
 
 async function sessions(ns: Netns, stack: Stack, rec: Recorder): Promise<boolean> {
@@ -55,17 +80,18 @@ async function sessions(ns: Netns, stack: Stack, rec: Recorder): Promise<boolean
   const back = echo.stdout.toString();
   show("echo (port 7): three-way handshake, data, the PC closes first", rec, 7, "Linux nc");
   console.log(`\n  sent ${JSON.stringify(msg)}, got back ${JSON.stringify(back)}: ${back === msg ? "identical" : "DIFFERENT"}`);
-  const tw = ns.execSync("ss", ["-tanH", "state", "time-wait"]).trim();
-  console.log(`  Linux's own view (ss, state time-wait): ${tw ? tw.replace(/\s+/g, " ") : "(none)"}`);
+  console.log(`  Linux's own view (ss, state time-wait): ${timeWaitView(ns)}`);
   ok &&= back === msg;
 
   // 2. Console: `quit` makes synack close first, so its side goes through FIN-WAIT and TIME-WAIT.
   const con = await ns.run("nc", ["-w", "5", STACK_IP, "23"], "quit\n", 15_000);
   await sleep(300);
   show("console (port 23): `quit`, synack closes first", rec, 23, "Linux nc");
-  const mine = stack.connsText().split("\n").filter((l) => l.includes("TIME-WAIT"));
+  const table = stack.connsText().split("\n");
+  const mine = table.filter((l) => l.includes("TIME-WAIT")).map((l) => labelConnsRow(table[0], l));
   console.log(`\n  console said: ${JSON.stringify(con.stdout.toString().trim().split("\n").pop())}`);
-  console.log(`  synack's own view (conns): ${mine.length ? mine[0].replace(/\s+/g, " ").trim() : "(no TIME-WAIT)"}`);
+  console.log(`  synack's own view (conns):`);
+  for (const l of wrap(mine.length ? mine[0] : "(no TIME-WAIT)", 94)) console.log(`    ${l}`);
   ok &&= mine.length > 0;
   return ok;
 }

@@ -65,6 +65,8 @@ export interface SynackExports {
   sock_user_timeout(id: number, ms: number): number;
   /** 1: send small segments at once (TCP_NODELAY); 0 (default): Nagle's algorithm. */
   sock_nodelay(id: number, on: number): number;
+  /** Exiting: close everything (abort 1: RST); returns connections not yet in TIME-WAIT/CLOSED. */
+  sock_close_all(abort: number): number;
   stats_text(): number;
   /** UDP sockets (ids 0..3): bind (0 = ephemeral), sendto from the io buffer (<= 1472 bytes),
    *  recvfrom into the io buffer (E_AGAIN when empty) with the source in udp_from_ip/port. */

@@ -165,6 +165,8 @@ export class Stack {
     return this.x.sock_keepalive(id, idleMs, intervalMs, count);
   }
   userTimeout(id: number, ms: number): number { return this.x.sock_user_timeout(id, ms); }
+  /** Close every listener and connection (FIN, or RST with abort); connections still closing. */
+  closeAll(abort = false): number { return this.x.sock_close_all(abort ? 1 : 0); }
   /** Turn Nagle's algorithm off (true) or back on (false) for one connection. */
   noDelay(id: number, on: boolean): number { return this.x.sock_nodelay(id, on ? 1 : 0); }
 

@@ -1,6 +1,9 @@
 // A pcap file writer (LINKTYPE_ETHERNET, microsecond timestamps) for Wireshark and tcpdump.
 import { openSync, writeSync, closeSync } from "node:fs";
 
+/** Wall-clock microseconds: the epoch time of the process start plus the monotonic clock. */
+export function nowMicros(): number { return Math.floor((performance.timeOrigin + performance.now()) * 1000); }
+
 export class PcapWriter {
   private fd: number;
   constructor(path: string) {
@@ -14,7 +17,8 @@ export class PcapWriter {
     writeSync(this.fd, h);
   }
 
-  write(frame: Uint8Array, when = Date.now() * 1000): void {
+  /** when: microseconds since the epoch (default: now, to the microsecond the clock gives). */
+  write(frame: Uint8Array, when = nowMicros()): void {
     const r = Buffer.alloc(16);
     r.writeUInt32LE(Math.floor(when / 1e6), 0);
     r.writeUInt32LE(Math.floor(when % 1e6), 4);

@@ -57,10 +57,19 @@ export class TapLink implements Link {
     this.child.stdin!.write(out);
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.child.stdin!.end();
-    this.child.kill("SIGTERM");
+  /**
+   * Stop: tapio writes every frame already sent (a last FIN or RST) and exits at the end of its
+   * input; it is killed only if it has not done so within a second. Resolves when it is gone.
+   */
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.child.stdin!.end();
+      const timer = setTimeout(() => this.child.kill("SIGTERM"), 1000);
+      timer.unref();
+      this.child.once("exit", () => clearTimeout(timer));
+    }
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    return new Promise((r) => this.child.once("exit", () => r()));
   }
 }

@@ -24,6 +24,17 @@ for (const [args, why] of [
   [["serve", "--tap", "tap0", "--ip", "10.77.0.2/24", "--gw", "x"], /bad --gw/],
   [["serve", "--tap", "tap0", "--ip", "10.77.0.2/24", "--bogus"], /unknown flag: --bogus/],
   [["serve", "--tap"], /--tap needs a value/],
+  [["serve", "--tap", "tap0", "--ip", "0.0.0.0/24"], /0\.0\.0\.0 is not an address \(use --dhcp/],
+  [["serve", "--tap", "tap0", "--ip", "224.0.0.5/24"], /multicast/],
+  [["serve", "--tap", "tap0", "--ip", "10.77.0.0/24"], /network's own address/],
+  [["serve", "--tap", "tap0", "--ip", "10.77.0.255/24"], /broadcast address/],
+  [["serve", "--tap", "tap0", "--ip", "127.0.0.2/8"], /loopback/],
+  [["serve", "--tap", "tap0", "--ip", "10.77.0.2/24", "--gw", "10.0.0.1"], /--gw 10\.0\.0\.1 is not on 10\.77\.0\.0\/24/],
+  [["serve", "--tap", "tap0", "--ip", "10.77.0.2/24", "--gw", "10.77.0.255"], /cannot be a router/],
+  [["serve", "--tap", "tap0", "--ip", "10.77.0.2/24", "--dhcp"], /--ip and --dhcp exclude each other/],
+  [["serve", "--tap", "tap0", "--dhcp", "--ip", "10.77.0.2/24"], /--ip and --dhcp exclude each other/],
+  [["serve", "--tap", "tap0", "--dhcp", "--gw", "10.77.0.1"], /--gw with --dhcp/],
+  [["drill"], /drill needs at least one script/],
 ] as [string[], RegExp][]) {
   test(`synack ${args.join(" ") || "(nothing)"}: one line, exit 2`, () => {
     const r = run(...args);
@@ -38,6 +49,58 @@ test("serve on a TAP that does not exist: one line, exit 1", { skip: isRoot() ? 
   assert.equal(r.code, 1);
   assert.match(r.err, /no such interface: synack-none0/);
   assert.equal(r.err.trim().split("\n").length, 1);
+});
+
+test("--help and serve --help print the usage, which lists every serve flag, and exit 0", () => {
+  for (const args of [["--help"], ["serve", "--help"], ["serve", "-h"]]) {
+    const r = run(...args);
+    assert.equal(r.code, 0, r.err);
+    for (const flag of ["--tap", "--ip", "--dhcp", "--gw", "--mac", "--pcap", "--board", "--services", "--msl", "--verbose"]) {
+      assert.ok(r.out.includes(flag), `${args.join(" ")}: ${flag} in the usage`);
+    }
+    assert.match(r.out, /synack drill/);
+  }
+});
+
+test("--dhcp picks the same MAC for the same TAP every run, another for another TAP", () => {
+  const a = parseServe(["--tap", "tap0", "--dhcp"]).mac;
+  const b = parseServe(["--tap", "tap0", "--dhcp"]).mac;
+  const c = parseServe(["--tap", "tap1", "--dhcp"]).mac;
+  assert.deepEqual(Array.from(a), Array.from(b));
+  assert.notDeepEqual(Array.from(a), Array.from(c));
+  assert.equal(a[0], 0x02, "locally administered, unicast");
+});
+
+test("a fresh clone (no build/): the command says what to run instead of a stack trace", async () => {
+  const { mkdtempSync, cpSync, rmSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(resolve(tmpdir(), "synack-fresh-"));
+  try {
+    cpSync(resolve(PACKAGE_ROOT, "bin"), resolve(dir, "bin"), { recursive: true });
+    writeFileSync(resolve(dir, "package.json"), JSON.stringify({ type: "module" }));
+    const r = spawnSync(process.execPath, [resolve(dir, "bin/synack.js"), "serve", "--tap", "tap0"], { encoding: "utf8" });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^synack: not built yet .*run `npm run build`/);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test("pcap timestamps carry microseconds", async () => {
+  const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { PcapWriter } = await import("../../host/link/pcap.js");
+  const dir = mkdtempSync(resolve(tmpdir(), "synack-pcap-"));
+  try {
+    const w = new PcapWriter(resolve(dir, "t.pcap"));
+    for (let i = 0; i < 50; i++) { const t0 = performance.now(); while (performance.now() - t0 < 0.05); w.write(new Uint8Array(60)); }
+    w.close();
+    const b = readFileSync(resolve(dir, "t.pcap"));
+    const micros: number[] = [];
+    for (let off = 24; off < b.length; off += 16 + 60) micros.push(b.readUInt32LE(off + 4));
+    assert.equal(micros.length, 50);
+    assert.ok(micros.some((u) => u % 1000 !== 0), `sub-millisecond digits: ${micros.slice(0, 5)}`);
+    assert.ok(micros.every((u) => u < 1_000_000));
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
 test("flags parse into what the stack gets", () => {
