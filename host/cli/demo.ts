@@ -108,7 +108,8 @@ export async function demo(): Promise<number> {
     const deliver = link.onFrame;
     link.onFrame = (f) => { rec.inFrame(f); deliver(f); };
     runner.start();
-    console.log(`synack demo: namespace ${ns.name}: Linux ${LINUX_IP} on ${ns.tap} <-> synack ${STACK_IP} (the same synack.wasm the board runs)`);
+    console.log(`synack demo: namespace ${ns.name}: Linux ${LINUX_IP} on ${ns.tap} <-> synack ${STACK_IP}`);
+    console.log(`(the same synack.wasm the board runs)`);
     const ok = await sessions(ns, stack, rec);
     if (process.stdout.isTTY && process.stdin.isTTY) {
       console.log(`\nsynack keeps serving. In another terminal, as root:`);
