@@ -12,7 +12,7 @@ import {
 } from "./tcb";
 import { State } from "./state";
 import { seqLt, seqLe, seqGt, seqInWindow } from "./seq";
-import { dispatch, sendAck, sendRst, sendRstFor, sendSynAckFor, OUR_MSS } from "./output";
+import { dispatch, sendAck, sendRst, sendRstFor, sendSynAckFor, OUR_MSS, ourWscale } from "./output";
 import { onAck, onDupAck } from "./congestion";
 import { restartRtx, stopRtx, stopPersist, delayAck, rttSample, startCloseTimer, rtoAfterHandshake } from "./timers";
 import { oooInsert, oooAdvance } from "./reassembly";
@@ -38,6 +38,7 @@ export function segmentArrives(src: u32, dst: u32, p: usize, len: i32): void {
   }
   t.lastHeard = now;
   t.keepProbes = 0;
+  if (!seg.has(SYN)) seg.wnd <<= t.sndWscale; // RFC 7323 §2.3: SEG.WND as the peer means it
   if (t.state == State.SYN_SENT) synSentState(t, seg);
   else otherStates(t, seg);
   if (t.inUse) dispatch(t);
@@ -128,6 +129,17 @@ function takePeerOptions(t: Tcb, seg: Segment): void {
     emit();
   }
   t.mss = seg.mss != 0 ? min(seg.mss, OUR_MSS) : 536;
+  // Window scaling holds when both SYNs carry the option: ours is sent on an active open always,
+  // on a SYN,ACK only in answer to a SYN that had it (RFC 7323 §1.3).
+  if (seg.wscale >= 0 && (t.wsOffer || t.state != State.SYN_SENT)) {
+    t.wsOffer = true;
+    t.sndWscale = <u32>seg.wscale;
+    t.rcvWscale = ourWscale();
+  } else {
+    t.wsOffer = false; // no scaling: nor do our later SYNs (a simultaneous open's SYN,ACK) offer it
+    t.sndWscale = 0;
+    t.rcvWscale = 0;
+  }
   t.sndWnd = seg.wnd; t.maxSndWnd = seg.wnd;
   t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
   initCwnd(t);

@@ -37,14 +37,28 @@ export function windowUpdateDue(t: Tcb): bool {
   return step >= <u32>rxRingSize / 2 || (t.rcvWnd < OUR_MSS && step >= OUR_MSS);
 }
 
+/**
+ * The shift we announce in our Window Scale option: the smallest that lets the receive ring be
+ * offered whole. Rings are at most 65535 bytes today, so it is 0, which still lets the peer scale
+ * its own window (a large send ring can then be kept in flight).
+ */
+export function ourWscale(): u32 {
+  let s: u32 = 0;
+  while ((<u32>rxRingSize >> s) > 0xffff && s < 14) s++;
+  return s;
+}
+
 /** Build and send one segment of connection t; data comes from the send ring at dataOff. */
 export function xmit(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): void {
   const p = ipTxPayload();
-  const mss = (flags & SYN) ? OUR_MSS : 0;
-  if (dataLen > 0) t.tx.readAt(dataOff, p + <usize>headerLen(mss), dataLen);
+  const syn = (flags & SYN) != 0;
+  const mss = syn ? OUR_MSS : 0;
+  const ws = syn && t.wsOffer ? <i32>ourWscale() : -1;
+  if (dataLen > 0) t.tx.readAt(dataOff, p + <usize>headerLen(mss, ws), dataLen);
   const ack = (flags & ACK_FLAG) ? t.rcvNxt : 0;
-  const wnd = advertise(t);
-  const len = emitSegment(p, t.localIp, t.remoteIp, t.localPort, t.remotePort, seq, ack, flags, wnd, mss, dataLen);
+  // A SYN's window is never scaled (RFC 7323 §2.2); later ones are, by the shift we announced.
+  const wnd = syn ? min(advertise(t), 0xffff) : advertise(t) >> t.rcvWscale;
+  const len = emitSegment(p, t.localIp, t.remoteIp, t.localPort, t.remotePort, seq, ack, flags, wnd, mss, dataLen, ws);
   ipSend(t.remoteIp, IP_PROTO_TCP, len);
   count(C.TCP_OUT_SEGS);
   if (flags & RST) count(C.TCP_OUT_RSTS);

@@ -25,6 +25,13 @@ export class Tcb {
   sndWl1: u32 = 0;
   sndWl2: u32 = 0;
   maxSndWnd: u32 = 0;
+  /**
+   * RFC 7323 window scaling: our SYN offers it (wsOffer); once both SYNs carried the option the
+   * peer's windows are shifted left by sndWscale, ours right by rcvWscale (else both stay 0).
+   */
+  wsOffer: bool = false;
+  sndWscale: u32 = 0;
+  rcvWscale: u32 = 0;
   /** Effective send MSS (peer's MSS option, bounded by our MTU). */
   mss: u32 = 536;
   cwnd: u32 = 0;
@@ -119,6 +126,7 @@ export class Tcb {
     this.sndWnd = 0; this.sndWl1 = 0; this.sndWl2 = 0; this.maxSndWnd = 0;
     this.mss = 536; this.cwnd = 0; this.ssthresh = 0xffff; this.dupAcks = 0;
     this.inRecovery = false; this.recover = 0; this.bytesAcked = 0;
+    this.wsOffer = false; this.sndWscale = 0; this.rcvWscale = 0;
     this.irs = 0; this.rcvNxt = 0; this.rcvAdv = 0;
     this.finQueued = false; this.finSeqSet = false; this.finSeq = 0; this.finReceived = false;
     this.listener = -1; this.accepted = false; this.userClosed = false; this.error = 0; this.order = 0;

@@ -103,7 +103,7 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
       if (seg.mss == 0) return C.TCP_DROP_OPTIONS;
     } else if (kind == OPT_WSCALE && olen == 3 && (f & SYN)) {
       // RFC 7323 §2.2: only a SYN's option counts (elsewhere it is ignored); §2.3: a shift
-      // above 14 is used as 14. We never send the option ourselves, so no scaling is agreed.
+      // above 14 is used as 14.
       seg.wscaleAsked = <i32>get8(o + 2);
       seg.wscale = min(seg.wscaleAsked, 14);
     }
@@ -115,13 +115,14 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
 
 /**
  * Write a TCP header at p for a segment whose payload (payloadLen bytes) already sits at
- * p + headerLen(mss), and fill in the checksum. Returns the segment's total length.
+ * p + headerLen(mss, wscale), and fill in the checksum. Options: MSS when mss != 0, Window Scale
+ * (after a NOP) when wscale >= 0. Returns the segment's total length.
  */
 export function emitSegment(
   p: usize, src: u32, dst: u32, srcPort: u32, dstPort: u32,
-  seq: u32, ack: u32, flags: u32, wnd: u32, mss: u32, payloadLen: i32,
+  seq: u32, ack: u32, flags: u32, wnd: u32, mss: u32, payloadLen: i32, wscale: i32 = -1,
 ): i32 {
-  const hlen = headerLen(mss);
+  const hlen = headerLen(mss, wscale);
   put16(p + SRC_PORT, srcPort);
   put16(p + DST_PORT, dstPort);
   put32(p + SEQ, seq);
@@ -131,10 +132,18 @@ export function emitSegment(
   put16(p + WINDOW, min(wnd, 0xffff));
   put16(p + CHECKSUM, 0);
   put16(p + URGENT, 0);
+  let o = p + TCP_HEADER_LEN;
   if (mss != 0) {
-    put8(p + 20, OPT_MSS);
-    put8(p + 21, 4);
-    put16(p + 22, mss);
+    put8(o, OPT_MSS);
+    put8(o + 1, 4);
+    put16(o + 2, mss);
+    o += 4;
+  }
+  if (wscale >= 0) {
+    put8(o, OPT_NOP);
+    put8(o + 1, OPT_WSCALE);
+    put8(o + 2, 3);
+    put8(o + 3, <u32>wscale);
   }
   const total = hlen + payloadLen;
   const sum = sumBytes(p, total, pseudoHeaderSum(src, dst, 6, <u32>total));
@@ -142,5 +151,7 @@ export function emitSegment(
   return total;
 }
 
-/** Header length for a segment carrying (mss != 0) or not carrying the MSS option. */
-@inline export function headerLen(mss: u32): i32 { return mss != 0 ? 24 : 20; }
+/** Header length for a segment with the MSS option (mss != 0) and the Window Scale option (wscale >= 0). */
+@inline export function headerLen(mss: u32, wscale: i32 = -1): i32 {
+  return TCP_HEADER_LEN + (mss != 0 ? 4 : 0) + (wscale >= 0 ? 4 : 0);
+}

@@ -14,6 +14,7 @@ export interface TcpSegment {
   flags: number;
   wnd: number;
   mss: number; // 0 when absent
+  wscale: number; // the Window Scale shift, -1 when absent
   data: Uint8Array;
 }
 
@@ -45,6 +46,7 @@ export function parseTcpFrame(f: Uint8Array): TcpSegment | null {
   if (total < ihl + 20 || 14 + total > f.length) return null;
   const hlen = (f[t + 12] >> 4) * 4;
   if (hlen < 20 || ihl + hlen > total) return null;
+  let wscale = -1;
   let mss = 0;
   for (let o = t + 20; o < t + hlen; ) {
     const kind = f[o];
@@ -53,6 +55,7 @@ export function parseTcpFrame(f: Uint8Array): TcpSegment | null {
     const len = f[o + 1];
     if (len < 2) break;
     if (kind === 2 && len === 4) mss = v.getUint16(o + 2);
+    if (kind === 3 && len === 3) wscale = f[o + 2];
     o += len;
   }
   return {
@@ -67,6 +70,7 @@ export function parseTcpFrame(f: Uint8Array): TcpSegment | null {
     flags: f[t + 13] & 0x3f,
     wnd: v.getUint16(t + 14),
     mss,
+    wscale,
     data: f.subarray(t + hlen, 14 + total),
   };
 }
