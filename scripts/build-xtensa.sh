@@ -54,5 +54,6 @@ $CC $COMMON -O2 -std=gnu99 -Wall -Wextra -Wno-unused-parameter $ESP32_LIMITS ${X
   -nostartfiles -T boards/xtensa/xtensa.ld $WRAP -o build/synack-xtensa.elf \
   boards/xtensa/start.S boards/xtensa/wasm.S boards/xtensa/main.c boards/xtensa/hal_xtensa.c \
   boards/xtensa/channel.c boards/xtensa/heap.c boards/xtensa/libgcc_extra.c \
-  boards/common/firmware.c boards/common/w5500.c boards/common/checksum.c boards/native/w5500_model.c \
+  boards/common/firmware.c boards/common/w5500.c boards/common/checksum.c boards/common/synack.c \
+  boards/native/w5500_model.c \
   -Wl,--start-group $OUT/libm3.a $OUT/lib1funcs.a -lgcc -lc -Wl,--end-group

@@ -9,6 +9,7 @@
  */
 #include "../common/firmware.h"
 #include "../common/hal.h"
+#include "../common/synack.h"
 #include "../common/w5500.h"
 #include "../native/w5500_model.h"
 #include "board.h"
@@ -99,10 +100,10 @@ static void report(uint8_t type) {
   channel_write(type, 0, json, (size_t)n);
 }
 
-static void idle(uint32_t next) {
+static void idle(uint32_t next, uint32_t open) {
   uint32_t prefix = 0, addr = fw_address(&prefix);
-  uint8_t p[8] = { (uint8_t)addr, (uint8_t)(addr >> 8), (uint8_t)(addr >> 16), (uint8_t)(addr >> 24),
-                   (uint8_t)prefix, 0, 0, 0 };
+  uint8_t p[12] = { (uint8_t)addr, (uint8_t)(addr >> 8), (uint8_t)(addr >> 16), (uint8_t)(addr >> 24),
+                    (uint8_t)prefix, 0, 0, 0, (uint8_t)open, (uint8_t)(open >> 8), 0, 0 };
   channel_write('I', next, p, sizeof p);
 }
 
@@ -180,7 +181,7 @@ int board_main(void) {
   uint32_t c = ccount();
   if (fw_start(synack_wasm, (size_t)(synack_wasm_end - synack_wasm), &cfg) != 0) semi_exit(1);
   start_ticks = ccount() - c;
-  idle(step());
+  idle(step(), 0);
 
   uint32_t link_check = hal_millis();
   for (;;) {
@@ -194,11 +195,19 @@ int board_main(void) {
       break;
     }
     case 'T': break;
+    case 'C': { /* the host is stopping: close everything (FIN; a payload byte 1: RST) */
+      int abort = msg.len > 0 && msg.payload[0] == 1;
+      int open = synack_close_all(abort);
+      uint32_t next = step();
+      if (open > 0 && !abort) open = synack_close_all(0);
+      idle(next, open > 0 ? (uint32_t)open : 0);
+      continue;
+    }
     case 'S': report('M'); continue;
     case 'Q': report('M'); return 0;
     default: fail("unknown message from the host", NULL);
     }
     if ((int32_t)(hal_millis() - link_check) >= 500) { w5500_link_up(); link_check = hal_millis(); }
-    idle(step());
+    idle(step(), 0);
   }
 }

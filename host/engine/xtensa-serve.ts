@@ -52,7 +52,25 @@ export async function serveXtensa(o: ServeOptions): Promise<number> {
   const stop = () => done(0);
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  const code = await finished;
+  let code = await finished;
+  // Leaving: close every connection (FIN), give the peers 2 s, then reset what is left, as the
+  // other engines do, so no peer stays waiting on a board that has gone.
+  if (code === 0) {
+    try {
+      let open = (await board.send("C", now())).open;
+      for (const t = Date.now(); open > 0 && Date.now() - t < 2000;) {
+        await new Promise((r) => setTimeout(r, 20));
+        open = (await board.send("C", now())).open;
+      }
+      if (open > 0) {
+        await board.send("C", now(), Uint8Array.of(1));
+        process.stderr.write(`synack: reset ${open} connection(s) still closing\n`);
+      }
+    } catch (e) {
+      process.stderr.write(`synack: ${(e as Error).message}\n`);
+      code = 1;
+    }
+  }
   if (timer) clearTimeout(timer);
   link.onFrame = () => {};
   const stats = await board.stop();
