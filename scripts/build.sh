@@ -13,3 +13,4 @@ npx tsc -p tsconfig.json
 gcc -O2 -Wall -Wextra -o build/tapio host/link/tapio.c
 gcc -O2 -Wall -Wextra -o build/synflood host/lab/synflood.c
 if [ -x scripts/build-board.sh ]; then bash scripts/build-board.sh; fi
+if [ -x scripts/build-xtensa.sh ]; then bash scripts/build-xtensa.sh; fi

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS="netcat-openbsd iproute2 iputils-ping tcpdump dnsmasq liblwip-dev gcc make python3-pip valgrind curl"
+# The emulated Xtensa board (scripts/build-xtensa.sh): cross compiler, C library, QEMU, GCC's lib1funcs.S.
+PKGS="$PKGS gcc-xtensa-lx106 binutils-xtensa-lx106 picolibc-xtensa-lx106-elf qemu-system-misc gcc-12-source"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

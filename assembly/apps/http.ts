@@ -23,6 +23,8 @@ const owner = new StaticArray<i32>(HTTP_SESSIONS);
 const headLen = new StaticArray<i32>(HTTP_SESSIONS);
 const since = new StaticArray<u32>(HTTP_SESSIONS); // last activity
 const lingering = new StaticArray<bool>(HTTP_SESSIONS); // answered and FIN sent: discard input until the peer's FIN
+const streamOff = new StaticArray<i32>(HTTP_SESSIONS); // body bytes of a streamed response sent, -1 when none
+const streamed = new StaticArray<i32>(HTTP_SESSIONS);  // bytes of it on the wire (head, chunk framing)
 let logs: StaticArray<Log> = new StaticArray<Log>(0);
 let out: usize = 0;
 let OUT_MAX: i32 = 0;
@@ -66,6 +68,7 @@ function httpStart(conn: i32): bool {
   unchecked(headLen[s] = 0);
   unchecked(since[s] = now);
   unchecked(lingering[s] = false);
+  unchecked(streamOff[s] = -1);
   unchecked(logs[s]).reset(sock.iss(conn), sock.irs(conn));
   return true;
 }
@@ -193,11 +196,18 @@ function reason(status: i32): string {
 
 /**
  * Build the whole response in `out` (body first, then the head in front of it); returns its
- * start and sets respLen. status != 200 answers an error page.
+ * start and sets respLen (head + body), bodyLen and bodyAt. status != 200 answers an error page.
+ * framing: LENGTH (Content-Length), CHUNKED (a body larger than the send ring, HTTP/1.1) or
+ * CLOSE (the same for HTTP/1.0: the body ends with the connection).
  */
+const LENGTH = 0;
+const CHUNKED = 1;
+const CLOSE = 2;
 let respLen = 0;
 let respStatus = 0;
-function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: bool, head: bool): usize {
+let bodyLen = 0;
+let bodyAt: usize = 0;
+function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: bool, head: bool, framing: i32 = LENGTH): usize {
   const body = out + <usize>HEAD_ROOM;
   const t = text; t.ptr = body; t.cap = OUT_MAX - HEAD_ROOM;
   t.reset();
@@ -210,17 +220,72 @@ function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: b
   }
   if (status != 200 && t.len == 0) t.u32(<u32>status).ch(32).str(reason(status)).ch(10);
   respStatus = status;
+  bodyLen = t.len;
+  bodyAt = body;
   const h = hdr; h.ptr = out; h.cap = HEAD_ROOM;
-  h.reset().str("HTTP/1.1 ").u32(<u32>status).ch(32).str(reason(status)).str("\r\nServer: synack\r\nContent-Type: ")
-    .str(type).str("\r\nContent-Length: ").u32(<u32>t.len).str("\r\n");
+  h.reset().str("HTTP/1.1 ").u32(<u32>status).ch(32).str(reason(status)).str("\r\nServer: synack\r\nContent-Type: ").str(type);
+  if (framing == LENGTH) h.str("\r\nContent-Length: ").u32(<u32>t.len);
+  else if (framing == CHUNKED) h.str("\r\nTransfer-Encoding: chunked");
+  h.str("\r\n");
   if (status == 405) h.str("Allow: GET, HEAD\r\n");
-  if (close) h.str("Connection: close\r\n");
+  if (close || framing == CLOSE) h.str("Connection: close\r\n");
   else if (http10KeepAlive) h.str("Connection: keep-alive\r\n");
   h.str("\r\n");
   const start = body - <usize>h.len;
   memory.copy(start, out, <usize>h.len);
   respLen = h.len + (head ? 0 : t.len);
   return start;
+}
+
+/**
+ * A response larger than the send ring (small rings on a board) goes out in pieces: the head,
+ * then the body as it fits, re-rendered on each turn (nothing is held between turns), as HTTP/1.1
+ * chunks or, for HTTP/1.0, up to the close. Pieces of two renderings may differ (a counter moved
+ * on); the framing stays exact. True once all is sent; streamed[s] counts the bytes for the ladder.
+ */
+function stream(conn: i32, s: i32, close: bool, http10: bool): bool {
+  const framing = http10 ? CLOSE : CHUNKED;
+  let off = unchecked(streamOff[s]);
+  if (off < 0) { // the head first, once there is room for it and a first piece
+    const p = respond(conn, s, respStatus, close, false, true, framing);
+    if (sock.sendSpace(conn) < respLen + 64) return false;
+    sock.send(conn, p, respLen);
+    unchecked(streamed[s] = respLen);
+    unchecked(streamOff[s] = off = 0);
+    respond(conn, s, respStatus, close, false, false, framing); // the body again, to send from
+  }
+  while (true) {
+    const space = sock.sendSpace(conn);
+    const left = bodyLen - off;
+    if (left <= 0) {
+      if (framing == CHUNKED) {
+        if (space < 5) return false;
+        const t = hdr; t.ptr = out; t.cap = 16;
+        t.reset().str("0\r\n\r\n");
+        sock.send(conn, out, t.len);
+        unchecked(streamed[s] = unchecked(streamed[s]) + t.len);
+      }
+      unchecked(streamOff[s] = -1);
+      return true;
+    }
+    const n = min(left, space - 12); // room for the chunk's size line and its CRLF
+    if (n <= 0) return false;
+    let extra = 0;
+    if (framing == CHUNKED) {
+      const t = hdr; t.ptr = out; t.cap = 16; // the head's room is free once the head is sent
+      t.reset();
+      for (let shift = 28; shift >= 0; shift -= 4) { const d = (<u32>n >> <u32>shift) & 15; if (d != 0 || t.len > 0 || shift == 0) t.ch(d < 10 ? 48 + d : 87 + d); }
+      t.str("\r\n");
+      sock.send(conn, out, t.len);
+      extra = t.len + 2;
+    }
+    sock.send(conn, bodyAt + <usize>off, n);
+    if (framing == CHUNKED) { store<u16>(out, 0x0a0d); sock.send(conn, out, 2); }
+    off += n;
+    unchecked(streamOff[s] = off);
+    unchecked(since[s] = now); // progress: the request timeout does not apply while we send
+    unchecked(streamed[s] = unchecked(streamed[s]) + n + extra);
+  }
 }
 
 /**
@@ -275,22 +340,25 @@ function httpServe(conn: i32): void {
     const log = unchecked(logs[s]);
     log.begin(r.method, r.methodLen, r.path, r.pathLen, e);
     const p = respond(conn, s, r.status, close, r.http10 && !close, r.head);
-    if (respLen > txRingSize) { // it could never fit the send ring (a board with small rings)
-      log.finish(503, 0);
-      fail(conn, s, 503);
-      return;
-    }
-    if (sock.sendSpace(conn) < respLen) {
+    let streamedClose = false;
+    if (respLen > txRingSize || unchecked(streamOff[s]) >= 0) { // it could never fit the send ring whole
       if (sock.state(conn) == 0) { end(s); return; }
-      break; // pipelined: wait until the previous responses have left the send ring
+      if (!stream(conn, s, close, r.http10)) break;
+      log.finish(respStatus, unchecked(streamed[s]));
+      streamedClose = r.http10; // an HTTP/1.0 body ends with the connection
+    } else {
+      if (sock.sendSpace(conn) < respLen) {
+        if (sock.state(conn) == 0) { end(s); return; }
+        break; // pipelined: wait until the previous responses have left the send ring
+      }
+      sock.send(conn, p, respLen);
+      log.finish(respStatus, respLen);
     }
-    sock.send(conn, p, respLen);
-    log.finish(respStatus, respLen);
     n = unchecked(headLen[s]) - e;
     memory.copy(buf, buf + <usize>e, <usize>n);
     unchecked(headLen[s] = n);
     unchecked(since[s] = now);
-    if (close) {
+    if (close || streamedClose) {
       if (r.hasBody || unchecked(headLen[s]) > 0) linger(conn, s); else end(s);
       return;
     }
@@ -298,7 +366,11 @@ function httpServe(conn: i32): void {
   // Timeouts: a partial request waits HTTP_REQUEST_MS (then 408), an idle connection
   // HTTP_KEEPALIVE_MS (then we close first).
   const n = unchecked(headLen[s]);
-  if (n > 0 && reached(unchecked(since[s]) + HTTP_REQUEST_MS, now)) { fail(conn, s, 408); return; }
+  if (n > 0 && reached(unchecked(since[s]) + HTTP_REQUEST_MS, now)) {
+    if (unchecked(streamOff[s]) >= 0) end(s); // a reader that stopped mid-body: just close
+    else fail(conn, s, 408);
+    return;
+  }
   if (n == 0 && reached(unchecked(since[s]) + HTTP_KEEPALIVE_MS, now)) { end(s); return; }
   if (sock.state(conn) == 0) end(s);
 }

@@ -13,7 +13,7 @@ export type { ServeOptions };
 const SHUTDOWN_GRACE_MS = 2000;
 
 const USAGE = `usage: synack serve --tap IFNAME (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE]
-                    [--board v8|native] [--services echo,discard,chargen,console,http,mdns|none] [--name NAME]
+                    [--board v8|native|xtensa] [--services echo,discard,chargen,console,http,mdns|none] [--name NAME]
                     [--conns N] [--rx-ring BYTES] [--tx-ring BYTES] [--msl MS] [--verbose]
        synack drill [--tolerant] FILE.pkt...
        synack demo`;
@@ -30,7 +30,7 @@ function parseMac(s: string): Uint8Array {
 }
 
 export function parseServe(argv: string[]): ServeOptions {
-  const o: Partial<ServeOptions> & { verbose: boolean; board: "v8" | "native" } = { verbose: false, board: "v8" };
+  const o: Partial<ServeOptions> & { verbose: boolean; board: ServeOptions["board"] } = { verbose: false, board: "v8" };
   let ipSeen = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -69,7 +69,7 @@ export function parseServe(argv: string[]): ServeOptions {
       }
       case "--board": {
         const v = value();
-        if (v !== "native" && v !== "v8") throw new UsageError(`bad --board (native): ${v}`);
+        if (v !== "native" && v !== "v8" && v !== "xtensa") throw new UsageError(`bad --board (v8, native, xtensa): ${v}`);
         o.board = v;
         break;
       }
@@ -142,6 +142,10 @@ async function serve(argv: string[]): Promise<number> {
   if (o.board === "native") {
     const { serveNative } = await import("../engine/board.js");
     return serveNative(o);
+  }
+  if (o.board === "xtensa") {
+    const { serveXtensa } = await import("../engine/xtensa-serve.js");
+    return serveXtensa(o);
   }
   const link = await TapLink.open(o.tap);
   const pcap = o.pcap ? new PcapWriter(o.pcap) : null;

@@ -133,3 +133,68 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+/** Read everything the module sends on one connection, ACKing as a client would, until quiet. */
+function readAll(p: Peer, snd: number, rcv: number): { text: string; rcv: number; fin: boolean } {
+  let text = "", fin = false;
+  for (let round = 0; round < 200; round++) {
+    let got = false;
+    for (let s = p.next(); s; s = p.next()) {
+      got = true;
+      text += Buffer.from(s.data).toString("latin1");
+      rcv = (s.seq + s.data.length + (s.flags & 1)) >>> 0;
+      if (s.flags & 1) fin = true;
+    }
+    p.tcp({ dport: 80, seq: snd, ack: rcv, flags: "A", wnd: 65535 });
+    if (!got) { p.advance(50); if (!p.out.length) break; }
+  }
+  return { text, rcv, fin };
+}
+
+function dechunk(body: string): string {
+  let out = "", at = 0;
+  for (;;) {
+    const eol = body.indexOf("\r\n", at);
+    const n = parseInt(body.slice(at, eol), 16);
+    assert.ok(Number.isInteger(n), `chunk size at ${at}: ${JSON.stringify(body.slice(at, at + 10))}`);
+    if (n === 0) { assert.equal(body.slice(eol, eol + 4), "\r\n\r\n"); return out; }
+    out += body.slice(eol + 2, eol + 2 + n);
+    assert.equal(body.slice(eol + 2 + n, eol + 4 + n), "\r\n");
+    at = eol + 4 + n;
+  }
+}
+
+test("small send rings (1 KiB): a page larger than the ring is sent in chunks, and the ladder's numbers stay exact", () => {
+  const p = new Peer({ layout: { conns: 4, rxRing: 4096, txRing: 1024 } });
+  const c = open(p, 42002);
+  const req1 = "GET /stats HTTP/1.1\r\nHost: a\r\n\r\n";
+  p.tcp({ dport: 80, seq: c.snd, ack: c.rcv, flags: "PA", data: req1 });
+  const r1 = readAll(p, c.snd + req1.length, c.rcv);
+  const [head, body] = [r1.text.slice(0, r1.text.indexOf("\r\n\r\n") + 4), r1.text.slice(r1.text.indexOf("\r\n\r\n") + 4)];
+  assert.match(head, /^HTTP\/1\.1 200 OK\r\n[^]*Transfer-Encoding: chunked\r\n/);
+  assert.doesNotMatch(head, /Content-Length/);
+  const stats = dechunk(body);
+  assert.ok(stats.length > 2000, `stats ${stats.length} bytes`);
+  assert.match(stats, /^ethInFrames +\d+\n[^]*tcpPassiveOpens +1\n/);
+  // The same connection carries on: the ladder counts the streamed response's bytes exactly.
+  const req2 = "GET /ladder HTTP/1.1\r\nHost: a\r\n\r\n";
+  p.tcp({ dport: 80, seq: c.snd + req1.length, ack: r1.rcv, flags: "PA", data: req2 });
+  const r2 = readAll(p, c.snd + req1.length + req2.length, r1.rcv);
+  assert.match(r2.text, /Content-Length: \d+\r\n/, "a page that fits the ring keeps its length");
+  const ladder = r2.text.slice(r2.text.indexOf("\r\n\r\n") + 4);
+  assert.match(ladder, new RegExp(`request 2: GET /ladder \\(${req2.length} bytes\\) seq=${c.snd + req1.length}\\n`));
+  assert.match(ladder, new RegExp(`this response, seq=${r1.rcv} `), "response 2 starts where response 1 ended");
+});
+
+test("small send rings, HTTP/1.0: the large page ends with the connection", () => {
+  const p = new Peer({ layout: { conns: 4, rxRing: 4096, txRing: 1024 } });
+  const c = open(p, 42003);
+  const req = "GET /stats HTTP/1.0\r\n\r\n";
+  p.tcp({ dport: 80, seq: c.snd, ack: c.rcv, flags: "PA", data: req });
+  const r = readAll(p, c.snd + req.length, c.rcv);
+  assert.ok(r.fin, "closed after the body");
+  const body = r.text.slice(r.text.indexOf("\r\n\r\n") + 4);
+  assert.match(r.text, /^HTTP\/1\.1 200 OK\r\n[^]*Connection: close\r\n/);
+  assert.match(body, /^ethInFrames +\d+\n[^]*tcpSynCookiesBad +\d+\n[^]*\n$/);
+  assert.equal(body.split("\n").length, p.stack.statsText().split("\n").length, "every counter, whole lines");
+});

@@ -30,11 +30,11 @@ function mutate(r: () => number, s: string): Buffer {
   return Buffer.from(out.slice(0, 1400));
 }
 
-test("HTTP: 400 mutated requests, each answered with a well-formed status line or timed out, no trap", () => {
-  const r = rng(20261124);
-  const p = new Peer({ msl: 100 });
+for (const [txRing, cases] of [[4096, 400], [1024, 150]] as const) test(`HTTP (${txRing}-byte send rings): ${cases} mutated requests, each answered with a well-formed status line or timed out, no trap`, () => {
+  const r = rng(20261124 + txRing);
+  const p = new Peer({ msl: 100, layout: { conns: 10, rxRing: 4096, txRing } });
   let answered = 0;
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < cases; i++) {
     p.sport = 20000 + i;
     p.tcp({ dport: 80, seq: 1000, flags: "S", mss: 1460 });
     const sa = p.expect("SA");
@@ -56,7 +56,7 @@ test("HTTP: 400 mutated requests, each answered with a well-formed status line o
     p.advance(300); // TIME-WAIT (2 x 100 ms) runs out
     drain();
   }
-  assert.ok(answered > 300, `answered ${answered}`);
+  assert.ok(answered > cases * 0.75, `answered ${answered}`);
   assert.doesNotMatch(p.stack.connsText(), /ESTABLISHED|CLOSE-WAIT|FIN-WAIT|LAST-ACK/, "every connection gone");
 });
 

@@ -15,7 +15,7 @@ for (const engine of ENGINES) test(`synack serve --dhcp (${engine}): leased from
   const dnsmasq = ns.spawn("dnsmasq", ["--no-daemon", "--conf-file=/dev/null", "--interface=tap0", "--bind-interfaces",
     "--port=0", "--dhcp-range=10.77.0.50,10.77.0.99,255.255.255.0,1h", `--dhcp-leasefile=${lease}`,
     "--dhcp-authoritative", "--user=root"], { stdio: ["ignore", "ignore", "pipe"] });
-  const serve = ns.spawn(process.execPath, [resolve(PACKAGE_ROOT, "bin/synack.js"), "serve", "--tap", "tap0", "--dhcp", ...(engine === "native" ? ["--board", "native"] : [])],
+  const serve = ns.spawn(process.execPath, [resolve(PACKAGE_ROOT, "bin/synack.js"), "serve", "--tap", "tap0", "--dhcp", ...(engine !== "v8" ? ["--board", engine] : [])],
     { stdio: ["ignore", "pipe", "pipe"] });
   try {
     const ready = await new Promise<string>((res, rej) => {

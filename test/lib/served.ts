@@ -3,20 +3,24 @@ import { ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { createNetns, Netns, STACK_IP, PREFIX } from "../../host/link/netns.js";
 import { PACKAGE_ROOT } from "../../host/engine/stack.js";
+import { XTENSA_ELF } from "../../host/engine/xtensa.js";
+import { existsSync } from "node:fs";
 
-// The same interop tests run on both engines: V8 in Node, and wasm3 in the native board firmware.
-export const ENGINES = ["v8", "native"] as const;
-export type Engine = "v8" | "native";
+// The same interop tests run on every engine: V8 in Node, wasm3 in the native board firmware, and
+// the firmware on an emulated Xtensa lx106 core (QEMU; skipped when its ELF was not built).
+export const XTENSA_BUILT = existsSync(XTENSA_ELF);
+export const ENGINES: Engine[] = ["v8", "native", ...(XTENSA_BUILT ? ["xtensa" as const] : [])];
+export type Engine = "v8" | "native" | "xtensa";
 
 export interface Served { ns: Netns; child: ChildProcess; stop(): Promise<void> }
 
 export async function serveInNetns(engine: Engine, extra: string[] = []): Promise<Served> {
-  const ns = createNetns(engine === "v8" ? "i" : "b");
+  const ns = createNetns(engine === "v8" ? "i" : engine === "native" ? "b" : "x");
   const args = [resolve(PACKAGE_ROOT, "bin/synack.js"), "serve", "--tap", ns.tap, "--ip", `${STACK_IP}/${PREFIX}`, ...extra];
   // The board's own default layout (4 slots, 2 KiB send rings) is proven on the emulated Xtensa
-  // core; these suites run many connections and HTTP pages larger than 2 KiB, so the native
-  // board gets the numbers they were written for, as a board owner with the RAM could choose.
-  if (engine === "native") args.push("--board", "native", "--conns", "10", "--tx-ring", "4096");
+  // core; these suites run many connections and HTTP pages larger than 2 KiB, so the boards get
+  // the numbers they were written for, as a board owner with the RAM could choose.
+  if (engine !== "v8") args.push("--board", engine, "--conns", "10", "--tx-ring", "4096");
   const child = ns.spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   try {
     await new Promise<void>((res, rej) => {

@@ -1,0 +1,213 @@
+/*
+ * synack on an emulated Xtensa lx106 (QEMU "sim" machine): boards/common unchanged, wasm3, the
+ * module linked in, and the simulated W5500 whose wire is the host's FIFO channel (channel.h).
+ * Arguments come through semihosting, with synack serve's flags plus the channel's two paths:
+ *   --in FIFO --out FIFO (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:..] [--msl MS]
+ *   [--services MASK] [--name NAME] [--conns N] [--rx-ring BYTES] [--tx-ring BYTES] [--seed N] [--verbose]
+ * It measures itself: CCOUNT around each step and around the simulated chip, the C stack's
+ * painted peak, and the heap wasm3 requested (heap.h); 'S' or 'Q' on the channel reports them.
+ */
+#include "../common/firmware.h"
+#include "../common/hal.h"
+#include "../common/synack.h"
+#include "../common/w5500.h"
+#include "../native/w5500_model.h"
+#include "board.h"
+#include "channel.h"
+#include "heap.h"
+#include "semi.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const uint8_t synack_wasm[], synack_wasm_end[];
+extern uint32_t __stack_bottom[], __stack[];
+
+static channel_msg msg;
+static int verbose;
+static uint64_t step_ticks, step_model_ticks, wire_ticks, start_ticks;
+static uint32_t steps;
+
+void fw_log(const char *line) { channel_write('L', 0, line, strlen(line)); }
+
+static void fail(const char *what, const char *arg) {
+  char line[160];
+  snprintf(line, sizeof line, "synack-xtensa: %s%s", what, arg ? arg : "");
+  fw_log(line);
+  semi_exit(2);
+}
+
+static void to_wire(const uint8_t *frame, size_t len) { channel_write('F', 0, frame, len); }
+
+/* "A.B.C.D" into host order; -1 if it is not one. */
+static int parse_ip(const char *s, uint32_t *out, const char **end) {
+  uint32_t ip = 0;
+  for (int i = 0; i < 4; i++) {
+    if (*s < '0' || *s > '9') return -1;
+    uint32_t v = 0;
+    while (*s >= '0' && *s <= '9') { v = v * 10 + (uint32_t)(*s++ - '0'); if (v > 255) return -1; }
+    ip = ip << 8 | v;
+    if (i < 3 && *s++ != '.') return -1;
+  }
+  *out = ip;
+  if (end) *end = s; else if (*s) return -1;
+  return 0;
+}
+
+static int hexval(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; }
+
+static int parse_mac(const char *s, uint8_t mac[6]) {
+  for (int i = 0; i < 6; i++) {
+    int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+    if (lo < 0 || (i < 5 && s[2] != ':') || (i == 5 && s[2])) return -1;
+    mac[i] = (uint8_t)(hi << 4 | lo);
+    s += 3;
+  }
+  return mac[0] & 1 ? -1 : 0;
+}
+
+/* The stack's peak: the lowest word no longer holding start.S's paint. */
+static uint32_t stack_peak(void) {
+  uint32_t *p = __stack_bottom;
+  while (p < __stack && *p == 0x5a5a5a5au) p++;
+  return (uint32_t)((uint8_t *)__stack - (uint8_t *)p);
+}
+
+static void report(uint8_t type) {
+  static char json[1024];
+  int n = snprintf(json, sizeof json,
+    "{\"insns_per_tick\":%u,\"steps\":%lu,\"step_ticks\":%llu,\"step_model_ticks\":%llu,\"wire_ticks\":%llu,"
+    "\"start_ticks\":%llu,\"stack_peak\":%lu,\"stack_size\":%lu,\"heap_peak\":%lu,\"heap_now\":%lu,"
+    "\"heap_largest\":%lu,\"heap_blocks\":%lu,\"linear_memory\":%lu,\"module_bytes\":%lu,"
+    "\"spi_transactions\":%lu,\"spi_bytes\":%lu,\"frames_in\":%lu,\"frames_out\":%lu,\"chip_dropped\":%lu,"
+    "\"driver_errors\":%lu,\"tx_timeouts\":%lu,\"board_us\":%lu",
+    INSNS_PER_TICK, (unsigned long)steps, (unsigned long long)step_ticks, (unsigned long long)step_model_ticks,
+    (unsigned long long)wire_ticks, (unsigned long long)start_ticks, (unsigned long)stack_peak(),
+    (unsigned long)((uint8_t *)__stack - (uint8_t *)__stack_bottom), (unsigned long)heap.peak,
+    (unsigned long)heap.now, (unsigned long)heap.largest, (unsigned long)heap.blocks, (unsigned long)fw_memory_size(),
+    (unsigned long)(synack_wasm_end - synack_wasm), (unsigned long)w5500_count.transactions,
+    (unsigned long)w5500_count.bytes, (unsigned long)w5500_count.frames_in, (unsigned long)w5500_count.frames_out,
+    (unsigned long)model_count.dropped_full, (unsigned long)model_count.driver_errors,
+    (unsigned long)w5500_count.tx_timeouts, (unsigned long)hal_micros());
+  for (int set = 0; set < 2; set++) {
+    n += snprintf(json + n, sizeof json - (size_t)n, ",\"%s\":{", set ? "heap_now_by_kind" : "heap_peak_by_kind");
+    for (int k = 0; k < HEAP_KINDS; k++)
+      n += snprintf(json + n, sizeof json - (size_t)n, "%s\"%s\":%lu", k ? "," : "", heap_kind_name[k],
+                    (unsigned long)(set ? heap.kind_now[k] : heap.kind_at_peak[k]));
+    n += snprintf(json + n, sizeof json - (size_t)n, "}");
+  }
+  n += snprintf(json + n, sizeof json - (size_t)n, "}");
+  channel_write(type, 0, json, (size_t)n);
+}
+
+static void idle(uint32_t next, uint32_t open) {
+  uint32_t prefix = 0, addr = fw_address(&prefix);
+  uint8_t p[12] = { (uint8_t)addr, (uint8_t)(addr >> 8), (uint8_t)(addr >> 16), (uint8_t)(addr >> 24),
+                    (uint8_t)prefix, 0, 0, 0, (uint8_t)open, (uint8_t)(open >> 8), 0, 0 };
+  channel_write('I', next, p, sizeof p);
+}
+
+static uint32_t step(void) {
+  uint32_t c = ccount();
+  uint64_t m = model_ticks;
+  uint32_t next = fw_step();
+  step_ticks += ccount() - c;
+  step_model_ticks += model_ticks - m;
+  steps++;
+  return next;
+}
+
+int board_main(void) {
+  static char args[1024];
+  static char *argv[32];
+  int argc = semi_call(SEMI_ARGC, 0, 0, 0);
+  if (argc > 32 || semi_call(SEMI_ARGV_SIZE, 0, 0, 0) > (int32_t)sizeof args) fail("too many arguments", NULL);
+  semi_call(SEMI_ARGV, (uint32_t)args, 0, 0);
+  for (int i = 0; i < argc; i++) argv[i] = ((char **)args)[i];
+
+  fw_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  const char *in = NULL, *out = NULL;
+  int have_ip = 0, have_mac = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *flag = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(flag, "--verbose")) { cfg.verbose = verbose = 1; continue; }
+    if (!strcmp(flag, "--dhcp")) { cfg.ip = 0; have_ip = 1; continue; }
+    if (!v) fail("missing value for ", flag);
+    i++;
+    if (!strcmp(flag, "--in")) in = v;
+    else if (!strcmp(flag, "--out")) out = v;
+    else if (!strcmp(flag, "--ip")) {
+      const char *e;
+      char *end;
+      if (parse_ip(v, &cfg.ip, &e) || *e != '/') fail("bad --ip (want A.B.C.D/N): ", v);
+      cfg.prefix_len = (uint32_t)strtoul(e + 1, &end, 10);
+      if (*end || cfg.prefix_len < 1 || cfg.prefix_len > 30) fail("bad --ip (want A.B.C.D/N): ", v);
+      have_ip = 1;
+    } else if (!strcmp(flag, "--gw")) { if (parse_ip(v, &cfg.gateway, NULL)) fail("bad --gw: ", v); }
+    else if (!strcmp(flag, "--mac")) { if (parse_mac(v, cfg.mac)) fail("bad --mac: ", v); have_mac = 1; }
+    else if (!strcmp(flag, "--msl")) { cfg.msl_ms = (uint32_t)strtoul(v, NULL, 10); if (!cfg.msl_ms) fail("bad --msl: ", v); }
+    else if (!strcmp(flag, "--services")) {
+      char *end;
+      cfg.services = (uint32_t)strtoul(v, &end, 0);
+      if (*end || cfg.services > 63) fail("bad --services (a mask, 0..63): ", v);
+      cfg.services_set = 1;
+    } else if (!strcmp(flag, "--name")) cfg.name = v;
+    else if (!strcmp(flag, "--conns") || !strcmp(flag, "--rx-ring") || !strcmp(flag, "--tx-ring")) {
+      char *end;
+      unsigned long x = strtoul(v, &end, 10); /* the module's configure judges the layout */
+      if (*end || x == 0) fail("bad number: ", v);
+      *(flag[2] == 'c' ? &cfg.max_conns : flag[2] == 'r' ? &cfg.rx_ring : &cfg.tx_ring) = (uint32_t)x;
+    } else if (!strcmp(flag, "--seed")) board_seed((uint32_t)strtoul(v, NULL, 0));
+    else fail("unknown flag: ", flag);
+  }
+  if (!in || !out) fail("--in FIFO and --out FIFO are required", NULL);
+  if (channel_open(in, out)) semi_exit(2); /* nowhere to say it: the host sees the exit code */
+  if (!have_ip) fail("--ip A.B.C.D/N is required (or --dhcp)", NULL);
+  if (!have_mac) {
+    uint32_t low = cfg.ip ? cfg.ip : hal_random();
+    const uint8_t m[6] = { 0x02, 0x53, 0x4b, (uint8_t)(low >> 16), (uint8_t)(low >> 8), (uint8_t)low };
+    memcpy(cfg.mac, m, 6);
+  }
+  /* The host's clock first, so the module starts at the host's time. */
+  if (channel_read(&msg) || msg.type != 'T') fail("the host must send its clock first", NULL);
+  board_set_time(msg.value);
+
+  model_power_on();
+  model_wire_out = to_wire;
+  if (w5500_init(cfg.mac) != 0) fail("no W5500 found", NULL);
+  cfg.stack_bytes = 16 * 1024;
+  cfg.checksum_in_c = 1;
+  uint32_t c = ccount();
+  if (fw_start(synack_wasm, (size_t)(synack_wasm_end - synack_wasm), &cfg) != 0) semi_exit(1);
+  start_ticks = ccount() - c;
+  idle(step(), 0);
+
+  uint32_t link_check = hal_millis();
+  for (;;) {
+    if (channel_read(&msg)) return 0; /* the host closed the channel */
+    board_set_time(msg.value);
+    switch (msg.type) {
+    case 'F': {
+      uint32_t t = ccount();
+      model_wire_in(msg.payload, msg.len);
+      wire_ticks += ccount() - t;
+      break;
+    }
+    case 'T': break;
+    case 'C': { /* the host is stopping: close everything (FIN; a payload byte 1: RST) */
+      int abort = msg.len > 0 && msg.payload[0] == 1;
+      int open = synack_close_all(abort);
+      uint32_t next = step();
+      if (open > 0 && !abort) open = synack_close_all(0);
+      idle(next, open > 0 ? (uint32_t)open : 0);
+      continue;
+    }
+    case 'S': report('M'); continue;
+    case 'Q': report('M'); return 0;
+    default: fail("unknown message from the host", NULL);
+    }
+    if ((int32_t)(hal_millis() - link_check) >= 500) { w5500_link_up(); link_check = hal_millis(); }
+    idle(step(), 0);
+  }
+}

@@ -1,0 +1,158 @@
+// The emulated Xtensa board: the C firmware (boards/xtensa) on QEMU's lx106 core, with its
+// simulated W5500's wire on two FIFOs (the message format is boards/xtensa/channel.h's).
+// XtensaBoard runs it in lock step: every message to the board is answered by the frames it sent,
+// then its idle report (ms until its next timer, its address) or its measurements.
+import { spawn, execFileSync, ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, openSync, rmSync, constants } from "node:fs";
+import { Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { PACKAGE_ROOT } from "./stack.js";
+
+export const XTENSA_ELF = resolve(PACKAGE_ROOT, "build/synack-xtensa.elf");
+export const QEMU = "qemu-system-xtensa";
+
+export interface XtensaOptions {
+  ip: number; prefixLen: number; gw?: number; mac?: Uint8Array; msl?: number; services?: number;
+  name?: string; conns?: number; rxRing?: number; txRing?: number;
+  seed?: number; verbose?: boolean; onLog?: (line: string) => void;
+  /** The host's clock (ms) when the board boots. */
+  time: number;
+}
+
+export interface Reply {
+  frames: Uint8Array[];
+  /** 'I': ms until the board's next timer; its address and prefix length (0 while DHCP has none). */
+  next: number; address: number; prefixLen: number;
+  /** After 'C': connections still closing. */
+  open: number;
+  /** 'M': the measurements (boards/xtensa/main.c report()). */
+  stats?: Record<string, any>;
+}
+
+const ipText = (a: number) => [a >>> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255].join(".");
+
+/** QEMU's command line for the board; its arguments reach main() through semihosting. */
+export function qemuArgs(elf: string, boardArgs: string[]): string[] {
+  const semi = ["enable=on", "target=native", "arg=synack", ...boardArgs.map((a) => `arg=${a.replace(/,/g, ",,")}`)].join(",");
+  return ["-M", "sim", "-cpu", "lx106", "-m", "16M", "-semihosting-config", semi, "-display", "none",
+    "-monitor", "none", "-serial", "none", "-icount", "shift=0", "-device", `loader,file=${elf},cpu-num=0`];
+}
+
+export class XtensaBoard {
+  private child!: ChildProcess;
+  private dir!: string;
+  private toBoard!: Socket;
+  private fromBoard!: Socket;
+  private buf = Buffer.alloc(0);
+  private frames: Uint8Array[] = [];
+  private waiting: { res: (r: Reply) => void; rej: (e: Error) => void }[] = [];
+  private failed: Error | null = null;
+  private stderr = "";
+  private lastLogs: string[] = [];
+  onLog: (line: string) => void = () => {};
+  /** Frames the board sent, as they come (also returned in each Reply). */
+  onFrame: (frame: Uint8Array) => void = () => {};
+  /** The boot reply: after fw_start, the first idle report. */
+  boot!: Reply;
+
+  static async start(o: XtensaOptions): Promise<XtensaBoard> {
+    if (!existsSync(XTENSA_ELF)) throw new Error(`${XTENSA_ELF} is missing: run npm run build (needs the lx106 toolchain)`);
+    const b = new XtensaBoard();
+    if (o.onLog) b.onLog = o.onLog;
+    b.dir = mkdtempSync(join(tmpdir(), "synack-xtensa-"));
+    const fin = join(b.dir, "in"), fout = join(b.dir, "out");
+    execFileSync("mkfifo", [fin, fout]);
+    // Opened read-write here, so neither side's open blocks and the board's EOF never comes early.
+    b.toBoard = new Socket({ fd: openSync(fin, constants.O_RDWR | constants.O_NONBLOCK), readable: false, writable: true });
+    b.fromBoard = new Socket({ fd: openSync(fout, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false });
+    b.fromBoard.on("data", (d: Buffer) => b.consume(d));
+    b.toBoard.on("error", (e) => b.fail(e));
+    b.fromBoard.on("error", (e) => b.fail(e));
+    const mac = o.mac ? Array.from(o.mac, (x) => x.toString(16).padStart(2, "0")).join(":") : null;
+    const args = ["--in", fin, "--out", fout, ...(o.ip === 0 ? ["--dhcp"] : ["--ip", `${ipText(o.ip)}/${o.prefixLen}`])];
+    if (mac) args.push("--mac", mac);
+    if (o.gw) args.push("--gw", ipText(o.gw));
+    if (o.msl) args.push("--msl", String(o.msl));
+    if (o.services !== undefined) args.push("--services", String(o.services));
+    if (o.name !== undefined) args.push("--name", o.name);
+    if (o.conns) args.push("--conns", String(o.conns));
+    if (o.rxRing) args.push("--rx-ring", String(o.rxRing));
+    if (o.txRing) args.push("--tx-ring", String(o.txRing));
+    if (o.seed !== undefined) args.push("--seed", String(o.seed >>> 0));
+    if (o.verbose) args.push("--verbose");
+    b.child = spawn(QEMU, qemuArgs(XTENSA_ELF, args), { stdio: ["ignore", "ignore", "pipe"], detached: true });
+    b.child.stderr!.on("data", (d) => { b.stderr += d; });
+    b.child.on("error", (e) => b.fail(new Error(`cannot run ${QEMU}: ${e.message}`)));
+    b.child.on("exit", (code, sig) => {
+      const why = [...b.lastLogs, b.stderr.trim()].filter(Boolean).join("; ");
+      b.fail(new Error(`the board stopped (${sig ?? `exit ${code}`})${why ? `: ${why}` : ""}`));
+    });
+    b.boot = await b.send("T", o.time);
+    return b;
+  }
+
+  private fail(e: Error): void {
+    if (!this.failed) this.failed = e;
+    for (const w of this.waiting.splice(0)) w.rej(this.failed);
+  }
+
+  private consume(d: Buffer): void {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+    let off = 0;
+    while (this.buf.length - off >= 8) {
+      const type = String.fromCharCode(this.buf[off]), len = this.buf.readUInt16LE(off + 2), value = this.buf.readUInt32LE(off + 4);
+      if (this.buf.length - off < 8 + len) break;
+      const p = Uint8Array.prototype.slice.call(this.buf, off + 8, off + 8 + len) as Uint8Array;
+      off += 8 + len;
+      if (type === "F") { this.frames.push(p); this.onFrame(p); }
+      else if (type === "L") {
+        const line = Buffer.from(p).toString();
+        this.lastLogs = [...this.lastLogs.slice(-4), line];
+        this.onLog(line);
+      }
+      else if (type === "I" || type === "M") {
+        const v = new DataView(p.buffer, p.byteOffset, p.byteLength);
+        const r: Reply = type === "I"
+          ? { frames: this.frames, next: value, address: v.getUint32(0, true), prefixLen: v.getUint32(4, true), open: v.getUint32(8, true) }
+          : { frames: this.frames, next: 0, address: 0, prefixLen: 0, open: 0, stats: JSON.parse(Buffer.from(p).toString()) };
+        this.frames = [];
+        this.waiting.shift()?.res(r);
+      }
+    }
+    this.buf = this.buf.subarray(off);
+  }
+
+  /** One message to the board ('T' clock, 'F' frame, 'C' close all, 'S' report, 'Q' report and stop); resolves with its answer. */
+  send(type: "T" | "F" | "C" | "S" | "Q", time: number, payload: Uint8Array = new Uint8Array()): Promise<Reply> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (payload.length > 2048) return Promise.reject(new Error(`frame of ${payload.length} bytes is too long`));
+    const h = Buffer.alloc(8);
+    h[0] = type.charCodeAt(0); h.writeUInt16LE(payload.length, 2); h.writeUInt32LE(time >>> 0, 4);
+    const p = new Promise<Reply>((res, rej) => this.waiting.push({ res, rej }));
+    this.toBoard.write(payload.length ? Buffer.concat([h, payload]) : h);
+    return p;
+  }
+
+  /** Messages sent and not yet answered. */
+  get pending(): number { return this.waiting.length; }
+
+  async stop(): Promise<Record<string, any> | null> {
+    let stats: Record<string, any> | null = null;
+    if (!this.failed) {
+      const r = await Promise.race([this.send("Q", 0).catch(() => null), new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
+      stats = r?.stats ?? null;
+    }
+    this.failed ??= new Error("stopped");
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const gone = new Promise((r) => this.child.once("exit", r));
+      try { process.kill(-this.child.pid!, "SIGTERM"); } catch { /* already gone */ }
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 2000))]);
+      try { process.kill(-this.child.pid!, "SIGKILL"); } catch { /* already gone */ }
+    }
+    this.toBoard.destroy();
+    this.fromBoard.destroy();
+    rmSync(this.dir, { recursive: true, force: true });
+    return stats;
+  }
+}
