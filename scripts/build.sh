@@ -12,5 +12,9 @@ rm -rf build/host build/test
 npx tsc -p tsconfig.json
 gcc -O2 -Wall -Wextra -o build/tapio host/link/tapio.c
 gcc -O2 -Wall -Wextra -o build/synflood host/lab/synflood.c
+# The bench's lwIP reference server, when Debian's liblwip-dev is installed (setup.sh installs it).
+if pkg-config --exists lwip 2>/dev/null; then
+  gcc -O2 -Wall -Wextra $(pkg-config --cflags lwip) -o build/lwipserve host/lab/lwip/lwipserve.c $(pkg-config --libs lwip) -lpthread
+fi
 if [ -x scripts/build-board.sh ]; then bash scripts/build-board.sh; fi
 if [ -x scripts/build-xtensa.sh ]; then bash scripts/build-xtensa.sh; fi

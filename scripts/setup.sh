@@ -3,7 +3,7 @@
 # Idempotent and quick when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PKGS="netcat-openbsd iproute2 iputils-ping tcpdump dnsmasq liblwip-dev gcc make python3-pip valgrind curl"
+PKGS="netcat-openbsd iproute2 iputils-ping tcpdump dnsmasq liblwip-dev gcc make python3-pip valgrind curl nftables pkg-config"
 # The emulated Xtensa board (scripts/build-xtensa.sh): cross compiler, C library, QEMU, GCC's lib1funcs.S.
 PKGS="$PKGS gcc-xtensa-lx106 binutils-xtensa-lx106 picolibc-xtensa-lx106-elf qemu-system-misc gcc-12-source"
 missing=""

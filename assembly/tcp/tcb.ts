@@ -155,8 +155,16 @@ export class Listener {
   priority: bool = false;
 }
 
-/** Slots only priority listeners may fill. */
+/** Slots only priority listeners may fill (while one listens, and the table has room to spare). */
 export const RESERVED_SLOTS: i32 = 1;
+function reservedSlots(): i32 {
+  if (maxConns < 2) return 0;
+  for (let i = 0; i < MAX_LISTENERS; i++) {
+    const l = unchecked(listeners[i]);
+    if (l.inUse && l.priority) return RESERVED_SLOTS;
+  }
+  return 0;
+}
 /** Half-open (SYN-RECEIVED) passive connections at most: established ones always keep the rest. */
 export function halfOpenLimit(): i32 { return max(1, maxConns / 2); }
 
@@ -195,7 +203,7 @@ let allocations: u32 = 0;
 
 /**
  * A free slot, else the TIME-WAIT connection closest to expiry, else null. Unless priority is
- * set, RESERVED_SLOTS such slots are left for priority listeners.
+ * set, reservedSlots() such slots are left for priority listeners.
  */
 export function allocConn(priority: bool = false): Tcb | null {
   let free: Tcb | null = null;
@@ -209,7 +217,7 @@ export function allocConn(priority: bool = false): Tcb | null {
       if (oldest == null || <i32>(t.closeAt - oldest.closeAt) < 0) oldest = t;
     }
   }
-  if (!priority && available <= RESERVED_SLOTS) return null;
+  if (!priority && available <= reservedSlots()) return null;
   const t = free != null ? free : oldest;
   if (t == null) return null;
   t.reset();

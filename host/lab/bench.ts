@@ -1,84 +1,93 @@
-// npm run bench: what synack costs and how fast it goes. Numbers only; no test asserts on them.
-//   - module size and linear memory
-//   - a 16 MiB discard transfer from Linux nc over the TAP (needs root), in MB/s
-//   - in-memory echo throughput through the module alone (no kernel, no TAP)
-import { statSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import { Stack, Runner, DEFAULT_WASM } from "../engine/stack.js";
-import { TapLink } from "../link/tap.js";
-import { createNetns, isRoot, STACK_IP, PREFIX } from "../link/netns.js";
-import { NATIVE_BOARD } from "../engine/board.js";
-import { existsSync } from "node:fs";
+// npm run bench: synack side by side with lwIP and the Linux kernel, in one run, as ratios.
+//   engines: synack on V8 (`synack serve`, PC layout), the native board (wasm3 + W5500 model),
+//   lwIP (build/lwipserve) on the same kind of TAP, the Linux kernel over a veth pair.
+//   columns: upload (discard), download (chargen), median 64-byte echo RTT, sequential
+//   connect/close per second, and upload goodput with 1 % and 3 % of data segments dropped.
+// Prints a table, writes build/bench.json and build/bench.svg. Numbers only: no test asserts them.
+//   node build/host/lab/bench.js [--mib N] [--lossy-mib N] [--echoes N] [--connect-seconds S]
+//                                [--engines v8,native,lwip,linux] [--out DIR] [--no-spi]
+import { statSync, writeFileSync, mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { Stack, DEFAULT_WASM, PACKAGE_ROOT } from "../engine/stack.js";
+import { PC_LAYOUT } from "../engine/options.js";
+import { isRoot, STACK_IP, PREFIX } from "../link/netns.js";
+import { ENGINES, EngineName, LABELS, start, unavailable } from "./bench/engines.js";
+import { FULL, Sizes, measure } from "./bench/measure.js";
+import { BenchResult, EngineResult, table, svg } from "./bench/report.js";
+import { spiPerKB } from "./bench/chip.js";
 
-async function tapDiscard(mib: number): Promise<string> {
-  if (!isRoot()) return "skipped (needs root)";
-  const ns = createNetns("bench");
-  let runner: Runner | null = null;
-  try {
-    const link = await TapLink.open(ns.tap, ns.name);
-    const stack = new Stack({ ip: STACK_IP, prefixLen: PREFIX });
-    runner = new Runner(stack, link).start();
-    await ns.run("ping", ["-c", "1", "-W", "2", STACK_IP]);
-    const data = randomBytes(mib << 20);
-    const t0 = performance.now();
-    const r = await ns.run("nc", ["-N", STACK_IP, "9"], data, 600_000);
-    const ms = performance.now() - t0;
-    if (r.code !== 0) return `failed: ${r.stderr.trim()}`;
-    const retrans = stack.stats().tcpRetransSegs;
-    return `${(data.length / 1e6 / (ms / 1000)).toFixed(1)} MB/s (${mib} MiB in ${ms.toFixed(0)} ms, ${retrans} retransmissions)`;
-  } finally {
-    runner?.stop();
-    ns.destroy();
-  }
-}
+interface Args { sizes: Sizes; engines: EngineName[]; out: string; spi: boolean }
 
-/**
- * The native board (wasm3 + simulated W5500) on the same transfer: its MB/s, and the SPI traffic
- * per payload byte, from which the throughput at a given SPI clock follows.
- */
-async function boardDiscard(mib: number): Promise<string[]> {
-  if (!isRoot()) return ["skipped (needs root)"];
-  if (!existsSync(NATIVE_BOARD)) return [`skipped (${NATIVE_BOARD} not built)`];
-  const ns = createNetns("benchb");
-  try {
-    const board = ns.spawn(NATIVE_BOARD, ["--tap", ns.tap, "--ip", `${STACK_IP}/${PREFIX}`], { stdio: ["ignore", "pipe", "pipe"] });
-    let err = "";
-    board.stderr!.on("data", (d) => { err += d; });
-    await new Promise<void>((res) => board.stdout!.once("data", () => res()));
-    await ns.run("ping", ["-c", "1", "-W", "2", STACK_IP]);
-    const data = randomBytes(mib << 20);
-    const t0 = performance.now();
-    const r = await ns.run("nc", ["-N", STACK_IP, "9"], data, 600_000);
-    const ms = performance.now() - t0;
-    const gone = new Promise((res) => board.once("exit", res));
-    board.kill("SIGTERM");
-    await gone;
-    if (r.code !== 0) return [`failed: ${r.stderr.trim()}`];
-    const m = /spi (\d+) transactions (\d+) bytes/.exec(err);
-    if (!m) return [`no SPI counts: ${err.trim()}`];
-    const txns = Number(m[1]), spiBytes = Number(m[2]), payload = data.length;
-    // Each transaction costs its bits plus a fixed overhead (chip select, driver call): 10 us assumed.
-    const predict = (mhz: number) => {
-      const secs = (spiBytes * 8) / (mhz * 1e6) + txns * 10e-6;
-      return `${((payload * 8) / secs / 1e6).toFixed(1)} Mbit/s at ${mhz} MHz`;
-    };
-    return [
-      `${(payload / 1e6 / (ms / 1000)).toFixed(1)} MB/s (${mib} MiB in ${ms.toFixed(0)} ms) under wasm3 with ESP32 limits`,
-      `SPI: ${(spiBytes / payload).toFixed(3)} bytes and ${(txns / payload * 1000).toFixed(2)} transactions per KB of payload ` +
-        `(${txns} transactions, ${spiBytes} bytes); predicts ${predict(20)}, ${predict(40)} (10 us per transaction)`,
-    ];
-  } finally {
-    ns.destroy();
+function parse(argv: string[]): Args {
+  const a: Args = { sizes: { ...FULL }, engines: [...ENGINES], out: resolve(PACKAGE_ROOT, "build"), spi: true };
+  const num = (v: string | undefined, f: string) => {
+    const n = Number(v);
+    if (!v || !Number.isFinite(n) || n <= 0) throw new Error(`${f} needs a positive number`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const f = argv[i];
+    switch (f) {
+      case "--mib": a.sizes.bytes = Math.round(num(argv[++i], f) * (1 << 20)); break;
+      case "--lossy-mib": a.sizes.lossyBytes = Math.round(num(argv[++i], f) * (1 << 20)); break;
+      case "--echoes": a.sizes.echoes = Math.round(num(argv[++i], f)); break;
+      case "--connect-seconds": a.sizes.connectSeconds = num(argv[++i], f); break;
+      case "--out": a.out = resolve(argv[++i] ?? "."); break;
+      case "--no-spi": a.spi = false; break;
+      case "--engines": {
+        const list = (argv[++i] ?? "").split(",");
+        for (const e of list) if (!ENGINES.includes(e as EngineName)) throw new Error(`unknown engine: ${e} (${ENGINES.join(", ")})`);
+        a.engines = list as EngineName[];
+        break;
+      }
+      default: throw new Error(`unknown flag: ${f}`);
+    }
   }
+  return a;
 }
 
 async function main(): Promise<void> {
-  const probe = new Stack({ ip: STACK_IP, prefixLen: PREFIX });
-  console.log(`module        ${DEFAULT_WASM}: ${statSync(DEFAULT_WASM).size} bytes`);
-  console.log(`linear memory ${probe.memoryBytes() / 65536} pages (${probe.memoryBytes()} bytes) after init`);
-  const mib = Number(process.env.BENCH_MIB ?? 16);
-  console.log(`TAP discard   ${await tapDiscard(mib)}`);
-  for (const line of await boardDiscard(mib)) console.log(`native board  ${line}`);
+  const args = parse(process.argv.slice(2));
+  const z = args.sizes;
+  const probe = new Stack({ ip: STACK_IP, prefixLen: PREFIX, layout: PC_LAYOUT });
+  const result: BenchResult = {
+    when: new Date().toISOString(),
+    sizes: { MiB: z.bytes / (1 << 20), echoes: z.echoes, connectSeconds: z.connectSeconds, lossyMiB: z.lossyBytes / (1 << 20), lossPerMille: z.lossPerMille },
+    module: { bytes: statSync(DEFAULT_WASM).size, linearMemoryBytes: probe.memoryBytes(), memoryUsedBytes: probe.memoryUsed() },
+    engines: [],
+    chip: {},
+  };
+  console.log(`module ${DEFAULT_WASM}: ${result.module.bytes} bytes; linear memory with the PC layout ` +
+    `(${PC_LAYOUT.conns} x ${PC_LAYOUT.rxRing}/${PC_LAYOUT.txRing}): ${result.module.linearMemoryBytes} bytes, ${result.module.memoryUsedBytes} used`);
+  if (!isRoot()) {
+    for (const e of args.engines) result.engines.push({ engine: e, label: LABELS[e], row: null, skipped: "needs root (namespaces, TAP)" });
+  } else {
+    for (const e of args.engines) {
+      const why = unavailable(e);
+      const er: EngineResult = { engine: e, label: LABELS[e], row: null };
+      result.engines.push(er);
+      if (why) { er.skipped = why; continue; }
+      process.stderr.write(`bench: ${LABELS[e]}...\n`);
+      let s;
+      try { s = await start(e); } catch (err) { er.skipped = (err as Error).message; continue; }
+      try { er.row = await measure(s, z); } finally { await s.stop(); }
+      for (const m of er.row.errors) process.stderr.write(`bench: ${e}: ${m}\n`);
+    }
+    if (args.spi && args.engines.includes("native") && !unavailable("native")) {
+      const spi = await spiPerKB(z.bytes);
+      result.chip.spi = spi;
+    }
+  }
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(resolve(args.out, "bench.json"), JSON.stringify(result, null, 2) + "\n");
+  writeFileSync(resolve(args.out, "bench.svg"), svg(result));
+  console.log(table(result));
+  const spi = result.chip.spi;
+  if (spi && typeof spi === "object") {
+    const s = spi as { bytesPerPayloadByte: number; transactionsPerKB: number };
+    console.log(`native board SPI on a discard upload: ${s.bytesPerPayloadByte.toFixed(3)} bytes and ${s.transactionsPerKB.toFixed(2)} transactions per KB of payload`);
+  } else if (typeof spi === "string") console.log(`native board SPI: ${spi}`);
+  console.log(`wrote ${resolve(args.out, "bench.json")} and bench.svg`);
 }
 
 main().then(() => process.exit(0), (e) => { console.error(`bench: ${e.message}`); process.exit(1); });

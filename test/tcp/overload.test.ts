@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Peer } from "../lib/harness.js";
+import { SERVICES } from "../../host/engine/abi.js";
 
 /** A handshake from source port sport to dport; returns the SYN-ACK's and the answer to the ACK. */
 function handshake(p: Peer, sport: number, dport: number, isn: number) {
@@ -72,4 +73,17 @@ test("12 echo clients, 10 slots: the ones without a slot get a RST, none is left
   p.advance(10);
   const conns = p.stack.connsText();
   assert.ok(/:46000/.test(conns), conns);
+});
+
+test("without a console listening nothing is held in reserve: all 10 slots serve echo", () => {
+  const p = new Peer({ services: SERVICES.echo });
+  let served = 0;
+  for (let i = 0; i < 10; i++) if (handshake(p, 43000 + i, 7, 7000 * i).reply === null) served++;
+  assert.equal(served, 10);
+  assert.equal(p.stack.stats().tcpCookieNoSlotRsts, 0);
+});
+
+test("a one-slot table still serves (no slot kept in reserve)", () => {
+  const p = new Peer({ layout: { conns: 1 } });
+  assert.equal(handshake(p, 44000, 7, 1).reply, null);
 });

@@ -1,0 +1,95 @@
+// One engine's row: the four columns and the lossy goodput, each a run of client.py inside the
+// client's namespace, bounded in bytes and time.
+import { execFileSync } from "node:child_process";
+import { CLIENT, Running } from "./engines.js";
+import type { Netns } from "../../link/netns.js";
+
+export interface Sizes {
+  /** Bytes up (discard) and down (chargen). */
+  bytes: number;
+  /** Echo round trips of 64 bytes. */
+  echoes: number;
+  /** Seconds of sequential connect/close. */
+  connectSeconds: number;
+  /** Bytes uploaded under each loss rate. */
+  lossyBytes: number;
+  /** Loss rates, per mille of the data segments toward the server. */
+  lossPerMille: number[];
+}
+
+export const FULL: Sizes = { bytes: 16 << 20, echoes: 200, connectSeconds: 2, lossyBytes: 8 << 20, lossPerMille: [10, 30] };
+
+export interface Row {
+  uploadMBps: number | null;
+  downloadMBps: number | null;
+  echoMedianUs: number | null;
+  connectsPerSecond: number | null;
+  /** Goodput in MB/s by loss rate ("1%": ...), and the segments nftables dropped. */
+  lossy: Record<string, { MBps: number | null; dropped: number }>;
+  errors: string[];
+}
+
+/** One client.py measurement; its JSON, or an error message. */
+async function client(ns: Netns, args: string[], timeoutMs: number): Promise<Record<string, number> | string> {
+  const r = await ns.run("python3", [CLIENT, ...args], undefined, timeoutMs);
+  const line = r.stdout.toString().trim().split("\n").pop() ?? "";
+  try {
+    const j = JSON.parse(line);
+    if (j.error) return `${args[0]}: ${j.error}`;
+    return j;
+  } catch {
+    return `${args[0]}: ${r.code === null ? `no answer in ${timeoutMs / 1000} s` : (r.stderr.trim().split("\n").pop() || `exit ${r.code}`)}`;
+  }
+}
+
+function nft(ns: Netns, script: string): string {
+  return execFileSync("ip", ["netns", "exec", ns.name, "nft", "-f", "-"], { input: script, encoding: "utf8" });
+}
+
+/**
+ * Drop `perMille` of the data segments (IP length > 100: not bare ACKs) sent toward the server,
+ * at random, in the client's namespace. GSO is capped at one segment on the way out, so each
+ * packet the rule sees is one segment on the wire.
+ */
+function lossOn(ns: Netns, ifname: string, host: string, perMille: number): void {
+  execFileSync("ip", ["netns", "exec", ns.name, "ip", "link", "set", ifname, "gso_max_segs", "1"], { stdio: "ignore" });
+  nft(ns, `table ip synackbench {
+  chain out {
+    type filter hook output priority 0; policy accept;
+    ip daddr ${host} tcp dport 9 ip length > 100 numgen random mod 1000 < ${perMille} counter drop
+  }
+}
+`);
+}
+
+function lossOff(ns: Netns): number {
+  const text = nft(ns, "list table ip synackbench\n");
+  nft(ns, "delete table ip synackbench\n");
+  const m = /counter packets (\d+)/.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+export async function measure(s: Running, z: Sizes): Promise<Row> {
+  const row: Row = { uploadMBps: null, downloadMBps: null, echoMedianUs: null, connectsPerSecond: null, lossy: {}, errors: [] };
+  // A transfer slower than 0.2 MB/s is a failure, not a number; the bound keeps a stuck run short.
+  const transferMs = (bytes: number) => 10_000 + bytes / 200;
+  const take = (r: Record<string, number> | string, key: string): number | null => {
+    if (typeof r === "string") { row.errors.push(r); return null; }
+    return r[key];
+  };
+  const h = s.host;
+  row.uploadMBps = take(await client(s.client, ["upload", h, "9", String(z.bytes)], transferMs(z.bytes)), "mbps");
+  row.downloadMBps = take(await client(s.client, ["download", h, "19", String(z.bytes)], transferMs(z.bytes)), "mbps");
+  row.echoMedianUs = take(await client(s.client, ["echo", h, "7", String(z.echoes), "64"], 30_000), "median_us");
+  row.connectsPerSecond = take(await client(s.client, ["connect", h, "9", String(z.connectSeconds)], z.connectSeconds * 1000 + 30_000), "per_second");
+  for (const pm of z.lossPerMille) {
+    lossOn(s.client, s.clientIf, h, pm);
+    let got: number | null = null;
+    try {
+      got = take(await client(s.client, ["upload", h, "9", String(z.lossyBytes)], 2 * transferMs(z.lossyBytes)), "mbps");
+    } finally {
+      row.lossy[`${pm / 10}%`] = { MBps: got, dropped: lossOff(s.client) };
+    }
+  }
+  return row;
+}

@@ -1,0 +1,68 @@
+// The bench's harness at tiny sizes, so it cannot rot: every engine starts, every column gets a
+// number, build/bench.json parses and the SVG is well-formed. Speed is not asserted (npm run bench).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { resolve } from "node:path";
+import { isRoot } from "../../host/link/netns.js";
+import { PACKAGE_ROOT } from "../../host/engine/stack.js";
+import { svg, table } from "../../host/lab/bench/report.js";
+import type { BenchResult } from "../../host/lab/bench/report.js";
+
+const skip = isRoot() ? false : "needs root to create network namespaces and TAPs";
+const BENCH = resolve(PACKAGE_ROOT, "build/host/lab/bench.js");
+
+test("bench at 64 KiB, 5 echoes: every engine, every column, valid JSON and SVG, namespaces gone", { skip, timeout: 240_000 }, async () => {
+  const out = mkdtempSync(resolve(tmpdir(), "synack-bench-"));
+  try {
+    const stdout = await new Promise<string>((res, rej) => {
+      execFile(process.execPath, [BENCH, "--mib", "0.0625", "--lossy-mib", "0.0625", "--echoes", "5", "--connect-seconds", "0.2", "--out", out],
+        { timeout: 200_000 }, (err, so, se) => (err ? rej(new Error(`${err.message}\n${se}`)) : res(so)));
+    });
+    const r = JSON.parse(readFileSync(resolve(out, "bench.json"), "utf8")) as BenchResult;
+    assert.deepEqual(r.engines.map((e) => e.engine), ["v8", "native", "lwip", "linux"]);
+    for (const e of r.engines) {
+      assert.ok(e.row, `${e.engine} skipped: ${e.skipped}`);
+      assert.deepEqual(e.row.errors, [], `${e.engine}: ${e.row.errors.join("; ")}`);
+      for (const v of [e.row.uploadMBps, e.row.downloadMBps, e.row.echoMedianUs, e.row.connectsPerSecond]) {
+        assert.ok(typeof v === "number" && v > 0, `${e.engine}: a column without a number: ${JSON.stringify(e.row)}`);
+      }
+      assert.deepEqual(Object.keys(e.row.lossy), ["1%", "3%"]);
+      for (const l of Object.values(e.row.lossy)) assert.ok(typeof l.MBps === "number" && l.MBps > 0, `${e.engine} lossy: ${JSON.stringify(e.row.lossy)}`);
+    }
+    assert.ok(r.module.bytes > 0 && r.module.linearMemoryBytes > 0);
+    const spi = r.chip.spi as { transactionsPerKB?: number };
+    assert.ok(typeof spi === "object" && spi.transactionsPerKB! > 0, `SPI: ${JSON.stringify(spi)}`);
+    const s = readFileSync(resolve(out, "bench.svg"), "utf8");
+    assert.match(s, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.match(s, /<\/svg>\n$/);
+    assert.equal((s.match(/<rect /g) ?? []).length, 1 + 4 * 4 + 4, "background, 4 engines x 4 throughput groups, 4 legend keys");
+    for (const label of ["upload MB/s", "download MB/s", "64 B echo RTT us", "connections/s", "1% loss MB/s", "3% loss MB/s"]) {
+      assert.ok(stdout.includes(label), `table lacks ${label}`);
+    }
+    const ns = await new Promise<string>((res) => execFile("ip", ["netns", "list"], (_e, so) => res(so)));
+    assert.doesNotMatch(ns, new RegExp(`synack-b\\w+-\\d+-`), "a bench namespace was left behind");
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("bench report: ratios oriented so > 1 beats lwIP, SVG escapes labels, a skipped engine says why", () => {
+  const row = (u: number, rtt: number) => ({ uploadMBps: u, downloadMBps: u, echoMedianUs: rtt, connectsPerSecond: u, lossy: { "1%": { MBps: u, dropped: 1 } }, errors: [] });
+  const r: BenchResult = {
+    when: "now", sizes: { lossyMiB: 1 }, module: { bytes: 1, linearMemoryBytes: 1, memoryUsedBytes: 1 }, chip: {},
+    engines: [
+      { engine: "v8", label: "a<b", row: row(20, 50) },
+      { engine: "lwip", label: "lwIP", row: row(10, 100) },
+      { engine: "native", label: "n", row: null, skipped: "not built" },
+    ],
+  };
+  const t = table(r);
+  assert.match(t, /20\.0 \(2\.00x\)/);
+  assert.match(t, /50 \(2\.00x\)/, "half lwIP's RTT is 2x");
+  assert.match(t, /skipped: not built/);
+  const s = svg(r);
+  assert.ok(s.includes("a&lt;b") && !s.includes("a<b"));
+});
