@@ -1,14 +1,16 @@
 /*
  * W5500 MACRAW driver, following the datasheet's rules the way hardware-proven drivers do
  * (ESP-IDF's, WIZnet's ioLibrary, Linux w5100.c): one SEND in flight, waiting for SEND_OK;
- * Sn_RX_RSR read only once the last command has been taken, twice until two reads agree;
- * VERSIONR polled after reset; the socket closed without link. Every wait is bounded by the HAL's
- * clock, never by a loop count.
+ * Sn_RX_RSR read only once the last RECV has been taken, twice until two reads agree; no
+ * command written before the last one was taken; VERSIONR polled after reset; the socket closed
+ * without link. Every wait is bounded by the HAL's clock, never by a loop count.
  *
  * SPI costs a fixed header (3 bytes, one chip-select cycle) per transaction, so the driver keeps
- * the chip's pointers in RAM, reads a frame's body together with the next frame's length header,
- * hands RX space back (RECV) once per batch, and writes a frame while the previous one is still
- * on the wire.
+ * the chip's pointers in RAM and reads everything Sn_RX_RSR counts (several frames, across the
+ * ring's wrap) in one transaction into a stage, from which the frames are handed out; it looks
+ * at the chip once per drain (see w5500_recv in w5500.h), hands RX space back (RX_RD + RECV) only
+ * every RECV_BATCH bytes while busy or when a look finds nothing, and writes a frame while the
+ * previous one is still on the wire. Per frame sent: the frame, one status read, Sn_TX_WR, SEND.
  */
 #include "w5500.h"
 #include "hal.h"
@@ -19,12 +21,16 @@ w5500_counters w5500_count;
 #define COMMAND_US 10000u   /* a command is taken within microseconds; 10 ms means the chip is stuck */
 #define SEND_US 20000u      /* SEND_OK: a 1522-byte frame needs 1.2 ms at 10 Mbit; allow for pauses */
 #define READY_MS 100u       /* MR.RST and VERSIONR after reset (ESP-IDF allows the same) */
-#define RECV_BATCH (W5500_BUF_SIZE / 4) /* hand RX space back at least this often while busy */
+#define RECV_BATCH (W5500_BUF_SIZE / 2) /* hand RX space back at least this often while busy */
+_Static_assert(W5500_RX_STAGE >= 2 + W5500_MAX_FRAME && W5500_RX_STAGE <= W5500_BUF_SIZE, "a stage holds a frame");
 
 static uint16_t rx_rd;      /* our read pointer; Sn_RX_RD as of the last RECV is rx_rd - rx_taken */
 static uint16_t rx_avail;   /* bytes known to be waiting past rx_rd */
 static uint16_t rx_taken;   /* bytes read since the last RECV */
-static int32_t next_size;   /* the next frame's length header, read with the previous body; -1: unknown */
+static uint8_t stage[W5500_RX_STAGE]; /* the ring's waiting bytes from rx_rd - st_pos on, as read */
+static uint16_t st_len, st_pos; /* bytes staged, and how far they have been handed out */
+static int asked;           /* Sn_RX_RSR was read since the last call that returned 0 */
+static int recv_unsure;     /* the unsure command (cmd_unsure) is a RECV: RSR must wait for it */
 static uint16_t tx_wr;      /* our copy of Sn_TX_WR */
 static int send_busy;       /* a SEND was issued and its SEND_OK not yet seen */
 static int cmd_unsure;      /* a command was written and not yet seen taken (Sn_CR back to 0) */
@@ -68,7 +74,7 @@ static uint8_t poll_status(void) {
   uint8_t s[2] = { 0xff, 0 };
   xfer(W5500_BSB_S0_REG, W5500_Sn_CR, 0, s, 2);
   if (s[0] == 0) {
-    cmd_unsure = 0;
+    cmd_unsure = recv_unsure = 0;
     if (s[1] & (W5500_Sn_IR_SENDOK | W5500_Sn_IR_TIMEOUT)) send_busy = 0;
   }
   return s[0];
@@ -87,6 +93,7 @@ static int command(uint8_t cr) {
   int r = settle();
   wr8(W5500_BSB_S0_REG, W5500_Sn_CR, cr);
   cmd_unsure = 1;
+  recv_unsure = 0;
   return r;
 }
 
@@ -104,7 +111,7 @@ static void close_socket(void) {
   settle();
   await_status(W5500_SR_CLOSED);
   send_busy = 0;
-  cmd_unsure = 0;
+  cmd_unsure = recv_unsure = 0;
 }
 
 static int open_macraw(void) {
@@ -120,7 +127,8 @@ static int open_macraw(void) {
   tx_wr = (uint16_t)(p[2] << 8 | p[3]);
   rx_rd = rd16(W5500_BSB_S0_REG, W5500_Sn_RX_RD);
   rx_avail = rx_taken = 0;
-  next_size = -1;
+  st_len = st_pos = 0;
+  asked = recv_unsure = 0;
   send_busy = 0;
   return 0;
 }
@@ -180,24 +188,27 @@ int w5500_rx_pending(void) {
   return (ir & W5500_Sn_IR_RECV) != 0;
 }
 
-/* Hand the bytes read back to the chip: Sn_RX_RD, then RECV (its acceptance is awaited lazily). */
+/* Hand the bytes read back to the chip: Sn_RX_RD, then RECV (its acceptance is awaited lazily,
+ * by the next Sn_RX_RSR read or command). */
 static void release(void) {
   wr16(W5500_BSB_S0_REG, W5500_Sn_RX_RD, rx_rd);
   command(W5500_CR_RECV);
+  recv_unsure = 1;
   rx_taken = 0;
 }
 
 /*
- * Bytes waiting past rx_rd, by a fresh Sn_RX_RSR (which counts from the last RECV taken, so
- * any command must have been taken first). A value we act on is read until two reads agree; a
- * first read saying nothing new is taken as it is: the chip only adds to RSR, and a 16-bit read
- * torn by an arrival (high byte old, low byte new) can only come out low, never invent data,
- * while that arrival's Sn_IR.RECV brings us back.
+ * Bytes waiting past rx_rd, by a fresh Sn_RX_RSR (which counts from the last RECV taken, so a
+ * RECV must have been taken first; a SEND still pending does not touch it). A value we act on
+ * is read until two reads agree; a first read saying nothing new is taken as it is: the chip
+ * only adds to RSR, and a 16-bit read torn by an arrival (high byte old, low byte new) only
+ * comes out low, never invents data, while that arrival's Sn_IR.RECV brings us back. A read
+ * below what we have already taken is such a tear too: read again, never reset for it.
  */
 static int refresh_avail(void) {
-  if (settle() != 0) return -1;
+  if (recv_unsure && settle() != 0) return -1;
   uint16_t rsr = rd16(W5500_BSB_S0_REG, W5500_Sn_RX_RSR);
-  if (rsr > rx_taken) rsr = confirm16(W5500_BSB_S0_REG, W5500_Sn_RX_RSR, rsr);
+  if (rsr != rx_taken) rsr = confirm16(W5500_BSB_S0_REG, W5500_Sn_RX_RSR, rsr);
   if (rsr > W5500_BUF_SIZE || rsr < rx_taken) return -1;
   rx_avail = (uint16_t)(rsr - rx_taken);
   return 0;
@@ -209,61 +220,74 @@ static int refresh_avail(void) {
  */
 static void drain(void) {
   w5500_count.rx_drains++;
-  next_size = -1;
+  st_len = st_pos = 0;
+  asked = 0;
   if (refresh_avail() != 0) { w5500_count.rx_resets++; reopen(); return; }
   rx_rd = (uint16_t)(rx_rd + rx_avail);
+  rx_taken = (uint16_t)(rx_taken + rx_avail);
   rx_avail = 0;
   release();
 }
 
-int w5500_recv(uint8_t *buf, size_t cap) {
-  if (link != 1) return 0;
-  for (;;) {
-    if (rx_avail < 2) {
-      /* Done with what we knew: ask for more. */
-      next_size = -1;
-      if (refresh_avail() != 0) { w5500_count.rx_resets++; reopen(); return 0; }
-      if (rx_avail < 2) {
-        if (rx_taken) release(); /* idle: the whole ring is the chip's again */
-        return 0;
-      }
-      if (rx_taken >= RECV_BATCH) release(); /* busy: hand space back now and then */
-    }
-    if (next_size < 0 && rx_avail <= cap) {
-      /* Everything waiting fits in buf: header and frame in one read (what follows the frame
-       * is read again later; it is at most one buffer's worth). */
-      xfer(W5500_BSB_S0_RX, rx_rd, 0, buf, rx_avail);
-      uint16_t size = (uint16_t)(buf[0] << 8 | buf[1]);
-      if (size < 2 + W5500_MIN_FRAME || size > 2 + W5500_MAX_FRAME || size > rx_avail) { drain(); return 0; }
-      uint16_t len = (uint16_t)(size - 2);
-      if (rx_avail >= size + 2) next_size = (int32_t)(buf[size] << 8 | buf[size + 1]);
-      memmove(buf, buf + 2, len);
-      rx_rd = (uint16_t)(rx_rd + size);
-      rx_avail = (uint16_t)(rx_avail - size);
-      rx_taken = (uint16_t)(rx_taken + size);
-      w5500_count.frames_in++;
-      w5500_count.bytes_in += len;
-      return len;
-    }
-    uint16_t size = next_size >= 0 ? (uint16_t)next_size : rd16(W5500_BSB_S0_RX, rx_rd); /* counts itself */
-    next_size = -1;
-    if (size < 2 + W5500_MIN_FRAME || size > 2 + W5500_MAX_FRAME || size > rx_avail) { drain(); return 0; }
+/*
+ * The next whole frame in the stage, into buf: its length; 0 when the stage holds no whole
+ * frame (exhausted, or the frame runs on past what was staged); -1 after a drain.
+ */
+static int next_staged(uint8_t *buf, size_t cap) {
+  while (st_len - st_pos >= 2) {
+    uint16_t size = (uint16_t)(stage[st_pos] << 8 | stage[st_pos + 1]);
+    if (size < 2 + W5500_MIN_FRAME || size > 2 + W5500_MAX_FRAME || size > rx_avail) { drain(); return -1; }
+    if (size > st_len - st_pos) return 0; /* staged in part: the rest is read next */
+    const uint8_t *f = stage + st_pos + 2;
     uint16_t len = (uint16_t)(size - 2);
-    /* The next frame's header rides along with this body when one is waiting and buf has room. */
-    int more = rx_avail >= size + 2;
-    if (len + (more ? 2u : 0u) <= cap) {
-      xfer(W5500_BSB_S0_RX, (uint16_t)(rx_rd + 2), 0, buf, len + (more ? 2u : 0u));
-      if (more) next_size = (int32_t)(buf[len] << 8 | buf[len + 1]);
-    } else if (len <= cap) {
-      xfer(W5500_BSB_S0_RX, (uint16_t)(rx_rd + 2), 0, buf, len);
-    }
+    st_pos = (uint16_t)(st_pos + size);
     rx_rd = (uint16_t)(rx_rd + size);
     rx_avail = (uint16_t)(rx_avail - size);
     rx_taken = (uint16_t)(rx_taken + size);
     if (len > cap) { w5500_count.rx_too_big++; continue; } /* larger than the caller's buffer: skip it */
+    memcpy(buf, f, len);
     w5500_count.frames_in++;
     w5500_count.bytes_in += len;
     return len;
+  }
+  st_len = st_pos = 0;
+  return 0;
+}
+
+/*
+ * One read of Sn_RX_RSR, then everything it counts in one SPI transaction (up to the stage's
+ * size; the chip wraps the ring's addresses itself), parsed frame by frame from the stage. The
+ * call that finds the stage empty after such a read returns 0 without asking again: a frame
+ * that arrived meanwhile raised Sn_IR.RECV, and the next call (the next poll) asks.
+ */
+int w5500_recv(uint8_t *buf, size_t cap) {
+  if (link != 1) return 0;
+  for (;;) {
+    int n = next_staged(buf, cap);
+    if (n > 0) return n;
+    if (n < 0) return 0;
+    if (rx_avail < 2) {
+      if (asked) { /* the frames of the last look are all handed out */
+        asked = 0;
+        if (rx_taken >= RECV_BATCH) release(); /* busy: hand space back now and then */
+        return 0;
+      }
+      if (refresh_avail() != 0) { w5500_count.rx_resets++; reopen(); asked = 0; return 0; }
+      if (rx_avail < 2) {
+        /* Nothing more. At the end of a batch, keep the space read until there is enough of it
+         * to be worth a RECV; on a look that found nothing at all, the line is idle: give it all. */
+        if (asked ? rx_taken >= RECV_BATCH : rx_taken > 0) release();
+        asked = 0;
+        return 0;
+      }
+      asked = 1;
+    }
+    /* Stage what is known to be waiting, after the part of a frame already staged. */
+    uint16_t have = (uint16_t)(st_len - st_pos);
+    if (st_pos) { memmove(stage, stage + st_pos, have); st_pos = 0; st_len = have; }
+    uint16_t want = rx_avail < sizeof stage ? rx_avail : (uint16_t)sizeof stage;
+    xfer(W5500_BSB_S0_RX, (uint16_t)(rx_rd + have), 0, stage + have, (size_t)(want - have));
+    st_len = want;
   }
 }
 
@@ -292,6 +316,7 @@ int w5500_send(const uint8_t *frame, size_t len) {
   const uint8_t cr_ir[2] = { W5500_CR_SEND, W5500_Sn_IR_SENDOK | W5500_Sn_IR_TIMEOUT };
   xfer(W5500_BSB_S0_REG, W5500_Sn_CR, cr_ir, 0, 2);
   send_busy = cmd_unsure = 1;
+  recv_unsure = 0;
   w5500_count.frames_out++;
   w5500_count.bytes_out += (uint32_t)len;
   return 0;

@@ -57,6 +57,9 @@
 #define W5500_BUF_SIZE (W5500_BUF_KB * 1024)
 #define W5500_MAX_FRAME 1522 /* VLAN-tagged, the FCS stripped */
 #define W5500_MIN_FRAME 60   /* the chip forwards no runts */
+#ifndef W5500_RX_STAGE
+#define W5500_RX_STAGE 6144  /* RAM for the most RX ring bytes read in one transaction: four full frames */
+#endif
 
 typedef struct {
   uint32_t transactions; /* SPI transactions (chip-select cycles) */
@@ -83,7 +86,13 @@ int w5500_init(const uint8_t mac[6]);
 /* PHY link (PHYCFGR.LNK), polled by the board: a change is counted; link down closes the socket
  * (nothing is sent or received), link up opens it again. */
 int w5500_link_up(void);
-/* The next received frame into buf (up to cap bytes): its length, 0 when none is waiting. */
+/*
+ * The next received frame into buf (up to cap bytes): its length, or 0. Frames come in batches:
+ * one look at the chip reads all that is waiting in one go, the calls after it hand those frames
+ * out, and the call that finds them used up returns 0 without looking again; the next call looks
+ * afresh. So a board drains with calls until 0 on every poll (or every time w5500_rx_pending says
+ * so), and a frame that arrived after the look is found on the next one (its Sn_IR.RECV is set).
+ */
 int w5500_recv(uint8_t *buf, size_t cap);
 /* Queue one frame for sending, one SEND in flight at a time: 0, or -1 (no link, too long, the
  * chip stuck: the frame is dropped). */

@@ -30,6 +30,8 @@ static int resetting, not_ready;
 static uint32_t reset_at;
 static uint8_t torn_frame[MODEL_MAX_FRAME]; /* arrives between the bytes of the next RSR read */
 static size_t torn_len;
+static uint8_t late_frame[MODEL_MAX_FRAME]; /* arrives during the next read of RX memory */
+static size_t late_len;
 static int tx_stalled;          /* test hook: SEND never completes */
 
 static void wire_in(const uint8_t *frame, size_t len);
@@ -60,7 +62,7 @@ static void reset_registers(void) {
 void model_power_on(void) {
   memset(&model_count, 0, sizeof model_count);
   model_last_error = "";
-  torn_len = 0;
+  torn_len = late_len = 0;
   tx_stalled = 0;
   timing = DEFAULT_TIMING;
   link_up = 1;
@@ -213,6 +215,10 @@ void model_spi(const uint8_t *header, size_t hlen, const uint8_t *tx, uint8_t *r
       if (resetting) rx[i] = bsb == W5500_BSB_COMMON && addr == W5500_MR ? W5500_MR_RST : 0;
       else if (not_ready && bsb == W5500_BSB_COMMON && addr == W5500_VERSIONR) rx[i] = 0;
       else rx[i] = cell ? *cell : 0;
+      if (late_len && bsb == W5500_BSB_S0_RX && i == 0) {
+        wire_in(late_frame, late_len); /* lands behind RX_WR as it was when the read began */
+        late_len = 0;
+      }
       if (torn_len && bsb == W5500_BSB_S0_REG && addr == W5500_Sn_RX_RSR && i + 1 < len) {
         wire_in(torn_frame, torn_len); /* the chip moves RSR between its high and low byte */
         torn_len = 0;
@@ -264,6 +270,12 @@ void model_arrive_during_rsr_read(const uint8_t *frame, size_t len) {
   if (len > sizeof torn_frame) return;
   memcpy(torn_frame, frame, len);
   torn_len = len;
+}
+
+void model_arrive_during_rx_read(const uint8_t *frame, size_t len) {
+  if (len > sizeof late_frame) return;
+  memcpy(late_frame, frame, len);
+  late_len = len;
 }
 
 static void wire_in(const uint8_t *frame, size_t len) {

@@ -63,6 +63,9 @@ void model_set_version(uint8_t v);
 uint8_t model_socket_status(void); /* Sn_SR of socket 0 */
 /* The frame arrives between the high and the low byte of the next Sn_RX_RSR read: a torn read. */
 void model_arrive_during_rsr_read(const uint8_t *frame, size_t len);
+/* The frame arrives during the next read of RX memory (after its first byte): a frame landing
+ * behind the region the driver is reading. */
+void model_arrive_during_rx_read(const uint8_t *frame, size_t len);
 /* While on, a SEND never completes (no SEND_OK): a stuck transmitter. */
 void model_stall_tx(int on);
 
