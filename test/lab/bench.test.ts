@@ -32,6 +32,11 @@ test("bench at 64 KiB, 5 echoes: every engine, every column, valid JSON and SVG,
       assert.deepEqual(Object.keys(e.row.lossy), ["1%", "3%"]);
       for (const l of Object.values(e.row.lossy)) assert.ok(typeof l.MBps === "number" && l.MBps > 0, `${e.engine} lossy: ${JSON.stringify(e.row.lossy)}`);
     }
+    for (const e of r.engines) {
+      const cpu = [e.row!.uploadCpuMsPerMiB, e.row!.downloadCpuMsPerMiB];
+      if (e.engine === "linux") assert.deepEqual(cpu, [null, null]);
+      else for (const v of cpu) assert.ok(typeof v === "number" && v >= 0, `${e.engine} CPU: ${cpu}`);
+    }
     assert.ok(r.module.bytes > 0 && r.module.linearMemoryBytes > 0);
     const spi = r.chip.spi as { transactionsPerKB?: number };
     assert.ok(typeof spi === "object" && spi.transactionsPerKB! > 0, `SPI: ${JSON.stringify(spi)}`);
@@ -39,7 +44,7 @@ test("bench at 64 KiB, 5 echoes: every engine, every column, valid JSON and SVG,
     assert.match(s, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(s, /<\/svg>\n$/);
     assert.equal((s.match(/<rect /g) ?? []).length, 1 + 4 * 4 + 4, "background, 4 engines x 4 throughput groups, 4 legend keys");
-    for (const label of ["upload MB/s", "download MB/s", "64 B echo RTT us", "connections/s", "1% loss MB/s", "3% loss MB/s"]) {
+    for (const label of ["upload MB/s", "download MB/s", "64 B echo RTT us", "connections/s", "CPU ms/MiB up", "1% loss MB/s", "3% loss MB/s"]) {
       assert.ok(stdout.includes(label), `table lacks ${label}`);
     }
     const ns = await new Promise<string>((res) => execFile("ip", ["netns", "list"], (_e, so) => res(so)));
@@ -50,7 +55,7 @@ test("bench at 64 KiB, 5 echoes: every engine, every column, valid JSON and SVG,
 });
 
 test("bench report: ratios oriented so > 1 beats lwIP, SVG escapes labels, a skipped engine says why", () => {
-  const row = (u: number, rtt: number) => ({ uploadMBps: u, downloadMBps: u, echoMedianUs: rtt, connectsPerSecond: u, lossy: { "1%": { MBps: u, dropped: 1 } }, errors: [] });
+  const row = (u: number, rtt: number) => ({ uploadMBps: u, downloadMBps: u, echoMedianUs: rtt, connectsPerSecond: u, uploadCpuMsPerMiB: rtt, downloadCpuMsPerMiB: null, lossy: { "1%": { MBps: u, dropped: 1 } }, errors: [] });
   const r: BenchResult = {
     when: "now", sizes: { lossyMiB: 1 }, module: { bytes: 1, linearMemoryBytes: 1, memoryUsedBytes: 1 }, chip: {},
     engines: [

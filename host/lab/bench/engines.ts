@@ -2,7 +2,7 @@
 // deletes: synack on V8 (`synack serve`, PC layout), synack on the native board (wasm3 + the W5500
 // model), lwIP (build/lwipserve) on the same kind of TAP, and the Linux kernel over a veth pair.
 import { ChildProcess, execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { PACKAGE_ROOT } from "../../engine/stack.js";
 import { PC_LAYOUT } from "../../engine/options.js";
@@ -27,6 +27,24 @@ export interface Running {
   host: string;
   /** Stop the server; resolves with what it printed on stderr. */
   stop(): Promise<string>;
+  /** CPU time (user + system, ms) the server's processes have used so far; null: not one process group (the kernel). */
+  cpuMs(): number | null;
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** CPU ms used by the live processes of process group `pgid` (from /proc; 10 ms resolution). */
+export function groupCpuMs(pgid: number): number {
+  let ticks = 0;
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    let st: string;
+    try { st = readFileSync(`/proc/${d}/stat`, "utf8"); } catch { continue; }
+    const f = st.slice(st.lastIndexOf(")") + 2).split(" "); // fields from 3 (state) on
+    if (Number(f[2]) !== pgid) continue;                     // 5: pgrp
+    ticks += Number(f[11]) + Number(f[12]);                  // 14: utime, 15: stime
+  }
+  return ticks * TICK_MS;
 }
 
 /** Why an engine cannot run here, or null. */
@@ -70,7 +88,10 @@ async function onTap(tag: string, cmd: string, args: string[], ready: RegExp, wh
   try {
     const { child, err } = await startServer(ns, cmd, args, ready, what);
     await ns.run("ping", ["-c", "1", "-W", "2", STACK_IP]);
-    return { client: ns, clientIf: ns.tap, host: STACK_IP, stop: async () => { await stopGroup(child); ns.destroy(); return err(); } };
+    return {
+      client: ns, clientIf: ns.tap, host: STACK_IP, cpuMs: () => groupCpuMs(child.pid!),
+      stop: async () => { await stopGroup(child); ns.destroy(); return err(); },
+    };
   } catch (e) {
     ns.destroy();
     throw e;
@@ -92,7 +113,7 @@ async function linuxVeth(): Promise<Running> {
     const { child, err } = await startServer(sv, "python3", [CLIENT, "serve", STACK_IP], /serving/, "the Linux server");
     await cl.run("ping", ["-c", "1", "-W", "2", STACK_IP]);
     return {
-      client: cl, clientIf: "v0", host: STACK_IP,
+      client: cl, clientIf: "v0", host: STACK_IP, cpuMs: () => null,
       stop: async () => { await stopGroup(child); cl.destroy(); sv.destroy(); return err(); },
     };
   } catch (e) {
