@@ -17,12 +17,13 @@ const BENCH = resolve(PACKAGE_ROOT, "build/host/lab/bench.js");
 test("bench at 64 KiB, 5 echoes: every engine, every column, valid JSON and SVG, namespaces gone", { skip, timeout: 240_000 }, async () => {
   const out = mkdtempSync(resolve(tmpdir(), "synack-bench-"));
   try {
+    let pid = 0;
     const stdout = await new Promise<string>((res, rej) => {
-      execFile(process.execPath, [BENCH, "--mib", "0.0625", "--lossy-mib", "0.0625", "--echoes", "5", "--connect-seconds", "0.2", "--out", out],
-        { timeout: 200_000 }, (err, so, se) => (err ? rej(new Error(`${err.message}\n${se}`)) : res(so)));
+      pid = execFile(process.execPath, [BENCH, "--mib", "0.0625", "--lossy-mib", "0.0625", "--echoes", "5", "--connect-seconds", "0.2", "--out", out],
+        { timeout: 200_000 }, (err, so, se) => (err ? rej(new Error(`${err.message}\n${se}`)) : res(so))).pid!;
     });
     const r = JSON.parse(readFileSync(resolve(out, "bench.json"), "utf8")) as BenchResult;
-    assert.deepEqual(r.engines.map((e) => e.engine), ["v8", "native", "lwip", "linux"]);
+    assert.deepEqual(r.engines.map((e) => e.engine), ["v8", "v8relay", "native", "lwip", "linux"]);
     for (const e of r.engines) {
       assert.ok(e.row, `${e.engine} skipped: ${e.skipped}`);
       assert.deepEqual(e.row.errors, [], `${e.engine}: ${e.row.errors.join("; ")}`);
@@ -43,12 +44,12 @@ test("bench at 64 KiB, 5 echoes: every engine, every column, valid JSON and SVG,
     const s = readFileSync(resolve(out, "bench.svg"), "utf8");
     assert.match(s, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(s, /<\/svg>\n$/);
-    assert.equal((s.match(/<rect /g) ?? []).length, 1 + 4 * 4 + 4, "background, 4 engines x 4 throughput groups, 4 legend keys");
+    assert.equal((s.match(/<rect /g) ?? []).length, 1 + 5 * 4 + 5, "background, 5 engines x 4 throughput groups, 5 legend keys");
     for (const label of ["upload MB/s", "download MB/s", "64 B echo RTT us", "connections/s", "CPU ms/MiB up", "1% loss MB/s", "3% loss MB/s"]) {
       assert.ok(stdout.includes(label), `table lacks ${label}`);
     }
     const ns = await new Promise<string>((res) => execFile("ip", ["netns", "list"], (_e, so) => res(so)));
-    assert.doesNotMatch(ns, new RegExp(`synack-b\\w+-\\d+-`), "a bench namespace was left behind");
+    assert.doesNotMatch(ns, new RegExp(`^synack-\\w+-${pid}-`, "m"), "a bench namespace was left behind");
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
