@@ -11,6 +11,15 @@ fi
 rm -rf build/host build/test
 npx tsc -p tsconfig.json
 gcc -O2 -Wall -Wextra -o build/tapio host/link/tapio.c
+# The TAP inside Node's process (N-API), against the headers installed with Node; without them,
+# TapLink falls back to the tapio relay.
+NODE_INC="$(dirname "$(node -p process.execPath)")/../include/node"
+rm -f build/tapaddon.node
+if [ -f "$NODE_INC/node_api.h" ] && [ -f "$NODE_INC/uv.h" ]; then
+  gcc -O2 -Wall -Wextra -shared -fPIC -I"$NODE_INC" -o build/tapaddon.node host/link/tapaddon.c
+else
+  echo "build: no Node headers in $NODE_INC: the TAP goes through the tapio relay" >&2
+fi
 gcc -O2 -Wall -Wextra -o build/synflood host/lab/synflood.c
 # The bench's lwIP reference server, when Debian's liblwip-dev is installed (setup.sh installs it).
 if pkg-config --exists lwip 2>/dev/null; then

@@ -1,11 +1,12 @@
 // npm run bench: synack side by side with lwIP and the Linux kernel, in one run, as ratios.
-//   engines: synack on V8 (`synack serve`, PC layout), the native board (wasm3 + W5500 model),
+//   engines: synack on V8 (`synack serve`, PC layout; the TAP in-process through the N-API helper,
+//   and again through the tapio relay), the native board (wasm3 + W5500 model),
 //   lwIP (build/lwipserve) on the same kind of TAP, the Linux kernel over a veth pair.
 //   columns: upload (discard), download (chargen), median 64-byte echo RTT, sequential
 //   connect/close per second, and upload goodput with 1 % and 3 % of data segments dropped.
 // Prints a table, writes build/bench.json and build/bench.svg. Numbers only: no test asserts them.
 //   node build/host/lab/bench.js [--mib N] [--lossy-mib N] [--echoes N] [--connect-seconds S]
-//                                [--engines v8,native,lwip,linux] [--out DIR] [--no-spi]
+//                                [--engines v8,v8relay,native,lwip,linux] [--out DIR] [--no-spi]
 import { statSync, writeFileSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { Stack, DEFAULT_WASM, PACKAGE_ROOT } from "../engine/stack.js";
@@ -15,6 +16,10 @@ import { ENGINES, EngineName, LABELS, start, unavailable } from "./bench/engines
 import { FULL, Sizes, measure } from "./bench/measure.js";
 import { BenchResult, EngineResult, table, svg } from "./bench/report.js";
 import { spiPerKB } from "./bench/chip.js";
+import { TAP_ADDON } from "../link/tap.js";
+import { existsSync } from "node:fs";
+
+const label = (e: EngineName) => (e === "v8" && !existsSync(TAP_ADDON) ? `${LABELS.v8} (no N-API helper: relay)` : LABELS[e]);
 
 interface Args { sizes: Sizes; engines: EngineName[]; out: string; spi: boolean }
 
@@ -60,14 +65,14 @@ async function main(): Promise<void> {
   console.log(`module ${DEFAULT_WASM}: ${result.module.bytes} bytes; linear memory with the PC layout ` +
     `(${PC_LAYOUT.conns} x ${PC_LAYOUT.rxRing}/${PC_LAYOUT.txRing}): ${result.module.linearMemoryBytes} bytes, ${result.module.memoryUsedBytes} used`);
   if (!isRoot()) {
-    for (const e of args.engines) result.engines.push({ engine: e, label: LABELS[e], row: null, skipped: "needs root (namespaces, TAP)" });
+    for (const e of args.engines) result.engines.push({ engine: e, label: label(e), row: null, skipped: "needs root (namespaces, TAP)" });
   } else {
     for (const e of args.engines) {
       const why = unavailable(e);
-      const er: EngineResult = { engine: e, label: LABELS[e], row: null };
+      const er: EngineResult = { engine: e, label: label(e), row: null };
       result.engines.push(er);
       if (why) { er.skipped = why; continue; }
-      process.stderr.write(`bench: ${LABELS[e]}...\n`);
+      process.stderr.write(`bench: ${label(e)}...\n`);
       let s;
       try { s = await start(e); } catch (err) { er.skipped = (err as Error).message; continue; }
       try { er.row = await measure(s, z); } finally { await s.stop(); }

@@ -1,41 +1,88 @@
-// A Link over a Linux TAP device, through the tapio helper (host/tapio.c, built into build/).
+// A Link over a Linux TAP device. Node cannot issue the TUNSETIFF ioctl itself, so one of two
+// helpers, both built into build/ from source:
+//   - tapaddon.node (host/link/tapaddon.c, N-API): the TAP's descriptor inside Node's process,
+//     watched by libuv; frames are read in batches and written with one system call each. Used
+//     whenever it loads.
+//   - tapio (host/link/tapio.c): a relay process over stdio, in batches; the fallback, and what
+//     SYNACK_TAP=relay chooses (the bench runs both).
+// Both hand frames over as [u16 big-endian length][frame]... batches, parsed here.
 import { spawn, ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { existsSync } from "node:fs";
 import { Link, PACKAGE_ROOT } from "../engine/stack.js";
 
 export const TAPIO = resolve(PACKAGE_ROOT, "build/tapio");
+export const TAP_ADDON = resolve(PACKAGE_ROOT, "build/tapaddon.node");
+
+interface TapAddon {
+  open(ifname: string, netnsPath: string | null): number;
+  start(fd: number, onBatch: (batch: Buffer) => void): void;
+  write(fd: number, frame: Uint8Array): boolean;
+  close(fd: number): void;
+}
+
+let addon: TapAddon | null | undefined;
+/** The N-API helper, or null when it is not built, does not load, or SYNACK_TAP=relay. */
+function loadAddon(): TapAddon | null {
+  if (addon !== undefined) return addon;
+  addon = null;
+  if (process.env.SYNACK_TAP !== "relay" && existsSync(TAP_ADDON)) {
+    try { addon = createRequire(import.meta.url)(TAP_ADDON) as TapAddon; } catch { addon = null; }
+  }
+  return addon;
+}
 
 export class TapLink implements Link {
   onFrame: (frame: Uint8Array) => void = () => {};
-  private child: ChildProcess;
+  /** Which helper moves the frames. */
+  readonly via: "addon" | "relay";
+  private child: ChildProcess | null = null;
+  private fd = -1;
   private buf = Buffer.alloc(0);
   private closed = false;
+  private onReady: () => void = () => {};
 
-  /** Resolves once attached; rejects with tapio's one-line error. netns: run inside that namespace. */
+  /** Resolves once attached; rejects with a one-line error. netns: the TAP is in that namespace. */
   static open(ifname: string, netns?: string): Promise<TapLink> {
+    const a = loadAddon();
+    if (a) {
+      try {
+        const fd = a.open(ifname, netns ? `/var/run/netns/${netns}` : null);
+        return Promise.resolve(new TapLink(ifname, netns, fd));
+      } catch (e) {
+        return Promise.reject(new Error((e as Error).message));
+      }
+    }
     return new Promise((res, rej) => {
       if (!existsSync(TAPIO)) { rej(new Error(`${TAPIO} is missing: run npm run build`)); return; }
-      const link = new TapLink(ifname, netns);
+      const link = new TapLink(ifname, netns, -1);
+      const child = link.child!;
       let ready = false;
       let err = "";
-      link.child.stderr!.on("data", (d) => { err += d; });
-      link.child.on("exit", (code) => {
+      child.stderr!.on("data", (d) => { err += d; });
+      child.on("exit", (code) => {
         if (!ready) rej(new Error(err.trim().split("\n")[0] || `tapio exited with ${code}`));
       });
       link.onReady = () => { ready = true; res(link); };
     });
   }
 
-  private onReady: () => void = () => {};
-
-  private constructor(ifname: string, netns?: string) {
+  private constructor(ifname: string, netns: string | undefined, fd: number) {
+    if (fd >= 0) {
+      this.via = "addon";
+      this.fd = fd;
+      addon!.start(fd, (b) => this.consume(b));
+      return;
+    }
+    this.via = "relay";
     const cmd = netns ? ["ip", "netns", "exec", netns, TAPIO, ifname] : [TAPIO, ifname];
     this.child = spawn(cmd[0], cmd.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
     this.child.stdin!.on("error", () => {});
     this.child.stdout!.on("data", (d: Buffer) => this.consume(d));
   }
 
+  /** Frames from a batch (a relay's read may end inside one: the rest waits for the next). */
   private consume(d: Buffer): void {
     this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
     let off = 0;
@@ -49,27 +96,55 @@ export class TapLink implements Link {
     this.buf = this.buf.subarray(off);
   }
 
+  /**
+   * Through the addon a frame goes straight to the TAP. Through the relay, the frames sent in one
+   * run of JavaScript (one poll, one batch of arrivals) leave in one write to tapio: each write is
+   * a system call on both sides.
+   */
   send(frame: Uint8Array): void {
     if (this.closed) return;
-    const out = Buffer.allocUnsafe(2 + frame.length);
-    out.writeUInt16BE(frame.length, 0);
-    out.set(frame, 2);
-    this.child.stdin!.write(out);
+    if (this.fd >= 0) { addon!.write(this.fd, frame); return; }
+    this.outq.push(frame);
+    this.outBytes += 2 + frame.length;
+    if (this.outq.length === 1) queueMicrotask(this.flush);
   }
 
+  private outq: Uint8Array[] = [];
+  private outBytes = 0;
+  private flush = (): void => {
+    if (this.outq.length === 0 || !this.child) return;
+    const out = Buffer.allocUnsafe(this.outBytes);
+    let off = 0;
+    for (const f of this.outq) {
+      out.writeUInt16BE(f.length, off);
+      out.set(f, off + 2);
+      off += 2 + f.length;
+    }
+    this.outq = [];
+    this.outBytes = 0;
+    if (this.child.stdin!.writable) this.child.stdin!.write(out);
+  };
+
   /**
-   * Stop: tapio writes every frame already sent (a last FIN or RST) and exits at the end of its
-   * input; it is killed only if it has not done so within a second. Resolves when it is gone.
+   * Stop. Frames already sent have left (the addon writes at once; tapio writes every frame it was
+   * given, a last FIN or RST, and exits at the end of its input, killed only if it has not done so
+   * within a second). Resolves when the TAP is released.
    */
   close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      this.child.stdin!.end();
-      const timer = setTimeout(() => this.child.kill("SIGTERM"), 1000);
-      timer.unref();
-      this.child.once("exit", () => clearTimeout(timer));
+    if (this.fd >= 0) {
+      if (!this.closed) { this.closed = true; addon!.close(this.fd); }
+      return Promise.resolve();
     }
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
-    return new Promise((r) => this.child.once("exit", () => r()));
+    const child = this.child!;
+    if (!this.closed) {
+      this.flush();
+      this.closed = true;
+      child.stdin!.end();
+      const timer = setTimeout(() => child.kill("SIGTERM"), 1000);
+      timer.unref();
+      child.once("exit", () => clearTimeout(timer));
+    }
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((r) => child.once("exit", () => r()));
   }
 }

@@ -17,13 +17,13 @@ const BENCH = resolve(PACKAGE_ROOT, "build/host/lab/bench.js");
 test("bench at 64 KiB, 5 echoes: every engine, every column, valid JSON and SVG, namespaces gone", { skip, timeout: 240_000 }, async () => {
   const out = mkdtempSync(resolve(tmpdir(), "synack-bench-"));
   try {
-    let benchPid = 0;
+    let pid = 0;
     const stdout = await new Promise<string>((res, rej) => {
-      benchPid = execFile(process.execPath, [BENCH, "--mib", "0.0625", "--lossy-mib", "0.0625", "--echoes", "5", "--connect-seconds", "0.2", "--out", out],
-        { timeout: 200_000 }, (err, so, se) => (err ? rej(new Error(`${err.message}\n${se}`)) : res(so))).pid ?? 0;
+      pid = execFile(process.execPath, [BENCH, "--mib", "0.0625", "--lossy-mib", "0.0625", "--echoes", "5", "--connect-seconds", "0.2", "--out", out],
+        { timeout: 200_000 }, (err, so, se) => (err ? rej(new Error(`${err.message}\n${se}`)) : res(so))).pid!;
     });
     const r = JSON.parse(readFileSync(resolve(out, "bench.json"), "utf8")) as BenchResult;
-    assert.deepEqual(r.engines.map((e) => e.engine), ["v8", "native", "lwip", "linux"]);
+    assert.deepEqual(r.engines.map((e) => e.engine), ["v8", "v8relay", "native", "lwip", "linux"]);
     for (const e of r.engines) {
       assert.ok(e.row, `${e.engine} skipped: ${e.skipped}`);
       assert.deepEqual(e.row.errors, [], `${e.engine}: ${e.row.errors.join("; ")}`);
@@ -33,26 +33,30 @@ test("bench at 64 KiB, 5 echoes: every engine, every column, valid JSON and SVG,
       assert.deepEqual(Object.keys(e.row.lossy), ["1%", "3%"]);
       for (const l of Object.values(e.row.lossy)) assert.ok(typeof l.MBps === "number" && l.MBps > 0, `${e.engine} lossy: ${JSON.stringify(e.row.lossy)}`);
     }
+    for (const e of r.engines) {
+      const cpu = [e.row!.uploadCpuMsPerMiB, e.row!.downloadCpuMsPerMiB];
+      if (e.engine === "linux") assert.deepEqual(cpu, [null, null]);
+      else for (const v of cpu) assert.ok(typeof v === "number" && v >= 0, `${e.engine} CPU: ${cpu}`);
+    }
     assert.ok(r.module.bytes > 0 && r.module.linearMemoryBytes > 0);
     const spi = r.chip.spi as { transactionsPerKB?: number };
     assert.ok(typeof spi === "object" && spi.transactionsPerKB! > 0, `SPI: ${JSON.stringify(spi)}`);
     const s = readFileSync(resolve(out, "bench.svg"), "utf8");
     assert.match(s, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(s, /<\/svg>\n$/);
-    assert.equal((s.match(/<rect /g) ?? []).length, 1 + 4 * 4 + 4, "background, 4 engines x 4 throughput groups, 4 legend keys");
-    for (const label of ["upload MB/s", "download MB/s", "64 B echo RTT us", "connections/s", "1% loss MB/s", "3% loss MB/s"]) {
+    assert.equal((s.match(/<rect /g) ?? []).length, 1 + 5 * 4 + 5, "background, 5 engines x 4 throughput groups, 5 legend keys");
+    for (const label of ["upload MB/s", "download MB/s", "64 B echo RTT us", "connections/s", "CPU ms/MiB up", "1% loss MB/s", "3% loss MB/s"]) {
       assert.ok(stdout.includes(label), `table lacks ${label}`);
     }
     const ns = await new Promise<string>((res) => execFile("ip", ["netns", "list"], (_e, so) => res(so)));
-    // Its own namespaces only (they carry its pid): other programs on the machine may have theirs.
-    assert.doesNotMatch(ns, new RegExp(`synack-\\w+-${benchPid}-`), "a bench namespace was left behind");
+    assert.doesNotMatch(ns, new RegExp(`^synack-\\w+-${pid}-`, "m"), "a bench namespace was left behind");
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
 });
 
 test("bench report: ratios oriented so > 1 beats lwIP, SVG escapes labels, a skipped engine says why", () => {
-  const row = (u: number, rtt: number) => ({ uploadMBps: u, downloadMBps: u, echoMedianUs: rtt, connectsPerSecond: u, lossy: { "1%": { MBps: u, dropped: 1 } }, errors: [] });
+  const row = (u: number, rtt: number) => ({ uploadMBps: u, downloadMBps: u, echoMedianUs: rtt, connectsPerSecond: u, uploadCpuMsPerMiB: rtt, downloadCpuMsPerMiB: null, lossy: { "1%": { MBps: u, dropped: 1 } }, errors: [] });
   const r: BenchResult = {
     when: "now", sizes: { lossyMiB: 1 }, module: { bytes: 1, linearMemoryBytes: 1, memoryUsedBytes: 1 }, chip: {},
     engines: [

@@ -2,7 +2,7 @@
 // deletes: synack on V8 (`synack serve`, PC layout), synack on the native board (wasm3 + the W5500
 // model), lwIP (build/lwipserve) on the same kind of TAP, and the Linux kernel over a veth pair.
 import { ChildProcess, execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { PACKAGE_ROOT } from "../../engine/stack.js";
 import { PC_LAYOUT } from "../../engine/options.js";
@@ -13,10 +13,10 @@ export const LWIPSERVE = resolve(PACKAGE_ROOT, "build/lwipserve");
 export const CLIENT = resolve(PACKAGE_ROOT, "host/lab/bench/client.py");
 const SYNACK_CLI = resolve(PACKAGE_ROOT, "bin/synack.js");
 
-export type EngineName = "v8" | "native" | "lwip" | "linux";
-export const ENGINES: EngineName[] = ["v8", "native", "lwip", "linux"];
+export type EngineName = "v8" | "v8relay" | "native" | "lwip" | "linux";
+export const ENGINES: EngineName[] = ["v8", "v8relay", "native", "lwip", "linux"];
 export const LABELS: Record<EngineName, string> = {
-  v8: "synack, V8 engine", native: "synack, native board", lwip: "lwIP 2.1.3 (TAP)", linux: "Linux kernel (veth)",
+  v8: "synack, V8 engine", v8relay: "synack, V8, tapio relay", native: "synack, native board", lwip: "lwIP 2.1.3 (TAP)", linux: "Linux kernel (veth)",
 };
 
 /** A running server: the namespace its client runs in, the address to reach, and how to stop it. */
@@ -27,6 +27,24 @@ export interface Running {
   host: string;
   /** Stop the server; resolves with what it printed on stderr. */
   stop(): Promise<string>;
+  /** CPU time (user + system, ms) the server's processes have used so far; null: not one process group (the kernel). */
+  cpuMs(): number | null;
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** CPU ms used by the live processes of process group `pgid` (from /proc; 10 ms resolution). */
+export function groupCpuMs(pgid: number): number {
+  let ticks = 0;
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    let st: string;
+    try { st = readFileSync(`/proc/${d}/stat`, "utf8"); } catch { continue; }
+    const f = st.slice(st.lastIndexOf(")") + 2).split(" "); // fields from 3 (state) on
+    if (Number(f[2]) !== pgid) continue;                     // 5: pgrp
+    ticks += Number(f[11]) + Number(f[12]);                  // 14: utime, 15: stime
+  }
+  return ticks * TICK_MS;
 }
 
 /** Why an engine cannot run here, or null. */
@@ -37,9 +55,9 @@ export function unavailable(e: EngineName): string | null {
 }
 
 /** Start `cmd` in its own process group inside ns; resolves when its stdout says `ready`. */
-function startServer(ns: Netns, cmd: string, args: string[], ready: RegExp, what: string): Promise<{ child: ChildProcess; err: () => string }> {
+function startServer(ns: Netns, cmd: string, args: string[], ready: RegExp, what: string, env?: Record<string, string>): Promise<{ child: ChildProcess; err: () => string }> {
   return new Promise((res, rej) => {
-    const child = ns.spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = ns.spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, ...env } });
     let out = "", err = "";
     const timer = setTimeout(() => { killGroup(child, "SIGKILL"); rej(new Error(`${what} did not start: ${err.trim()}`)); }, 20_000);
     child.stderr!.on("data", (d) => { err += d; });
@@ -65,12 +83,15 @@ function stopGroup(child: ChildProcess, graceMs = 4000): Promise<void> {
   });
 }
 
-async function onTap(tag: string, cmd: string, args: string[], ready: RegExp, what: string): Promise<Running> {
+async function onTap(tag: string, cmd: string, args: string[], ready: RegExp, what: string, env?: Record<string, string>): Promise<Running> {
   const ns = createNetns(tag);
   try {
-    const { child, err } = await startServer(ns, cmd, args, ready, what);
+    const { child, err } = await startServer(ns, cmd, args, ready, what, env);
     await ns.run("ping", ["-c", "1", "-W", "2", STACK_IP]);
-    return { client: ns, clientIf: ns.tap, host: STACK_IP, stop: async () => { await stopGroup(child); ns.destroy(); return err(); } };
+    return {
+      client: ns, clientIf: ns.tap, host: STACK_IP, cpuMs: () => groupCpuMs(child.pid!),
+      stop: async () => { await stopGroup(child); ns.destroy(); return err(); },
+    };
   } catch (e) {
     ns.destroy();
     throw e;
@@ -92,7 +113,7 @@ async function linuxVeth(): Promise<Running> {
     const { child, err } = await startServer(sv, "python3", [CLIENT, "serve", STACK_IP], /serving/, "the Linux server");
     await cl.run("ping", ["-c", "1", "-W", "2", STACK_IP]);
     return {
-      client: cl, clientIf: "v0", host: STACK_IP,
+      client: cl, clientIf: "v0", host: STACK_IP, cpuMs: () => null,
       stop: async () => { await stopGroup(child); cl.destroy(); sv.destroy(); return err(); },
     };
   } catch (e) {
@@ -104,10 +125,11 @@ async function linuxVeth(): Promise<Running> {
 export function start(e: EngineName): Promise<Running> {
   const ip = `${STACK_IP}/${PREFIX}`;
   switch (e) {
-    case "v8":
-      return onTap("bv8", process.execPath, [SYNACK_CLI, "serve", "--tap", "tap0", "--ip", ip,
+    case "v8": case "v8relay":
+      // v8: the TAP through the N-API helper when it is built; v8relay: through tapio, to compare.
+      return onTap(e === "v8" ? "bv8" : "bv8r", process.execPath, [SYNACK_CLI, "serve", "--tap", "tap0", "--ip", ip,
         "--conns", String(PC_LAYOUT.conns), "--rx-ring", String(PC_LAYOUT.rxRing), "--tx-ring", String(PC_LAYOUT.txRing)],
-        /serving/, "synack serve");
+        /serving/, "synack serve", e === "v8relay" ? { SYNACK_TAP: "relay" } : undefined);
     case "native":
       return onTap("bnat", NATIVE_BOARD, ["--tap", "tap0", "--ip", ip, "--conns", "16", "--rx-ring", "65535", "--tx-ring", "65536"],
         /serving/, "synack-native");

@@ -24,6 +24,9 @@ export interface Row {
   downloadMBps: number | null;
   echoMedianUs: number | null;
   connectsPerSecond: number | null;
+  /** The server's CPU time per MiB moved (all its processes: for V8, node and the tapio relay). */
+  uploadCpuMsPerMiB: number | null;
+  downloadCpuMsPerMiB: number | null;
   /** Goodput in MB/s by loss rate ("1%": ...), and the segments nftables dropped. */
   lossy: Record<string, { MBps: number | null; dropped: number }>;
   errors: string[];
@@ -70,7 +73,7 @@ function lossOff(ns: Netns): number {
 }
 
 export async function measure(s: Running, z: Sizes): Promise<Row> {
-  const row: Row = { uploadMBps: null, downloadMBps: null, echoMedianUs: null, connectsPerSecond: null, lossy: {}, errors: [] };
+  const row: Row = { uploadMBps: null, downloadMBps: null, echoMedianUs: null, connectsPerSecond: null, uploadCpuMsPerMiB: null, downloadCpuMsPerMiB: null, lossy: {}, errors: [] };
   // A transfer slower than 0.2 MB/s is a failure, not a number; the bound keeps a stuck run short.
   const transferMs = (bytes: number) => 10_000 + bytes / 200;
   const take = (r: Record<string, number> | string, key: string): number | null => {
@@ -78,8 +81,14 @@ export async function measure(s: Running, z: Sizes): Promise<Row> {
     return r[key];
   };
   const h = s.host;
+  const mib = z.bytes / (1 << 20);
+  const perMiB = (c0: number | null) => { const c1 = s.cpuMs(); return c0 === null || c1 === null ? null : (c1 - c0) / mib; };
+  let c0 = s.cpuMs();
   row.uploadMBps = take(await client(s.client, ["upload", h, "9", String(z.bytes)], transferMs(z.bytes)), "mbps");
+  row.uploadCpuMsPerMiB = perMiB(c0);
+  c0 = s.cpuMs();
   row.downloadMBps = take(await client(s.client, ["download", h, "19", String(z.bytes)], transferMs(z.bytes)), "mbps");
+  row.downloadCpuMsPerMiB = perMiB(c0);
   row.echoMedianUs = take(await client(s.client, ["echo", h, "7", String(z.echoes), "64"], 30_000), "median_us");
   row.connectsPerSecond = take(await client(s.client, ["connect", h, "9", String(z.connectSeconds)], z.connectSeconds * 1000 + 30_000), "per_second");
   for (const pm of z.lossPerMille) {

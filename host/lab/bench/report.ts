@@ -23,6 +23,10 @@ export function columns(r: BenchResult): Col[] {
     { key: "echo", head: "64 B echo RTT us", get: (x) => x.echoMedianUs, higherBetter: false, digits: 0 },
     { key: "connect", head: "connections/s", get: (x) => x.connectsPerSecond, higherBetter: true, digits: 0 },
   ];
+  cols.push(
+    { key: "cpuUp", head: "CPU ms/MiB up", get: (x) => x.uploadCpuMsPerMiB, higherBetter: false, digits: 1 },
+    { key: "cpuDown", head: "CPU ms/MiB down", get: (x) => x.downloadCpuMsPerMiB, higherBetter: false, digits: 1 },
+  );
   const lossKeys = Object.keys(r.engines.find((e) => e.row)?.row?.lossy ?? {});
   for (const k of lossKeys) {
     cols.push({ key: `lossy ${k}`, head: `${k} loss MB/s`, get: (x) => x.lossy[k]?.MBps ?? null, higherBetter: true, digits: 1 });
@@ -45,7 +49,7 @@ export function table(r: BenchResult): string {
     if (!e.row) { lines.push([e.label, `skipped: ${e.skipped}`]); continue; }
     lines.push([e.label, ...cols.map((c) => {
       const v = c.get(e.row!);
-      if (v === null) return "failed";
+      if (v === null) return c.key.startsWith("cpu") ? "-" : "failed";
       const q = ref && e.engine !== "lwip" ? ratio(c, v, c.get(ref)) : null;
       return `${v.toFixed(c.digits)}${q === null ? "" : ` (${q.toFixed(2)}x)`}`;
     })]);
@@ -60,7 +64,7 @@ const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
 
 /** Grouped bars: per throughput column (upload, download, lossy...), one bar per engine; log scale. */
 export function svg(r: BenchResult): string {
-  const cols = columns(r).filter((c) => c.key !== "echo" && c.key !== "connect");
+  const cols = columns(r).filter((c) => !["echo", "connect", "cpuUp", "cpuDown"].includes(c.key));
   const engines = r.engines.filter((e) => e.row);
   const colors = ["#d9480f", "#1971c2", "#2b8a3e", "#5f3dc4", "#868e96", "#e67700"];
   const W = 760, H = 360, left = 60, top = 40, bottom = 60, right = 170;
