@@ -6,7 +6,8 @@
 //   connect/close per second, and upload goodput with 1 % and 3 % of data segments dropped.
 // Prints a table, writes build/bench.json and build/bench.svg. Numbers only: no test asserts them.
 //   node build/host/lab/bench.js [--mib N] [--lossy-mib N] [--echoes N] [--connect-seconds S]
-//                                [--engines v8,v8relay,native,lwip,linux] [--out DIR] [--no-spi]
+//                                [--engines v8,v8relay,native,lwip,linux] [--out DIR] [--no-chip]
+//   (BENCH_MIB=N is --mib N)
 import { statSync, writeFileSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { Stack, DEFAULT_WASM, PACKAGE_ROOT } from "../engine/stack.js";
@@ -15,16 +16,17 @@ import { isRoot, STACK_IP, PREFIX } from "../link/netns.js";
 import { ENGINES, EngineName, LABELS, start, unavailable } from "./bench/engines.js";
 import { FULL, Sizes, measure } from "./bench/measure.js";
 import { BenchResult, EngineResult, table, svg } from "./bench/report.js";
-import { spiPerKB } from "./bench/chip.js";
+import { CHIP_FIGURES } from "./bench/chip.js";
 import { TAP_ADDON } from "../link/tap.js";
 import { existsSync } from "node:fs";
 
 const label = (e: EngineName) => (e === "v8" && !existsSync(TAP_ADDON) ? `${LABELS.v8} (no N-API helper: relay)` : LABELS[e]);
 
-interface Args { sizes: Sizes; engines: EngineName[]; out: string; spi: boolean }
+interface Args { sizes: Sizes; engines: EngineName[]; out: string; chip: boolean }
 
 function parse(argv: string[]): Args {
-  const a: Args = { sizes: { ...FULL }, engines: [...ENGINES], out: resolve(PACKAGE_ROOT, "build"), spi: true };
+  const a: Args = { sizes: { ...FULL }, engines: [...ENGINES], out: resolve(PACKAGE_ROOT, "build"), chip: true };
+  if (process.env.BENCH_MIB) a.sizes.bytes = Math.round(Number(process.env.BENCH_MIB) * (1 << 20)) || FULL.bytes;
   const num = (v: string | undefined, f: string) => {
     const n = Number(v);
     if (!v || !Number.isFinite(n) || n <= 0) throw new Error(`${f} needs a positive number`);
@@ -38,7 +40,7 @@ function parse(argv: string[]): Args {
       case "--echoes": a.sizes.echoes = Math.round(num(argv[++i], f)); break;
       case "--connect-seconds": a.sizes.connectSeconds = num(argv[++i], f); break;
       case "--out": a.out = resolve(argv[++i] ?? "."); break;
-      case "--no-spi": a.spi = false; break;
+      case "--no-chip": a.chip = false; break;
       case "--engines": {
         const list = (argv[++i] ?? "").split(",");
         for (const e of list) if (!ENGINES.includes(e as EngineName)) throw new Error(`unknown engine: ${e} (${ENGINES.join(", ")})`);
@@ -78,20 +80,21 @@ async function main(): Promise<void> {
       try { er.row = await measure(s, z); } finally { await s.stop(); }
       for (const m of er.row.errors) process.stderr.write(`bench: ${e}: ${m}\n`);
     }
-    if (args.spi && args.engines.includes("native") && !unavailable("native")) {
-      const spi = await spiPerKB(z.bytes);
-      result.chip.spi = spi;
+    for (const c of CHIP_FIGURES) {
+      if (!args.chip) continue;
+      process.stderr.write(`bench: chip figures: ${c.key}...\n`);
+      result.chip[c.key] = c.unavailable() ?? await c.run(z.bytes).catch((e: Error) => e.message);
     }
   }
   mkdirSync(args.out, { recursive: true });
   writeFileSync(resolve(args.out, "bench.json"), JSON.stringify(result, null, 2) + "\n");
   writeFileSync(resolve(args.out, "bench.svg"), svg(result));
   console.log(table(result));
-  const spi = result.chip.spi;
-  if (spi && typeof spi === "object") {
-    const s = spi as { bytesPerPayloadByte: number; transactionsPerKB: number };
-    console.log(`native board SPI on a discard upload: ${s.bytesPerPayloadByte.toFixed(3)} bytes and ${s.transactionsPerKB.toFixed(2)} transactions per KB of payload`);
-  } else if (typeof spi === "string") console.log(`native board SPI: ${spi}`);
+  for (const c of CHIP_FIGURES) {
+    const f = result.chip[c.key];
+    if (f === undefined) continue;
+    console.log(typeof f === "string" ? `${c.key}: ${f}` : c.describe(f as Record<string, number>));
+  }
   console.log(`wrote ${resolve(args.out, "bench.json")} and bench.svg`);
 }
 

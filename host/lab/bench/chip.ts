@@ -1,12 +1,25 @@
-// Figures for the chip that are not a TAP row: the native board's SPI traffic per KB of payload
-// on a discard upload (the W5500 model counts every transaction and byte).
-import { start } from "./engines.js";
-import { CLIENT } from "./engines.js";
+// Figures for the chip that are not a TAP row, each measured in the same bench run and written
+// to bench.json under chip.<key>: the native board's SPI traffic per KB of payload on a discard
+// upload (the W5500 model counts every transaction and byte). Another chip figure (the emulated
+// lx106's instructions per byte, say) is one more entry in CHIP_FIGURES.
+import { existsSync } from "node:fs";
+import { NATIVE_BOARD } from "../../engine/board.js";
+import { start, CLIENT } from "./engines.js";
 
-export interface SpiFigures { payloadBytes: number; transactions: number; spiBytes: number; bytesPerPayloadByte: number; transactionsPerKB: number }
+export type Figures = Record<string, number>;
 
-/** One discard upload of `bytes` to a fresh native board; its SPI counts, or why there are none. */
-export async function spiPerKB(bytes: number): Promise<SpiFigures | string> {
+export interface ChipFigure {
+  key: string;
+  /** Why it cannot be measured here, or null. */
+  unavailable(): string | null;
+  /** Measure with transfers of `bytes`; the figures, or why there are none. */
+  run(bytes: number): Promise<Figures | string>;
+  /** One line for the printed report. */
+  describe(f: Figures): string;
+}
+
+/** One discard upload of `bytes` to a fresh native board; its SPI counts. */
+async function spiPerKB(bytes: number): Promise<Figures | string> {
   const s = await start("native");
   let err = "";
   let r: Awaited<ReturnType<typeof s.client.run>> | null = null;
@@ -24,3 +37,13 @@ export async function spiPerKB(bytes: number): Promise<SpiFigures | string> {
     bytesPerPayloadByte: spiBytes / bytes, transactionsPerKB: transactions / bytes * 1024,
   };
 }
+
+export const CHIP_FIGURES: ChipFigure[] = [
+  {
+    key: "spi",
+    unavailable: () => (existsSync(NATIVE_BOARD) ? null : `${NATIVE_BOARD} not built`),
+    run: spiPerKB,
+    describe: (f) => `native board SPI on a discard upload: ${f.bytesPerPayloadByte.toFixed(3)} bytes and ` +
+      `${f.transactionsPerKB.toFixed(2)} transactions per KB of payload (goal: <= 1.05 and <= 2)`,
+  },
+];
