@@ -1,6 +1,7 @@
 // A deterministic network simulator: synack instances on a virtual wire with a seeded RNG and a
 // virtual clock. Nothing sleeps; time jumps to the next frame delivery or module deadline.
-import { Stack, Clock, type Layout } from "../engine/stack.js";
+import { Stack, Clock } from "../engine/stack.js";
+import { TEST_LAYOUT } from "./peer.js";
 
 /** mulberry32: small, fast, and the same everywhere, so a seed reproduces a run exactly. */
 export class Rng {
@@ -43,12 +44,6 @@ export class Node {
   constructor(readonly stack: Stack, readonly mac: string) {}
 }
 
-/**
- * Each node's memory layout: the soak runs three clients each way at once, so a node holds up to
- * six connections plus those in TIME-WAIT; ten slots of 4 KiB rings each way, as the tests had.
- */
-export const SIM_LAYOUT: Layout = { conns: 10, rxRing: 4096, txRing: 4096 };
-
 export class Wire {
   readonly clock = new SimClock();
   readonly rng: Rng;
@@ -66,7 +61,8 @@ export class Wire {
     const mac = Uint8Array.from([0x02, 0x53, 0x4b, 0, 0, lastMacByte]);
     let node: Node;
     const stack = new Stack({
-      ip, prefixLen: 24, mac, clock: this.clock, random: () => this.rng.u32(), layout: SIM_LAYOUT,
+      // The soak runs three clients each way at once: up to six connections a node, and TIME-WAIT.
+      ip, prefixLen: 24, mac, clock: this.clock, random: () => this.rng.u32(), layout: TEST_LAYOUT,
       onSend: (f) => this.transmit(node, f),
     });
     node = new Node(stack, Array.from(mac).join(":"));

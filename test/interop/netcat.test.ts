@@ -5,18 +5,11 @@ import assert from "node:assert/strict";
 import { randomBytes, createHash } from "node:crypto";
 import { isRoot, STACK_IP } from "../../host/link/netns.js";
 import { serveInNetns, Served, ENGINES } from "../lib/served.js";
+import { chargenExpected } from "../lib/chargen.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-function chargenExpected(n: number): Buffer {
-  const b = Buffer.alloc(n);
-  for (let pos = 0; pos < n; pos++) {
-    const line = Math.floor(pos / 74), col = pos % 74;
-    b[pos] = col === 72 ? 13 : col === 73 ? 10 : 32 + ((line + col) % 95);
-  }
-  return b;
-}
 
 for (const engine of ENGINES) {
   describe(`netcat against synack (${engine})`, { skip }, () => {

@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { XtensaBoard, XTENSA_ELF, QEMU } from "../../host/engine/xtensa.js";
 import { tcpFrame, arpFrame, SegSpec, PEER_IP, PEER_MAC, MODULE_IP, MODULE_MAC, describe } from "../../host/lab/peer.js";
 import { parseTcpFrame, TcpSegment, flagNames, fixChecksums } from "../../host/link/wire.js";
+import { chargenExpected } from "../lib/chargen.js";
 
 const haveQemu = (() => { try { execFileSync(QEMU, ["--version"], { stdio: "ignore" }); return true; } catch { return false; } })();
 const skip = !existsSync(XTENSA_ELF) ? "build/synack-xtensa.elf not built (no lx106 toolchain)" : !haveQemu ? `${QEMU} not installed` : false;
@@ -34,14 +35,6 @@ function icmpEcho(id: number, seq: number, payload: Uint8Array): Uint8Array {
   return f;
 }
 
-function chargenExpected(n: number): Buffer {
-  const b = Buffer.alloc(n);
-  for (let pos = 0; pos < n; pos++) {
-    const line = Math.floor(pos / 74), col = pos % 74;
-    b[pos] = col === 72 ? 13 : col === 73 ? 10 : 32 + ((line + col) % 95);
-  }
-  return b;
-}
 
 let board: XtensaBoard;
 let now = 1_000_000;
