@@ -1,4 +1,8 @@
-/* The heap wrappers of heap.h. Blocks of 64 KiB and more can only be the module's linear memory. */
+/*
+ * The heap wrappers of heap.h. Blocks of 32 KiB and more can only be the module's linear memory in
+ * this firmware (one page, or less once trimmed to the layout; the next largest block, the function
+ * table, is about 16 KB).
+ */
 #include "heap.h"
 #include <stddef.h>
 #include <string.h>
@@ -12,7 +16,7 @@ void __real_free(void *p);
 
 /* Each block is preceded by 8 bytes (alignment kept): requested size and kind. */
 typedef struct { uint32_t size, kind; } tag;
-#define LINEAR_MIN 65536u
+#define LINEAR_MIN 32768u
 
 static void account(uint32_t size, int k, int sign) {
   if (sign > 0) {

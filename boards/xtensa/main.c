@@ -27,6 +27,15 @@ static channel_msg msg;
 static int verbose;
 static uint64_t step_ticks, step_model_ticks, wire_ticks, start_ticks;
 static uint32_t steps;
+static uint32_t calib_ticks; /* CCOUNT ticks of a loop of exactly CALIB_INSNS instructions */
+#define CALIB_INSNS 200000u
+
+/* Check INSNS_PER_TICK on this QEMU: 100000 rounds of two instructions (addi, bnez). */
+static void calibrate(void) {
+  uint32_t n = CALIB_INSNS / 2, c = ccount();
+  __asm__ volatile("1: addi %0, %0, -1\n bnez %0, 1b" : "+r"(n));
+  calib_ticks = ccount() - c;
+}
 
 void fw_log(const char *line) { channel_write('L', 0, line, strlen(line)); }
 
@@ -80,7 +89,7 @@ static void report(uint8_t type) {
     "\"start_ticks\":%llu,\"stack_peak\":%lu,\"stack_size\":%lu,\"heap_peak\":%lu,\"heap_now\":%lu,"
     "\"heap_largest\":%lu,\"heap_blocks\":%lu,\"linear_memory\":%lu,\"module_bytes\":%lu,"
     "\"spi_transactions\":%lu,\"spi_bytes\":%lu,\"frames_in\":%lu,\"frames_out\":%lu,\"chip_dropped\":%lu,"
-    "\"driver_errors\":%lu,\"tx_timeouts\":%lu,\"board_us\":%lu",
+    "\"driver_errors\":%lu,\"tx_timeouts\":%lu,\"board_us\":%lu,\"calib_insns\":%lu,\"calib_ticks\":%lu",
     INSNS_PER_TICK, (unsigned long)steps, (unsigned long long)step_ticks, (unsigned long long)step_model_ticks,
     (unsigned long long)wire_ticks, (unsigned long long)start_ticks, (unsigned long)stack_peak(),
     (unsigned long)((uint8_t *)__stack - (uint8_t *)__stack_bottom), (unsigned long)heap.peak,
@@ -88,7 +97,8 @@ static void report(uint8_t type) {
     (unsigned long)(synack_wasm_end - synack_wasm), (unsigned long)w5500_count.transactions,
     (unsigned long)w5500_count.bytes, (unsigned long)w5500_count.frames_in, (unsigned long)w5500_count.frames_out,
     (unsigned long)model_count.dropped_full, (unsigned long)model_count.driver_errors,
-    (unsigned long)w5500_count.tx_timeouts, (unsigned long)hal_micros());
+    (unsigned long)w5500_count.tx_timeouts, (unsigned long)hal_micros(), (unsigned long)CALIB_INSNS,
+    (unsigned long)calib_ticks);
   for (int set = 0; set < 2; set++) {
     n += snprintf(json + n, sizeof json - (size_t)n, ",\"%s\":{", set ? "heap_now_by_kind" : "heap_peak_by_kind");
     for (int k = 0; k < HEAP_KINDS; k++)
@@ -118,6 +128,7 @@ static uint32_t step(void) {
 }
 
 int board_main(void) {
+  calibrate();
   static char args[1024];
   static char *argv[32];
   int argc = semi_call(SEMI_ARGC, 0, 0, 0);
@@ -176,7 +187,7 @@ int board_main(void) {
   model_power_on();
   model_wire_out = to_wire;
   if (w5500_init(cfg.mac) != 0) fail("no W5500 found", NULL);
-  cfg.stack_bytes = 16 * 1024;
+  cfg.stack_bytes = 8 * 1024; /* wasm3 value stack: the ESP32 project's */
   cfg.checksum_in_c = 1;
   uint32_t c = ccount();
   if (fw_start(synack_wasm, (size_t)(synack_wasm_end - synack_wasm), &cfg) != 0) semi_exit(1);

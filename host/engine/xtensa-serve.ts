@@ -8,6 +8,40 @@ import { ipToString } from "../link/wire.js";
 import { XtensaBoard, Reply } from "./xtensa.js";
 import type { ServeOptions } from "./options.js";
 
+export interface Bridge {
+  /** The board's latest idle report. */
+  last(): Reply;
+  /** Resolves with an error message if the board fails while bridged. */
+  failed: Promise<string>;
+  /** A message of the host's own ('S', 'C'...) in line with the frames; its answer. */
+  request(type: "T" | "C" | "S", payload?: Uint8Array): Promise<Reply>;
+  /** Detach from the TAP (the board keeps running). */
+  detach(): void;
+}
+
+/** Connect a started board to a TAP link; now() is the host clock in ms. */
+export function bridge(board: XtensaBoard, link: TapLink, now: () => number, pcap?: PcapWriter | null): Bridge {
+  let timer: NodeJS.Timeout | null = null;
+  let last: Reply = board.boot;
+  let fail: (m: string) => void = () => {};
+  const failed = new Promise<string>((r) => { fail = r; });
+  const answered = (r: Reply) => {
+    if (!r.stats) last = r;
+    if (board.pending) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => { timer = null; deliver(board.send("T", now())); }, Math.min(r.next, 1000));
+  };
+  const deliver = (p: Promise<Reply>) => p.then(answered, (e) => fail(e.message));
+  board.onFrame = (f) => { pcap?.write(f); link.send(f); };
+  link.onFrame = (f) => { pcap?.write(f); deliver(board.send("F", now(), f)); };
+  answered(board.boot);
+  return {
+    last: () => last, failed,
+    request: (type, payload) => { const p = board.send(type, now(), payload); deliver(p); return p; },
+    detach: () => { link.onFrame = () => {}; if (timer) clearTimeout(timer); timer = null; },
+  };
+}
+
 export async function serveXtensa(o: ServeOptions): Promise<number> {
   const link = await TapLink.open(o.tap);
   const pcap = o.pcap ? new PcapWriter(o.pcap) : null;
@@ -24,30 +58,17 @@ export async function serveXtensa(o: ServeOptions): Promise<number> {
     link.close();
     throw e;
   }
-  board.onFrame = (f) => { pcap?.write(f); link.send(f); };
-  let timer: NodeJS.Timeout | null = null;
-  let last: Reply = board.boot;
+  const b = bridge(board, link, now, pcap);
   let done: (code: number) => void = () => {};
   const finished = new Promise<number>((r) => { done = r; });
-  const answered = (r: Reply) => {
-    last = r;
-    if (board.pending) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => { timer = null; deliver(board.send("T", now())); }, Math.min(r.next, 1000));
-  };
-  const deliver = (p: Promise<Reply>) => p.then(answered, (e) => {
-    process.stderr.write(`synack: ${e.message}\n`);
-    done(1);
-  });
-  link.onFrame = (f) => { pcap?.write(f); deliver(board.send("F", now(), f)); };
-  answered(board.boot);
+  b.failed.then((m) => { process.stderr.write(`synack: ${m}\n`); done(1); });
 
-  for (let waited = 0; last.address === 0; waited += 50) { // DHCP: ready once an address is leased
+  for (let waited = 0; b.last().address === 0; waited += 50) { // DHCP: ready once an address is leased
     if (waited > 60_000) { await board.stop(); link.close(); throw new Error("no DHCP lease after 60 s"); }
     await new Promise((r) => setTimeout(r, 50));
   }
-  const mac = Array.from(o.mac, (b) => b.toString(16).padStart(2, "0")).join(":");
-  process.stdout.write(`synack: serving ${ipToString(last.address)}/${last.prefixLen} on ${o.tap} (mac ${mac}) ` +
+  const mac = Array.from(o.mac, (x) => x.toString(16).padStart(2, "0")).join(":");
+  process.stdout.write(`synack: serving ${ipToString(b.last().address)}/${b.last().prefixLen} on ${o.tap} (mac ${mac}) ` +
     `[board xtensa, wasm3 on an emulated lx106${o.ip === 0 ? ", dhcp" : ""}]\n`);
   const stop = () => done(0);
   process.once("SIGINT", stop);
@@ -71,8 +92,7 @@ export async function serveXtensa(o: ServeOptions): Promise<number> {
       code = 1;
     }
   }
-  if (timer) clearTimeout(timer);
-  link.onFrame = () => {};
+  b.detach();
   const stats = await board.stop();
   if (o.verbose && stats) process.stderr.write(`synack: board measurements ${JSON.stringify(stats)}\n`);
   link.close();

@@ -11,6 +11,8 @@ import { PACKAGE_ROOT } from "./stack.js";
 
 export const XTENSA_ELF = resolve(PACKAGE_ROOT, "build/synack-xtensa.elf");
 export const QEMU = "qemu-system-xtensa";
+/** boards/esp32 menuconfig's default services: echo, discard, chargen, console and mDNS (HTTP off). */
+export const ESP32_SERVICES = 1 | 2 | 4 | 8 | 32;
 
 export interface XtensaOptions {
   ip: number; prefixLen: number; gw?: number; mac?: Uint8Array; msl?: number; services?: number;

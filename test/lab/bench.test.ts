@@ -41,6 +41,8 @@ test("bench at 64 KiB, 5 echoes: every engine, every column, valid JSON and SVG,
     assert.ok(r.module.bytes > 0 && r.module.linearMemoryBytes > 0);
     const spi = r.chip.spi as { transactionsPerKB?: number };
     assert.ok(typeof spi === "object" && spi.transactionsPerKB! > 0, `SPI: ${JSON.stringify(spi)}`);
+    const xt = r.chip.xtensa as { transfers?: Record<string, { firmware_per_byte: number }>; skipped?: string };
+    if (!xt.skipped) for (const t of ["discard", "chargen", "echo"]) assert.ok(xt.transfers![t]?.firmware_per_byte > 0, `xtensa ${t}: ${JSON.stringify(xt)}`);
     const s = readFileSync(resolve(out, "bench.svg"), "utf8");
     assert.match(s, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(s, /<\/svg>\n$/);

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { XtensaBoard, XTENSA_ELF, QEMU } from "../../host/engine/xtensa.js";
+import { XtensaBoard, XTENSA_ELF, QEMU, ESP32_SERVICES } from "../../host/engine/xtensa.js";
 import { tcpFrame, arpFrame, SegSpec, PEER_IP, PEER_MAC, MODULE_IP, MODULE_MAC, describe } from "../../host/lab/peer.js";
 import { parseTcpFrame, TcpSegment, flagNames, fixChecksums } from "../../host/link/wire.js";
 import { chargenExpected } from "../lib/chargen.js";
@@ -82,7 +82,7 @@ async function open(dport: number, sport: number, isn: number, wnd = 65535): Pro
 
 before(async () => {
   if (skip) return;
-  board = await XtensaBoard.start({ ip: MODULE_IP, prefixLen: 24, mac: MODULE_MAC, seed: 7, time: now });
+  board = await XtensaBoard.start({ ip: MODULE_IP, prefixLen: 24, mac: MODULE_MAC, seed: 7, time: now, services: ESP32_SERVICES });
   assert.equal(board.boot.address, MODULE_IP);
   assert.equal(board.boot.prefixLen, 24);
 });
@@ -189,5 +189,8 @@ test("xtensa: the board's own counters agree (frames in and out, no drops, heap 
   assert.equal(s.tx_timeouts, 0);
   assert.ok(s.stack_peak > 1024 && s.stack_peak < s.stack_size, `stack peak ${s.stack_peak}`);
   assert.ok(s.heap_peak >= s.linear_memory, `heap peak ${s.heap_peak}`);
+  assert.ok(s.linear_memory <= 65536, `the ESP32's default layout in one page (${s.linear_memory} bytes)`);
   assert.ok(s.step_ticks > s.step_model_ticks && s.step_model_ticks > 0);
+  // CCOUNT against a loop of known length: the instructions-per-tick the measurements assume.
+  assert.ok(Math.abs(s.calib_insns / s.calib_ticks - s.insns_per_tick) < 0.05, `${s.calib_insns} insns in ${s.calib_ticks} ticks`);
 });

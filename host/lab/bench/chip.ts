@@ -5,6 +5,8 @@
 import { existsSync } from "node:fs";
 import { NATIVE_BOARD } from "../../engine/board.js";
 import { start, CLIENT } from "./engines.js";
+import { XTENSA_ELF } from "../../engine/xtensa.js";
+import { xtensaBench } from "./xtensa.js";
 
 export type Figures = Record<string, number>;
 
@@ -45,5 +47,15 @@ export const CHIP_FIGURES: ChipFigure[] = [
     run: spiPerKB,
     describe: (f) => `native board SPI on a discard upload: ${f.bytesPerPayloadByte.toFixed(3)} bytes and ` +
       `${f.transactionsPerKB.toFixed(2)} transactions per KB of payload (goal: <= 1.05 and <= 2)`,
+  },
+  {
+    // The emulated Xtensa board (bench/xtensa.ts): transfers of the bench's size, at most 1 MiB.
+    key: "xtensa",
+    unavailable: () => (existsSync(XTENSA_ELF) ? null : `${XTENSA_ELF} not built`),
+    run: async (bytes) => {
+      const r = await xtensaBench(Math.max(1, Math.min(1024, Math.round(bytes / 1024))));
+      return { ...r.json, report: r.lines } as unknown as Figures;
+    },
+    describe: (f) => ((f as unknown as { report: string[] }).report).map((l) => `xtensa board: ${l}`).join("\n"),
   },
 ];
