@@ -46,6 +46,19 @@ test("chargen (19) sends the RFC 864 pattern, continuous across segments", () =>
   assert.equal(more, chargenExpected(more.length, got.length).toString("latin1"));
 });
 
+test("chargen (19) stays on the pattern past its 7030-byte period, whatever the piece sizes", () => {
+  const p = new Peer({ layout: { conns: 4, rxRing: 4096, txRing: 1500 } }); // pieces that end mid-line
+  const c = open(p, 19, 41012);
+  let got = Buffer.alloc(0);
+  for (let round = 0; round < 40 && got.length < 20_000; round++) {
+    for (let s = p.next(); s; s = p.next()) got = Buffer.concat([got, s.data]);
+    p.tcp({ dport: 19, seq: c.snd, ack: c.rcv + got.length, flags: "A" });
+    p.advance(250); // past Nagle's and the SWS override's waits
+  }
+  assert.ok(got.length >= 20_000, `received ${got.length}`);
+  assert.ok(got.equals(chargenExpected(got.length)), "every byte on the pattern, across the period");
+});
+
 test("console (23): help, stats, conns, unknown, overlong line, quit closes first -> TIME-WAIT", () => {
   const p = new Peer();
   const c = open(p, 23, 41003);
