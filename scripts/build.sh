@@ -16,7 +16,7 @@ gcc -O2 -Wall -Wextra -o build/tapio host/link/tapio.c
 NODE_INC="$(dirname "$(node -p process.execPath)")/../include/node"
 rm -f build/tapaddon.node
 if [ -f "$NODE_INC/node_api.h" ] && [ -f "$NODE_INC/uv.h" ]; then
-  gcc -O2 -Wall -Wextra -shared -fPIC -I"$NODE_INC" -o build/tapaddon.node host/link/tapaddon.c
+  gcc -O2 -Wall -Wextra -shared -fPIC -I"$NODE_INC" -o build/tapaddon.node host/link/tapaddon.c -lpthread
 else
   echo "build: no Node headers in $NODE_INC: the TAP goes through the tapio relay" >&2
 fi

@@ -30,6 +30,7 @@ static uint16_t rx_taken;   /* bytes read since the last RECV */
 static uint8_t stage[W5500_RX_STAGE]; /* the ring's waiting bytes from rx_rd - st_pos on, as read */
 static uint16_t st_len, st_pos; /* bytes staged, and how far they have been handed out */
 static int asked;           /* Sn_RX_RSR was read since the last call that returned 0 */
+static uint16_t last_found; /* bytes that look found waiting */
 static int recv_unsure;     /* the unsure command (cmd_unsure) is a RECV: RSR must wait for it */
 static uint16_t tx_wr;      /* our copy of Sn_TX_WR */
 static int send_busy;       /* a SEND was issued and its SEND_OK not yet seen */
@@ -269,7 +270,9 @@ int w5500_recv(uint8_t *buf, size_t cap) {
     if (rx_avail < 2) {
       if (asked) { /* the frames of the last look are all handed out */
         asked = 0;
-        if (rx_taken >= RECV_BATCH) release(); /* busy: hand space back now and then */
+        /* Busy: hand space back every RECV_BATCH bytes, or at once if another batch like this
+         * one might not fit in what the chip has left. */
+        if (rx_taken >= RECV_BATCH || rx_taken + 2u * last_found > W5500_BUF_SIZE) release();
         return 0;
       }
       if (refresh_avail() != 0) { w5500_count.rx_resets++; reopen(); asked = 0; return 0; }
@@ -281,6 +284,7 @@ int w5500_recv(uint8_t *buf, size_t cap) {
         return 0;
       }
       asked = 1;
+      last_found = rx_avail;
     }
     /* Stage what is known to be waiting, after the part of a frame already staged. */
     uint16_t have = (uint16_t)(st_len - st_pos);

@@ -7,6 +7,7 @@
 // Prints a table, writes build/bench.json and build/bench.svg. Numbers only: no test asserts them.
 //   node build/host/lab/bench.js [--mib N] [--lossy-mib N] [--echoes N] [--connect-seconds S]
 //                                [--engines v8,v8relay,native,lwip,linux] [--out DIR] [--no-chip]
+//                                [--loss 10,30|none] (per mille of data segments)
 //   (BENCH_MIB=N is --mib N)
 import { statSync, writeFileSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
@@ -41,6 +42,11 @@ function parse(argv: string[]): Args {
       case "--connect-seconds": a.sizes.connectSeconds = num(argv[++i], f); break;
       case "--out": a.out = resolve(argv[++i] ?? "."); break;
       case "--no-chip": a.chip = false; break;
+      case "--loss": { // per mille, comma-separated, or none
+        const v = argv[++i] ?? "";
+        a.sizes.lossPerMille = v === "none" ? [] : v.split(",").map((x) => num(x, f));
+        break;
+      }
       case "--engines": {
         const list = (argv[++i] ?? "").split(",");
         for (const e of list) if (!ENGINES.includes(e as EngineName)) throw new Error(`unknown engine: ${e} (${ENGINES.join(", ")})`);

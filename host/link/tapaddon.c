@@ -6,7 +6,11 @@
  *   start(fd, onBatch)                    libuv watches fd; each time it is readable, every frame
  *                                         ready (up to 256 KiB) is read and onBatch(buf) is called
  *                                         once with [u16 big-endian length][frame]... in a new Buffer
- *   write(fd, frame) -> bool              one frame to the TAP (false: the kernel dropped it)
+ *   write(fd, frame, direct) -> bool      one frame to the TAP: at once when `direct` and nothing is
+ *                                         queued (a reply, a handshake), else queued for this TAP's
+ *                                         writer thread (a burst), so writing, which runs Linux's
+ *                                         receive path in the writer, overlaps the module's work
+ *                                         (false: the kernel refused it)
  *   close(fd)                             stop watching and close
  * Errors throw with a one-line message.
  */
@@ -16,9 +20,11 @@
 #include <net/if.h>
 #include <linux/if_tun.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <node_api.h>
@@ -27,9 +33,23 @@
 #define BATCH (256 * 1024)
 #define MAX_FRAME 65535
 #define MAX_WATCH 16
+#define SLOTS 512
+#define SLOT_BYTES 1600
+
+/* Frames waiting for the writer thread: one producer (Node's thread), one consumer. */
+struct outq {
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t more, room;
+  uint32_t head, tail; /* frames queued and written, ever */
+  int stopping;
+  uint16_t len[SLOTS];
+  uint8_t slot[SLOTS][SLOT_BYTES];
+};
 
 struct watch {
   int fd;
+  struct outq *q;
   uv_poll_t poll;
   napi_env env;
   napi_ref cb;
@@ -129,6 +149,27 @@ static void on_readable(uv_poll_t *p, int status, int events) {
   napi_close_handle_scope(env, scope);
 }
 
+static void *writer(void *arg) {
+  struct watch *w = arg;
+  struct outq *q = w->q;
+  pthread_mutex_lock(&q->mu);
+  for (;;) {
+    while (q->head == q->tail && !q->stopping) pthread_cond_wait(&q->more, &q->mu);
+    uint32_t head = q->head, tail = q->tail;
+    if (head == tail) break; /* stopping, and everything written */
+    pthread_mutex_unlock(&q->mu);
+    for (uint32_t i = tail; i != head; i++) {
+      ssize_t n;
+      do n = write(w->fd, q->slot[i % SLOTS], q->len[i % SLOTS]); while (n < 0 && errno == EINTR);
+    }
+    pthread_mutex_lock(&q->mu);
+    q->tail = head;
+    pthread_cond_signal(&q->room);
+  }
+  pthread_mutex_unlock(&q->mu);
+  return NULL;
+}
+
 static struct watch *find(int fd) {
   for (int i = 0; i < MAX_WATCH; i++) if (watches[i].used && watches[i].fd == fd) return &watches[i];
   return NULL;
@@ -146,7 +187,13 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   uv_loop_t *loop;
   napi_value name;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &w->poll, fd) != 0) return fail(env, "tap: cannot watch the TAP%s%s", "", "");
+  w->q = calloc(1, sizeof *w->q);
+  if (!w->q) return fail(env, "tap: out of memory%s%s", "", "");
+  pthread_mutex_init(&w->q->mu, NULL);
+  pthread_cond_init(&w->q->more, NULL);
+  pthread_cond_init(&w->q->room, NULL);
   w->fd = fd; w->env = env; w->used = 1;
+  if (pthread_create(&w->q->thread, NULL, writer, w) != 0) { free(w->q); w->q = NULL; }
   w->poll.data = w;
   napi_create_reference(env, argv[1], 1, &w->cb);
   napi_create_string_utf8(env, "synack.tap", NAPI_AUTO_LENGTH, &name);
@@ -156,14 +203,36 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_write(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2], r;
+  size_t argc = 3;
+  napi_value argv[3], r;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int32_t fd;
   void *data;
   size_t len;
+  bool direct = true;
   if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
-      napi_get_typedarray_info(env, argv[1], NULL, &len, &data, NULL, NULL) != napi_ok) return fail(env, "tap: write(fd, frame)%s%s", "", "");
+      napi_get_typedarray_info(env, argv[1], NULL, &len, &data, NULL, NULL) != napi_ok) return fail(env, "tap: write(fd, frame, direct)%s%s", "", "");
+  if (argc > 2) napi_get_value_bool(env, argv[2], &direct);
+  struct watch *w = find(fd);
+  struct outq *q = w ? w->q : NULL;
+  if (q) {
+    pthread_mutex_lock(&q->mu);
+    /* Order: a frame goes directly only when nothing is queued or being written. */
+    if (q->head != q->tail || !direct || len > SLOT_BYTES) {
+      while (q->head - q->tail == SLOTS || (len > SLOT_BYTES && q->head != q->tail)) pthread_cond_wait(&q->room, &q->mu);
+      if (len <= SLOT_BYTES) {
+        uint32_t i = q->head % SLOTS;
+        memcpy(q->slot[i], data, len);
+        q->len[i] = (uint16_t)len;
+        q->head++;
+        pthread_cond_signal(&q->more);
+        pthread_mutex_unlock(&q->mu);
+        napi_get_boolean(env, true, &r);
+        return r;
+      }
+    }
+    pthread_mutex_unlock(&q->mu);
+  }
   ssize_t n;
   do n = write(fd, data, len); while (n < 0 && errno == EINTR);
   napi_get_boolean(env, n == (ssize_t)len, &r);
@@ -184,6 +253,15 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   struct watch *w = find(fd);
   if (w) {
     uv_poll_stop(&w->poll);
+    if (w->q) { /* the writer finishes what is queued (a last FIN or RST), then ends */
+      pthread_mutex_lock(&w->q->mu);
+      w->q->stopping = 1;
+      pthread_cond_signal(&w->q->more);
+      pthread_mutex_unlock(&w->q->mu);
+      pthread_join(w->q->thread, NULL);
+      free(w->q);
+      w->q = NULL;
+    }
     napi_delete_reference(env, w->cb);
     napi_async_destroy(env, w->ctx);
     w->fd = -1;

@@ -2,8 +2,10 @@
 """The bench's client, run inside a namespace the bench made. One measurement per run, one JSON
 line on stdout; an error prints {"error": ...} and exits 1.
 
-  client.py upload HOST PORT BYTES       send BYTES to discard, half-close, wait for the server's FIN
-  client.py download HOST PORT BYTES     read BYTES from chargen, then close
+  client.py upload HOST PORT BYTES [S]   send BYTES to discard, half-close, wait for the server's FIN
+  client.py download HOST PORT BYTES [S] read BYTES from chargen, then close
+                                         (S: a time bound; reaching it ends the transfer with
+                                         "partial": true and the goodput until then)
   client.py echo HOST PORT COUNT SIZE    COUNT round trips of SIZE bytes on one connection (median us)
   client.py connect HOST PORT SECONDS    sequential connect + close for SECONDS (per second)
   client.py serve HOST                   echo 7, discard 9, chargen 19 on the Linux kernel's TCP
@@ -25,33 +27,51 @@ def conn(host, port):
     return s
 
 
-def upload(host, port, total):
-    chunk = os.urandom(65536)
+def upload(host, port, total, bound):
+    import fcntl
+    import struct
+    import termios
+    chunk = memoryview(os.urandom(65536))
     t0 = time.perf_counter()
+    end = t0 + bound
     s = conn(host, port)
-    left = total
-    while left > 0:
-        n = min(left, len(chunk))
-        s.sendall(chunk[:n])
-        left -= n
-    s.shutdown(socket.SHUT_WR)
-    while s.recv(65536):  # discard sends nothing; its FIN says every byte was taken
-        pass
+    sent = 0
+    try:
+        while sent < total:
+            s.settimeout(max(0.001, end - time.perf_counter()))
+            sent += s.send(chunk[:min(len(chunk), total - sent)])
+        s.shutdown(socket.SHUT_WR)
+        s.settimeout(max(0.001, end - time.perf_counter()))
+        while s.recv(65536):  # discard sends nothing; its FIN says every byte was taken
+            pass
+    except socket.timeout:
+        # Bytes the server acknowledged: those sent less those still in our send queue.
+        queued = struct.unpack("i", fcntl.ioctl(s.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+        dt = time.perf_counter() - t0
+        s.close()
+        return {"bytes": sent - queued, "seconds": dt, "mbps": (sent - queued) / 1e6 / dt, "partial": True}
     dt = time.perf_counter() - t0
     s.close()
     return {"bytes": total, "seconds": dt, "mbps": total / 1e6 / dt}
 
 
-def download(host, port, total):
+def download(host, port, total, bound):
     buf = bytearray(262144)
     t0 = time.perf_counter()
+    end = t0 + bound
     s = conn(host, port)
     got = 0
-    while got < total:
-        n = s.recv_into(buf, min(len(buf), total - got))
-        if n == 0:
-            raise RuntimeError(f"stream ended after {got} bytes")
-        got += n
+    try:
+        while got < total:
+            s.settimeout(max(0.001, end - time.perf_counter()))
+            n = s.recv_into(buf, min(len(buf), total - got))
+            if n == 0:
+                raise RuntimeError(f"stream ended after {got} bytes")
+            got += n
+    except socket.timeout:
+        dt = time.perf_counter() - t0
+        s.close()
+        return {"bytes": got, "seconds": dt, "mbps": got / 1e6 / dt, "partial": True}
     dt = time.perf_counter() - t0
     s.close()
     return {"bytes": got, "seconds": dt, "mbps": got / 1e6 / dt}
@@ -149,9 +169,9 @@ def main():
     a = sys.argv[1:]
     try:
         if a[0] == "upload":
-            r = upload(a[1], int(a[2]), int(a[3]))
+            r = upload(a[1], int(a[2]), int(a[3]), float(a[4]) if len(a) > 4 else TIMEOUT)
         elif a[0] == "download":
-            r = download(a[1], int(a[2]), int(a[3]))
+            r = download(a[1], int(a[2]), int(a[3]), float(a[4]) if len(a) > 4 else TIMEOUT)
         elif a[0] == "echo":
             r = echo(a[1], int(a[2]), int(a[3]), int(a[4]))
         elif a[0] == "serve":

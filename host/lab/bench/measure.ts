@@ -30,6 +30,8 @@ export interface Row {
   /** Goodput in MB/s by loss rate ("1%": ...), and the segments nftables dropped. */
   lossy: Record<string, { MBps: number | null; dropped: number }>;
   errors: string[];
+  /** Columns whose transfer hit its time bound (the number is the goodput until then). */
+  partial?: string[];
 }
 
 /** One client.py measurement; its JSON, or an error message. */
@@ -74,20 +76,23 @@ function lossOff(ns: Netns): number {
 
 export async function measure(s: Running, z: Sizes): Promise<Row> {
   const row: Row = { uploadMBps: null, downloadMBps: null, echoMedianUs: null, connectsPerSecond: null, uploadCpuMsPerMiB: null, downloadCpuMsPerMiB: null, lossy: {}, errors: [] };
-  // A transfer slower than 0.2 MB/s is a failure, not a number; the bound keeps a stuck run short.
-  const transferMs = (bytes: number) => 10_000 + bytes / 200;
-  const take = (r: Record<string, number> | string, key: string): number | null => {
+  // Each transfer has a time bound (5 s + 1 s per MB at least): one that reaches it stops there and
+  // counts the goodput so far (marked partial), so a pathological engine costs seconds, not minutes.
+  const boundS = (bytes: number) => 5 + bytes / 1e6;
+  const transferMs = (bytes: number) => boundS(bytes) * 1000 + 15_000;
+  const take = (r: Record<string, number> | string, key: string, col?: string): number | null => {
     if (typeof r === "string") { row.errors.push(r); return null; }
+    if (r.partial && col) (row.partial ??= []).push(col);
     return r[key];
   };
   const h = s.host;
   const mib = z.bytes / (1 << 20);
   const perMiB = (c0: number | null) => { const c1 = s.cpuMs(); return c0 === null || c1 === null ? null : (c1 - c0) / mib; };
   let c0 = s.cpuMs();
-  row.uploadMBps = take(await client(s.client, ["upload", h, "9", String(z.bytes)], transferMs(z.bytes)), "mbps");
+  row.uploadMBps = take(await client(s.client, ["upload", h, "9", String(z.bytes), String(boundS(z.bytes))], transferMs(z.bytes)), "mbps", "upload");
   row.uploadCpuMsPerMiB = perMiB(c0);
   c0 = s.cpuMs();
-  row.downloadMBps = take(await client(s.client, ["download", h, "19", String(z.bytes)], transferMs(z.bytes)), "mbps");
+  row.downloadMBps = take(await client(s.client, ["download", h, "19", String(z.bytes), String(boundS(z.bytes))], transferMs(z.bytes)), "mbps", "download");
   row.downloadCpuMsPerMiB = perMiB(c0);
   row.echoMedianUs = take(await client(s.client, ["echo", h, "7", String(z.echoes), "64"], 30_000), "median_us");
   row.connectsPerSecond = take(await client(s.client, ["connect", h, "9", String(z.connectSeconds)], z.connectSeconds * 1000 + 30_000), "per_second");
@@ -95,7 +100,7 @@ export async function measure(s: Running, z: Sizes): Promise<Row> {
     lossOn(s.client, s.clientIf, h, pm);
     let got: number | null = null;
     try {
-      got = take(await client(s.client, ["upload", h, "9", String(z.lossyBytes)], 2 * transferMs(z.lossyBytes)), "mbps");
+      got = take(await client(s.client, ["upload", h, "9", String(z.lossyBytes), String(boundS(z.lossyBytes))], transferMs(z.lossyBytes)), "mbps", `lossy ${pm / 10}%`);
     } finally {
       row.lossy[`${pm / 10}%`] = { MBps: got, dropped: lossOff(s.client) };
     }

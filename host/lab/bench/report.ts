@@ -51,13 +51,16 @@ export function table(r: BenchResult): string {
       const v = c.get(e.row!);
       if (v === null) return c.key.startsWith("cpu") ? "-" : "failed";
       const q = ref && e.engine !== "lwip" ? ratio(c, v, c.get(ref)) : null;
-      return `${v.toFixed(c.digits)}${q === null ? "" : ` (${q.toFixed(2)}x)`}`;
+      const cut = e.row!.partial?.includes(c.key) ? "*" : "";
+      return `${v.toFixed(c.digits)}${cut}${q === null ? "" : ` (${q.toFixed(2)}x)`}`;
     })]);
   }
   const w = head.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? "").length)));
   const out = lines.map((l) => l.map((s, i) => (l.length === 2 && i === 1 ? s : s.padEnd(w[i]))).join("  ").trimEnd());
   out.splice(1, 0, w.map((n) => "-".repeat(n)).join("  "));
-  return out.join("\n") + "\n(x) = ratio to lwIP, > 1 is better than lwIP; RTT ratio is lwIP's RTT / this one's\n";
+  return out.join("\n") + "\n(x) = ratio to lwIP, > 1 is better than lwIP (RTT and CPU: lwIP's / this one's); CPU = the server's processes\n" +
+    "(V8: node, and tapio when relayed) per MiB moved, from /proc at 10 ms resolution; the kernel's is not attributable (-);\n" +
+    "a number marked * is a transfer cut at its time bound: the goodput until then\n";
 }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
