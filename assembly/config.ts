@@ -22,7 +22,7 @@ export const OOO_RANGES: i32 = 4;
 export const DEFAULT_BACKLOG: i32 = 4;
 
 /** ARP cache entries and how long an entry lives. */
-export const ARP_CACHE_SIZE: i32 = 16;
+export const ARP_CACHE_SIZE: i32 = 10; // as lwIP's ARP_TABLE_SIZE
 export const ARP_TTL_MS: u32 = 60_000;
 /** Frames held while their next hop resolves (one per pending entry at most). */
 export const ARP_HOLD_SLOTS: i32 = 1;

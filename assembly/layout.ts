@@ -18,7 +18,7 @@ let laidOut = false;
  */
 const SLOT_BYTES: u32 = 576;
 /** Everything else init allocates besides slots, scratch and services (tables' headers): an upper bound. */
-const INIT_BYTES: u32 = 512;
+const INIT_BYTES: u32 = 256;
 /** Bytes one reserve() costs besides its payload (block and object headers, alignment): an upper bound. */
 export const RESERVE_OVERHEAD: u32 = 40;
 
