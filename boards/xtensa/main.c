@@ -3,7 +3,8 @@
  * module linked in, and the simulated W5500 whose wire is the host's FIFO channel (channel.h).
  * Arguments come through semihosting, with synack serve's flags plus the channel's two paths:
  *   --in FIFO --out FIFO (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:..] [--msl MS]
- *   [--services MASK] [--name NAME] [--conns N] [--rx-ring BYTES] [--tx-ring BYTES] [--seed N] [--verbose]
+ *   [--services MASK] [--name NAME] [--conns N] [--rx-ring BYTES] [--tx-ring BYTES] [--memory-limit BYTES]
+ *   [--seed N] [--verbose]
  * It measures itself: CCOUNT around each step and around the simulated chip, the C stack's
  * painted peak, and the heap wasm3 requested (heap.h); 'S' or 'Q' on the channel reports them.
  */
@@ -164,7 +165,11 @@ int board_main(void) {
       if (*end || cfg.services > 63) fail("bad --services (a mask, 0..63): ", v);
       cfg.services_set = 1;
     } else if (!strcmp(flag, "--name")) cfg.name = v;
-    else if (!strcmp(flag, "--conns") || !strcmp(flag, "--rx-ring") || !strcmp(flag, "--tx-ring")) {
+    else if (!strcmp(flag, "--memory-limit")) {
+      char *end;
+      cfg.memory_limit = (uint32_t)strtoul(v, &end, 10);
+      if (*end || !cfg.memory_limit) fail("bad --memory-limit: ", v);
+    } else if (!strcmp(flag, "--conns") || !strcmp(flag, "--rx-ring") || !strcmp(flag, "--tx-ring")) {
       char *end;
       unsigned long x = strtoul(v, &end, 10); /* the module's configure judges the layout */
       if (*end || x == 0) fail("bad number: ", v);

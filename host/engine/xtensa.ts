@@ -17,6 +17,8 @@ export const ESP32_SERVICES = 1 | 2 | 4 | 8 | 32;
 export interface XtensaOptions {
   ip: number; prefixLen: number; gw?: number; mac?: Uint8Array; msl?: number; services?: number;
   name?: string; conns?: number; rxRing?: number; txRing?: number;
+  /** fw_config.memory_limit: bytes of linear memory the module may have (0: what the layout needs). */
+  memoryLimit?: number;
   seed?: number; verbose?: boolean; onLog?: (line: string) => void;
   /** The host's clock (ms) when the board boots. */
   time: number;
@@ -81,6 +83,7 @@ export class XtensaBoard {
     if (o.conns) args.push("--conns", String(o.conns));
     if (o.rxRing) args.push("--rx-ring", String(o.rxRing));
     if (o.txRing) args.push("--tx-ring", String(o.txRing));
+    if (o.memoryLimit) args.push("--memory-limit", String(o.memoryLimit));
     if (o.seed !== undefined) args.push("--seed", String(o.seed >>> 0));
     if (o.verbose) args.push("--verbose");
     b.child = spawn(QEMU, qemuArgs(XTENSA_ELF, args), { stdio: ["ignore", "ignore", "pipe"], detached: true });
@@ -90,7 +93,12 @@ export class XtensaBoard {
       const why = [...b.lastLogs, b.stderr.trim()].filter(Boolean).join("; ");
       b.fail(new Error(`the board stopped (${sig ?? `exit ${code}`})${why ? `: ${why}` : ""}`));
     });
-    b.boot = await b.send("T", o.time);
+    try {
+      b.boot = await b.send("T", o.time);
+    } catch (e) {
+      await b.stop(); // the FIFOs and the temporary directory go too
+      throw e;
+    }
     return b;
   }
 

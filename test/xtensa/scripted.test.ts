@@ -194,3 +194,13 @@ test("xtensa: the board's own counters agree (frames in and out, no drops, heap 
   // CCOUNT against a loop of known length: the instructions-per-tick the measurements assume.
   assert.ok(Math.abs(s.calib_insns / s.calib_ticks - s.insns_per_tick) < 0.05, `${s.calib_insns} insns in ${s.calib_ticks} ticks`);
 });
+
+test("xtensa: the default layout needs exactly its linear memory: one byte less as memory_limit is refused", { skip }, async () => {
+  const s = (await board.send("S", now)).stats!;
+  const need = s.linear_memory as number;
+  const ok = await XtensaBoard.start({ ip: MODULE_IP, prefixLen: 24, seed: 1, time: 0, services: ESP32_SERVICES, memoryLimit: need });
+  try { assert.equal((await ok.send("S", 0)).stats!.linear_memory, need); } finally { await ok.stop(); }
+  await assert.rejects(
+    XtensaBoard.start({ ip: MODULE_IP, prefixLen: 24, seed: 1, time: 0, services: ESP32_SERVICES, memoryLimit: need - 1 }),
+    /does not fit memory_limit/);
+});

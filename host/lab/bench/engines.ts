@@ -122,7 +122,8 @@ async function linuxVeth(): Promise<Running> {
   }
 }
 
-export function start(e: EngineName): Promise<Running> {
+/** Start an engine; "native-default" is the native board with the ESP32's default layout. */
+export function start(e: EngineName | "native-default"): Promise<Running> {
   const ip = `${STACK_IP}/${PREFIX}`;
   switch (e) {
     case "v8": case "v8relay":
@@ -133,6 +134,8 @@ export function start(e: EngineName): Promise<Running> {
     case "native":
       return onTap("bnat", NATIVE_BOARD, ["--tap", "tap0", "--ip", ip, "--conns", "16", "--rx-ring", "65535", "--tx-ring", "65536"],
         /serving/, "synack-native");
+    case "native-default":
+      return onTap("bnatd", NATIVE_BOARD, ["--tap", "tap0", "--ip", ip], /serving/, "synack-native");
     case "lwip":
       return onTap("blwip", LWIPSERVE, ["--tap", "tap0", "--ip", ip], /serving/, "lwipserve");
     case "linux":
