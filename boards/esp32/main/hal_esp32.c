@@ -5,6 +5,7 @@
  */
 #include "hal.h"
 #include "board.h"
+#include "w5500.h"
 #include "driver/spi_master.h"
 #include "esp_heap_caps.h"
 #include "esp_log.h"
@@ -15,8 +16,9 @@
 #include "freertos/task.h"
 #include <string.h>
 
-/* The longest transaction the driver makes: 3 header bytes and one frame with the next header. */
-#define BOUNCE 1600
+/* The longest transaction the driver makes: 3 header bytes and a read of everything waiting in the
+ * W5500's RX ring, up to the driver's stage (W5500_RX_STAGE, several frames); a multiple of 4. */
+#define BOUNCE ((3 + W5500_RX_STAGE + 3) & ~3)
 
 static spi_device_handle_t dev;
 static uint8_t *bounce;
@@ -52,7 +54,7 @@ int board_spi_init(void) {
 }
 
 int hal_spi(const uint8_t *header, size_t hlen, const uint8_t *tx, uint8_t *rx, size_t len) {
-  if (hlen + len > BOUNCE) { /* the driver never asks for more than one frame */
+  if (hlen + len > BOUNCE) { /* the driver never asks for more than its stage */
     if (rx) memset(rx, 0, len);
     return -1;
   }
