@@ -43,9 +43,12 @@ export class TapLink implements Link {
   private closed = false;
   private onReady: () => void = () => {};
 
-  /** Resolves once attached; rejects with a one-line error. netns: the TAP is in that namespace. */
-  static open(ifname: string, netns?: string): Promise<TapLink> {
-    const a = loadAddon();
+  /**
+   * Resolves once attached; rejects with a one-line error. netns: the TAP is in that namespace.
+   * via: "relay" uses tapio even when the addon loads.
+   */
+  static open(ifname: string, netns?: string, via?: "relay"): Promise<TapLink> {
+    const a = via === "relay" ? null : loadAddon();
     if (a) {
       try {
         const fd = a.open(ifname, netns ? `/var/run/netns/${netns}` : null);

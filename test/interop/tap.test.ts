@@ -1,0 +1,39 @@
+// The TAP's two helpers (the N-API addon in Node's process, the tapio relay): each carries frames
+// both ways (Linux pings the module and gets every reply), and the addon is the one used when built.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { isRoot, createNetns, STACK_IP, PREFIX } from "../../host/link/netns.js";
+import { TapLink, TAP_ADDON } from "../../host/link/tap.js";
+import { Stack, Runner } from "../../host/engine/stack.js";
+
+const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
+
+for (const via of ["addon", "relay"] as const) {
+  test(`TAP through the ${via}: 20 pings of 1000 bytes answered, the frames counted on both sides`, { skip: skip || (via === "addon" && !existsSync(TAP_ADDON) ? "build/tapaddon.node not built" : false) }, async () => {
+    const ns = createNetns("tap");
+    let runner: Runner | null = null;
+    try {
+      const link = await TapLink.open(ns.tap, ns.name, via === "relay" ? "relay" : undefined);
+      assert.equal(link.via, via);
+      let framesIn = 0, framesOut = 0;
+      const stack = new Stack({ ip: STACK_IP, prefixLen: PREFIX, onSend: () => { framesOut++; } });
+      runner = new Runner(stack, link);
+      const deliver = link.onFrame;
+      link.onFrame = (f) => { framesIn++; deliver(f); };
+      runner.start();
+      const r = await ns.run("ping", ["-c", "20", "-i", "0.01", "-s", "1000", "-W", "2", STACK_IP]);
+      assert.match(r.stdout.toString(), /20 packets transmitted, 20 received/, r.stdout.toString());
+      assert.ok(framesIn >= 20 && framesOut >= 20, `in ${framesIn}, out ${framesOut}`);
+    } finally {
+      await runner?.stop();
+      ns.destroy();
+    }
+  });
+}
+
+test("a missing interface is one line through either helper", { skip }, async () => {
+  for (const via of [undefined, "relay"] as const) {
+    await assert.rejects(TapLink.open("synack-none9", undefined, via), /no such interface: synack-none9$/);
+  }
+});
