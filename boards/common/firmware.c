@@ -116,13 +116,24 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
     if (find(&f_sel, "select_services")) return -1;
     if ((r = m3_CallV(f_sel, cfg->services))) { report("select_services", r); return -1; }
   }
+  /* The window a connection offers must fit what the chip can hold while the firmware drains it:
+   * the W5500 keeps every received frame, headers and all, in its 16 KB RX memory, so a larger
+   * window lets a fast sender overrun the chip (frames dropped there, then timeouts). */
+  uint32_t rx_ring = cfg->rx_ring;
+  if (rx_ring > FW_RX_RING_MAX) {
+    char line[120];
+    snprintf(line, sizeof line, "firmware: receive ring %u is more than the chip can hold; using %u",
+             (unsigned)rx_ring, (unsigned)FW_RX_RING_MAX);
+    fw_log(line);
+    rx_ring = FW_RX_RING_MAX;
+  }
   /* The layout: the module says what it needs (or that it does not fit the cap). */
-  if ((r = m3_CallV(f_configure, cfg->max_conns, cfg->rx_ring, cfg->tx_ring, cfg->memory_limit)) ||
+  if ((r = m3_CallV(f_configure, cfg->max_conns, rx_ring, cfg->tx_ring, cfg->memory_limit)) ||
       (r = m3_GetResultsV(f_configure, &need))) { report("configure", r); return -1; }
   if (need < 0) {
     char line[160];
     snprintf(line, sizeof line, "firmware: layout of %u connections x (%u + %u) bytes %s (configure: %d)",
-             (unsigned)cfg->max_conns, (unsigned)cfg->rx_ring, (unsigned)cfg->tx_ring,
+             (unsigned)cfg->max_conns, (unsigned)rx_ring, (unsigned)cfg->tx_ring,
              need == -105 ? "does not fit memory_limit" : "is out of bounds", (int)need);
     fw_log(line);
     return -1;

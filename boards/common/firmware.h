@@ -16,7 +16,8 @@ typedef struct {
    * receive and 2 KiB send ring each; with echo, discard, chargen, console and mDNS it needs
    * 63 KB, inside one 64 KiB page). */
   uint32_t max_conns;               /* connection slots, TIME-WAIT included */
-  uint32_t rx_ring, tx_ring;        /* bytes per connection: receive ring (= window), send ring */
+  uint32_t rx_ring, tx_ring;        /* bytes per connection: receive ring (= window, at most
+                                       FW_RX_RING_MAX), send ring */
   uint32_t memory_limit;            /* bytes of linear memory wasm3 may give the module; 0: what the
                                        layout needs (asked of the module, and no more is kept) */
   uint32_t stack_bytes;             /* wasm3 value stack */
@@ -26,6 +27,12 @@ typedef struct {
   uint32_t services;                /* mask: echo 1, discard 2, chargen 4, console 8, http 16, mdns 32 */
   const char *name;                 /* mDNS name (label before .local); NULL: "synack" */
 } fw_config;
+
+/*
+ * The largest receive ring (window) the firmware lets the module offer: ten full-sized frames
+ * with their headers (1516 bytes each in the W5500's ring) fit its 16 KB of RX memory.
+ */
+#define FW_RX_RING_MAX 14336u
 
 /* Provided by the board: where log lines and errors go. */
 void fw_log(const char *line);
