@@ -9,8 +9,9 @@
  * the chip's pointers in RAM and reads everything Sn_RX_RSR counts (several frames, across the
  * ring's wrap) in one transaction into a stage, from which the frames are handed out; it looks
  * at the chip once per drain (see w5500_recv in w5500.h), hands RX space back (RX_RD + RECV) only
- * every RECV_BATCH bytes while busy or when a look finds nothing, and writes a frame while the
- * previous one is still on the wire. Per frame sent: the frame, one status read, Sn_TX_WR, SEND.
+ * every RECV_BATCH bytes while busy (at once after a batch too big to risk another like it) or
+ * when a look finds nothing, and writes a frame while the previous one is still on the wire. Per
+ * frame sent: the frame, one status read, Sn_TX_WR, SEND.
  */
 #include "w5500.h"
 #include "hal.h"
