@@ -10,20 +10,20 @@ if grep -qE 'memory\.init|data\.drop' build/synack.wat; then
 fi
 rm -rf build/host build/test
 npx tsc -p tsconfig.json
-gcc -O2 -Wall -Wextra -o build/tapio host/link/tapio.c
+gcc -O2 -Wall -Wextra -o build/tapio host/link/tapio.c host/link/tapattach.c
 # The TAP inside Node's process (N-API), against the headers installed with Node; without them,
 # TapLink falls back to the tapio relay.
 NODE_INC="$(dirname "$(node -p process.execPath)")/../include/node"
 rm -f build/tapaddon.node
 if [ -f "$NODE_INC/node_api.h" ] && [ -f "$NODE_INC/uv.h" ]; then
-  gcc -O2 -Wall -Wextra -shared -fPIC -I"$NODE_INC" -o build/tapaddon.node host/link/tapaddon.c -lpthread
+  gcc -O2 -Wall -Wextra -shared -fPIC -I"$NODE_INC" -o build/tapaddon.node host/link/tapaddon.c host/link/tapattach.c -lpthread
 else
   echo "build: no Node headers in $NODE_INC: the TAP goes through the tapio relay" >&2
 fi
 gcc -O2 -Wall -Wextra -o build/synflood host/lab/synflood.c
 # The bench's lwIP reference server, when Debian's liblwip-dev is installed (setup.sh installs it).
 if pkg-config --exists lwip 2>/dev/null; then
-  gcc -O2 -Wall -Wextra $(pkg-config --cflags lwip) -o build/lwipserve host/lab/lwip/lwipserve.c $(pkg-config --libs lwip) -lpthread
+  gcc -O2 -Wall -Wextra $(pkg-config --cflags lwip) -o build/lwipserve host/lab/lwip/lwipserve.c host/link/tapattach.c $(pkg-config --libs lwip) -lpthread
 fi
 if [ -x scripts/build-board.sh ]; then bash scripts/build-board.sh; fi
 if [ -x scripts/build-xtensa.sh ]; then bash scripts/build-xtensa.sh; fi

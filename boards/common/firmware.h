@@ -29,10 +29,12 @@ typedef struct {
 } fw_config;
 
 /*
- * The largest receive ring (window) the firmware lets the module offer: ten full-sized frames
- * with their headers (1516 bytes each in the W5500's ring) fit its 16 KB of RX memory.
+ * The largest receive ring (window) the firmware lets the module offer. Every frame the peer may
+ * send within it must fit the W5500's 16 KB of RX memory, headers and all (1516 bytes in the
+ * chip per 1460 of payload), next to the up to 8 KB the driver has read but not yet handed back
+ * (it releases RX space in batches: boards/common/w5500.c). Seven KiB is under five full frames.
  */
-#define FW_RX_RING_MAX 14336u
+#define FW_RX_RING_MAX 7168u
 
 /* Provided by the board: where log lines and errors go. */
 void fw_log(const char *line);

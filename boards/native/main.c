@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "../common/firmware.h"
 #include "../common/hal.h"
+#include "../../host/link/tapattach.h"
 #include "../common/w5500.h"
 #include "../common/example_service.h"
 #include "../common/synack.h"
@@ -42,20 +43,9 @@ static void to_tap(const uint8_t *frame, size_t len) {
 }
 
 static int open_tap(const char *name) {
-  char path[64 + IFNAMSIZ];
-  snprintf(path, sizeof path, "/sys/class/net/%s", name);
-  if (access(path, F_OK) != 0) { fprintf(stderr, "synack-native: no such interface: %s\n", name); return -1; }
-  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);
-  if (fd < 0) { fprintf(stderr, "synack-native: cannot open /dev/net/tun: %s\n", strerror(errno)); return -1; }
-  struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-  strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
-  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-    fprintf(stderr, "synack-native: cannot attach to TAP %s: %s\n", name, strerror(errno));
-    close(fd);
-    return -1;
-  }
+  char err[200];
+  int fd = tap_attach(name, O_NONBLOCK, err, sizeof err);
+  if (fd < 0) fprintf(stderr, "synack-native: %s\n", err);
   return fd;
 }
 

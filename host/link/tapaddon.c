@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include "tapattach.h"
 #include <node_api.h>
 #include <uv.h>
 
@@ -94,23 +95,10 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     }
     close(target);
   }
-  char msg[200] = "";
-  int fd = -1;
-  /* TUNSETIFF would quietly create a TAP that does not exist; we only attach. (if_nametoindex asks
-   * this thread's namespace; /sys shows the one it was mounted from.) */
-  if (if_nametoindex(name) == 0) snprintf(msg, sizeof msg, "tap: no such interface: %s", name);
-  else if ((fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK)) < 0) snprintf(msg, sizeof msg, "tap: cannot open /dev/net/tun: %s", strerror(errno));
-  else {
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-    memcpy(ifr.ifr_name, name, strlen(name));
-    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-      snprintf(msg, sizeof msg, "tap: cannot attach to TAP %s: %s", name, strerror(errno));
-      close(fd);
-      fd = -1;
-    }
-  }
+  /* Attached in this thread's namespace (tap_attach asks it whether the TAP exists). */
+  char why[180], msg[200];
+  int fd = tap_attach(name, O_CLOEXEC | O_NONBLOCK, why, sizeof why);
+  if (fd < 0) snprintf(msg, sizeof msg, "tap: %s", why);
   if (home >= 0) { setns(home, CLONE_NEWNET); close(home); }
   if (fd < 0) return fail(env, "%s%s", msg, "");
   napi_value r;

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include "tapattach.h"
 
 #define MAX_FRAME 65535
 #define BATCH (256 * 1024)
@@ -44,29 +45,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: tapio IFNAME\n");
     return 2;
   }
-  int tap = open("/dev/net/tun", O_RDWR);
+  char err[200];
+  int tap = tap_attach(argv[1], O_NONBLOCK, err, sizeof err);
   if (tap < 0) {
-    fprintf(stderr, "tapio: cannot open /dev/net/tun: %s\n", strerror(errno));
+    fprintf(stderr, "tapio: %s\n", err);
     return 1;
   }
-  struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-  strncpy(ifr.ifr_name, argv[1], IFNAMSIZ - 1);
-  /* TUNSETIFF would quietly create a new TAP; we only attach to one that exists. */
-  if (access("/sys/class/net", F_OK) == 0) {
-    char path[64 + IFNAMSIZ];
-    snprintf(path, sizeof path, "/sys/class/net/%s", argv[1]);
-    if (access(path, F_OK) != 0) {
-      fprintf(stderr, "tapio: no such interface: %s\n", argv[1]);
-      return 1;
-    }
-  }
-  if (ioctl(tap, TUNSETIFF, &ifr) < 0) {
-    fprintf(stderr, "tapio: cannot attach to TAP %s: %s\n", argv[1], strerror(errno));
-    return 1;
-  }
-  fcntl(tap, F_SETFL, fcntl(tap, F_GETFL) | O_NONBLOCK);
 
   /* Larger pipes (best effort: the limit is /proc/sys/fs/pipe-max-size; not a pipe, no harm). */
   fcntl(0, F_SETPIPE_SZ, PIPE_SIZE);

@@ -25,7 +25,7 @@ test("native board with --rx-ring 65535: the window is capped to the chip's memo
     const gone = new Promise((r) => board.once("exit", r));
     process.kill(-board.pid!, "SIGTERM");
     await gone;
-    assert.match(err, /receive ring 65535 is more than the chip can hold; using 14336/);
+    assert.match(err, /receive ring 65535 is more than the chip can hold; using 7168/);
     const dropped = Number(/chip dropped (\d+) \(ring full\)/.exec(err)?.[1] ?? -1);
     assert.equal(dropped, 0, "no frame dropped by the chip for want of room");
   } finally {

@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../../link/tapattach.h"
 #include "lwip/init.h"
 #include "lwip/tcpip.h"
 #include "lwip/tcp.h"
@@ -31,24 +32,10 @@ static int tap_fd = -1;
 static struct netif nif;
 static volatile sig_atomic_t stop;
 
-static int tap_attach(const char *name) {
-  char path[64 + IFNAMSIZ];
-  snprintf(path, sizeof path, "/sys/class/net/%s", name);
-  if (strlen(name) >= IFNAMSIZ || access(path, F_OK) != 0) {
-    fprintf(stderr, "lwipserve: no such interface: %s\n", name);
-    return -1;
-  }
-  int fd = open("/dev/net/tun", O_RDWR);
-  if (fd < 0) { fprintf(stderr, "lwipserve: cannot open /dev/net/tun: %s\n", strerror(errno)); return -1; }
-  struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-  strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
-  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-    fprintf(stderr, "lwipserve: cannot attach to TAP %s: %s\n", name, strerror(errno));
-    close(fd);
-    return -1;
-  }
+static int tap_open(const char *name) {
+  char err[200];
+  int fd = tap_attach(name, 0, err, sizeof err);
+  if (fd < 0) fprintf(stderr, "lwipserve: %s\n", err);
   return fd;
 }
 
@@ -202,7 +189,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: lwipserve --tap IFNAME --ip A.B.C.D/N\n");
     return 2;
   }
-  tap_fd = tap_attach(tap);
+  tap_fd = tap_open(tap);
   if (tap_fd < 0) return 1;
   signal(SIGTERM, on_signal);
   signal(SIGINT, on_signal);
