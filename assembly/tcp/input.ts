@@ -6,13 +6,14 @@ import { CHALLENGE_ACKS_PER_SECOND } from "../config";
 import { rxRingSize } from "../layout";
 import { now } from "../util/clock";
 import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST } from "../wire/tcp";
+import { agreeOptions, pawsOk, takeTimestamp } from "./options";
 import {
   Tcb, findConn, findListener, allocConn, freeConn, setState, pendingCount, listeners, halfOpenCount, halfOpenLimit,
   oldestHalfOpen,
 } from "./tcb";
 import { State } from "./state";
 import { seqLt, seqLe, seqGt, seqInWindow } from "./seq";
-import { dispatch, sendAck, sendRst, sendRstFor, sendSynAckFor, OUR_MSS, ourWscale } from "./output";
+import { dispatch, sendAck, sendRst, sendRstFor, sendSynAckFor, OUR_MSS } from "./output";
 import { onAck, onDupAck } from "./congestion";
 import { restartRtx, stopRtx, stopPersist, delayAck, rttSample, startCloseTimer, rtoAfterHandshake } from "./timers";
 import { oooInsert, oooAdvance } from "./reassembly";
@@ -39,6 +40,7 @@ export function segmentArrives(src: u32, dst: u32, p: usize, len: i32): void {
   t.lastHeard = now;
   t.keepProbes = 0;
   if (!seg.has(SYN)) seg.wnd <<= t.sndWscale; // RFC 7323 §2.3: SEG.WND as the peer means it
+  if (t.tsOn && seg.hasTs && !pawsOk(t, seg)) { dispatch(t); return; }
   if (t.state == State.SYN_SENT) synSentState(t, seg);
   else otherStates(t, seg);
   if (t.inUse) dispatch(t);
@@ -128,18 +130,7 @@ function takePeerOptions(t: Tcb, seg: Segment): void {
     logText().str("tcp ").u32(<u32>t.id).str(" window scale ").u32(<u32>seg.wscaleAsked).str(" used as 14 (RFC 7323)");
     emit();
   }
-  t.mss = seg.mss != 0 ? min(seg.mss, OUR_MSS) : 536;
-  // Window scaling holds when both SYNs carry the option: ours is sent on an active open always,
-  // on a SYN,ACK only in answer to a SYN that had it (RFC 7323 §1.3).
-  if (seg.wscale >= 0 && (t.wsOffer || t.state != State.SYN_SENT)) {
-    t.wsOffer = true;
-    t.sndWscale = <u32>seg.wscale;
-    t.rcvWscale = ourWscale();
-  } else {
-    t.wsOffer = false; // no scaling: nor do our later SYNs (a simultaneous open's SYN,ACK) offer it
-    t.sndWscale = 0;
-    t.rcvWscale = 0;
-  }
+  agreeOptions(t, seg);
   t.sndWnd = seg.wnd; t.maxSndWnd = seg.wnd;
   t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
   initCwnd(t);
@@ -216,6 +207,7 @@ function otherStates(t: Tcb, seg: Segment): void {
     if (s == State.TIME_WAIT && seg.has(FIN)) startCloseTimer(t, 2 * msl());
     return;
   }
+  takeTimestamp(t, seg); // RFC 7323 §4.3: only from a segment found in sequence
 
   // second check the RST bit (RFC 5961 §3.2: only an exact match resets; others are challenged)
   if (seg.has(RST)) {
@@ -345,7 +337,11 @@ function ackedUpTo(t: Tcb, ack: u32): void {
   t.tx.consume(data);
   t.sndUna = ack;
   if (seqLt(t.sndNxt, t.sndUna)) t.sndNxt = t.sndUna;
-  if (t.rttTiming && seqGt(ack, t.rttSeq)) {
+  if (t.tsOn && seg.hasTs && seg.tsEcr != 0) {
+    // RFC 7323 §4 RTTM: every ACK that moves SND.UNA times the segment whose TSval it echoes.
+    t.rttTiming = false;
+    rttSample(t, now - seg.tsEcr);
+  } else if (t.rttTiming && seqGt(ack, t.rttSeq)) {
     t.rttTiming = false;
     rttSample(t, now - t.rttStart);
   }

@@ -54,11 +54,16 @@ export function xmit(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): 
   const syn = (flags & SYN) != 0;
   const mss = syn ? OUR_MSS : 0;
   const ws = syn && t.wsOffer ? <i32>ourWscale() : -1;
-  if (dataLen > 0) t.tx.readAt(dataOff, p + <usize>headerLen(mss, ws), dataLen);
+  // Timestamps on every segment once agreed, and on our SYNs while offered (RFC 7323 §3.2); a
+  // RST carries none (its TSecr could be stale).
+  const ts = (flags & RST) == 0 && (syn ? t.tsOffer : t.tsOn);
+  if (dataLen > 0) t.tx.readAt(dataOff, p + <usize>headerLen(mss, ws, ts), dataLen);
   const ack = (flags & ACK_FLAG) ? t.rcvNxt : 0;
+  if (flags & ACK_FLAG) t.lastAckSent = ack;
   // A SYN's window is never scaled (RFC 7323 §2.2); later ones are, by the shift we announced.
   const wnd = syn ? min(advertise(t), 0xffff) : advertise(t) >> t.rcvWscale;
-  const len = emitSegment(p, t.localIp, t.remoteIp, t.localPort, t.remotePort, seq, ack, flags, wnd, mss, dataLen, ws);
+  const len = emitSegment(p, t.localIp, t.remoteIp, t.localPort, t.remotePort, seq, ack, flags, wnd, mss, dataLen, ws,
+    ts, now, (flags & ACK_FLAG) ? t.tsRecent : 0);
   ipSend(t.remoteIp, IP_PROTO_TCP, len);
   count(C.TCP_OUT_SEGS);
   if (flags & RST) count(C.TCP_OUT_RSTS);

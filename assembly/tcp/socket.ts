@@ -86,7 +86,8 @@ export function connect(ip: u32, port: u32): i32 {
   t.remoteIp = ip; t.remotePort = port;
   t.iss = isnFor(t.localIp, lport, ip, port);
   t.sndUna = t.iss; t.sndNxt = t.iss; t.sndMax = t.iss;
-  t.wsOffer = true; // our SYN offers window scaling (RFC 7323)
+  t.wsOffer = true; // our SYN offers window scaling and timestamps (RFC 7323)
+  t.tsOffer = true;
   initCwnd(t);
   setState(t, State.SYN_SENT);
   count(C.TCP_ACTIVE_OPENS);

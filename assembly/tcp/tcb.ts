@@ -32,6 +32,14 @@ export class Tcb {
   wsOffer: bool = false;
   sndWscale: u32 = 0;
   rcvWscale: u32 = 0;
+  /**
+   * RFC 7323 timestamps: tsOffer on our SYNs, tsOn once both SYNs carried them. tsRecent is the
+   * peer's TSval to echo; lastAckSent the RCV.NXT our last segment acknowledged (§4.3).
+   */
+  tsOffer: bool = false;
+  tsOn: bool = false;
+  tsRecent: u32 = 0;
+  lastAckSent: u32 = 0;
   /** Effective send MSS (peer's MSS option, bounded by our MTU). */
   mss: u32 = 536;
   cwnd: u32 = 0;
@@ -127,6 +135,7 @@ export class Tcb {
     this.mss = 536; this.cwnd = 0; this.ssthresh = 0xffff; this.dupAcks = 0;
     this.inRecovery = false; this.recover = 0; this.bytesAcked = 0;
     this.wsOffer = false; this.sndWscale = 0; this.rcvWscale = 0;
+    this.tsOffer = false; this.tsOn = false; this.tsRecent = 0; this.lastAckSent = 0;
     this.irs = 0; this.rcvNxt = 0; this.rcvAdv = 0;
     this.finQueued = false; this.finSeqSet = false; this.finSeq = 0; this.finReceived = false;
     this.listener = -1; this.accepted = false; this.userClosed = false; this.error = 0; this.order = 0;

@@ -20,7 +20,7 @@ export const enum C {
   TCP_IN_SEGS, TCP_OUT_SEGS, TCP_RETRANS_SEGS, TCP_FAST_RETRANSMITS, TCP_IN_ERRS, TCP_OUT_RSTS,
   TCP_DROP_SHORT, TCP_DROP_CHECKSUM, TCP_DROP_DATA_OFFSET, TCP_DROP_OPTIONS, TCP_DROP_PORT_ZERO, TCP_DROP_FLAGS,
   TCP_DROP_NO_LISTENER, TCP_DROP_BACKLOG, TCP_DROP_NO_SLOT, TCP_DROP_OUT_OF_WINDOW, TCP_DROP_BAD_ACK,
-  TCP_DROP_OOO_FULL, TCP_RST_IGNORED, TCP_CHALLENGE_ACKS, TCP_TIMEOUTS, TCP_ZERO_WINDOW_PROBES,
+  TCP_DROP_OOO_FULL, TCP_DROP_PAWS, TCP_RST_IGNORED, TCP_CHALLENGE_ACKS, TCP_TIMEOUTS, TCP_ZERO_WINDOW_PROBES,
   TCP_OOO_SEGS, TCP_TIME_WAIT_REUSED, TCP_CHALLENGE_ACKS_LIMITED,
   TCP_SYN_COOKIES_SENT, TCP_SYN_COOKIES_OK, TCP_SYN_COOKIES_BAD, TCP_HALF_OPEN_EVICTED, TCP_COOKIE_NO_SLOT_RSTS,
   COUNT
@@ -40,7 +40,7 @@ const NAMES: StaticArray<string> = [
   "tcpInSegs", "tcpOutSegs", "tcpRetransSegs", "tcpFastRetransmits", "tcpInErrs", "tcpOutRsts",
   "tcpDropShort", "tcpDropChecksum", "tcpDropDataOffset", "tcpDropOptions", "tcpDropPortZero", "tcpDropFlags",
   "tcpDropNoListener", "tcpDropBacklog", "tcpDropNoSlot", "tcpDropOutOfWindow", "tcpDropBadAck",
-  "tcpDropOooFull", "tcpRstIgnored", "tcpChallengeAcks", "tcpTimeouts", "tcpZeroWindowProbes",
+  "tcpDropOooFull", "tcpDropPaws", "tcpRstIgnored", "tcpChallengeAcks", "tcpTimeouts", "tcpZeroWindowProbes",
   "tcpOooSegs", "tcpTimeWaitReused", "tcpChallengeAcksLimited",
   "tcpSynCookiesSent", "tcpSynCookiesOk", "tcpSynCookiesBad", "tcpHalfOpenEvicted", "tcpCookieNoSlotRsts",
 ];

@@ -26,6 +26,9 @@ const OPT_END: u32 = 0;
 const OPT_NOP: u32 = 1;
 const OPT_MSS: u32 = 2;
 const OPT_WSCALE: u32 = 3;
+const OPT_TIMESTAMPS: u32 = 8;
+/** Bytes the Timestamps option takes with its two NOPs (RFC 7323 Appendix A layout). */
+export const TS_OPTION_LEN: i32 = 12;
 
 /** A validated segment: what TCP input works from; it never reads raw header bytes itself. */
 export class Segment {
@@ -44,6 +47,10 @@ export class Segment {
   wscale: i32 = -1;
   /** The shift the peer asked for, before clamping (RFC 7323 §2.3: above 14 is used as 14). */
   wscaleAsked: i32 = -1;
+  /** RFC 7323 Timestamps option: present, TSval and TSecr. */
+  hasTs: bool = false;
+  tsVal: u32 = 0;
+  tsEcr: u32 = 0;
   data: usize = 0;
   dataLen: i32 = 0;
 
@@ -80,6 +87,7 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
   seg.mss = 0;
   seg.wscale = -1;
   seg.wscaleAsked = -1;
+  seg.hasTs = false;
 
   // Impossible flag mixes and the null segment: no stack sends them; scanners and attacks do.
   const f = seg.flags;
@@ -106,6 +114,10 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
       // above 14 is used as 14.
       seg.wscaleAsked = <i32>get8(o + 2);
       seg.wscale = min(seg.wscaleAsked, 14);
+    } else if (kind == OPT_TIMESTAMPS && olen == 10) {
+      seg.hasTs = true;
+      seg.tsVal = get32(o + 2);
+      seg.tsEcr = get32(o + 6);
     }
     // Any other kind, and a known kind with a length we do not expect, is skipped (RFC 9293 §3.1).
     o += <usize>olen;
@@ -121,8 +133,9 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
 export function emitSegment(
   p: usize, src: u32, dst: u32, srcPort: u32, dstPort: u32,
   seq: u32, ack: u32, flags: u32, wnd: u32, mss: u32, payloadLen: i32, wscale: i32 = -1,
+  ts: bool = false, tsVal: u32 = 0, tsEcr: u32 = 0,
 ): i32 {
-  const hlen = headerLen(mss, wscale);
+  const hlen = headerLen(mss, wscale, ts);
   put16(p + SRC_PORT, srcPort);
   put16(p + DST_PORT, dstPort);
   put32(p + SEQ, seq);
@@ -144,6 +157,15 @@ export function emitSegment(
     put8(o + 1, OPT_WSCALE);
     put8(o + 2, 3);
     put8(o + 3, <u32>wscale);
+    o += 4;
+  }
+  if (ts) {
+    put8(o, OPT_NOP);
+    put8(o + 1, OPT_NOP);
+    put8(o + 2, OPT_TIMESTAMPS);
+    put8(o + 3, 10);
+    put32(o + 4, tsVal);
+    put32(o + 8, tsEcr);
   }
   const total = hlen + payloadLen;
   const sum = sumBytes(p, total, pseudoHeaderSum(src, dst, 6, <u32>total));
@@ -151,7 +173,7 @@ export function emitSegment(
   return total;
 }
 
-/** Header length for a segment with the MSS option (mss != 0) and the Window Scale option (wscale >= 0). */
-@inline export function headerLen(mss: u32, wscale: i32 = -1): i32 {
-  return TCP_HEADER_LEN + (mss != 0 ? 4 : 0) + (wscale >= 0 ? 4 : 0);
+/** Header length with the MSS option (mss != 0), Window Scale (wscale >= 0) and Timestamps (ts). */
+@inline export function headerLen(mss: u32, wscale: i32 = -1, ts: bool = false): i32 {
+  return TCP_HEADER_LEN + (mss != 0 ? 4 : 0) + (wscale >= 0 ? 4 : 0) + (ts ? TS_OPTION_LEN : 0);
 }

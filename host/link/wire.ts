@@ -15,6 +15,7 @@ export interface TcpSegment {
   wnd: number;
   mss: number; // 0 when absent
   wscale: number; // the Window Scale shift, -1 when absent
+  ts: [number, number] | null; // the Timestamps option: [TSval, TSecr], null when absent
   data: Uint8Array;
 }
 
@@ -47,6 +48,7 @@ export function parseTcpFrame(f: Uint8Array): TcpSegment | null {
   const hlen = (f[t + 12] >> 4) * 4;
   if (hlen < 20 || ihl + hlen > total) return null;
   let wscale = -1;
+  let ts: [number, number] | null = null;
   let mss = 0;
   for (let o = t + 20; o < t + hlen; ) {
     const kind = f[o];
@@ -56,6 +58,7 @@ export function parseTcpFrame(f: Uint8Array): TcpSegment | null {
     if (len < 2) break;
     if (kind === 2 && len === 4) mss = v.getUint16(o + 2);
     if (kind === 3 && len === 3) wscale = f[o + 2];
+    if (kind === 8 && len === 10) ts = [v.getUint32(o + 2), v.getUint32(o + 6)];
     o += len;
   }
   return {
@@ -71,6 +74,7 @@ export function parseTcpFrame(f: Uint8Array): TcpSegment | null {
     wnd: v.getUint16(t + 14),
     mss,
     wscale,
+    ts,
     data: f.subarray(t + hlen, 14 + total),
   };
 }

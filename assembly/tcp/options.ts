@@ -1,0 +1,51 @@
+// What a connection agrees on in the SYNs (MSS; RFC 7323 window scale and timestamps), and the
+// timestamp rules that follow from it: TS.Recent and PAWS. An option counts only when both SYNs
+// carried it: ours offers it on an active open, and a SYN,ACK answers only a SYN that had it.
+import { Tcb } from "./tcb";
+import { State } from "./state";
+import { Segment, SYN, RST, TS_OPTION_LEN } from "../wire/tcp";
+import { seqLt, seqLe, seqGe } from "./seq";
+import { OUR_MSS, ourWscale } from "./output";
+import { C, count } from "../util/counters";
+
+/** The peer's SYN (or SYN,ACK) options into the TCB; anything else leaves them all off. */
+export function agreeOptions(t: Tcb, seg: Segment): void {
+  const syn = seg.has(SYN);
+  const answering = t.state != State.SYN_SENT; // a passive open: we answer what the SYN offered
+  t.mss = seg.mss != 0 ? min(seg.mss, OUR_MSS) : 536;
+  if (syn && seg.wscale >= 0 && (t.wsOffer || answering)) {
+    t.wsOffer = true;
+    t.sndWscale = <u32>seg.wscale;
+    t.rcvWscale = ourWscale();
+  } else {
+    t.wsOffer = false; // no scaling: nor do our later SYNs (a simultaneous open's SYN,ACK) offer it
+    t.sndWscale = 0;
+    t.rcvWscale = 0;
+  }
+  if (syn && seg.hasTs && (t.tsOffer || answering)) {
+    t.tsOffer = true;
+    t.tsOn = true;
+    t.tsRecent = seg.tsVal;
+    t.mss -= <u32>TS_OPTION_LEN; // every segment carries them: they come out of its size (RFC 6691)
+  } else {
+    t.tsOffer = false;
+    t.tsOn = false;
+  }
+}
+
+/**
+ * RFC 7323 §5.3 PAWS: a segment whose timestamp is older than the last one taken in sequence is
+ * an old duplicate (or a wrapped sequence number): it is dropped and answered with an ACK. A RST
+ * is not judged by its timestamp.
+ */
+export function pawsOk(t: Tcb, seg: Segment): bool {
+  if (seg.has(RST) || !seqLt(seg.tsVal, t.tsRecent)) return true;
+  count(C.TCP_DROP_PAWS);
+  t.ackNow = true;
+  return false;
+}
+
+/** RFC 7323 §4.3: echo the newest TSval of a segment that starts at or before our last ACK. */
+export function takeTimestamp(t: Tcb, seg: Segment): void {
+  if (t.tsOn && seg.hasTs && seqLe(seg.seq, t.lastAckSent) && seqGe(seg.tsVal, t.tsRecent)) t.tsRecent = seg.tsVal;
+}
