@@ -8,12 +8,15 @@ import { C, count } from "../util/counters";
 import { now } from "../util/clock";
 import { Tcb } from "./tcb";
 import { State } from "./state";
-import { Segment, emitSegment, headerLen, SYN, ACK_FLAG, FIN, RST, PSH } from "../wire/tcp";
+import { Segment, emitSegment, headerLen, SYN, ACK_FLAG, FIN, RST, PSH, TS_OPTION_LEN } from "../wire/tcp";
 import { seqGt } from "./seq";
 import { armRtx, startPersist, armSwsOverride } from "./timers";
 
 /** The MSS we announce: an Ethernet MTU minus IPv4 and TCP headers. */
 export const OUR_MSS: u32 = <u32>MTU - 40;
+
+/** The largest segment the peer will send us: our MSS less the timestamps it carries once agreed. */
+@inline function rcvMss(t: Tcb): u32 { return OUR_MSS - (t.tsOn ? <u32>TS_OPTION_LEN : 0); }
 const IP_PROTO_TCP: u32 = 6;
 
 /**
@@ -24,7 +27,7 @@ function advertise(t: Tcb): u32 {
   const edge = t.rcvNxt + <u32>t.rx.free();
   if (seqGt(edge, t.rcvAdv)) {
     const step = edge - t.rcvAdv;
-    if (step >= min(<u32>rxRingSize / 2, OUR_MSS)) t.rcvAdv = edge;
+    if (step >= min(<u32>rxRingSize / 2, rcvMss(t))) t.rcvAdv = edge;
   }
   return t.rcvAdv - t.rcvNxt;
 }
@@ -34,7 +37,8 @@ export function windowUpdateDue(t: Tcb): bool {
   const edge = t.rcvNxt + <u32>t.rx.free();
   if (!seqGt(edge, t.rcvAdv)) return false;
   const step = edge - t.rcvAdv;
-  return step >= <u32>rxRingSize / 2 || (t.rcvWnd < OUR_MSS && step >= OUR_MSS);
+  const mss = rcvMss(t);
+  return step >= <u32>rxRingSize / 2 || (t.rcvWnd < mss && step >= mss);
 }
 
 /**

@@ -80,3 +80,19 @@ test("PAWS: a segment with an older timestamp is dropped and answered with an AC
   p.advance(50);
   assert.equal(p.recvText(c.id), "new");
 });
+
+test("with timestamps, full segments are 1448 bytes and still acknowledged every second one", () => {
+  const p = new Peer({ layout: { conns: 4, rxRing: 8192, txRing: 4096 } });
+  p.tcp({ dport: 9, seq: 1000, flags: "S", options: [...MSS, ...TS(100, 0)] });
+  const sa = p.expect("SA");
+  let ts = 101, seq = 1001, acks = 0;
+  p.tcp({ dport: 9, seq, ack: sa.seq + 1, flags: "A", options: TS(ts++, sa.ts![0]) });
+  for (let i = 0; i < 20; i++) {
+    p.tcp({ dport: 9, seq, ack: sa.seq + 1, flags: "A", data: new Uint8Array(1448), options: TS(ts++, sa.ts![0]) });
+    seq += 1448;
+    for (let s = p.next(); s; s = p.next()) acks++;
+  }
+  // Receiver SWS avoidance counts in the peer's real segment size (1460 - 12): no extra window
+  // updates on top of the ACK for every second segment.
+  assert.equal(acks, 10);
+});
