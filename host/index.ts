@@ -12,7 +12,7 @@ export { TapLink } from "./link/tap.js";
 export { PcapWriter } from "./link/pcap.js";
 export { parseIp, ipToString } from "./link/wire.js";
 // The socket API (docs/api.md): stacks on a TAP or in memory, node:net-like TCP.
-export { openStack, NetStack } from "./api/netstack.js";
+export { openStack, NetStack, NODE_LAYOUT } from "./api/netstack.js";
 export type { OpenOptions } from "./api/netstack.js";
 export { Socket } from "./api/socket.js";
 export type { ConnectOptions } from "./api/socket.js";

@@ -1,7 +1,7 @@
 // synack as a library: open a stack on a TAP or an in-memory link, then use sockets shaped like
 // node:net (createServer, connect). One Node thread drives the module: frames in, a poll, then
 // every socket and server moves what it can (Runner.onTick).
-import { Stack, Runner, Link, Clock, defaultMac } from "../engine/stack.js";
+import { Stack, Runner, Link, Clock, defaultMac, type Layout } from "../engine/stack.js";
 import { TapLink } from "../link/tap.js";
 import { PcapWriter } from "../link/pcap.js";
 import { parseIp, ipToString } from "../link/wire.js";
@@ -35,7 +35,12 @@ export interface OpenOptions {
   name?: string;
   /** How long to wait for a DHCP lease (ms, default 30 s). */
   dhcpTimeout?: number;
+  /** Connection slots and ring sizes (bytes); default NODE_LAYOUT. The board's is much smaller. */
+  layout?: Layout;
 }
+
+/** openStack's default layout: room for a program's connections on a PC, without taking megabytes. */
+export const NODE_LAYOUT: Layout = { conns: 16, rxRing: 16384, txRing: 16384 };
 
 function parseMac(m: string | Uint8Array): Uint8Array {
   if (typeof m !== "string") return m;
@@ -73,7 +78,7 @@ export class NetStack implements SocketHost {
     if (!link) throw new Error("tap or link is required");
     const pcap = o.pcap ? new PcapWriter(o.pcap) : null;
     const services = servicesMask(o.services ?? []);
-    const stack = new Stack({ ip, prefixLen, gateway: gw, mac, clock: o.clock, onLog: o.onLog, services, name: o.name, onSend: (f) => pcap?.write(f) });
+    const stack = new Stack({ ip, prefixLen, gateway: gw, mac, clock: o.clock, onLog: o.onLog, services, name: o.name, onSend: (f) => pcap?.write(f), layout: o.layout ?? NODE_LAYOUT });
     if (o.msl) stack.setMsl(o.msl);
     const runner = new Runner(stack, link);
     if (pcap) { const deliver = link.onFrame; link.onFrame = (f) => { pcap.write(f); deliver(f); }; }

@@ -101,3 +101,18 @@ test("server.close(): stops accepting, \"close\" after the last connection", asy
   const c2 = B.connect(7011, "10.77.0.2");
   assert.equal((await once<NodeJS.ErrnoException>(c2, "error")).code, "ECONNREFUSED");
 });
+
+test("openStack's default layout holds a program's connections: 12 at once, each echoed intact (the board's 4 would not)", async () => {
+  assert.equal(A.stack.x.memory_used() > 12 * 2 * 16384, true, "16 slots of 16 KiB each way are laid out");
+  const srv = A.createServer((s) => s.pipe(s));
+  await once(srv.listen(7012), "listening");
+  const clients = Array.from({ length: 12 }, (_, i) => {
+    const c = B.connect({ host: "10.77.0.2", port: 7012 });
+    const got = collect(c);
+    c.end(Buffer.from(`client ${i}\n`));
+    return got.then((b) => b.toString());
+  });
+  const answers = await Promise.all(clients);
+  answers.forEach((a, i) => assert.equal(a, `client ${i}\n`));
+  srv.close();
+});
