@@ -3,7 +3,7 @@
 // carried it: ours offers it on an active open, and a SYN,ACK answers only a SYN that had it.
 import { Tcb } from "./tcb";
 import { State } from "./state";
-import { Segment, SYN, RST, TS_OPTION_LEN } from "../wire/tcp";
+import { Segment, SYN, RST } from "../wire/tcp";
 import { seqLt, seqLe, seqGe } from "./seq";
 import { OUR_MSS, ourWscale } from "./output";
 import { C, count } from "../util/counters";
@@ -26,7 +26,7 @@ export function agreeOptions(t: Tcb, seg: Segment): void {
     t.tsOffer = true;
     t.tsOn = true;
     t.tsRecent = seg.tsVal;
-    t.mss -= <u32>TS_OPTION_LEN; // every segment carries them: they come out of its size (RFC 6691)
+    t.mss -= t.optionBytes; // every segment carries them: they come out of its size
   } else {
     t.tsOffer = false;
     t.tsOn = false;

@@ -8,7 +8,7 @@ import { C, count } from "../util/counters";
 import { now } from "../util/clock";
 import { Tcb } from "./tcb";
 import { State } from "./state";
-import { Segment, emitSegment, headerLen, SYN, ACK_FLAG, FIN, RST, PSH, TS_OPTION_LEN } from "../wire/tcp";
+import { Segment, emitSegment, headerLen, SYN, ACK_FLAG, FIN, RST, PSH } from "../wire/tcp";
 import { seqGt } from "./seq";
 import { armRtx, startPersist, armSwsOverride } from "./timers";
 
@@ -16,7 +16,7 @@ import { armRtx, startPersist, armSwsOverride } from "./timers";
 export const OUR_MSS: u32 = <u32>MTU - 40;
 
 /** The largest segment the peer will send us: our MSS less the timestamps it carries once agreed. */
-@inline function rcvMss(t: Tcb): u32 { return OUR_MSS - (t.tsOn ? <u32>TS_OPTION_LEN : 0); }
+@inline function rcvMss(t: Tcb): u32 { return OUR_MSS - t.optionBytes; }
 const IP_PROTO_TCP: u32 = 6;
 
 /**

@@ -21,7 +21,7 @@ export function tcpFragNeeded(remoteIp: u32, localPort: u32, remotePort: u32, se
   if (!(seqGe(seq, t.sndUna) && seqLt(seq, t.sndMax))) return false; // RFC 5927: not in flight
   if (mtu == 0) mtu = plateauBelow(<u32>quotedLen);
   if (mtu >= <u32>quotedLen && quotedLen > 0) return false; // it claims our datagram fitted
-  const newMss = max(mtu, PMTU_MIN) - 40;
+  const newMss = max(mtu, PMTU_MIN) - 40 - t.optionBytes; // the segments' options fit the path too
   if (newMss >= t.mss) return true;
   logText().str("tcp ").u32(<u32>t.id).str(" path MTU ").u32(max(mtu, PMTU_MIN)).str(": segments of ").u32(newMss);
   emit();

@@ -3,6 +3,7 @@
 import { MAX_LISTENERS, OOO_RANGES, RTO_INITIAL_MS } from "../config";
 import { maxConns, rxRingSize, txRingSize } from "../layout";
 import { Ring } from "./ring";
+import { TS_OPTION_LEN } from "../wire/tcp";
 import { State, stateName } from "./state";
 import { logText, emit } from "../util/log";
 
@@ -152,6 +153,8 @@ export class Tcb {
   @inline get rcvWnd(): u32 { return this.rcvAdv - this.rcvNxt; }
   /** Our FIN has been sent (and not rolled back by a retransmission timeout). */
   @inline get finSent(): bool { return this.finSeqSet && <i32>(this.sndNxt - this.finSeq) > 0; }
+  /** Bytes of options every segment carries (the timestamps, once agreed): they come out of the MSS (RFC 6691). */
+  @inline get optionBytes(): u32 { return this.tsOn ? <u32>TS_OPTION_LEN : 0; }
   /** Our FIN has been acknowledged. */
   @inline get finAcked(): bool { return this.finSeqSet && <i32>(this.sndUna - this.finSeq) > 0; }
 }

@@ -191,3 +191,21 @@ test("Nagle: small writes wait while data is unacknowledged; TCP_NODELAY sends t
   p.sendText(c.id, "e");
   p.expect("PA", { data: "e" });
 });
+
+test("RFC 1191 with timestamps on: the segments' 12 bytes of options count against the path MTU too", () => {
+  const p = new Peer();
+  const ts = (val: number, ecr: number) => [1, 1, 8, 10, val >>> 24, (val >>> 16) & 255, (val >>> 8) & 255, val & 255,
+    ecr >>> 24, (ecr >>> 16) & 255, (ecr >>> 8) & 255, ecr & 255];
+  const l = p.stack.listen(5000, 4);
+  p.tcp({ dport: 5000, seq: 1000, flags: "S", options: [2, 4, 1460 >> 8, 1460 & 255, ...ts(100, 0)] });
+  const sa = p.expect("SA");
+  p.tcp({ dport: 5000, seq: 1001, ack: sa.seq + 1, flags: "A", options: ts(101, sa.ts![0]) });
+  const id = p.stack.accept(l);
+  p.stack.send(id, new Uint8Array(2896));
+  const out: Uint8Array[] = [];
+  for (let f = p.out.shift(); f; f = p.out.shift()) out.push(f);
+  assert.equal(out.length, 2);
+  p.frame(fragNeeded(out[0], 1000));
+  const a = p.expect("A", { seq: (sa.seq + 1) >>> 0, len: 1000 - 40 - 12 });
+  assert.ok(a.ts, "still with timestamps: the datagram is exactly the path's 1000 bytes");
+});
