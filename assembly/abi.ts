@@ -36,6 +36,9 @@ import { IDLE_POLL_MS } from "./config";
 const RX_BUFFER_SIZE: i32 = 1536;
 const rxFrame: usize = reserve(RX_BUFFER_SIZE);
 
+/** Tell the layout what the chosen services and the UDP sockets will reserve. */
+function countServices(): void { setServiceBytes(builtinBytes() + udp.udpBytes()); }
+
 /**
  * Optional, before init: choose the memory layout. conns = connection slots (TIME-WAIT
  * included), rx_ring/tx_ring = each slot's receive ring (the window we offer, 1024..65535) and
@@ -45,7 +48,7 @@ const rxFrame: usize = reserve(RX_BUFFER_SIZE);
  * numbers out of bounds or a call after init, -105 (E_NOBUFS) when it would not fit the cap.
  */
 export function configure(conns: u32, rx_ring: u32, tx_ring: u32, memory_limit: u32): i32 {
-  setServiceBytes(builtinBytes() + udp.udpBytes());
+  countServices();
   return layoutConfigure(conns, rx_ring, tx_ring, memory_limit);
 }
 
@@ -58,7 +61,7 @@ export function configure(conns: u32, rx_ring: u32, tx_ring: u32, memory_limit: 
  * the layout does not fit the memory there is (nothing is started then).
  */
 export function init(mac_hi: u32, mac_lo: u32, ip: u32, prefix_len: u32, gateway: u32, now: u32): i32 {
-  setServiceBytes(builtinBytes() + udp.udpBytes()); // select_services may have come after configure
+  countServices(); // select_services may have come after configure
   if (!reserveLayout()) return -105;
   scratchInit(scratchBytes());
   tcbTableInit();
