@@ -85,7 +85,7 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
   int32_t need = 0, rc = 0;
   verbose = cfg->verbose;
   env = m3_NewEnvironment();
-  runtime = env ? m3_NewRuntime(env, cfg->stack_bytes ? cfg->stack_bytes : 16 * 1024, NULL) : NULL;
+  runtime = env ? m3_NewRuntime(env, cfg->stack_bytes ? cfg->stack_bytes : FW_VALUE_STACK, NULL) : NULL;
   if (!runtime) { fw_log("wasm3: out of memory creating the runtime"); return -1; }
   if (cfg->memory_limit) runtime->memoryLimit = cfg->memory_limit;
   if ((r = m3_ParseModule(env, &module, wasm, (uint32_t)wasm_len))) { report("parse", r); return -1; }

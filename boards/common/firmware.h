@@ -20,7 +20,7 @@ typedef struct {
                                        FW_RX_RING_MAX), send ring */
   uint32_t memory_limit;            /* bytes of linear memory wasm3 may give the module; 0: what the
                                        layout needs (asked of the module, and no more is kept) */
-  uint32_t stack_bytes;             /* wasm3 value stack */
+  uint32_t stack_bytes;             /* wasm3's value stack; 0: FW_VALUE_STACK */
   int verbose;                      /* pass the module's log lines to fw_log */
   int checksum_in_c;                /* let the module's checksums run in C (env.checksum) */
   int services_set;                 /* 0: the module's default built-in services; 1: services below */
@@ -40,6 +40,13 @@ typedef struct {
 void fw_log(const char *line);
 
 /* Load and start the module; 0, or -1 with the reason already logged. */
+/*
+ * wasm3's value stack by default: the deepest the module goes is 1,916 bytes (echo, discard,
+ * chargen, the console and HTTP on the emulated Xtensa board, painted: npm run bench), so this is
+ * twice that. A module that overruns it traps ("stack overflow") instead of corrupting memory.
+ */
+#define FW_VALUE_STACK 4096u
+
 int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg);
 /* Free the runtime and the module (all its connections are gone); fw_start may follow. */
 void fw_stop(void);

@@ -128,7 +128,6 @@ int main(int argc, char **argv) {
   model_power_on();
   model_wire_out = to_tap;
   if (w5500_init(cfg.mac) != 0) { fprintf(stderr, "synack-native: no W5500 found\n"); return 1; }
-  cfg.stack_bytes = 16 * 1024;
   /* Checksums in C unless SYNACK_CHECKSUM=wasm asks for the module's own loop (to compare). */
   const char *sum = getenv("SYNACK_CHECKSUM");
   cfg.checksum_in_c = !(sum && !strcmp(sum, "wasm"));

@@ -30,6 +30,28 @@ static void account(uint32_t size, int k, int sign) {
 
 static int kind_for(size_t n) { return n >= LINEAR_MIN ? HEAP_LINEAR : kind; }
 
+/*
+ * wasm3's value stack: the one block m3_NewRuntime asks for of the stack's size plus its four
+ * spare slots (m3_env.c). It is painted when allocated; it grows upwards from its start.
+ */
+#define VALUE_PAINT 0xa5a5a5a5u
+static uint32_t value_stack_request;
+static uint32_t *value_stack, *value_stack_end;
+
+uint32_t heap_value_stack_peak(void) {
+  if (!value_stack) return 0;
+  uint32_t *p = value_stack_end;
+  while (p > value_stack && p[-1] == VALUE_PAINT) p--;
+  return (uint32_t)((uint8_t *)p - (uint8_t *)value_stack);
+}
+
+static void paint_if_value_stack(void *p, size_t n) {
+  if (kind != HEAP_RUNTIME || value_stack || n != value_stack_request + 4 * sizeof(uint32_t)) return;
+  value_stack = p;
+  value_stack_end = value_stack + n / sizeof(uint32_t);
+  for (uint32_t *q = value_stack; q < value_stack_end; q++) *q = VALUE_PAINT;
+}
+
 void *__wrap_malloc(size_t n) {
   tag *t = __real_malloc(n + sizeof(tag));
   if (!t) return NULL;
@@ -42,6 +64,7 @@ void *__wrap_calloc(size_t count, size_t each) {
   if (each && count > (size_t)-1 / each) return NULL;
   void *p = __wrap_malloc(count * each);
   if (p) memset(p, 0, count * each);
+  if (p) paint_if_value_stack(p, count * each); /* wasm3 zeroes what it reads: op_Entry clears locals */
   return p;
 }
 
@@ -85,8 +108,31 @@ void *__wrap_realloc(void *p, size_t n) {
 typedef void *ptr;
 typedef const char *res;
 KIND_WRAP(ptr, m3_NewEnvironment, HEAP_RUNTIME, (void), ())
-KIND_WRAP(ptr, m3_NewRuntime, HEAP_RUNTIME, (void *env, uint32_t stack, void *user), (env, stack, user))
+void *__real_m3_NewRuntime(void *env, uint32_t stack, void *user);
+void *__wrap_m3_NewRuntime(void *env, uint32_t stack, void *user) {
+  int saved = kind; kind = HEAP_RUNTIME;
+  value_stack_request = stack;
+  void *r = __real_m3_NewRuntime(env, stack, user);
+  kind = saved;
+  return r;
+}
 KIND_WRAP(res, m3_ParseModule, HEAP_MODULE, (void *env, void *mod, const uint8_t *w, uint32_t n), (env, mod, w, n))
 KIND_WRAP(res, m3_LoadModule, HEAP_MODULE, (void *rt, void *mod), (rt, mod))
-KIND_WRAP(res, Module_AddFunction, HEAP_FUNCTIONS, (void *mod, uint32_t type, void *imp), (mod, type, imp))
+static void *module_seen; /* the last module functions were added to */
+res __real_Module_AddFunction(void *mod, uint32_t type, void *imp);
+res __wrap_Module_AddFunction(void *mod, uint32_t type, void *imp) {
+  int saved = kind; kind = HEAP_FUNCTIONS; module_seen = mod;
+  res r = __real_Module_AddFunction(mod, type, imp);
+  kind = saved;
+  return r;
+}
 KIND_WRAP(ptr, NewCodePage, HEAP_CODE, (uint32_t lines), (lines))
+
+/* The module's functions compiled so far, and the bytes of wasm they came from (wasm3's own records). */
+#include "m3_env.h"
+void heap_compiled(uint32_t *functions, uint32_t *wasm_bytes) {
+  IM3Module m = module_seen;
+  *functions = *wasm_bytes = 0;
+  for (u32 i = 0; m && i < m->numFunctions; i++)
+    if (m->functions[i].compiled) { (*functions)++; *wasm_bytes += (uint32_t)(m->functions[i].wasmEnd - m->functions[i].wasm); }
+}

@@ -20,4 +20,9 @@ typedef struct {
 } heap_stats;
 extern heap_stats heap;
 
+/* The deepest wasm3's value stack (painted when allocated) has been used, in bytes. */
+uint32_t heap_value_stack_peak(void);
+/* The module's functions wasm3 has compiled (it compiles each on its first call), and their wasm bytes. */
+void heap_compiled(uint32_t *functions, uint32_t *wasm_bytes);
+
 #endif

@@ -84,16 +84,19 @@ static uint32_t stack_peak(void) {
 }
 
 static void report(uint8_t type) {
-  static char json[1024];
+  uint32_t compiled_funcs, compiled_wasm_bytes;
+  heap_compiled(&compiled_funcs, &compiled_wasm_bytes);
+  static char json[1536];
   int n = snprintf(json, sizeof json,
     "{\"insns_per_tick\":%u,\"steps\":%lu,\"step_ticks\":%llu,\"step_model_ticks\":%llu,\"wire_ticks\":%llu,"
-    "\"start_ticks\":%llu,\"stack_peak\":%lu,\"stack_size\":%lu,\"heap_peak\":%lu,\"heap_now\":%lu,"
+    "\"start_ticks\":%llu,\"stack_peak\":%lu,\"stack_size\":%lu,\"value_stack_peak\":%lu,\"compiled_functions\":%lu,\"compiled_wasm_bytes\":%lu,\"heap_peak\":%lu,\"heap_now\":%lu,"
     "\"heap_largest\":%lu,\"heap_blocks\":%lu,\"linear_memory\":%lu,\"module_bytes\":%lu,"
     "\"spi_transactions\":%lu,\"spi_bytes\":%lu,\"frames_in\":%lu,\"frames_out\":%lu,\"chip_dropped\":%lu,"
     "\"driver_errors\":%lu,\"tx_timeouts\":%lu,\"board_us\":%lu,\"calib_insns\":%lu,\"calib_ticks\":%lu",
     INSNS_PER_TICK, (unsigned long)steps, (unsigned long long)step_ticks, (unsigned long long)step_model_ticks,
     (unsigned long long)wire_ticks, (unsigned long long)start_ticks, (unsigned long)stack_peak(),
-    (unsigned long)((uint8_t *)__stack - (uint8_t *)__stack_bottom), (unsigned long)heap.peak,
+    (unsigned long)((uint8_t *)__stack - (uint8_t *)__stack_bottom), (unsigned long)heap_value_stack_peak(), (unsigned long)compiled_funcs, (unsigned long)compiled_wasm_bytes,
+    (unsigned long)heap.peak,
     (unsigned long)heap.now, (unsigned long)heap.largest, (unsigned long)heap.blocks, (unsigned long)fw_memory_size(),
     (unsigned long)(synack_wasm_end - synack_wasm), (unsigned long)w5500_count.transactions,
     (unsigned long)w5500_count.bytes, (unsigned long)w5500_count.frames_in, (unsigned long)w5500_count.frames_out,
@@ -192,7 +195,6 @@ int board_main(void) {
   model_power_on();
   model_wire_out = to_wire;
   if (w5500_init(cfg.mac) != 0) fail("no W5500 found", NULL);
-  cfg.stack_bytes = 8 * 1024; /* wasm3 value stack: the ESP32 project's */
   cfg.checksum_in_c = 1;
   uint32_t c = ccount();
   if (fw_start(synack_wasm, (size_t)(synack_wasm_end - synack_wasm), &cfg) != 0) semi_exit(1);

@@ -135,7 +135,6 @@ static void synack_task(void *arg) {
   cfg.max_conns = CONFIG_SYNACK_CONNS; /* 0: the board default (assembly/config.ts) */
   cfg.rx_ring = CONFIG_SYNACK_RX_RING;
   cfg.tx_ring = CONFIG_SYNACK_TX_RING;
-  cfg.stack_bytes = 8 * 1024; /* wasm3's value stack */
   cfg.checksum_in_c = 1;
   cfg.services_set = 1; /* menuconfig: synack -> built-in services */
   cfg.services = (CONFIG_SYNACK_SERVICE_ECHO ? 1 : 0) | (CONFIG_SYNACK_SERVICE_DISCARD ? 2 : 0) |
