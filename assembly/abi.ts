@@ -22,7 +22,7 @@ import { scratch, scratchSize, scratchInit } from "./util/scratch";
 import { ifaceInit, ifaceInput, ifacePoll, ourIp, netmask } from "./net/iface";
 import { dhcpStart, dhcpPoll } from "./net/dhcp";
 import { tcpInit, tcpPoll, setMsl } from "./tcp/stack";
-import { tcbTableInit } from "./tcp/tcb";
+import { tcbTableInit, stateChanges } from "./tcp/tcb";
 import { configure as layoutConfigure, reserveLayout, scratchBytes, heapTop, setServiceBytes } from "./layout";
 import * as sock from "./tcp/socket";
 import * as udp from "./net/udpsock";
@@ -111,12 +111,17 @@ export function frame_received(len: u32, now: u32): void {
  */
 export function poll(now: u32): u32 {
   setNow(now);
+  const changes = stateChanges, ip = ourIp();
   let next = servicesPoll();
   next = min(next, tcpPoll());
   next = min(next, ifacePoll());
   next = min(next, dhcpPoll());
-  next = min(next, servicesPoll());
-  next = min(next, tcpPoll());
+  // A second round only when the first changed what services see (a connection's state, our
+  // address): they answer it now, and TCP sends what they wrote. Otherwise it would find nothing.
+  if (stateChanges != changes || ourIp() != ip) {
+    next = min(next, servicesPoll());
+    next = min(next, tcpPoll());
+  }
   return min(next, IDLE_POLL_MS);
 }
 

@@ -6,6 +6,7 @@
 import { DEFAULT_BACKLOG } from "../config";
 import { maxConns, RESERVE_OVERHEAD } from "../layout";
 import * as sock from "../tcp/socket";
+import { stateChanges } from "../tcp/tcb";
 import { reserve } from "../util/bytes";
 
 export type StartFn = (conn: i32) => bool;
@@ -25,6 +26,12 @@ let serviceCount = 0;
 let pollerCount = 0;
 /** Which service owns each connection (index + 1, 0 = none); reserved with the first service. */
 let ownerOf: usize = 0;
+/**
+ * tcb.stateChanges when the services' listeners were last emptied. A connection becomes
+ * acceptable only by changing state, so until that count moves there is nothing to accept.
+ */
+let acceptedAt: u32 = 0;
+let acceptStale = true;
 
 function ready(): void {
   if (ownerOf != 0) return;
@@ -50,6 +57,7 @@ export function registerService(port: u32, start: StartFn, serve: ServeFn, prior
   const s = new Service(port, start, serve);
   s.listener = l;
   unchecked(services[serviceCount] = s);
+  acceptStale = true; // its listener may already hold connections
   return serviceCount++;
 }
 
@@ -71,11 +79,15 @@ export function release(conn: i32): void {
 export function servicesPoll(): u32 {
   let next = u32.MAX_VALUE;
   if (ownerOf == 0) return next;
-  for (let k = 0; k < serviceCount; k++) {
-    const s = unchecked(services[k])!;
-    for (let c = sock.accept(s.listener); c >= 0; c = sock.accept(s.listener)) {
-      store<u8>(ownerOf + <usize>c, <u8>(k + 1));
-      if (!s.start(c)) release(c);
+  if (acceptStale || acceptedAt != stateChanges) {
+    acceptStale = false;
+    acceptedAt = stateChanges; // a start() that changes states (release) brings us back next time
+    for (let k = 0; k < serviceCount; k++) {
+      const s = unchecked(services[k])!;
+      for (let c = sock.accept(s.listener); c >= 0; c = sock.accept(s.listener)) {
+        store<u8>(ownerOf + <usize>c, <u8>(k + 1));
+        if (!s.start(c)) release(c);
+      }
     }
   }
   for (let c = 0; c < maxConns; c++) {

@@ -20,6 +20,13 @@ class Entry {
 }
 
 const entries = new StaticArray<Entry>(ARP_CACHE_SIZE);
+/**
+ * arpTick's last answer: no entry is due before tickDue (none at all while tickNone). Every
+ * deadline set elsewhere marks it stale (tickStale), so a poll between deadlines costs a compare.
+ */
+let tickDue: u32 = 0;
+let tickNone = true;
+let tickStale = true;
 for (let i = 0; i < ARP_CACHE_SIZE; i++) entries[i] = new Entry();
 const holdBuf = reserve(ARP_HOLD_SLOTS * FRAME_MAX);
 const holdLen = new StaticArray<i32>(ARP_HOLD_SLOTS); // 0 = slot free
@@ -74,6 +81,7 @@ export function arpLearn(ip: u32, mac: usize, create: bool): i32 {
   memory.copy(e.mac, mac, 6);
   e.state = RESOLVED;
   e.deadline = now + ARP_TTL_MS;
+  tickStale = true;
   e.tries = 0;
   const slot = e.hold;
   e.hold = -1;
@@ -99,6 +107,7 @@ export function arpHold(ip: u32, frame: usize, len: i32): bool {
     e.ip = ip;
     e.tries = 1;
     e.deadline = now + ARP_RETRY_MS;
+    tickStale = true;
     e.hold = -1;
     fresh = true;
   }
@@ -117,6 +126,10 @@ export function arpHold(ip: u32, frame: usize, len: i32): bool {
  * Returns ms until the next deadline (u32.MAX_VALUE if none).
  */
 export function arpTick(ask: (ip: u32) => void): u32 {
+  if (!tickStale) {
+    if (tickNone) return u32.MAX_VALUE;
+    if (!reached(tickDue, now)) return until(tickDue, now);
+  }
   let next = u32.MAX_VALUE;
   for (let i = 0; i < ARP_CACHE_SIZE; i++) {
     const e = unchecked(entries[i]);
@@ -130,10 +143,14 @@ export function arpTick(ask: (ip: u32) => void): u32 {
     }
     next = min(next, until(e.deadline, now));
   }
+  tickStale = false;
+  tickNone = next == u32.MAX_VALUE;
+  tickDue = now + next;
   return next;
 }
 
 /** Forget everything (tests). */
 export function arpClear(): void {
   for (let i = 0; i < ARP_CACHE_SIZE; i++) { const e = unchecked(entries[i]); dropHold(e); e.state = FREE; }
+  tickStale = true;
 }

@@ -259,9 +259,16 @@ export function oldestHalfOpen(): Tcb | null {
 
 export function freeConn(t: Tcb): void { t.reset(); t.inUse = false; }
 
+/**
+ * State changes so far, by any connection: whoever polls for them (the service registry's
+ * accepts, poll's second round) looks again only when this has moved.
+ */
+export let stateChanges: u32 = 0;
+
 /** Change state, logging the transition for the host (the ladder diagram reads these lines). */
 export function setState(t: Tcb, s: i32): void {
   if (t.state == s) return;
+  stateChanges++;
   logText().str("tcp ").u32(<u32>t.id).ch(32).u32(t.localPort).ch(32).ip(t.remoteIp).ch(58).u32(t.remotePort)
     .ch(32).str(stateName(t.state)).str(" -> ").str(stateName(s));
   emit();
