@@ -9,6 +9,7 @@
 #include "wasm3.h"
 #include "m3_env.h" /* M3Runtime.memoryLimit: cap linear memory on small chips */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static IM3Environment env;
@@ -78,27 +79,80 @@ static uint32_t call_u32(IM3Function f) {
   return v;
 }
 
+static M3Result link_imports(IM3Module module) {
+  M3Result r;
+  if ((r = m3_LinkRawFunction(module, "env", "send_frame", "v(ii)", &api_send_frame)) ||
+      (r = m3_LinkRawFunction(module, "env", "random_u32", "i()", &api_random_u32)) ||
+      (r = m3_LinkRawFunction(module, "env", "log", "v(ii)", &api_log)) ||
+      (r = m3_LinkRawFunction(module, "env", "checksum", "i(ii)", &api_checksum))) return r;
+  return m3Err_none;
+}
+
+/* The exports the main loop calls, found in the current runtime. */
+static int find_loop_exports(void) {
+  return find(&f_frame_received, "frame_received") || find(&f_poll, "poll") || find(&f_rx_buffer, "rx_buffer") ||
+         find(&f_rx_buffer_size, "rx_buffer_size") || find(&f_address, "address") || find(&f_prefix, "prefix_len") ||
+         find(&f_used, "memory_used") ? -1 : 0;
+}
+
+static uint32_t generation;
+uint32_t fw_generation(void) { return generation; }
+
+static IM3Runtime new_runtime(uint32_t stack_bytes) {
+  generation++;
+  return m3_NewRuntime(env, stack_bytes, NULL);
+}
+
+/*
+ * wasm3 compiles a function on its first call and keeps the code as long as the runtime lives, so
+ * everything that ran once at start-up (the module's start functions, configure, init, each
+ * connection slot's constructor) would hold RAM for good. Once the module is up, it moves to a
+ * fresh runtime: linear memory (the same block, not copied) and globals carry over as they are,
+ * the old runtime and its code go back to the heap, and only what runs from then on is compiled.
+ */
+static int fresh_runtime(const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes, IM3Module old) {
+  M3Result r;
+  IM3Module module;
+  uint32_t n = old->numGlobals;
+  i64 *globals = n ? (i64 *)malloc(n * sizeof *globals) : NULL;
+  if (n && !globals) { fw_log("firmware: out of memory moving to a fresh runtime"); return -1; }
+  for (uint32_t i = 0; i < n; i++) globals[i] = old->globals[i].intValue;
+  M3MemoryHeader *memory = runtime->memory.mallocated;
+  uint32_t pages = runtime->memory.numPages, limit = runtime->memoryLimit;
+  runtime->memory.mallocated = NULL; /* the block stays: the new runtime takes it */
+  runtime->memory.numPages = 0;
+  m3_FreeRuntime(runtime);
+  runtime = new_runtime(stack_bytes);
+  if (!runtime) { free(globals); fw_log("wasm3: out of memory creating the runtime"); return -1; }
+  runtime->memoryLimit = limit;
+  runtime->memory.mallocated = memory;
+  runtime->memory.numPages = pages;
+  if ((r = m3_ParseModule(env, &module, wasm, (uint32_t)wasm_len))) { free(globals); report("parse", r); return -1; }
+  module->numDataSegments = 0;          /* memory already holds the data, and what the module made of it */
+  module->memoryInfo.initPages = pages; /* load "resizes" the block to the size it has */
+  if ((r = m3_LoadModule(runtime, module))) { free(globals); report("load", r); return -1; }
+  if (module->numGlobals != n) { free(globals); fw_log("firmware: globals differ in the fresh runtime"); return -1; }
+  for (uint32_t i = 0; i < n; i++) module->globals[i].intValue = globals[i];
+  free(globals);
+  if ((r = link_imports(module))) { report("link", r); return -1; }
+  return find_loop_exports();
+}
+
 int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
   M3Result r;
   IM3Module module;
   IM3Function f_start, f_configure, f_init, f_msl;
   int32_t need = 0, rc = 0;
+  uint32_t stack_bytes = cfg->stack_bytes ? cfg->stack_bytes : FW_VALUE_STACK;
   verbose = cfg->verbose;
   env = m3_NewEnvironment();
-  runtime = env ? m3_NewRuntime(env, cfg->stack_bytes ? cfg->stack_bytes : FW_VALUE_STACK, NULL) : NULL;
+  runtime = env ? new_runtime(stack_bytes) : NULL;
   if (!runtime) { fw_log("wasm3: out of memory creating the runtime"); return -1; }
   if (cfg->memory_limit) runtime->memoryLimit = cfg->memory_limit;
   if ((r = m3_ParseModule(env, &module, wasm, (uint32_t)wasm_len))) { report("parse", r); return -1; }
   if ((r = m3_LoadModule(runtime, module))) { report("load", r); return -1; }
-  if ((r = m3_LinkRawFunction(module, "env", "send_frame", "v(ii)", &api_send_frame)) ||
-      (r = m3_LinkRawFunction(module, "env", "random_u32", "i()", &api_random_u32)) ||
-      (r = m3_LinkRawFunction(module, "env", "log", "v(ii)", &api_log)) ||
-      (r = m3_LinkRawFunction(module, "env", "checksum", "i(ii)", &api_checksum))) { report("link", r); return -1; }
-  if (find(&f_start, "_start") || find(&f_init, "init") || find(&f_frame_received, "frame_received") ||
-      find(&f_poll, "poll") || find(&f_rx_buffer, "rx_buffer") || find(&f_rx_buffer_size, "rx_buffer_size") ||
-      find(&f_address, "address") || find(&f_prefix, "prefix_len") || find(&f_configure, "configure") ||
-      find(&f_used, "memory_used"))
-    return -1;
+  if ((r = link_imports(module))) { report("link", r); return -1; }
+  if (find(&f_start, "_start") || find(&f_init, "init") || find(&f_configure, "configure")) return -1;
   if ((r = m3_CallV(f_start))) { report("_start", r); return -1; }
   if (cfg->name) { /* through the io buffer, like every byte the module takes */
     IM3Function f_buf, f_name;
@@ -162,7 +216,7 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
     if (find(&f_msl, "set_msl")) return -1;
     if ((r = m3_CallV(f_msl, cfg->msl_ms))) { report("set_msl", r); return -1; }
   }
-  return 0;
+  return fresh_runtime(wasm, wasm_len, stack_bytes, module);
 }
 
 void fw_stop(void) {

@@ -8,17 +8,18 @@
 #include <string.h>
 
 extern IM3Runtime fw_runtime(void);
+extern uint32_t fw_generation(void);
 
-/* An export, found once per runtime (fw_stop and a new fw_start make a new one). */
-typedef struct { const char *name; IM3Function f; IM3Runtime rt; } export_fn;
+/* An export, found once per runtime (fw_start makes new ones; a new runtime may sit where an old one was). */
+typedef struct { const char *name; IM3Function f; uint32_t generation; } export_fn;
 
 static int32_t call(export_fn *e, int argc, const uint32_t *argv) {
   IM3Runtime rt = fw_runtime();
   if (!rt) return SYNACK_EBADF;
-  if (e->rt != rt) {
+  if (e->generation != fw_generation()) {
     e->f = NULL;
     if (m3_FindFunction(&e->f, rt, e->name)) return SYNACK_EINVAL;
-    e->rt = rt;
+    e->generation = fw_generation();
   }
   const void *ptrs[6];
   for (int i = 0; i < argc; i++) ptrs[i] = &argv[i];

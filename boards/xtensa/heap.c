@@ -32,7 +32,7 @@ static int kind_for(size_t n) { return n >= LINEAR_MIN ? HEAP_LINEAR : kind; }
 
 /*
  * wasm3's value stack: the one block m3_NewRuntime asks for of the stack's size plus its four
- * spare slots (m3_env.c). It is painted when allocated; it grows upwards from its start.
+ * spare slots (m3_env.c). The latest runtime's is painted when allocated; it grows upwards.
  */
 #define VALUE_PAINT 0xa5a5a5a5u
 static uint32_t value_stack_request;
@@ -112,6 +112,7 @@ void *__real_m3_NewRuntime(void *env, uint32_t stack, void *user);
 void *__wrap_m3_NewRuntime(void *env, uint32_t stack, void *user) {
   int saved = kind; kind = HEAP_RUNTIME;
   value_stack_request = stack;
+  value_stack = NULL; /* the new runtime's stack is painted and measured from now on */
   void *r = __real_m3_NewRuntime(env, stack, user);
   kind = saved;
   return r;
