@@ -20,10 +20,10 @@ import { setChecksumImport } from "./wire/checksum";
 import { reserve } from "./util/bytes";
 import { scratch, scratchSize, scratchInit } from "./util/scratch";
 import { ifaceInit, ifaceInput, ifacePoll, ourIp, netmask } from "./net/iface";
-import { dhcpStart, dhcpPoll } from "./net/dhcp";
+import { dhcpStart, dhcpPoll, dhcpActive } from "./net/dhcp";
 import { tcpInit, tcpPoll, setMsl } from "./tcp/stack";
 import { tcbTableInit, stateChanges } from "./tcp/tcb";
-import { configure as layoutConfigure, reserveLayout, scratchBytes, heapTop, setServiceBytes } from "./layout";
+import { configure as layoutConfigure, configureUdp, reserveLayout, scratchBytes, heapTop, setServiceBytes } from "./layout";
 import * as sock from "./tcp/socket";
 import * as udp from "./net/udpsock";
 import { servicesPoll } from "./apps/registry";
@@ -51,6 +51,13 @@ export function configure(conns: u32, rx_ring: u32, tx_ring: u32, memory_limit: 
   countServices();
   return layoutConfigure(conns, rx_ring, tx_ring, memory_limit);
 }
+
+/**
+ * Optional, before configure: how many UDP sockets may be bound at once (services' and the
+ * host's; mDNS takes one), 1..16; 0 keeps the default, 2. Each costs a 1.5 KB datagram queue in
+ * the layout. Returns 0, or -22 (E_INVAL) out of bounds or after init.
+ */
+export function configure_udp(sockets: u32): i32 { return configureUdp(sockets); }
 
 /**
  * Bring the interface up. MAC = mac_hi (top 16 bits: bytes 0-1) and mac_lo (bytes 2-5).
@@ -115,7 +122,7 @@ export function poll(now: u32): u32 {
   let next = servicesPoll();
   next = min(next, tcpPoll());
   next = min(next, ifacePoll());
-  next = min(next, dhcpPoll());
+  if (dhcpActive()) next = min(next, dhcpPoll()); // a static address never runs (or compiles) the client
   // A second round only when the first changed what services see (a connection's state, our
   // address): they answer it now, and TCP sends what they wrote. Otherwise it would find nothing.
   if (stateChanges != changes || ourIp() != ip) {

@@ -77,8 +77,12 @@ export const SCRATCH_MAX: i32 = 65536;
 /** Console sessions at once (each holds a line and a reply buffer); more are turned away. */
 export const CONSOLE_SESSIONS: i32 = 3;
 
-/** UDP sockets for applications, and the datagram queue each reserves when first bound. */
-export const UDP_SOCKETS: i32 = 4;
+/**
+ * UDP sockets (services' and applications'): by default two (mDNS and one more), at most
+ * UDP_SOCKETS_MAX (a layout choice: configure_udp); each reserves a datagram queue when first bound.
+ */
+export const DEFAULT_UDP_SOCKETS: i32 = 2;
+export const UDP_SOCKETS_MAX: i32 = 16;
 export const UDP_QUEUE_SIZE: i32 = 1536; // one largest datagram (1472 + its 8-byte record) fits
 
 /** HTTP (port 80): sessions at once (more get 503), request head bound, request line bound. */

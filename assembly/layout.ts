@@ -2,12 +2,14 @@
 // (configure, before init); init lays them out once, after which nothing is allocated. Memory is
 // grown at most once, straight to its final size, or — under a host that caps linear memory below
 // a page (wasm3's memoryLimit on the board) — checked to fit the cap before anything is touched.
-import { DEFAULT_CONNS, CONNS_LIMIT, DEFAULT_RX_RING, DEFAULT_TX_RING, RING_MIN, RX_RING_MAX, TX_RING_MAX, SCRATCH_MIN, SCRATCH_MAX } from "./config";
+import { DEFAULT_UDP_SOCKETS, UDP_SOCKETS_MAX, DEFAULT_CONNS, CONNS_LIMIT, DEFAULT_RX_RING, DEFAULT_TX_RING, RING_MIN, RX_RING_MAX, TX_RING_MAX, SCRATCH_MIN, SCRATCH_MAX } from "./config";
 
 /** Connection slots, and each slot's receive and send ring, as laid out by init. */
 export let maxConns: i32 = DEFAULT_CONNS;
 export let rxRingSize: i32 = DEFAULT_RX_RING;
 export let txRingSize: i32 = DEFAULT_TX_RING;
+/** UDP sockets that may be bound at once (each reserves its queue when first bound). */
+export let udpSockets: i32 = DEFAULT_UDP_SOCKETS;
 /** Bytes of linear memory the host gives us (0: as many as memory.grow gets). */
 let memoryLimit: u32 = 0;
 let laidOut = false;
@@ -66,6 +68,13 @@ export function configure(conns: u32, rxRing: u32, txRing: u32, memoryLimitBytes
   }
   memoryLimit = memoryLimitBytes;
   return <i32>need;
+}
+
+/** Choose how many UDP sockets the layout holds (0 keeps the default). 0, or E_INVAL (-22). */
+export function configureUdp(sockets: u32): i32 {
+  if (laidOut || sockets > <u32>UDP_SOCKETS_MAX) return -22;
+  udpSockets = sockets != 0 ? <i32>sockets : DEFAULT_UDP_SOCKETS;
+  return 0;
 }
 
 /**

@@ -4,9 +4,9 @@
 import { maxConns } from "../layout";
 import { Text } from "../util/text";
 import { now } from "../util/clock";
-import { C, counter, counterName } from "../util/counters";
+import { C, counter, writeCounterName } from "../util/counters";
 import { connInfo } from "../tcp/tcb";
-import { stateName } from "../tcp/state";
+import { writeStateName } from "../tcp/state";
 import { ourIp, netmask } from "../net/iface";
 import { statsText, connsText } from "./report";
 
@@ -107,7 +107,7 @@ function statusPage(t: Text, conn: i32): void {
   t.str("</pre><h2>Counters</h2><pre>");
   for (let i = 0; i < KEY_COUNTERS.length; i++) {
     const c = unchecked(KEY_COUNTERS[i]);
-    t.strw(counterName(c), 20).u32w(counter(<C>c), 10).ch(10);
+    writeCounterName(t, c, 20).u32w(counter(<C>c), 10).ch(10);
   }
   t.str("</pre></body></html>\n");
 }
@@ -128,7 +128,8 @@ function rung(t: Text, toYou: bool): Text {
 function ladderPage(t: Text, conn: i32, log: Log): void {
   connInfo(conn, info);
   t.str("This connection, as it happened (").ip(info[1]).ch(58).u32(info[2]).str(" <-> ").ip(info[3]).ch(58).u32(info[4])
-    .str(", ").str(stateName(<i32>info[0])).str(")\n\n");
+    .str(", ");
+  writeStateName(t, <i32>info[0]).str(")\n\n");
   t.str("  synack ISS ").u32(log.iss).str(", your ISN (IRS) ").u32(log.irs).str("\n\n");
   rung(t, false).str("SYN      seq=").u32(log.irs).ch(10);
   rung(t, true).str("SYN,ACK  seq=").u32(log.iss).str(" ack=").u32(log.irs + 1).ch(10);
@@ -161,14 +162,14 @@ function jsonPage(t: Text): void {
     if (!connInfo(id, info)) continue;
     if (!first) t.ch(44);
     first = false;
-    t.str("{\"id\":").u32(<u32>id).str(",\"state\":\"").str(stateName(<i32>info[0])).str("\",\"local\":\"").ip(info[1]).ch(58).u32(info[2])
+    writeStateName(t.str("{\"id\":").u32(<u32>id).str(",\"state\":\""), <i32>info[0]).str("\",\"local\":\"").ip(info[1]).ch(58).u32(info[2])
       .str("\",\"remote\":\"").ip(info[3]).ch(58).u32(info[4]).str("\",\"snd_una\":").u32(info[5]).str(",\"snd_nxt\":").u32(info[6])
       .str(",\"rcv_nxt\":").u32(info[7]).ch(125);
   }
   t.str("],\"counters\":{");
   for (let i = 0; i < C.COUNT; i++) {
     if (i > 0) t.ch(44);
-    t.ch(34).str(counterName(i)).str("\":").u32(counter(<C>i));
+    writeCounterName(t.ch(34), i).str("\":").u32(counter(<C>i));
   }
   t.str("}}\n");
 }

@@ -2,9 +2,9 @@
 import { MAX_LISTENERS } from "../config";
 import { maxConns } from "../layout";
 import { Text } from "../util/text";
-import { C, counter, counterName } from "../util/counters";
+import { C, counter, writeCounterName } from "../util/counters";
 import { connInfo, listeners } from "../tcp/tcb";
-import { stateName } from "../tcp/state";
+import { writeStateName } from "../tcp/state";
 import { ourIp } from "../net/iface";
 
 const out = new Text(0, 0);
@@ -22,7 +22,7 @@ export const REPORT_LINE_MAX: i32 = 160;
 export function statsLines(t: Text, from: i32): i32 {
   let i = from;
   for (; i < C.COUNT && t.cap - t.len >= REPORT_LINE_MAX; i++) {
-    t.strw(counterName(i), 24).u32w(counter(<C>i), 10).ch(10);
+    writeCounterName(t, i, 24).u32w(counter(<C>i), 10).ch(10);
   }
   return i;
 }
@@ -60,7 +60,8 @@ export function connsLines(t: Text, from: i32): i32 {
     } else {
       const id = i - 1 - MAX_LISTENERS;
       if (!connInfo(id, info)) continue;
-      t.u32w(<u32>id, 2).str("  ").strw(stateName(<i32>info[0]), 14);
+      t.u32w(<u32>id, 2).str("  ");
+      writeStateName(t, <i32>info[0], 14);
       endpoint(t, info[1], info[2], 23);
       endpoint(t, info[3], info[4], 22);
       t.u32w(info[5], 11).u32w(info[6], 11).u32w(info[7], 11).u32w(info[8], 9).u32w(info[9], 9).u32w(info[10], 7).ch(10);

@@ -2,10 +2,10 @@
 // any address, receive datagrams with their source. Each bound socket queues what arrives in a
 // ring of its own, reserved the first time its slot is used; a datagram that does not fit is
 // dropped and counted (UDP has no flow control). Length-prefixed records: [len][port][ip][bytes].
-import { UDP_SOCKETS, UDP_QUEUE_SIZE, EPHEMERAL_LO, EPHEMERAL_HI } from "../config";
+import { UDP_SOCKETS_MAX, UDP_QUEUE_SIZE, EPHEMERAL_LO, EPHEMERAL_HI } from "../config";
 import { C, count } from "../util/counters";
 import { reserve, get16, put16, get32, put32 } from "../util/bytes";
-import { RESERVE_OVERHEAD } from "../layout";
+import { RESERVE_OVERHEAD, udpSockets } from "../layout";
 import { E_AGAIN, E_BADF, E_INVAL, E_NOBUFS, E_ADDRINUSE } from "../tcp/errors";
 import { randomPort } from "../tcp/isn";
 import { ourIp } from "./iface";
@@ -15,23 +15,23 @@ const REC: i32 = 8; // record header: length, source port, source address
 /** The largest payload one Ethernet frame carries (1500 - 20 - 8). */
 export const UDP_MAX_PAYLOAD: i32 = 1472;
 
-const port = new StaticArray<u32>(UDP_SOCKETS); // 0 = free
-const queue = new StaticArray<usize>(UDP_SOCKETS);
-const used = new StaticArray<i32>(UDP_SOCKETS);
-const cap = new StaticArray<i32>(UDP_SOCKETS);
+const port = new StaticArray<u32>(UDP_SOCKETS_MAX); // 0 = free; the first udpSockets are in use
+const queue = new StaticArray<usize>(UDP_SOCKETS_MAX);
+const used = new StaticArray<i32>(UDP_SOCKETS_MAX);
+const cap = new StaticArray<i32>(UDP_SOCKETS_MAX);
 let fromIp: u32 = 0;
 let fromPort: u32 = 0;
 
-function valid(id: i32): bool { return id >= 0 && id < UDP_SOCKETS && unchecked(port[id]) != 0; }
+function valid(id: i32): bool { return id >= 0 && id < udpSockets && unchecked(port[id]) != 0; }
 
 /** The socket bound to p, or -1. */
 function find(p: u32): i32 {
-  for (let i = 0; i < UDP_SOCKETS; i++) if (unchecked(port[i]) == p) return i;
+  for (let i = 0; i < udpSockets; i++) if (unchecked(port[i]) == p) return i;
   return -1;
 }
 
 /** What the sockets may reserve on bind, all of them bound (the layout counts it before init). */
-export function udpBytes(): u32 { return <u32>UDP_SOCKETS * (<u32>UDP_QUEUE_SIZE + RESERVE_OVERHEAD); }
+export function udpBytes(): u32 { return <u32>udpSockets * (<u32>UDP_QUEUE_SIZE + RESERVE_OVERHEAD); }
 
 
 /**
@@ -45,7 +45,7 @@ export function udpBind(p: u32, queueSize: i32 = UDP_QUEUE_SIZE): i32 {
     for (let tries = 0; find(p) >= 0 && tries < 64; tries++) p = randomPort(EPHEMERAL_LO, EPHEMERAL_HI);
   }
   if (find(p) >= 0) return E_ADDRINUSE;
-  for (let i = 0; i < UDP_SOCKETS; i++) {
+  for (let i = 0; i < udpSockets; i++) {
     if (unchecked(port[i]) != 0) continue;
     if (unchecked(queue[i]) == 0) { unchecked(queue[i] = reserve(queueSize)); unchecked(cap[i] = queueSize); }
     else if (unchecked(cap[i]) < queueSize) continue; // a slot with a smaller queue: try the next

@@ -4,7 +4,7 @@ import { MAX_LISTENERS, OOO_RANGES, RTO_INITIAL_MS } from "../config";
 import { maxConns, rxRingSize, txRingSize } from "../layout";
 import { Ring } from "./ring";
 import { TS_OPTION_LEN } from "../wire/tcp";
-import { State, stateName } from "./state";
+import { State, writeStateName } from "./state";
 import { logText, emit } from "../util/log";
 
 export class Tcb {
@@ -269,8 +269,8 @@ export let stateChanges: u32 = 0;
 export function setState(t: Tcb, s: i32): void {
   if (t.state == s) return;
   stateChanges++;
-  logText().str("tcp ").u32(<u32>t.id).ch(32).u32(t.localPort).ch(32).ip(t.remoteIp).ch(58).u32(t.remotePort)
-    .ch(32).str(stateName(t.state)).str(" -> ").str(stateName(s));
+  const l = logText().str("tcp ").u32(<u32>t.id).ch(32).u32(t.localPort).ch(32).ip(t.remoteIp).ch(58).u32(t.remotePort).ch(32);
+  writeStateName(writeStateName(l, t.state).str(" -> "), s);
   emit();
   if (s == State.ESTABLISHED) t.order = establishedCount++;
   t.state = s;

@@ -1,6 +1,8 @@
 // Every counter synack keeps, in one table: the console's `stats` prints them in this order.
 // Names follow the TCP-MIB / IP-MIB (RFC 4022, RFC 4293) where one exists; drops name their reason.
 
+import { Text } from "./text";
+
 export const enum C {
   // Link and ARP
   ETH_IN_FRAMES, ETH_OUT_FRAMES, ETH_DROP_SHORT, ETH_DROP_TOO_LONG, ETH_DROP_NOT_FOR_US, ETH_DROP_ETHERTYPE,
@@ -26,28 +28,38 @@ export const enum C {
   COUNT
 }
 
-const NAMES: StaticArray<string> = [
-  "ethInFrames", "ethOutFrames", "ethDropShort", "ethDropTooLong", "ethDropNotForUs", "ethDropEthertype",
-  "arpIn", "arpOutRequests", "arpOutReplies", "arpDropMalformed", "arpDropUnresolved",
-  "ipInReceives", "ipInDelivers", "ipOutRequests",
-  "ipDropShort", "ipDropVersion", "ipDropIhl", "ipDropTotalLength", "ipDropChecksum",
-  "ipDropFragment", "ipReasmReqds", "ipReasmOks", "ipReasmFails", "ipDropFragOverlap", "ipDropFragTooLarge",
-  "ipDropFragTooMany", "ipDropFragMalformed", "ipDropFragTimeout", "ipDropFragNoSlot", "ipDropNotForUs", "ipDropBadSource", "ipDropProtocol", "ipDropNoRoute",
-  "icmpInEchos", "icmpOutEchoReps", "icmpDropChecksum", "icmpDropOther",
-  "icmpOutDestUnreachs", "icmpOutRateLimited", "icmpInDestUnreachs", "icmpInFragNeeded", "icmpDropUnverified",
-  "udpIn", "udpDropShort", "udpDropChecksum", "udpDropNoPort", "udpDropQueueFull", "dhcpOut", "dhcpOffers", "dhcpAcks", "dhcpNaks", "dhcpDropMalformed",
-  "tcpActiveOpens", "tcpPassiveOpens", "tcpAttemptFails", "tcpEstabResets",
-  "tcpInSegs", "tcpOutSegs", "tcpRetransSegs", "tcpFastRetransmits", "tcpInErrs", "tcpOutRsts",
-  "tcpDropShort", "tcpDropChecksum", "tcpDropDataOffset", "tcpDropOptions", "tcpDropPortZero", "tcpDropFlags",
-  "tcpDropNoListener", "tcpDropBacklog", "tcpDropNoSlot", "tcpDropOutOfWindow", "tcpDropBadAck",
-  "tcpDropOooFull", "tcpDropPaws", "tcpRstIgnored", "tcpChallengeAcks", "tcpTimeouts", "tcpZeroWindowProbes",
-  "tcpOooSegs", "tcpTimeWaitReused", "tcpChallengeAcksLimited",
-  "tcpSynCookiesSent", "tcpSynCookiesOk", "tcpSynCookiesBad", "tcpHalfOpenEvicted", "tcpCookieNoSlotRsts",
-];
+// The names, in one string (space after each): on the board every string literal is an object with
+// a header and padding in linear memory, which for ninety short names came to about 2 KB.
+const NAMES =
+  "ethInFrames ethOutFrames ethDropShort ethDropTooLong ethDropNotForUs ethDropEthertype arpIn \
+arpOutRequests arpOutReplies arpDropMalformed arpDropUnresolved ipInReceives ipInDelivers \
+ipOutRequests ipDropShort ipDropVersion ipDropIhl ipDropTotalLength ipDropChecksum \
+ipDropFragment ipReasmReqds ipReasmOks ipReasmFails ipDropFragOverlap ipDropFragTooLarge \
+ipDropFragTooMany ipDropFragMalformed ipDropFragTimeout ipDropFragNoSlot ipDropNotForUs \
+ipDropBadSource ipDropProtocol ipDropNoRoute icmpInEchos icmpOutEchoReps icmpDropChecksum \
+icmpDropOther icmpOutDestUnreachs icmpOutRateLimited icmpInDestUnreachs icmpInFragNeeded \
+icmpDropUnverified udpIn udpDropShort udpDropChecksum udpDropNoPort udpDropQueueFull dhcpOut \
+dhcpOffers dhcpAcks dhcpNaks dhcpDropMalformed tcpActiveOpens tcpPassiveOpens tcpAttemptFails \
+tcpEstabResets tcpInSegs tcpOutSegs tcpRetransSegs tcpFastRetransmits tcpInErrs tcpOutRsts \
+tcpDropShort tcpDropChecksum tcpDropDataOffset tcpDropOptions tcpDropPortZero tcpDropFlags \
+tcpDropNoListener tcpDropBacklog tcpDropNoSlot tcpDropOutOfWindow tcpDropBadAck tcpDropOooFull \
+tcpDropPaws tcpRstIgnored tcpChallengeAcks tcpTimeouts tcpZeroWindowProbes tcpOooSegs \
+tcpTimeWaitReused tcpChallengeAcksLimited tcpSynCookiesSent tcpSynCookiesOk tcpSynCookiesBad \
+tcpHalfOpenEvicted tcpCookieNoSlotRsts ";
+/** Where each name starts in NAMES, found once at start-up. */
+const nameAt = new StaticArray<u16>(C.COUNT + 1);
+for (let i = 0, at = 0; i <= C.COUNT; i++) {
+  unchecked(nameAt[i] = <u16>at);
+  while (at < NAMES.length && NAMES.charCodeAt(at) != 32) at++;
+  at++;
+}
 
 const values = new StaticArray<u32>(C.COUNT);
 
 @inline export function count(c: C): void { unchecked(values[c] += 1); }
 @inline export function counter(c: C): u32 { return unchecked(values[c]); }
-export function counterName(c: i32): string { return NAMES[c]; }
+/** Write counter c's name into t, left-aligned in `width` columns (0: as long as it is). */
+export function writeCounterName(t: Text, c: i32, width: i32 = 0): Text {
+  return t.part(NAMES, unchecked(nameAt[c]), unchecked(nameAt[c + 1]) - 1, width);
+}
 export function resetCounters(): void { for (let i = 0; i < C.COUNT; i++) unchecked(values[i] = 0); }

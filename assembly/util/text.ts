@@ -21,6 +21,13 @@ export class Text {
     return this;
   }
 
+  /** Characters [from, to) of an ASCII string, left-aligned in `width` columns (0: no padding). */
+  part(s: string, from: i32, to: i32, width: i32 = 0): Text {
+    for (let i = from; i < to; i++) this.ch(<u32>s.charCodeAt(i));
+    for (let i = to - from; i < width; i++) this.ch(32);
+    return this;
+  }
+
   u32(v: u32): Text {
     if (v == 0) return this.ch(48);
     let div: u32 = 1_000_000_000;

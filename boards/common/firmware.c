@@ -182,6 +182,13 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
     rx_ring = FW_RX_RING_MAX;
   }
   /* The layout: the module says what it needs (or that it does not fit the cap). */
+  if (cfg->udp_sockets) {
+    IM3Function f_udp;
+    int32_t ok = 0;
+    if (find(&f_udp, "configure_udp")) return -1;
+    if ((r = m3_CallV(f_udp, cfg->udp_sockets)) || (r = m3_GetResultsV(f_udp, &ok))) { report("configure_udp", r); return -1; }
+    if (ok < 0) { fw_log("firmware: UDP sockets out of bounds (1..16)"); return -1; }
+  }
   if ((r = m3_CallV(f_configure, cfg->max_conns, rx_ring, cfg->tx_ring, cfg->memory_limit)) ||
       (r = m3_GetResultsV(f_configure, &need))) { report("configure", r); return -1; }
   if (need < 0) {

@@ -18,6 +18,7 @@ typedef struct {
   uint32_t max_conns;               /* connection slots, TIME-WAIT included */
   uint32_t rx_ring, tx_ring;        /* bytes per connection: receive ring (= window, at most
                                        FW_RX_RING_MAX), send ring */
+  uint32_t udp_sockets;             /* UDP sockets at once (mDNS takes one), 1..16; 0: the module's 2 */
   uint32_t memory_limit;            /* bytes of linear memory wasm3 may give the module; 0: what the
                                        layout needs (asked of the module, and no more is kept) */
   uint32_t stack_bytes;             /* wasm3's value stack; 0: FW_VALUE_STACK */

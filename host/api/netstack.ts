@@ -40,7 +40,7 @@ export interface OpenOptions {
 }
 
 /** openStack's default layout: room for a program's connections on a PC, without taking megabytes. */
-export const NODE_LAYOUT: Layout = { conns: 16, rxRing: 16384, txRing: 16384 };
+export const NODE_LAYOUT: Layout = { conns: 16, rxRing: 16384, txRing: 16384, udpSockets: 8 };
 
 function parseMac(m: string | Uint8Array): Uint8Array {
   if (typeof m !== "string") return m;

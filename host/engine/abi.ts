@@ -20,6 +20,7 @@ export interface SynackExports {
    * needs, E.INVAL, or E.NOBUFS when it does not fit the cap.
    */
   configure(conns: number, rxRing: number, txRing: number, memoryLimit: number): number;
+  configure_udp(sockets: number): number;
   /** MAC = mac_hi (bytes 0-1) + mac_lo (bytes 2-5); gateway 0 = none; ip 0 = DHCP. Lays out memory, starts the selected services; 0 or E.NOBUFS. */
   init(macHi: number, macLo: number, ip: number, prefixLen: number, gateway: number, now: number): number;
   /** Built-in services init starts (call before init): a mask of SERVICES; default all. */
