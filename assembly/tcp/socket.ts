@@ -86,8 +86,9 @@ export function connect(ip: u32, port: u32): i32 {
   t.remoteIp = ip; t.remotePort = port;
   t.iss = isnFor(t.localIp, lport, ip, port);
   t.sndUna = t.iss; t.sndNxt = t.iss; t.sndMax = t.iss;
-  t.wsOffer = true; // our SYN offers window scaling and timestamps (RFC 7323)
+  t.wsOffer = true; // our SYN offers window scaling and timestamps (RFC 7323), and SACK (RFC 2018)
   t.tsOffer = true;
+  t.sackOffer = true;
   initCwnd(t);
   setState(t, State.SYN_SENT);
   count(C.TCP_ACTIVE_OPENS);
