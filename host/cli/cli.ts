@@ -156,7 +156,7 @@ async function serve(argv: string[]): Promise<number> {
     layout: { ...PC_LAYOUT, ...o.layout },
   });
   if (o.msl) stack.setMsl(o.msl);
-  const runner = new Runner(stack, link);
+  const runner = new Runner(stack, link, { direct: !pcap });
   if (pcap) {
     const deliver = link.onFrame;
     link.onFrame = (f) => { pcap.write(f); deliver(f); };

@@ -10,7 +10,7 @@ import { spawn, ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { existsSync } from "node:fs";
-import { Link, PACKAGE_ROOT } from "../engine/stack.js";
+import { Link, DirectIo, PACKAGE_ROOT } from "../engine/stack.js";
 
 export const TAPIO = resolve(PACKAGE_ROOT, "build/tapio");
 export const TAP_ADDON = resolve(PACKAGE_ROOT, "build/tapaddon.node");
@@ -19,6 +19,7 @@ interface TapAddon {
   open(ifname: string, netnsPath: string | null): number;
   start(fd: number, onBatch: (batch: Buffer) => void): void;
   write(fd: number, frame: Uint8Array, direct: boolean): boolean;
+  direct(fd: number, memory: ArrayBuffer, rx: number, rxCap: number, onReadable: () => void): DirectIo;
   close(fd: number): void;
 }
 
@@ -134,6 +135,16 @@ export class TapLink implements Link {
     this.outBytes = 0;
     if (this.child.stdin!.writable) this.child.stdin!.write(out);
   };
+
+  /**
+   * The fast path, through the addon only (null through the relay): frames are read one at a time
+   * straight into memory[rx..rx+rxCap) and written from the module's memory, no copy in
+   * JavaScript; onReadable() replaces onFrame.
+   */
+  direct(memory: ArrayBuffer, rx: number, rxCap: number, onReadable: () => void): DirectIo | null {
+    if (this.fd < 0 || this.closed) return null;
+    return addon!.direct(this.fd, memory, rx, rxCap, onReadable);
+  }
 
   /**
    * Stop. Frames already sent have left (the addon writes at once; tapio writes every frame it was

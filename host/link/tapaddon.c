@@ -11,7 +11,14 @@
  *                                         writer thread (a burst), so writing, which runs Linux's
  *                                         receive path in the writer, overlaps the module's work
  *                                         (false: the kernel refused it)
- *   close(fd)                             stop watching and close
+ *   direct(fd, memory, rx, rxCap, onReadable) -> { read(), send(ptr, len), flush() }
+ *                                         the fast path: frames move between the TAP and the
+ *                                         module's memory (an ArrayBuffer) with no copy in
+ *                                         JavaScript; the watch calls onReadable() instead, read()
+ *                                         puts one frame at memory[rx] (its length, 0: none ready),
+ *                                         send() writes one like write() (the first two of a run at
+ *                                         once), flush() ends a run
+ *   close(fd)                             stop watching and close (queued frames are written first)
  * Errors throw with a one-line message.
  */
 #define _GNU_SOURCE
@@ -20,6 +27,7 @@
 #include <net/if.h>
 #include <linux/if_tun.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,14 +44,20 @@
 #define MAX_WATCH 16
 #define SLOTS 512
 #define SLOT_BYTES 1600
+#define DIRECT_RUN 2 /* frames of a run written in the caller's thread before the writer takes over */
 
-/* Frames waiting for the writer thread: one producer (Node's thread), one consumer. */
+/*
+ * Frames waiting for the writer thread: one producer (Node's thread), one consumer. Each side
+ * publishes its counter with a sequentially consistent store and then reads the other side's
+ * flag, so a side that goes to sleep is always seen by the other: the mutex is taken only to
+ * sleep or to wake a sleeper, never per frame.
+ */
 struct outq {
   pthread_t thread;
   pthread_mutex_t mu;
   pthread_cond_t more, room;
-  uint32_t head, tail; /* frames queued and written, ever */
-  int stopping;
+  _Atomic uint32_t head, tail; /* frames queued and written, ever */
+  _Atomic int writer_sleeps, producer_waits, stopping;
   uint16_t len[SLOTS];
   uint8_t slot[SLOTS][SLOT_BYTES];
 };
@@ -53,7 +67,13 @@ struct watch {
   struct outq *q;
   uv_poll_t poll;
   napi_env env;
-  napi_ref cb;
+  napi_ref cb;     /* batch mode: onBatch(buf); direct mode: onReadable() */
+  napi_ref mem;    /* direct mode: the module's memory (an ArrayBuffer) */
+  uint8_t *base;   /* its bytes */
+  size_t size;
+  uint32_t rx, rx_cap; /* where read() puts a frame, and how much room it has */
+  int direct;
+  uint32_t run;    /* frames sent since the last flush() */
   napi_async_context ctx;
   int used;
 };
@@ -106,56 +126,107 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   return r;
 }
 
+static void call_back(struct watch *w, size_t argc, napi_value *argv) {
+  napi_env env = w->env;
+  napi_value cb, recv, result;
+  if (napi_get_reference_value(env, w->cb, &cb) != napi_ok) return;
+  napi_get_global(env, &recv); /* make_callback wants an object as `this` */
+  /* make_callback: like any I/O callback, nextTicks and microtasks run when it returns. */
+  if (napi_make_callback(env, w->ctx, recv, cb, argc, argv, &result) == napi_pending_exception) {
+    napi_value e;
+    napi_get_and_clear_last_exception(env, &e);
+    napi_fatal_exception(env, e);
+  }
+}
+
 static void on_readable(uv_poll_t *p, int status, int events) {
   struct watch *w = p->data;
   (void)events;
   if (status < 0) return;
-  size_t used = 0;
-  for (int i = 0; i < 256 && used < BATCH; i++) {
-    ssize_t n = read(w->fd, batch + used + 2, MAX_FRAME);
-    if (n <= 0) break;
-    batch[used] = (uint8_t)(n >> 8);
-    batch[used + 1] = (uint8_t)n;
-    used += (size_t)n + 2;
-  }
-  if (used == 0) return;
-  napi_env env = w->env;
   napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value buf, cb, recv, result;
-  void *data;
-  if (napi_create_buffer_copy(env, used, batch, &data, &buf) == napi_ok &&
-      napi_get_reference_value(env, w->cb, &cb) == napi_ok) {
-    napi_get_global(env, &recv); /* make_callback wants an object as `this` */
-    /* make_callback: like any I/O callback, nextTicks and microtasks run when it returns. */
-    if (napi_make_callback(env, w->ctx, recv, cb, 1, &buf, &result) == napi_pending_exception) {
-      napi_value e;
-      napi_get_and_clear_last_exception(env, &e);
-      napi_fatal_exception(env, e);
+  napi_open_handle_scope(w->env, &scope);
+  if (w->direct) {
+    call_back(w, 0, NULL); /* JavaScript reads the frames, one read() each, into the module */
+  } else {
+    size_t used = 0;
+    for (int i = 0; i < 256 && used < BATCH; i++) {
+      ssize_t n = read(w->fd, batch + used + 2, MAX_FRAME);
+      if (n <= 0) break;
+      batch[used] = (uint8_t)(n >> 8);
+      batch[used + 1] = (uint8_t)n;
+      used += (size_t)n + 2;
     }
+    napi_value buf;
+    void *data;
+    if (used > 0 && napi_create_buffer_copy(w->env, used, batch, &data, &buf) == napi_ok) call_back(w, 1, &buf);
   }
-  napi_close_handle_scope(env, scope);
+  napi_close_handle_scope(w->env, scope);
+}
+
+static void wake(struct outq *q, pthread_cond_t *c) {
+  pthread_mutex_lock(&q->mu);
+  pthread_cond_signal(c);
+  pthread_mutex_unlock(&q->mu);
 }
 
 static void *writer(void *arg) {
   struct watch *w = arg;
   struct outq *q = w->q;
-  pthread_mutex_lock(&q->mu);
   for (;;) {
-    while (q->head == q->tail && !q->stopping) pthread_cond_wait(&q->more, &q->mu);
-    uint32_t head = q->head, tail = q->tail;
-    if (head == tail) break; /* stopping, and everything written */
-    pthread_mutex_unlock(&q->mu);
+    uint32_t tail = atomic_load(&q->tail), head = atomic_load(&q->head);
+    if (head == tail) {
+      pthread_mutex_lock(&q->mu);
+      atomic_store(&q->writer_sleeps, 1);
+      while (atomic_load(&q->head) == tail && !atomic_load(&q->stopping)) pthread_cond_wait(&q->more, &q->mu);
+      atomic_store(&q->writer_sleeps, 0);
+      int done = atomic_load(&q->head) == tail; /* stopping, and everything written */
+      pthread_mutex_unlock(&q->mu);
+      if (done) break;
+      continue;
+    }
     for (uint32_t i = tail; i != head; i++) {
       ssize_t n;
       do n = write(w->fd, q->slot[i % SLOTS], q->len[i % SLOTS]); while (n < 0 && errno == EINTR);
+      atomic_store(&q->tail, i + 1);
+      if (atomic_load(&q->producer_waits)) wake(q, &q->room);
     }
-    pthread_mutex_lock(&q->mu);
-    q->tail = head;
-    pthread_cond_signal(&q->room);
   }
-  pthread_mutex_unlock(&q->mu);
   return NULL;
+}
+
+/* The producer waits until at most `most` frames are queued. */
+static void wait_queued(struct outq *q, uint32_t most) {
+  uint32_t head = atomic_load(&q->head);
+  if (head - atomic_load(&q->tail) <= most) return;
+  pthread_mutex_lock(&q->mu);
+  atomic_store(&q->producer_waits, 1);
+  while (head - atomic_load(&q->tail) > most) pthread_cond_wait(&q->room, &q->mu);
+  atomic_store(&q->producer_waits, 0);
+  pthread_mutex_unlock(&q->mu);
+}
+
+/*
+ * One frame out, in order: at once when `direct` and nothing is queued, else through the writer
+ * thread (a frame too large for a slot waits for the queue to drain, then goes at once).
+ * Returns false when the kernel refused a frame written here.
+ */
+static bool put(struct watch *w, const uint8_t *data, size_t len, bool direct) {
+  struct outq *q = w->q;
+  if (q && (!direct || atomic_load(&q->head) != atomic_load(&q->tail))) {
+    if (len <= SLOT_BYTES) {
+      wait_queued(q, SLOTS - 1);
+      uint32_t head = atomic_load(&q->head), i = head % SLOTS;
+      memcpy(q->slot[i], data, len);
+      q->len[i] = (uint16_t)len;
+      atomic_store(&q->head, head + 1);
+      if (atomic_load(&q->writer_sleeps)) wake(q, &q->more);
+      return true;
+    }
+    wait_queued(q, 0);
+  }
+  ssize_t n;
+  do n = write(w->fd, data, len); while (n < 0 && errno == EINTR);
+  return n == (ssize_t)len;
 }
 
 static struct watch *find(int fd) {
@@ -174,6 +245,7 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   if (!w) return fail(env, "tap: too many TAPs open%s%s", "", "");
   uv_loop_t *loop;
   napi_value name;
+  memset(w, 0, sizeof *w);
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &w->poll, fd) != 0) return fail(env, "tap: cannot watch the TAP%s%s", "", "");
   w->q = calloc(1, sizeof *w->q);
   if (!w->q) return fail(env, "tap: out of memory%s%s", "", "");
@@ -202,28 +274,86 @@ static napi_value js_write(napi_env env, napi_callback_info info) {
       napi_get_typedarray_info(env, argv[1], NULL, &len, &data, NULL, NULL) != napi_ok) return fail(env, "tap: write(fd, frame, direct)%s%s", "", "");
   if (argc > 2) napi_get_value_bool(env, argv[2], &direct);
   struct watch *w = find(fd);
-  struct outq *q = w ? w->q : NULL;
-  if (q) {
-    pthread_mutex_lock(&q->mu);
-    /* Order: a frame goes directly only when nothing is queued or being written. */
-    if (q->head != q->tail || !direct || len > SLOT_BYTES) {
-      while (q->head - q->tail == SLOTS || (len > SLOT_BYTES && q->head != q->tail)) pthread_cond_wait(&q->room, &q->mu);
-      if (len <= SLOT_BYTES) {
-        uint32_t i = q->head % SLOTS;
-        memcpy(q->slot[i], data, len);
-        q->len[i] = (uint16_t)len;
-        q->head++;
-        pthread_cond_signal(&q->more);
-        pthread_mutex_unlock(&q->mu);
-        napi_get_boolean(env, true, &r);
-        return r;
-      }
-    }
-    pthread_mutex_unlock(&q->mu);
+  bool ok;
+  if (w) ok = put(w, data, len, direct);
+  else {
+    ssize_t n;
+    do n = write(fd, data, len); while (n < 0 && errno == EINTR);
+    ok = n == (ssize_t)len;
   }
-  ssize_t n;
-  do n = write(fd, data, len); while (n < 0 && errno == EINTR);
-  napi_get_boolean(env, n == (ssize_t)len, &r);
+  napi_get_boolean(env, ok, &r);
+  return r;
+}
+
+/* Direct mode's three functions, bound to one watch (their data pointer). */
+static struct watch *bound(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
+  void *data;
+  napi_get_cb_info(env, info, argc, argv, NULL, &data);
+  struct watch *w = data;
+  return w->used && w->direct ? w : NULL;
+}
+
+/* read() -> n: one frame from the TAP into the module's receive buffer; 0 when none is waiting. */
+static napi_value js_read(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  struct watch *w = bound(env, info, &argc, NULL);
+  ssize_t n = -1;
+  if (w) do n = read(w->fd, w->base + w->rx, w->rx_cap); while (n < 0 && errno == EINTR);
+  napi_value r;
+  napi_create_uint32(env, n > 0 ? (uint32_t)n : 0, &r);
+  return r;
+}
+
+/* send(ptr, len): one frame from the module's memory; the first DIRECT_RUN of a run at once. */
+static napi_value js_send(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  struct watch *w = bound(env, info, &argc, argv);
+  uint32_t ptr, len;
+  if (!w || argc < 2 || napi_get_value_uint32(env, argv[0], &ptr) != napi_ok ||
+      napi_get_value_uint32(env, argv[1], &len) != napi_ok || ptr > w->size || len > w->size - ptr) return NULL;
+  put(w, w->base + ptr, len, w->run++ < DIRECT_RUN);
+  return NULL;
+}
+
+/* flush(): the end of a run (one batch of frames in, one poll): the next frames go at once again. */
+static napi_value js_flush(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  struct watch *w = bound(env, info, &argc, NULL);
+  if (w) w->run = 0;
+  return NULL;
+}
+
+/*
+ * direct(fd, memory, rx, rxCap, onReadable) -> { read, send, flush }: frames move between the TAP
+ * and `memory` (the module's ArrayBuffer) with no copy in JavaScript. From now on the watch calls
+ * onReadable() instead of onBatch. Called again when the memory is a new ArrayBuffer.
+ */
+static napi_value js_direct(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5], r, fn;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  uint32_t rx, cap;
+  void *base;
+  size_t size;
+  struct watch *w;
+  if (argc < 5 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || !(w = find(fd)) ||
+      napi_get_arraybuffer_info(env, argv[1], &base, &size) != napi_ok ||
+      napi_get_value_uint32(env, argv[2], &rx) != napi_ok || napi_get_value_uint32(env, argv[3], &cap) != napi_ok ||
+      rx > size || cap > size - rx) return fail(env, "tap: direct(fd, memory, rx, rxCap, onReadable)%s%s", "", "");
+  if (w->mem) napi_delete_reference(env, w->mem);
+  napi_create_reference(env, argv[1], 1, &w->mem);
+  napi_delete_reference(env, w->cb);
+  napi_create_reference(env, argv[4], 1, &w->cb);
+  w->base = base; w->size = size; w->rx = rx; w->rx_cap = cap; w->direct = 1;
+  napi_create_object(env, &r);
+  napi_create_function(env, "read", NAPI_AUTO_LENGTH, js_read, w, &fn);
+  napi_set_named_property(env, r, "read", fn);
+  napi_create_function(env, "send", NAPI_AUTO_LENGTH, js_send, w, &fn);
+  napi_set_named_property(env, r, "send", fn);
+  napi_create_function(env, "flush", NAPI_AUTO_LENGTH, js_flush, w, &fn);
+  napi_set_named_property(env, r, "flush", fn);
   return r;
 }
 
@@ -242,15 +372,15 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   if (w) {
     uv_poll_stop(&w->poll);
     if (w->q) { /* the writer finishes what is queued (a last FIN or RST), then ends */
-      pthread_mutex_lock(&w->q->mu);
-      w->q->stopping = 1;
-      pthread_cond_signal(&w->q->more);
-      pthread_mutex_unlock(&w->q->mu);
+      atomic_store(&w->q->stopping, 1);
+      wake(w->q, &w->q->more);
       pthread_join(w->q->thread, NULL);
       free(w->q);
       w->q = NULL;
     }
     napi_delete_reference(env, w->cb);
+    if (w->mem) napi_delete_reference(env, w->mem);
+    w->mem = NULL; w->direct = 0;
     napi_async_destroy(env, w->ctx);
     w->fd = -1;
     uv_close((uv_handle_t *)&w->poll, closed);
@@ -264,6 +394,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL },
     { "start", NULL, js_start, NULL, NULL, NULL, napi_enumerable, NULL },
     { "write", NULL, js_write, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "direct", NULL, js_direct, NULL, NULL, NULL, napi_enumerable, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
