@@ -33,8 +33,9 @@ export function tcpPoll(): u32 {
       t.persistBackoff++;
       t.persistAt = now + persistInterval(t);
     }
-    if (t.ackOn && reached(t.ackAt, now)) { t.ackOn = false; t.ackNow = true; }
-    if (t.swsOn && reached(t.swsAt, now)) { t.swsOn = false; t.swsForce = true; }
+    let due = false; // a timer below fired: dispatch has something to do
+    if (t.ackOn && reached(t.ackAt, now)) { t.ackOn = false; t.ackNow = true; due = true; }
+    if (t.swsOn && reached(t.swsAt, now)) { t.swsOn = false; t.swsForce = true; due = true; }
     if (t.userTimeout != 0 && t.sndUna != t.sndMax && reached(t.unackedSince + t.userTimeout, now)) {
       giveUp(t); // RFC 9293 §3.8.3: the user's limit for unacknowledged data
       continue;
@@ -44,7 +45,9 @@ export function tcpPoll(): u32 {
       t.keepProbes++;
       sendKeepAlive(t);
     }
-    dispatch(t);
+    // Everything else that makes a segment due (input, the socket calls, the retransmission
+    // timer) dispatches at once; here only what the timers above set is left.
+    if (due || t.ackNow || t.swsForce) dispatch(t);
     next = min(next, nextDeadline(t));
   }
   return next;
