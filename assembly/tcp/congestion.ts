@@ -58,6 +58,7 @@ function sackDupAck(t: Tcb): void {
   const end = t.sbCount > 0 ? left(t, 0) : t.sndMax;
   t.highRxt = t.sndUna + resend(t, t.sndUna, end);
   t.rescueRxt = t.highRxt;
+  t.rxtMark = t.sndMax;
 }
 
 /** SND.UNA moved by `acked` bytes: leave recovery, repair the next hole, or grow the window. */

@@ -11,7 +11,7 @@ import { State } from "./state";
 import { Segment, emitSegment, headerLen, sackOptionLen, SACK_MAX_BLOCKS, SYN, ACK_FLAG, FIN, RST, PSH } from "../wire/tcp";
 import { seqGt, seqLt } from "./seq";
 import { armRtx, startPersist, armSwsOverride } from "./timers";
-import { sackPipe, sackHole, sackRescueHole, holeStart, holeEnd } from "./sack";
+import { sackPipe, sackHole, sackRescueHole, lostRetransmissions, holeStart, holeEnd } from "./sack";
 
 /** The MSS we announce: an Ethernet MTU minus IPv4 and TCP headers. */
 export const OUR_MSS: u32 = <u32>MTU - 40;
@@ -158,7 +158,8 @@ export function dispatch(t: Tcb): void {
   const wnd = min(t.sndWnd, t.cwnd);
   // RFC 6675 loss recovery has its own sending rule (while going back after a timeout or a path
   // MTU change, SND.NXT is below SND.MAX and the ordinary loop resends).
-  if (t.inRecovery && t.sackOn && t.sndNxt == t.sndMax) sent = recoverySend(t);
+  if (t.sackOn && t.sndNxt == t.sndMax && t.inRecovery) sent = recoverySend(t);
+  else if (t.sackOn && t.sndNxt == t.sndMax && t.dupAcks > 0) sent = limitedTransmit(t);
   else while (true) {
     const pending = unsent(t);
     if (pending <= 0) break;
@@ -203,9 +204,11 @@ export function dispatch(t: Tcb): void {
 /**
  * RFC 6675 §5 step (C): while cwnd - pipe >= 1 SMSS, send what NextSeg chooses: (1) a lost hole
  * above HighRxt, (2) new data, (3) any hole below the highest SACKed byte, (4) once per recovery
- * the rescue of the last hole. True when something was sent.
+ * the rescue of the last hole; first, resends shown lost too go back to rule 1 (sack.ts,
+ * lostRetransmissions). True when something was sent.
  */
 function recoverySend(t: Tcb): bool {
+  lostRetransmissions(t);
   let pipe = sackPipe(t);
   let sent = false;
   while (pipe + t.mss <= t.cwnd) {
@@ -213,17 +216,37 @@ function recoverySend(t: Tcb): bool {
     if (sackHole(t, true)) {
       n = resend(t, holeStart, holeEnd);
       t.highRxt = holeStart + n;
+      t.rxtMark = t.sndMax;
     } else if ((n = newData(t)) > 0) {
       // rule 2 sent it
     } else if (sackHole(t, false)) {
       n = resend(t, holeStart, holeEnd);
       t.highRxt = holeStart + n;
+      t.rxtMark = t.sndMax;
     } else if (seqGt(t.sndUna, t.rescueRxt) && sackRescueHole(t)) {
       // The rescue resends the last SMSS of the hole, HighRxt stays; no second one (RescueRxt).
       const start = holeEnd - holeStart > t.mss ? holeEnd - t.mss : holeStart;
       n = resend(t, start, holeEnd);
       t.rescueRxt = t.recover;
     }
+    if (n == 0) break;
+    pipe += n;
+    sent = true;
+  }
+  return sent;
+}
+
+/**
+ * RFC 6675 §5 step (3), Limited Transmit with SACK: after a duplicate ACK, before recovery, new
+ * data goes out while cwnd - pipe >= 1 SMSS (SACKed data has left the network), so a small
+ * window still brings the duplicates loss recovery needs instead of waiting for the timer.
+ */
+function limitedTransmit(t: Tcb): bool {
+  t.highRxt = t.sndUna; // (3.1)
+  let pipe = sackPipe(t);
+  let sent = false;
+  while (pipe + t.mss <= t.cwnd) {
+    const n = newData(t);
     if (n == 0) break;
     pipe += n;
     sent = true;

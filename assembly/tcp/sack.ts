@@ -135,6 +135,24 @@ export function sackPipe(t: Tcb): u32 {
   return unsacked(t, lostEdge(t), t.sndMax) + unsacked(t, t.sndUna, rxt);
 }
 
+/**
+ * A resent hole can be lost again, and RFC 6675 alone would leave it to the retransmission
+ * timeout (a second or more). When the peer SACKs more than (DupThresh - 1) * SMSS of data sent
+ * after the latest resend (rxtMark) while holes below HighRxt are still unSACKed, those resends
+ * were lost as surely as a hole with as much SACKed above it is (IsLost's rule, applied to the
+ * resend's place in the sending order, as Linux's lost-retransmit detection does): HighRxt goes
+ * back to SND.UNA so NextSeg rule 1 resends them. True when it did.
+ */
+export function lostRetransmissions(t: Tcb): bool {
+  if (!seqGt(t.highRxt, t.sndUna)) return false;
+  if (!seqGt(highSacked(t), t.rxtMark + <u32>(DUP_THRESH - 1) * t.mss)) return false;
+  // SND.UNA is below HighRxt and unSACKed: at least that resend is lost.
+  t.highRxt = t.sndUna;
+  t.rxtMark = t.sndMax;
+  count(C.TCP_SACK_LOST_RETRANSMITS);
+  return true;
+}
+
 /** The hole sackHole or sackRescueHole found: [holeStart, holeEnd). */
 export let holeStart: u32 = 0;
 export let holeEnd: u32 = 0;

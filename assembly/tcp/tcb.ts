@@ -55,6 +55,8 @@ export class Tcb {
    */
   highRxt: u32 = 0;
   rescueRxt: u32 = 0;
+  /** SND.MAX when the latest hole was resent: SACKs well past it show that resend lost too. */
+  rxtMark: u32 = 0;
   /** Effective send MSS (peer's MSS option, bounded by our MTU). */
   mss: u32 = 536;
   cwnd: u32 = 0;
@@ -152,6 +154,7 @@ export class Tcb {
     this.wsOffer = false; this.sndWscale = 0; this.rcvWscale = 0;
     this.tsOffer = false; this.tsOn = false; this.tsRecent = 0; this.lastAckSent = 0;
     this.sackOffer = false; this.sackOn = false; this.sbCount = 0; this.highRxt = 0; this.rescueRxt = 0;
+    this.rxtMark = 0;
     this.irs = 0; this.rcvNxt = 0; this.rcvAdv = 0;
     this.finQueued = false; this.finSeqSet = false; this.finSeq = 0; this.finReceived = false;
     this.listener = -1; this.accepted = false; this.userClosed = false; this.error = 0; this.order = 0;

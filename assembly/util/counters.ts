@@ -23,7 +23,7 @@ export const enum C {
   TCP_DROP_OOO_FULL, TCP_DROP_PAWS, TCP_RST_IGNORED, TCP_CHALLENGE_ACKS, TCP_TIMEOUTS, TCP_ZERO_WINDOW_PROBES,
   TCP_OOO_SEGS, TCP_TIME_WAIT_REUSED, TCP_CHALLENGE_ACKS_LIMITED,
   TCP_SYN_COOKIES_SENT, TCP_SYN_COOKIES_OK, TCP_SYN_COOKIES_BAD, TCP_HALF_OPEN_EVICTED, TCP_COOKIE_NO_SLOT_RSTS,
-  TCP_SACK_RECOVERIES, TCP_SACK_IGNORED,
+  TCP_SACK_RECOVERIES, TCP_SACK_LOST_RETRANSMITS, TCP_SACK_IGNORED,
   COUNT
 }
 
@@ -44,7 +44,7 @@ const NAMES: StaticArray<string> = [
   "tcpDropOooFull", "tcpDropPaws", "tcpRstIgnored", "tcpChallengeAcks", "tcpTimeouts", "tcpZeroWindowProbes",
   "tcpOooSegs", "tcpTimeWaitReused", "tcpChallengeAcksLimited",
   "tcpSynCookiesSent", "tcpSynCookiesOk", "tcpSynCookiesBad", "tcpHalfOpenEvicted", "tcpCookieNoSlotRsts",
-  "tcpSackRecoveries", "tcpSackIgnored",
+  "tcpSackRecoveries", "tcpSackLostRetransmits", "tcpSackIgnored",
 ];
 
 const values = new StaticArray<u32>(C.COUNT);

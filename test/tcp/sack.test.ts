@@ -150,7 +150,7 @@ test("sender: two holes in one window are both resent before any cumulative ACK 
   // Segments 0 and 3 are lost; the peer SACKs 1, 2, 4, 5, 6 as they arrive.
   b.ack(0, [1, 2]);
   b.ack(0, [1, 3]);
-  assert.deepEqual(dataSeqs(all(p)), [], "two duplicates: not yet");
+  assert.deepEqual(dataSeqs(all(p)), [b.seg(8), b.seg(9)], "two duplicates: no resend yet, but Limited Transmit sends new data as SACKed data leaves pipe");
   b.ack(0, [4, 5], [1, 3]);
   const first = dataSeqs(all(p));
   assert.equal(first[0], b.seg(0), "the third duplicate: the first hole, at once");
@@ -162,6 +162,21 @@ test("sender: two holes in one window are both resent before any cumulative ACK 
   for (const i of [1, 2, 4, 5, 6]) assert.ok(!resent.includes(b.seg(i)), `SACKed segment ${i} is not resent`);
   assert.equal(p.stack.stats().tcpSackRecoveries, 1);
   assert.equal(p.stack.stats().tcpTimeouts ?? 0, 0);
+});
+
+test("sender: a resend lost again is resent once data sent after it is SACKed, not left to the RTO", () => {
+  const p = big();
+  const b = bulk(p, 8);
+  b.ack(0, [1, 4]); // recovery; segment 0 resent, cwnd 4 segments
+  assert.deepEqual(dataSeqs(all(p)), [b.seg(0)]);
+  b.ack(0, [1, 8]); // 4..7 arrived: pipe is down to the resend, three new segments go
+  assert.deepEqual(dataSeqs(all(p)), [b.seg(8), b.seg(9), b.seg(10)]);
+  b.ack(0, [1, 11]); // the new segments arrived, the resend of 0 did not: it was lost too
+  const out = dataSeqs(all(p));
+  assert.equal(out[0], b.seg(0), "segment 0 again, at once");
+  assert.equal(p.stack.stats().tcpSackLostRetransmits, 1);
+  b.ack(12);
+  assert.equal(p.stack.stats().tcpSackRecoveries, 1, "one recovery throughout");
 });
 
 test("sender: one ACK SACKing more than two segments above a hole starts recovery without three duplicates", () => {
