@@ -80,7 +80,7 @@ export class NetStack implements SocketHost {
     const services = servicesMask(o.services ?? []);
     const stack = new Stack({ ip, prefixLen, gateway: gw, mac, clock: o.clock, onLog: o.onLog, services, name: o.name, onSend: (f) => pcap?.write(f), layout: o.layout ?? NODE_LAYOUT });
     if (o.msl) stack.setMsl(o.msl);
-    const runner = new Runner(stack, link);
+    const runner = new Runner(stack, link, { direct: !pcap });
     if (pcap) { const deliver = link.onFrame; link.onFrame = (f) => { pcap.write(f); deliver(f); }; }
     const net = new NetStack(stack, runner, pcap);
     runner.start();
