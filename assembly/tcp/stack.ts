@@ -25,6 +25,10 @@ export function tcpPoll(): u32 {
   for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (!t.inUse) continue;
+    // nextDeadline looks at exactly the timers below: while none is due (and nothing is owed),
+    // the connection has nothing to do here.
+    const d = nextDeadline(t);
+    if (d != 0 && !t.ackNow && !t.swsForce) { next = min(next, d); continue; }
     if (t.closeOn && reached(t.closeAt, now)) { t.closeOn = false; toClosed(t); continue; }
     if (t.rtxOn && reached(t.rtxAt, now)) retransmitTimeout(t);
     if (!t.inUse) continue;
