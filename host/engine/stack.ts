@@ -218,8 +218,6 @@ export interface DirectIo {
   read(): number;
   /** One frame from the module's memory (valid only during the call) to the wire. */
   send(ptr: number, len: number): void;
-  /** The end of a run of work (a batch of frames in, one poll). */
-  flush(): void;
 }
 
 /** A wire the stack is attached to. */
@@ -296,7 +294,6 @@ export class Runner {
     if (this.stopped) return;
     const d = this.stack.poll();
     this.onTick();
-    this.io?.flush();
     // One timer, moved only when the module needs a turn sooner than it comes: one that fires
     // early costs a poll that finds nothing due.
     const at = performance.now() + Math.max(1, d);
