@@ -49,7 +49,7 @@ function fill(dst: usize, pos: u32, n: u32): void {
 }
 
 /** Columns col..col+k-1 of line `line` (k <= LINE - col) at dst. */
-@inline function piece(dst: usize, line: u32, col: u32, k: u32): void {
+function piece(dst: usize, line: u32, col: u32, k: u32): void {
   if (col < 72) {
     const text = min(k, 72 - col);
     memory.copy(dst, PRINTABLE + <usize>(line + col), <usize>text);

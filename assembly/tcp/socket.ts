@@ -16,7 +16,7 @@ import { E_AGAIN, E_BADF, E_INVAL, E_NOBUFS, E_ADDRINUSE, E_PIPE } from "./error
 export * from "./errors";
 
 /** The connection behind id if the caller owns it, else null. */
-@inline function owned(id: i32): Tcb | null {
+function owned(id: i32): Tcb | null {
   if (id < 0 || id >= maxConns) return null;
   const t = unchecked(conns[id]);
   if (!t.inUse || t.userClosed || (t.listener >= 0 && !t.accepted)) return null;
