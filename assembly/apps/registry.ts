@@ -107,7 +107,7 @@ export function servicesPoll(): u32 {
   return next;
 }
 
-function servicesRun(): u32 {
+@inline function servicesRun(): u32 {
   let next = u32.MAX_VALUE;
   if (ownerOf == 0) return next;
   if (acceptStale || acceptedAt != stateChanges) {

@@ -24,7 +24,7 @@ const IP_PROTO_TCP: u32 = 6;
  * The window to advertise, with receiver-side SWS avoidance (RFC 1122 §4.2.3.3): the right edge
  * only moves when it can move by min(half the buffer, one MSS), and never moves left.
  */
-function advertise(t: Tcb): u32 {
+@inline function advertise(t: Tcb): u32 {
   const edge = t.rcvNxt + <u32>t.rx.free();
   if (seqGt(edge, t.rcvAdv)) {
     const step = edge - t.rcvAdv;
@@ -34,7 +34,7 @@ function advertise(t: Tcb): u32 {
 }
 
 /** True when the window we could advertise has grown enough to be worth a window update. */
-export function windowUpdateDue(t: Tcb): bool {
+@inline export function windowUpdateDue(t: Tcb): bool {
   const edge = t.rcvNxt + <u32>t.rx.free();
   if (!seqGt(edge, t.rcvAdv)) return false;
   const step = edge - t.rcvAdv;

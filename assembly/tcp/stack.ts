@@ -17,7 +17,7 @@ export { setMsl } from "./close";
 export function tcpInit(): void { isnInit(); }
 
 /** Called by IPv4 for every segment addressed to us (IP header already validated). */
-export function tcpInput(src: u32, dst: u32, seg: usize, len: i32): void { segmentArrives(src, dst, seg, len); }
+@inline export function tcpInput(src: u32, dst: u32, seg: usize, len: i32): void { segmentArrives(src, dst, seg, len); }
 
 /** Run due timers and pending output; returns ms until the next TCP deadline. */
 export function tcpPoll(): u32 {
