@@ -80,6 +80,18 @@ for (const board of ["v8", "native"]) describe(`examples over a TAP against Linu
     } finally { stop(child); }
   });
 
+  test("udp-echo.mjs sends python3's datagrams back, from its own port", async () => {
+    const child = await startExample(ns, board, "udp-echo.mjs", ["7777"], /listening/);
+    try {
+      const r = await ns.run("python3", ["-c", [
+        "import socket", "s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)", "s.settimeout(5)",
+        "for m in [b'ping', bytes(range(256))*4]:",
+        `  s.sendto(m, ("${STACK_IP}", 7777)); d,a=s.recvfrom(2000); print(d==m, a[0], a[1])`,
+      ].join("\n")], undefined, 20_000);
+      assert.equal(r.stdout.toString(), `True ${STACK_IP} 7777\n`.repeat(2), r.stderr);
+    } finally { stop(child); }
+  });
+
   test("client.mjs talks to a Linux server and prints its answer", async () => {
     const server = ns.spawn("python3", ["-c", [
       "import socket", "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
