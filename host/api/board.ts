@@ -88,8 +88,11 @@ export class NativeBoard implements StackCalls {
       this.child.on("error", (e) => { clearTimeout(timer); this.failed = e.message; rej(new Error(`cannot run ${NATIVE_BOARD}: ${e.message}`)); });
       this.child.on("exit", (code, sig) => {
         clearTimeout(timer);
+        const unexpected = this.failed === null;
         this.failed ??= `the native board stopped (${sig ?? `exit ${code}`})`;
         rej(new Error(`${this.failed}: ${this.lastWords()}`));
+        // Sockets still open learn it at once: every call now answers EBADF.
+        if (unexpected) setImmediate(() => this.onEvent());
       });
     });
   }

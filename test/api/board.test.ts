@@ -113,3 +113,48 @@ describe("openStack({ board: \"native\" }) against Linux over a TAP", { skip: is
     assert.ok(segs.some((g) => g.srcPort === 7007 && g.data.length > 0), "echoed data segments from port 7007");
   });
 });
+
+test("board native with dhcp: true: leased from dnsmasq, then a Node server answers at that address", { skip: isRoot() ? false : "needs root" }, async () => {
+  const ns = createNetns("nbd");
+  const lease = join(tmpdir(), `synack-nbd-${process.pid}.leases`);
+  const dnsmasq = ns.spawn("dnsmasq", ["--no-daemon", "--conf-file=/dev/null", "--interface=tap0", "--bind-interfaces",
+    "--port=0", "--dhcp-range=10.77.0.50,10.77.0.99,255.255.255.0,1h", `--dhcp-leasefile=${lease}`,
+    "--dhcp-authoritative", "--user=root"], { stdio: ["ignore", "ignore", "pipe"] });
+  let net: NetStack | undefined;
+  try {
+    net = await openStack({ board: "native", tap: ns.tap, netns: ns.name, dhcp: true, dhcpTimeout: 20_000 });
+    const n = Number(/^10\.77\.0\.(\d+)$/.exec(net.address)?.[1]);
+    assert.ok(n >= 50 && n <= 99, `leased from the pool: ${net.address}`);
+    net.createServer((s) => s.pipe(s)).listen(7);
+    const r = await ns.run("nc", ["-N", net.address, "7"], "leased on the board\n", 20_000);
+    assert.equal(r.stdout.toString(), "leased on the board\n");
+  } finally {
+    await net?.close();
+    dnsmasq.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 200));
+    ns.destroy();
+    rmSync(lease, { force: true });
+  }
+});
+
+test("the board's process killed under an open connection: the socket errors (EBADF), nothing hangs", { skip: isRoot() ? false : "needs root" }, async () => {
+  const ns = createNetns("nbk");
+  const native = await openStack({ board: "native", tap: ns.tap, netns: ns.name, ip: "10.77.0.3/24" });
+  try {
+    const srv = native.createServer((s) => s.pipe(s));
+    await once(srv.listen(7100), "listening");
+    const nc = ns.spawn("nc", ["10.77.0.3", "7100"], { stdio: ["pipe", "pipe", "ignore"] });
+    nc.stdin!.write("hello\n");
+    const conn = await once<[Socket]>(srv, "connection").then(([s]) => s);
+    await once(nc.stdout!, "data");
+    const pids = ns.execSync("ip", ["netns", "pids", ns.name]).trim().split("\n");
+    const board = pids.find((p) => existsSync(`/proc/${p}/exe`) && readlinkSync(`/proc/${p}/exe`) === NATIVE_BOARD);
+    assert.ok(board, "the board's process");
+    process.kill(Number(board), "SIGKILL");
+    const [e] = await once<[NodeJS.ErrnoException]>(conn, "error");
+    assert.equal(e.code, "EBADF");
+    const late = native.connect(7, LINUX_IP); // calls answer at once now, with EBADF
+    assert.equal((await once<[NodeJS.ErrnoException]>(late, "error"))[0].code, "EBADF");
+    nc.kill();
+  } finally { await native.close(); ns.destroy(); }
+});
