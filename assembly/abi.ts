@@ -26,7 +26,7 @@ import { tcbTableInit, stateChanges } from "./tcp/tcb";
 import { configure as layoutConfigure, configureUdp, reserveLayout, scratchBytes, heapTop, setServiceBytes } from "./layout";
 import * as sock from "./tcp/socket";
 import * as udp from "./net/udpsock";
-import { servicesPoll } from "./apps/registry";
+import { servicesPoll, servicesPollAgain, servicesChanged } from "./apps/registry";
 import { selectServices, startBuiltins, builtinBytes } from "./apps/builtin";
 import { mdnsSetName } from "./apps/mdns";
 import { statsText, connsText } from "./apps/report";
@@ -94,7 +94,10 @@ export function memory_used(): u32 { return <u32>heapTop(); }
  * The mDNS name (the label before .local; default "synack"): len bytes of the io buffer, letters,
  * digits and '-', at most 63. Any time: a running responder probes for the new name. 0 or E_INVAL.
  */
-export function mdns_set_name(len: u32): i32 { return mdnsSetName(scratch, <i32>min(len, 64)) ? 0 : sock.E_INVAL; }
+export function mdns_set_name(len: u32): i32 {
+  servicesChanged();
+  return mdnsSetName(scratch, <i32>min(len, 64)) ? 0 : sock.E_INVAL;
+}
 
 /** Our IPv4 address (0 until DHCP has leased one) and its prefix length. */
 export function address(): u32 { return ourIp(); }
@@ -119,7 +122,7 @@ export function frame_received(len: u32, now: u32): void {
 export function poll(now: u32): u32 {
   setNow(now);
   const changes = stateChanges, ip = ourIp();
-  let next = servicesPoll();
+  let next = servicesPollAgain(); // frame_received may have just run them
   next = min(next, tcpPoll());
   next = min(next, ifacePoll());
   if (dhcpActive()) next = min(next, dhcpPoll()); // a static address never runs (or compiles) the client

@@ -18,6 +18,8 @@ export const TX_RING_MAX: i32 = 1 << 20;
 export const MAX_LISTENERS: i32 = 12; // the built-in services take up to 5
 /** Out-of-order ranges remembered per connection (data sits in the RX ring itself). */
 export const OOO_RANGES: i32 = 4;
+/** Blocks the RFC 6675 scoreboard keeps per connection (what the peer SACKed above SND.UNA). */
+export const SACK_BLOCKS: i32 = 4;
 /** SYN-RECEIVED connections a listener may hold before new SYNs are dropped. */
 export const DEFAULT_BACKLOG: i32 = 4;
 

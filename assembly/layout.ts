@@ -16,9 +16,10 @@ let laidOut = false;
 
 /**
  * Book-keeping per slot besides its rings, an upper bound: the TCB and its two ring objects and
- * out-of-order arrays, and one entry in each per-connection table (table.test checks the bound).
+ * out-of-order arrays, its row of the SACK scoreboards (32 bytes), and one entry in each
+ * per-connection table (test/tcp/layout.test checks the bound).
  */
-const SLOT_BYTES: u32 = 576;
+const SLOT_BYTES: u32 = 624;
 /** Everything else init allocates besides slots, scratch and services (tables' headers): an upper bound. */
 const INIT_BYTES: u32 = 256;
 /** Bytes one reserve() costs besides its payload (block and object headers, alignment): an upper bound. */

@@ -3,9 +3,9 @@
 import { openStack } from "synack";
 
 const [tap = "tap0", ip = "10.77.0.2/24", port = "7007"] = process.argv.slice(2);
-const net = await openStack({ tap, ip, netns: process.env.SYNACK_NETNS });
+const net = await openStack({ tap, ip, netns: process.env.SYNACK_NETNS, board: process.env.SYNACK_BOARD });
 net.createServer((socket) => {
   console.log(`connection from ${socket.remoteAddress}:${socket.remotePort}`);
   socket.pipe(socket); // every byte back; the peer's FIN ends our side too
 }).listen(Number(port), () => console.log(`echo: listening on ${net.address}:${port}`));
-process.on("SIGTERM", () => { net.close(); process.exit(0); });
+process.on("SIGTERM", async () => { await net.close(); process.exit(0); });

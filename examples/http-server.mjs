@@ -4,7 +4,7 @@
 import { openStack } from "synack";
 
 const [tap = "tap0", ip = "10.77.0.2/24", port = "8080"] = process.argv.slice(2);
-const net = await openStack({ tap, ip, netns: process.env.SYNACK_NETNS });
+const net = await openStack({ tap, ip, netns: process.env.SYNACK_NETNS, board: process.env.SYNACK_BOARD });
 let served = 0;
 
 net.createServer((socket) => {
@@ -25,4 +25,4 @@ net.createServer((socket) => {
     }
   });
 }).listen(Number(port), () => console.log(`http: listening on ${net.address}:${port}`));
-process.on("SIGTERM", () => { net.close(); process.exit(0); });
+process.on("SIGTERM", async () => { await net.close(); process.exit(0); });

@@ -13,7 +13,8 @@ export { PcapWriter } from "./link/pcap.js";
 export { parseIp, ipToString } from "./link/wire.js";
 // The socket API (docs/api.md): stacks on a TAP or in memory, node:net-like TCP.
 export { openStack, NetStack, NODE_LAYOUT } from "./api/netstack.js";
-export type { OpenOptions } from "./api/netstack.js";
+export type { OpenOptions, BoardName } from "./api/netstack.js";
+export type { StackCalls, Datagram } from "./api/calls.js";
 export { Socket } from "./api/socket.js";
 export type { ConnectOptions } from "./api/socket.js";
 export { Server } from "./api/server.js";

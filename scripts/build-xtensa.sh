@@ -53,7 +53,7 @@ WRAP="$WRAP,--wrap=Module_AddFunction,--wrap=NewCodePage"
 $CC $COMMON -O2 -std=gnu99 -Wall -Wextra -Wno-unused-parameter $ESP32_LIMITS ${XTENSA_W3_FLAGS:-} -I"$W3" -Wa,-I,build \
   -nostartfiles -T boards/xtensa/xtensa.ld $WRAP -o build/synack-xtensa.elf \
   boards/xtensa/start.S boards/xtensa/wasm.S boards/xtensa/main.c boards/xtensa/hal_xtensa.c \
-  boards/xtensa/channel.c boards/xtensa/heap.c boards/xtensa/libgcc_extra.c \
+  boards/xtensa/channel.c boards/xtensa/heap.c boards/xtensa/libgcc_extra.c boards/xtensa/memmove.c \
   boards/common/firmware.c boards/common/w5500.c boards/common/checksum.c boards/common/synack.c \
   boards/native/w5500_model.c \
   -Wl,--start-group $OUT/libm3.a $OUT/lib1funcs.a -lgcc -lc -Wl,--end-group

@@ -107,7 +107,7 @@ for (const [name, st] of Object.entries(STATES)) {
 
 // SYN-SENT: what matters is the ACK field against ISS and SND.NXT (ISS+1).
 const ACTIVE = ["0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3", "+0  fcntl(3, F_SETFL, O_RDWR | O_NONBLOCK) = 0",
-  "+0  connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)", "+0  > S 0:0(0) <mss 1460,nop,wscale 0,nop,nop,TS val 1000000 ecr 0>"];
+  "+0  connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)", "+0  > S 0:0(0) <mss 1460,nop,wscale 0,nop,nop,sackOK,nop,nop,TS val 1000000 ecr 0>"];
 for (const kind of KINDS) {
   const withAck = ["syn-ack", "ack", "data", "fin", "rst-ack"].includes(kind);
   for (const [pos, ack] of withAck ? [["ack-below-iss", 0], ["ack-iss-plus-1", 1], ["ack-beyond-snd-nxt", 2]] : [["no-ack", 0]]) {

@@ -3,7 +3,6 @@
 import { maxConns, RESERVE_OVERHEAD } from "../layout";
 import * as sock from "../tcp/socket";
 import { release } from "./registry";
-import { scratch, scratchSize } from "../util/scratch";
 import { reserve } from "../util/bytes";
 
 const LINE: u32 = 74; // 72 characters + CR LF
@@ -31,37 +30,54 @@ const PRINTABLE = memory.data<u8>([
 ]);
 const CRLF = memory.data<u8>([13, 10, 13, 10]);
 
-/** Write n bytes of the stream, from offset pos (< PERIOD), at dst: one copy per line piece. */
+/** Write n bytes of the stream, from offset pos (any: the stream repeats), at dst: one copy per line. */
 function fill(dst: usize, pos: u32, n: u32): void {
-  let line = pos / LINE, col = pos % LINE;
-  while (n > 0) {
+  let line = (pos / LINE) % 95, col = pos % LINE;
+  if (col != 0) { // finish the line pos falls in
     const k = min(n, LINE - col);
-    if (col < 72) {
-      const text = min(k, 72 - col);
-      memory.copy(dst, PRINTABLE + <usize>((line % 95) + col), <usize>text);
-      if (k > text) memory.copy(dst + <usize>text, CRLF, <usize>(k - text));
-    } else {
-      memory.copy(dst, CRLF + <usize>(col - 72), <usize>k);
-    }
+    piece(dst, line, col, k);
     dst += <usize>k; n -= k;
-    line++; col = 0;
+    if (++line == 95) line = 0;
+  }
+  while (n >= LINE) { // whole lines: the text, then CR LF as one store
+    memory.copy(dst, PRINTABLE + <usize>line, 72);
+    store<u16>(dst + 72, 0x0a0d);
+    dst += <usize>LINE; n -= LINE;
+    if (++line == 95) line = 0;
+  }
+  if (n > 0) piece(dst, line, 0, n);
+}
+
+/** Columns col..col+k-1 of line `line` (k <= LINE - col) at dst. */
+function piece(dst: usize, line: u32, col: u32, k: u32): void {
+  if (col < 72) {
+    const text = min(k, 72 - col);
+    memory.copy(dst, PRINTABLE + <usize>(line + col), <usize>text);
+    if (k > text) memory.copy(dst + <usize>text, CRLF, <usize>(k - text));
+  } else {
+    memory.copy(dst, CRLF + <usize>(col - 72), <usize>k);
   }
 }
 
 export function serveChargen(id: i32): void {
   // Whatever the peer sends is discarded; its end of stream (or an error) ends the service.
   while (true) {
-    const n = sock.recv(id, scratch, scratchSize);
+    const n = sock.skip(id, i32.MAX_VALUE);
     if (n == sock.E_AGAIN) break;
     if (n <= 0) { release(id); return; }
   }
-  while (true) {
-    const room = min(sock.sendSpace(id), scratchSize);
-    if (room <= 0) return;
-    const at = position + (<usize>id << 2);
-    fill(scratch, load<u32>(at), <u32>room);
-    const n = sock.send(id, scratch, room);
-    if (n < 0) { release(id); return; }
-    store<u32>(at, (load<u32>(at) + <u32>n) % PERIOD);
-  }
+  // The stream is written straight into the send ring's free space (at most two runs, where the
+  // ring wraps), then queued at once: one copy per line piece, none through a buffer.
+  const ring = sock.sendRing(id);
+  if (ring == null) return; // not sendable now: the recv above sees the end or the error
+  const room = ring.free();
+  if (room <= 0) return;
+  const at = position + (<usize>id << 2);
+  const pos = load<u32>(at);
+  const first = ring.tailRun();
+  fill(ring.tailPtr(), pos, <u32>first);
+  if (room > first) fill(ring.base, pos + <u32>first, <u32>(room - first));
+  const n = sock.sendCommit(id, room);
+  if (n < 0) { release(id); return; }
+  store<u32>(at, (pos + <u32>n) % PERIOD);
 }

@@ -20,7 +20,7 @@ export function serveEcho(id: i32): void {
 
 export function serveDiscard(id: i32): void {
   while (true) {
-    const n = sock.recv(id, scratch, scratchSize);
+    const n = sock.skip(id, i32.MAX_VALUE); // dropped in the ring, never copied out
     if (n == sock.E_AGAIN) return;
     if (n <= 0) { release(id); return; }
   }

@@ -11,7 +11,7 @@ import { scratch } from "../util/scratch";
 import { RESERVE_OVERHEAD } from "../layout";
 import { logText, emit } from "../util/log";
 import { ourIp, ifaceJoin } from "../net/iface";
-import { udpBind, udpRecvFrom, udpSendTo, udpFromIp, udpFromPort } from "../net/udpsock";
+import { udpBind, udpRecvFrom, udpSendTo, udpFromIp, udpFromPort, udpPending } from "../net/udpsock";
 import {
   DNS_HEADER_LEN, TYPE_A, TYPE_ANY, CLASS_IN, CLASS_TOP, FLAG_RESPONSE, FLAG_AUTHORITATIVE,
   dnsId, dnsFlags, dnsQuestions, dnsAnswers, dnsAuthorities, skipName, match, writeLocalName, writeHeader, writeA,
@@ -191,7 +191,11 @@ function mdnsPoll(): u32 {
     lastIp = ourIp();
     if (lastIp != 0) startProbe(); else state = M.IDLE;
   }
-  for (let n = udpRecvFrom(sock, inBuf(), IN_MAX); n >= 0; n = udpRecvFrom(sock, inBuf(), IN_MAX)) handle(inBuf(), n, udpFromIp(), udpFromPort());
+  while (udpPending(sock)) {
+    const n = udpRecvFrom(sock, inBuf(), IN_MAX);
+    if (n < 0) break;
+    handle(inBuf(), n, udpFromIp(), udpFromPort());
+  }
   if (state == M.PROBING && reached(nextAt, now)) {
     if (step < 3) { probe(); step++; nextAt = now + 250; }
     else { state = M.ANNOUNCING; step = 0; nextAt = now; }

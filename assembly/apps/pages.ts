@@ -96,7 +96,7 @@ const KEY_COUNTERS: StaticArray<i32> = [
 
 function statusPage(t: Text, conn: i32): void {
   t.str("<!doctype html><html><head><meta charset=utf-8><title>synack ").ip(ourIp()).str("</title>")
-    .str("<style>body{font-family:sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em}</style></head><body>")
+    .str("<style>body{font-family:sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em;overflow-x:auto}</style></head><body>")
     .str("<h1>synack</h1><p>address <b>").ip(ourIp()).ch(47).u32(<u32>popcnt(netmask()))
     .str("</b>, up ").u32((now - startedAt) / 1000).str(" s; you are connection ").u32(<u32>conn)
     .str(" (<a href=/ladder>its ladder</a>, <a href=/stats>all counters</a>, <a href=/status.json>JSON</a>)</p>")

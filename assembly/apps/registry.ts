@@ -7,6 +7,7 @@ import { DEFAULT_BACKLOG } from "../config";
 import { maxConns, RESERVE_OVERHEAD } from "../layout";
 import * as sock from "../tcp/socket";
 import { stateChanges } from "../tcp/tcb";
+import { now } from "../util/clock";
 import { reserve } from "../util/bytes";
 
 export type StartFn = (conn: i32) => bool;
@@ -58,6 +59,7 @@ export function registerService(port: u32, start: StartFn, serve: ServeFn, prior
   s.listener = l;
   unchecked(services[serviceCount] = s);
   acceptStale = true; // its listener may already hold connections
+  lastValid = false;
   return serviceCount++;
 }
 
@@ -66,6 +68,7 @@ export function registerPoller(poll: PollFn): i32 {
   if (pollerCount >= MAX_POLLERS) return sock.E_NOBUFS;
   ready();
   unchecked(pollers[pollerCount] = poll);
+  lastValid = false;
   return pollerCount++;
 }
 
@@ -75,8 +78,36 @@ export function release(conn: i32): void {
   store<u8>(ownerOf + <usize>conn, 0);
 }
 
+/**
+ * The last servicesPoll: its time, tcb.stateChanges after it, and its answer. Services act only
+ * on what arrives (frames, which run them at once), on state changes and on time, so a poll at
+ * the same ms with no state changed since would find nothing new: servicesPollAgain skips it.
+ */
+let lastAt: u32 = 0;
+let lastChanges: u32 = 0;
+let lastNext: u32 = 0;
+let lastValid = false;
+
+/** Something services see changed outside frames and connection states (a name, a new service). */
+export function servicesChanged(): void { lastValid = false; }
+
+/** servicesPoll, unless it has just run at this time and no connection changed state since. */
+export function servicesPollAgain(): u32 {
+  if (lastValid && lastAt == now && lastChanges == stateChanges) return lastNext;
+  return servicesPoll();
+}
+
 /** Accept, then serve every owned connection, then run the pollers; ms until the next need. */
 export function servicesPoll(): u32 {
+  const next = servicesRun();
+  lastAt = now;
+  lastChanges = stateChanges;
+  lastNext = next;
+  lastValid = true;
+  return next;
+}
+
+@inline function servicesRun(): u32 {
   let next = u32.MAX_VALUE;
   if (ownerOf == 0) return next;
   if (acceptStale || acceptedAt != stateChanges) {

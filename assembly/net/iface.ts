@@ -58,12 +58,12 @@ export function netmask(): u32 { return mask; }
 export function gatewayIp(): u32 { return gateway; }
 
 /** Every frame leaves through here. */
-export function linkSend(frame: usize, len: i32): void {
+@inline export function linkSend(frame: usize, len: i32): void {
   count(C.ETH_OUT_FRAMES);
   send_frame(frame, <u32>len);
 }
 
-export function ifaceInput(f: usize, len: i32): void {
+@inline export function ifaceInput(f: usize, len: i32): void {
   count(C.ETH_IN_FRAMES);
   if (len < ETH_HEADER_LEN) { count(C.ETH_DROP_SHORT); return; }
   if (len > FRAME_MAX || len - ETH_HEADER_LEN > MTU) { count(C.ETH_DROP_TOO_LONG); return; }

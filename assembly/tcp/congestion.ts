@@ -1,10 +1,12 @@
-// Congestion control (RFC 5681) with NewReno fast recovery (RFC 6582) and appropriate byte
-// counting (RFC 3465). Input calls these on each acceptable ACK, duplicate ACK and timeout; the
-// window they keep (cwnd) bounds what dispatch() sends, next to the peer's window.
+// Congestion control (RFC 5681) with appropriate byte counting (RFC 3465) and loss recovery:
+// SACK-based (RFC 6675) when both ends agreed on SACK, else NewReno fast recovery (RFC 6582).
+// Input calls these on each acceptable ACK, duplicate ACK and timeout; the window they keep
+// (cwnd) bounds what dispatch() sends, next to the peer's window (in SACK recovery: cwnd - pipe).
 import { Tcb } from "./tcb";
-import { seqGt, seqGe } from "./seq";
-import { retransmitFirst } from "./output";
+import { seqGt, seqGe, seqLt } from "./seq";
+import { retransmitFirst, resend } from "./output";
 import { restartRtx } from "./timers";
+import { DUP_THRESH, isLost, sackClear, left } from "./sack";
 import { C, count } from "../util/counters";
 
 /** RFC 3465 §2.3: in slow start an ACK may open the window by at most L = 2 segments. */
@@ -16,6 +18,7 @@ const ABC_LIMIT: u32 = 2;
 /** A duplicate ACK (RFC 5681 §2). The third starts fast retransmit; more inflate the window. */
 export function onDupAck(t: Tcb): void {
   t.dupAcks++;
+  if (t.sackOn) { sackDupAck(t); return; }
   if (t.inRecovery) {
     t.cwnd = min(t.cwnd + t.mss, cwndCap(t)); // RFC 6582 §3.2 step 3: each one means a segment left
     return;
@@ -33,8 +36,39 @@ export function onDupAck(t: Tcb): void {
   }
 }
 
+/**
+ * A duplicate ACK with SACK on (RFC 6675 §5): DupThresh of them, or fewer once the scoreboard
+ * finds the first unacknowledged byte lost (IsLost(HighACK + 1)), start loss recovery — but not
+ * before SND.UNA reaches the end of the previous one (§5.1, after a timeout). In recovery the ACK
+ * only updated the scoreboard; dispatch sends what pipe allows.
+ */
+function sackDupAck(t: Tcb): void {
+  if (t.inRecovery || seqLt(t.sndUna, t.recover)) return;
+  if (t.dupAcks < DUP_THRESH && !isLost(t, t.sndUna)) return;
+  // (4.1) RecoveryPoint = HighData; (4.2) ssthresh = cwnd = FlightSize / 2.
+  t.recover = t.sndMax;
+  t.ssthresh = max((t.sndMax - t.sndUna) / 2, 2 * t.mss);
+  t.cwnd = t.ssthresh;
+  t.inRecovery = true;
+  t.bytesAcked = 0;
+  if (t.sndNxt != t.sndMax) t.sndNxt = t.sndMax; // new data goes from HighData on; holes are NextSeg's
+  count(C.TCP_FAST_RETRANSMITS);
+  count(C.TCP_SACK_RECOVERIES);
+  // (4.3) Retransmit the first segment presumed lost; HighRxt and RescueRxt end where it ends.
+  const end = t.sbCount > 0 ? left(t, 0) : t.sndMax;
+  t.highRxt = t.sndUna + resend(t, t.sndUna, end);
+  t.rescueRxt = t.highRxt;
+  t.rxtMark = t.sndMax;
+}
+
 /** SND.UNA moved by `acked` bytes: leave recovery, repair the next hole, or grow the window. */
 export function onAck(t: Tcb, acked: u32): void {
+  if (t.inRecovery && t.sackOn) {
+    // RFC 6675 §5 (A): an ACK at or past RecoveryPoint ends recovery; cwnd stays at ssthresh. A
+    // partial one changes no window: dispatch fills what pipe leaves below cwnd (steps B, C).
+    if (seqGe(t.sndUna, t.recover)) { t.inRecovery = false; t.cwnd = min(t.cwnd, t.ssthresh); }
+    return;
+  }
   if (t.inRecovery) {
     if (seqGe(t.sndUna, t.recover)) {
       // Full acknowledgment (RFC 6582 §3.2 step 5): deflate to ssthresh, or to what is still out.
@@ -70,4 +104,7 @@ export function onTimeout(t: Tcb): void {
   t.bytesAcked = 0;
   t.inRecovery = false;
   t.recover = t.sndMax;
+  // RFC 2018 §8: a timeout may mean the peer reneged on what it SACKed, so the scoreboard starts
+  // over and everything from SND.UNA is resent (RFC 6675 §5.1 would let it be kept).
+  sackClear(t);
 }

@@ -6,18 +6,19 @@ import { CHALLENGE_ACKS_PER_SECOND } from "../config";
 import { rxRingSize } from "../layout";
 import { now } from "../util/clock";
 import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST } from "../wire/tcp";
-import { agreeOptions, pawsOk, takeTimestamp } from "./options";
+import { agreeOptions, agreeCookie, pawsOk, takeTimestamp } from "./options";
 import {
   Tcb, findConn, findListener, allocConn, freeConn, setState, pendingCount, listeners, halfOpenCount, halfOpenLimit,
   oldestHalfOpen,
 } from "./tcb";
 import { State } from "./state";
 import { seqLt, seqLe, seqGt, seqInWindow } from "./seq";
-import { dispatch, sendAck, sendRst, sendRstFor, sendSynAckFor, OUR_MSS } from "./output";
+import { dispatch, sendAck, sendRst, sendRstFor, sendSynAckFor } from "./output";
 import { onAck, onDupAck } from "./congestion";
 import { restartRtx, stopRtx, stopPersist, delayAck, rttSample, startCloseTimer, rtoAfterHandshake } from "./timers";
 import { oooInsert, oooAdvance } from "./reassembly";
-import { cookieFor, cookieCheck } from "./syncookie";
+import { cookieFor, cookieCheck, COOKIE_SACK } from "./syncookie";
+import { sackUpdate, sackTrim } from "./sack";
 import { toClosed, enterTimeWait, initCwnd, orphanFinWait2, msl } from "./close";
 import { E_REFUSED, E_RESET } from "./errors";
 import { logText, emit } from "../util/log";
@@ -76,7 +77,7 @@ function listenState(lid: i32, seg: Segment): void {
   t.irs = seg.seq;
   t.rcvNxt = seg.seq + 1;
   t.rcvAdv = t.rcvNxt;
-  t.iss = cookieFor(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, seg.seq, seg.mss != 0 ? seg.mss : 536);
+  t.iss = cookieFor(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, seg.seq, seg.mss != 0 ? seg.mss : 536, seg.sackOk);
   t.sndUna = t.iss; t.sndNxt = t.iss; t.sndMax = t.iss;
   takePeerOptions(t, seg);
   t.state = State.LISTEN; // the slot stands for the listener's TCB at this instant
@@ -86,15 +87,15 @@ function listenState(lid: i32, seg: Segment): void {
 }
 
 function sendCookie(seg: Segment): void {
-  const iss = cookieFor(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, seg.seq, seg.mss != 0 ? seg.mss : 536);
+  const iss = cookieFor(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, seg.seq, seg.mss != 0 ? seg.mss : 536, seg.sackOk);
   count(C.TCP_SYN_COOKIES_SENT);
   sendSynAckFor(seg, iss);
 }
 
 /** The ACK completing a cookie handshake: build the connection the cookie describes. */
 function cookieAccepted(lid: i32, seg: Segment): bool {
-  const mss = cookieCheck(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, seg.ack - 1, seg.seq - 1);
-  if (mss == 0) { count(C.TCP_SYN_COOKIES_BAD); return false; }
+  const cookie = cookieCheck(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, seg.ack - 1, seg.seq - 1);
+  if (cookie == 0) { count(C.TCP_SYN_COOKIES_BAD); return false; }
   const t = allocConn(unchecked(listeners[lid]).priority);
   if (t == null) {
     // No slot for it: say so with a RST, or the peer would believe it is connected (RFC 4987
@@ -114,7 +115,7 @@ function cookieAccepted(lid: i32, seg: Segment): bool {
   t.iss = seg.ack - 1;
   t.sndUna = t.iss; t.sndNxt = seg.ack; t.sndMax = seg.ack;
   takePeerOptions(t, seg);
-  t.mss = min(mss, OUR_MSS);
+  agreeCookie(t, cookie & 0xffff, (cookie & COOKIE_SACK) != 0);
   initCwnd(t);
   t.lastHeard = now;
   t.state = State.LISTEN;
@@ -268,9 +269,15 @@ function otherStates(t: Tcb, seg: Segment): void {
   }
   if (seqGt(seg.ack, t.sndUna)) {
     ackedUpTo(t, seg.ack);
-  } else if (seg.ack == t.sndUna && seg.dataLen == 0 && !seg.has(FIN) && seg.wnd == t.sndWnd &&
-             seg.wnd != 0 && t.sndNxt != t.sndUna) {
-    onDupAck(t); // a duplicate ACK (RFC 5681 §2): the third one starts fast retransmit
+    if (t.sackOn) sackUpdate(t, seg);
+  } else if (seg.ack == t.sndUna) {
+    // A duplicate ACK: with SACK, one that SACKs data not SACKed before (RFC 6675 §2); without
+    // (or when a SACK peer sends no blocks), RFC 5681 §2's. DupThresh of them, or a hole found
+    // lost by the scoreboard, start loss recovery.
+    const fresh = t.sackOn ? sackUpdate(t, seg) : 0;
+    const plain = seg.dataLen == 0 && !seg.has(FIN) && seg.wnd == t.sndWnd && seg.wnd != 0 &&
+      (!t.sackOn || seg.sackCount == 0);
+    if (t.sndNxt != t.sndUna && (fresh > 0 || plain)) onDupAck(t);
   }
   // Send window update (RFC 9293 §3.10.7.4: SND.WL1/SND.WL2 rule).
   if (seqLe(t.sndUna, seg.ack) &&
@@ -337,6 +344,7 @@ function ackedUpTo(t: Tcb, ack: u32): void {
   t.tx.consume(data);
   t.sndUna = ack;
   if (seqLt(t.sndNxt, t.sndUna)) t.sndNxt = t.sndUna;
+  sackTrim(t);
   if (t.tsOn && seg.hasTs && seg.tsEcr != 0) {
     // RFC 7323 §4 RTTM: every ACK that moves SND.UNA times the segment whose TSval it echoes.
     t.rttTiming = false;

@@ -1,6 +1,7 @@
-// What a connection agrees on in the SYNs (MSS; RFC 7323 window scale and timestamps), and the
-// timestamp rules that follow from it: TS.Recent and PAWS. An option counts only when both SYNs
-// carried it: ours offers it on an active open, and a SYN,ACK answers only a SYN that had it.
+// What a connection agrees on in the SYNs (MSS; RFC 7323 window scale and timestamps; RFC 2018
+// SACK-permitted), and the timestamp rules that follow from it: TS.Recent and PAWS. An option
+// counts only when both SYNs carried it: ours offers it on an active open, and a SYN,ACK answers
+// only a SYN that had it.
 import { Tcb } from "./tcb";
 import { State } from "./state";
 import { Segment, SYN, RST } from "../wire/tcp";
@@ -31,6 +32,24 @@ export function agreeOptions(t: Tcb, seg: Segment): void {
     t.tsOffer = false;
     t.tsOn = false;
   }
+  if (syn && seg.sackOk && (t.sackOffer || answering)) {
+    t.sackOffer = true;
+    t.sackOn = true;
+  } else {
+    t.sackOffer = false;
+    t.sackOn = false;
+  }
+}
+
+/**
+ * A connection opened by the ACK of a SYN cookie agrees on what the cookie remembers: the MSS and
+ * SACK-permitted (syncookie.ts). Window scaling and timestamps were not offered in the cookie's
+ * SYN,ACK, so they stay off.
+ */
+export function agreeCookie(t: Tcb, mss: u32, sack: bool): void {
+  t.mss = min(mss, OUR_MSS);
+  t.sackOffer = sack;
+  t.sackOn = sack;
 }
 
 /**

@@ -8,9 +8,10 @@ import { C, count } from "../util/counters";
 import { now } from "../util/clock";
 import { Tcb } from "./tcb";
 import { State } from "./state";
-import { Segment, emitSegment, headerLen, SYN, ACK_FLAG, FIN, RST, PSH } from "../wire/tcp";
-import { seqGt } from "./seq";
+import { Segment, emitSegment, headerLen, sackOptionLen, SACK_MAX_BLOCKS, SYN, ACK_FLAG, FIN, RST, PSH } from "../wire/tcp";
+import { seqGt, seqLt } from "./seq";
 import { armRtx, startPersist, armSwsOverride } from "./timers";
+import { sackPipe, sackHole, sackRescueHole, lostRetransmissions, holeStart, holeEnd } from "./sack";
 
 /** The MSS we announce: an Ethernet MTU minus IPv4 and TCP headers. */
 export const OUR_MSS: u32 = <u32>MTU - 40;
@@ -23,7 +24,7 @@ const IP_PROTO_TCP: u32 = 6;
  * The window to advertise, with receiver-side SWS avoidance (RFC 1122 §4.2.3.3): the right edge
  * only moves when it can move by min(half the buffer, one MSS), and never moves left.
  */
-function advertise(t: Tcb): u32 {
+@inline function advertise(t: Tcb): u32 {
   const edge = t.rcvNxt + <u32>t.rx.free();
   if (seqGt(edge, t.rcvAdv)) {
     const step = edge - t.rcvAdv;
@@ -33,7 +34,7 @@ function advertise(t: Tcb): u32 {
 }
 
 /** True when the window we could advertise has grown enough to be worth a window update. */
-export function windowUpdateDue(t: Tcb): bool {
+@inline export function windowUpdateDue(t: Tcb): bool {
   const edge = t.rcvNxt + <u32>t.rx.free();
   if (!seqGt(edge, t.rcvAdv)) return false;
   const step = edge - t.rcvAdv;
@@ -61,19 +62,37 @@ export function xmit(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): 
   // Timestamps on every segment once agreed, and on our SYNs while offered (RFC 7323 §3.2); a
   // RST carries none (its TSecr could be stale).
   const ts = (flags & RST) == 0 && (syn ? t.tsOffer : t.tsOn);
-  if (dataLen > 0) t.tx.readAt(dataOff, p + <usize>headerLen(mss, ws, ts), dataLen);
+  const sackOk = syn && t.sackOffer;
+  const blocks = sackBlocksFor(t, flags, dataLen, ts);
+  if (dataLen > 0) t.tx.readAt(dataOff, p + <usize>headerLen(mss, ws, ts, sackOk, blocks), dataLen);
   const ack = (flags & ACK_FLAG) ? t.rcvNxt : 0;
   if (flags & ACK_FLAG) t.lastAckSent = ack;
   // A SYN's window is never scaled (RFC 7323 §2.2); later ones are, by the shift we announced.
   const wnd = syn ? min(advertise(t), 0xffff) : advertise(t) >> t.rcvWscale;
   const len = emitSegment(p, t.localIp, t.remoteIp, t.localPort, t.remotePort, seq, ack, flags, wnd, mss, dataLen, ws,
-    ts, now, (flags & ACK_FLAG) ? t.tsRecent : 0);
+    ts, now, (flags & ACK_FLAG) ? t.tsRecent : 0, sackOk, blocks, changetype<usize>(t.oooStart), changetype<usize>(t.oooEnd));
   ipSend(t.remoteIp, IP_PROTO_TCP, len);
   count(C.TCP_OUT_SEGS);
   if (flags & RST) count(C.TCP_OUT_RSTS);
   if (flags & ACK_FLAG) { t.ackNow = false; t.ackOn = false; }
   const end = seq + <u32>dataLen + ((flags & SYN) ? 1 : 0) + ((flags & FIN) ? 1 : 0);
   if (seqGt(end, t.sndMax)) t.sndMax = end;
+}
+
+/**
+ * RFC 2018 §4: while data is held out of order, every ACK carries SACK blocks for it (the most
+ * recent first), as many as fit: four, three next to timestamps, and on a segment with data only
+ * what the segment size leaves (the blocks come out of it as options do, RFC 6691). They are the
+ * out-of-order ranges, which reassembly.ts keeps most recent first; returns how many go.
+ */
+function sackBlocksFor(t: Tcb, flags: u32, dataLen: i32, ts: bool): i32 {
+  if (!t.sackOn || t.oooCount == 0 || (flags & (ACK_FLAG | SYN | RST)) != ACK_FLAG) return 0;
+  let n = ts ? SACK_MAX_BLOCKS - 1 : SACK_MAX_BLOCKS;
+  if (dataLen > 0) {
+    const room = <i32>t.mss - dataLen;
+    while (n > 0 && sackOptionLen(n) > room) n--;
+  }
+  return min(n, t.oooCount);
 }
 
 /**
@@ -107,7 +126,7 @@ export function sendRstFor(seg: Segment): void {
 export function sendSynAckFor(seg: Segment, iss: u32): void {
   const p = ipTxPayload();
   const len = emitSegment(p, seg.dstIp, seg.srcIp, seg.dstPort, seg.srcPort, iss, seg.seq + 1,
-    SYN | ACK_FLAG, <u32>rxRingSize, OUR_MSS, 0);
+    SYN | ACK_FLAG, <u32>rxRingSize, OUR_MSS, 0, -1, false, 0, 0, seg.sackOk); // the cookie keeps SACK-permitted
   ipSend(seg.srcIp, IP_PROTO_TCP, len);
   count(C.TCP_OUT_SEGS);
 }
@@ -137,7 +156,11 @@ export function dispatch(t: Tcb): void {
   // whatever fits once the override timer has fired).
   let sent = false;
   const wnd = min(t.sndWnd, t.cwnd);
-  while (true) {
+  // RFC 6675 loss recovery has its own sending rule (while going back after a timeout or a path
+  // MTU change, SND.NXT is below SND.MAX and the ordinary loop resends).
+  if (t.sackOn && t.sndNxt == t.sndMax && t.inRecovery) sent = recoverySend(t);
+  else if (t.sackOn && t.sndNxt == t.sndMax && t.dupAcks > 0) sent = limitedTransmit(t);
+  else while (true) {
     const pending = unsent(t);
     if (pending <= 0) break;
     const usable = <i32>(t.sndUna + wnd - t.sndNxt);
@@ -176,6 +199,87 @@ export function dispatch(t: Tcb): void {
   // Data waits behind a closed window and nothing is in flight to bring an update: probe.
   if (unsent(t) > 0 && t.sndWnd == 0 && t.sndNxt == t.sndUna) startPersist(t);
   if (!sent && t.ackNow) sendAck(t);
+}
+
+/**
+ * RFC 6675 §5 step (C): while cwnd - pipe >= 1 SMSS, send what NextSeg chooses: (1) a lost hole
+ * above HighRxt, (2) new data, (3) any hole below the highest SACKed byte, (4) once per recovery
+ * the rescue of the last hole; first, resends shown lost too go back to rule 1 (sack.ts,
+ * lostRetransmissions). True when something was sent.
+ */
+function recoverySend(t: Tcb): bool {
+  lostRetransmissions(t);
+  let pipe = sackPipe(t);
+  let sent = false;
+  while (pipe + t.mss <= t.cwnd) {
+    let n: u32 = 0;
+    if (sackHole(t, true)) {
+      n = resend(t, holeStart, holeEnd);
+      t.highRxt = holeStart + n;
+      t.rxtMark = t.sndMax;
+    } else if ((n = newData(t)) > 0) {
+      // rule 2 sent it
+    } else if (sackHole(t, false)) {
+      n = resend(t, holeStart, holeEnd);
+      t.highRxt = holeStart + n;
+      t.rxtMark = t.sndMax;
+    } else if (seqGt(t.sndUna, t.rescueRxt) && sackRescueHole(t)) {
+      // The rescue resends the last SMSS of the hole, HighRxt stays; no second one (RescueRxt).
+      const start = holeEnd - holeStart > t.mss ? holeEnd - t.mss : holeStart;
+      n = resend(t, start, holeEnd);
+      t.rescueRxt = t.recover;
+    }
+    if (n == 0) break;
+    pipe += n;
+    sent = true;
+  }
+  return sent;
+}
+
+/**
+ * RFC 6675 §5 step (3), Limited Transmit with SACK: after a duplicate ACK, before recovery, new
+ * data goes out while cwnd - pipe >= 1 SMSS (SACKed data has left the network), so a small
+ * window still brings the duplicates loss recovery needs instead of waiting for the timer.
+ */
+function limitedTransmit(t: Tcb): bool {
+  t.highRxt = t.sndUna; // (3.1)
+  let pipe = sackPipe(t);
+  let sent = false;
+  while (pipe + t.mss <= t.cwnd) {
+    const n = newData(t);
+    if (n == 0) break;
+    pipe += n;
+    sent = true;
+  }
+  return sent;
+}
+
+/** NextSeg rule 2: one segment of new data, if the peer's window takes it. Returns its length. */
+function newData(t: Tcb): u32 {
+  const pending = unsent(t);
+  const usable = <i32>(t.sndUna + t.sndWnd - t.sndNxt);
+  const n = min(min(pending, usable), <i32>t.mss);
+  if (n <= 0 || (n < <i32>t.mss && n < pending)) return 0; // no slivers (sender SWS avoidance)
+  xmit(t, t.sndNxt, ACK_FLAG | (n == pending ? PSH : 0), <i32>(t.sndNxt - t.sndUna), n);
+  if (!t.rttTiming) { t.rttTiming = true; t.rttSeq = t.sndNxt; t.rttStart = now; }
+  t.sndNxt += <u32>n;
+  return <u32>n;
+}
+
+/**
+ * Resend up to one segment of [start, end) (inside SND.UNA..SND.MAX), with our FIN if it is the
+ * last sequence number there. Returns the sequence space sent (0 when nothing could be).
+ */
+export function resend(t: Tcb, start: u32, end: u32): u32 {
+  const dataEnd = t.sndUna + <u32>t.tx.len; // our FIN, when sent, is the sequence number after the data
+  let n = <i32>min(end - start, t.mss);
+  if (seqGt(start + <u32>n, dataEnd)) n = seqLt(start, dataEnd) ? <i32>(dataEnd - start) : 0;
+  const fin = t.finSent && start + <u32>n == t.finSeq && seqGt(end, t.finSeq);
+  if (n <= 0 && !fin) return 0;
+  xmit(t, start, ACK_FLAG | (fin ? FIN : 0), <i32>(start - t.sndUna), n);
+  count(C.TCP_RETRANS_SEGS);
+  t.rttTiming = false; // Karn: no sample from a retransmitted segment
+  return <u32>n + (fin ? 1 : 0);
 }
 
 /** Persist timer fired: send one byte past the closed window (RFC 9293 §3.8.6.1). */

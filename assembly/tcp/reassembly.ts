@@ -1,11 +1,15 @@
 // Out-of-order data (RFC 9293 §3.10.7.4, seventh step: "segments ... may be held"). The bytes
 // are written straight into the receive ring past its end, at their offset from RCV.NXT; these
-// ranges remember which parts are there, so nothing is copied twice.
+// ranges remember which parts are there, so nothing is copied twice. They are kept most recent
+// first (the range the last segment fell into leads), the order RFC 2018 §4 wants SACK blocks in.
 import { OOO_RANGES } from "../config";
 import { Tcb } from "./tcb";
 import { seqGt, seqLt, seqLe, seqGe } from "./seq";
 
-/** Remember [start, end) as held; merges with overlapping or touching ranges. False when full. */
+/**
+ * Remember [start, end) as held; merges with overlapping or touching ranges, and puts the union
+ * first. False when full.
+ */
 export function oooInsert(t: Tcb, start: u32, end: u32): bool {
   // Absorb every range that overlaps or touches, then store the union.
   let i = 0;
@@ -19,17 +23,23 @@ export function oooInsert(t: Tcb, start: u32, end: u32): bool {
     } else i++;
   }
   if (t.oooCount >= OOO_RANGES) return false;
-  unchecked(t.oooStart[t.oooCount] = start);
-  unchecked(t.oooEnd[t.oooCount] = end);
+  for (let j = t.oooCount; j > 0; j--) {
+    unchecked(t.oooStart[j] = t.oooStart[j - 1]);
+    unchecked(t.oooEnd[j] = t.oooEnd[j - 1]);
+  }
+  unchecked(t.oooStart[0] = start);
+  unchecked(t.oooEnd[0] = end);
   t.oooCount++;
   return true;
 }
 
+/** Remove range i, keeping the others in their order. */
 function removeAt(t: Tcb, i: i32): void {
-  const last = t.oooCount - 1;
-  unchecked(t.oooStart[i] = t.oooStart[last]);
-  unchecked(t.oooEnd[i] = t.oooEnd[last]);
-  t.oooCount = last;
+  for (let j = i + 1; j < t.oooCount; j++) {
+    unchecked(t.oooStart[j - 1] = t.oooStart[j]);
+    unchecked(t.oooEnd[j - 1] = t.oooEnd[j]);
+  }
+  t.oooCount--;
 }
 
 /** RCV.NXT moved: commit every held range it reached. Returns true if any was committed. */

@@ -47,8 +47,29 @@ export class Ring {
     return n;
   }
 
+  /** Drop up to n bytes from the head without copying them; returns how many. */
+  @inline drop(n: i32): i32 {
+    n = min(n, this.len);
+    this.consume(n);
+    return n;
+  }
+
+  /** Free bytes contiguous after the end (the rest of free() is at base). */
+  tailRun(): i32 {
+    let pos = this.head + this.len;
+    if (pos >= this.cap) pos -= this.cap;
+    return min(this.free(), this.cap - pos);
+  }
+
+  /** Where the byte after the end goes. */
+  tailPtr(): usize {
+    let pos = this.head + this.len;
+    if (pos >= this.cap) pos -= this.cap;
+    return this.base + <usize>pos;
+  }
+
   /** Drop n bytes from the head. */
-  consume(n: i32): void {
+  @inline consume(n: i32): void {
     this.head += n;
     if (this.head >= this.cap) this.head -= this.cap;
     this.len -= n;

@@ -7,6 +7,7 @@ import { C, count } from "../util/counters";
 import { ourIp } from "../net/iface";
 import { now } from "../util/clock";
 import { Tcb, conns, listeners, allocConn, freeConn, findListener, setState } from "./tcb";
+import { Ring } from "./ring";
 import { State, synchronized } from "./state";
 import { dispatch, sendRst, windowUpdateDue } from "./output";
 import { toClosed, initCwnd, orphanFinWait2 } from "./close";
@@ -86,8 +87,9 @@ export function connect(ip: u32, port: u32): i32 {
   t.remoteIp = ip; t.remotePort = port;
   t.iss = isnFor(t.localIp, lport, ip, port);
   t.sndUna = t.iss; t.sndNxt = t.iss; t.sndMax = t.iss;
-  t.wsOffer = true; // our SYN offers window scaling and timestamps (RFC 7323)
+  t.wsOffer = true; // our SYN offers window scaling and timestamps (RFC 7323), and SACK (RFC 2018)
   t.tsOffer = true;
+  t.sackOffer = true;
   initCwnd(t);
   setState(t, State.SYN_SENT);
   count(C.TCP_ACTIVE_OPENS);
@@ -95,21 +97,55 @@ export function connect(ip: u32, port: u32): i32 {
   return t.id;
 }
 
-export function send(id: i32, ptr: usize, len: i32): i32 {
-  const t = owned(id);
+/** 0 when id may queue data now, else why not (E_BADF, its error, E_PIPE). */
+@inline function sendable(t: Tcb | null): i32 {
   if (t == null) return E_BADF;
   if (t.error != 0) return t.error;
   const s = t.state;
   if (t.finQueued || !(s == State.ESTABLISHED || s == State.CLOSE_WAIT || s == State.SYN_SENT || s == State.SYN_RECEIVED)) return E_PIPE;
-  const n = t.tx.push(ptr, len);
-  dispatch(t);
+  return 0;
+}
+
+export function send(id: i32, ptr: usize, len: i32): i32 {
+  const t = owned(id);
+  const why = sendable(t);
+  if (why != 0) return why;
+  const n = t!.tx.push(ptr, len);
+  dispatch(t!);
   return n;
 }
 
-export function recv(id: i32, ptr: usize, len: i32): i32 {
+/**
+ * For a service that writes its data straight into the send ring (no copy through a buffer):
+ * the ring, whose free space (Ring.tailRun(), then from Ring.base) it fills before sendCommit;
+ * null when id may not send now (send() says why).
+ */
+export function sendRing(id: i32): Ring | null {
+  const t = owned(id);
+  return sendable(t) == 0 ? t!.tx : null;
+}
+
+/** Queue the n bytes written past the send ring's end (sendRing) and send what may go now. */
+export function sendCommit(id: i32, n: i32): i32 {
+  const t = owned(id);
+  const why = sendable(t);
+  if (why != 0) return why;
+  n = min(max(n, 0), t!.tx.free());
+  t!.tx.commit(n);
+  dispatch(t!);
+  return n;
+}
+
+export function recv(id: i32, ptr: usize, len: i32): i32 { return take(id, ptr, len); }
+
+/** Like recv, but the bytes are dropped, not copied anywhere (the discard service). */
+export function skip(id: i32, len: i32): i32 { return take(id, 0, len); }
+
+/** recv into ptr, or skip when ptr is 0. */
+@inline function take(id: i32, ptr: usize, len: i32): i32 {
   const t = owned(id);
   if (t == null) return E_BADF;
-  const n = t.rx.pop(ptr, len);
+  const n = ptr != 0 ? t.rx.pop(ptr, len) : t.rx.drop(len);
   if (n > 0) {
     if (windowUpdateDue(t)) { t.ackNow = true; dispatch(t); }
     return n;

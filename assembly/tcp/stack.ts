@@ -17,7 +17,7 @@ export { setMsl } from "./close";
 export function tcpInit(): void { isnInit(); }
 
 /** Called by IPv4 for every segment addressed to us (IP header already validated). */
-export function tcpInput(src: u32, dst: u32, seg: usize, len: i32): void { segmentArrives(src, dst, seg, len); }
+@inline export function tcpInput(src: u32, dst: u32, seg: usize, len: i32): void { segmentArrives(src, dst, seg, len); }
 
 /** Run due timers and pending output; returns ms until the next TCP deadline. */
 export function tcpPoll(): u32 {
@@ -25,6 +25,10 @@ export function tcpPoll(): u32 {
   for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (!t.inUse) continue;
+    // nextDeadline looks at exactly the timers below: while none is due (and nothing is owed),
+    // the connection has nothing to do here.
+    const d = nextDeadline(t);
+    if (d != 0 && !t.ackNow && !t.swsForce) { next = min(next, d); continue; }
     if (t.closeOn && reached(t.closeAt, now)) { t.closeOn = false; toClosed(t); continue; }
     if (t.rtxOn && reached(t.rtxAt, now)) retransmitTimeout(t);
     if (!t.inUse) continue;
@@ -33,8 +37,9 @@ export function tcpPoll(): u32 {
       t.persistBackoff++;
       t.persistAt = now + persistInterval(t);
     }
-    if (t.ackOn && reached(t.ackAt, now)) { t.ackOn = false; t.ackNow = true; }
-    if (t.swsOn && reached(t.swsAt, now)) { t.swsOn = false; t.swsForce = true; }
+    let due = false; // a timer below fired: dispatch has something to do
+    if (t.ackOn && reached(t.ackAt, now)) { t.ackOn = false; t.ackNow = true; due = true; }
+    if (t.swsOn && reached(t.swsAt, now)) { t.swsOn = false; t.swsForce = true; due = true; }
     if (t.userTimeout != 0 && t.sndUna != t.sndMax && reached(t.unackedSince + t.userTimeout, now)) {
       giveUp(t); // RFC 9293 §3.8.3: the user's limit for unacknowledged data
       continue;
@@ -44,7 +49,9 @@ export function tcpPoll(): u32 {
       t.keepProbes++;
       sendKeepAlive(t);
     }
-    dispatch(t);
+    // Everything else that makes a segment due (input, the socket calls, the retransmission
+    // timer) dispatches at once; here only what the timers above set is left.
+    if (due || t.ackNow || t.swsForce) dispatch(t);
     next = min(next, nextDeadline(t));
   }
   return next;

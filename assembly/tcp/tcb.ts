@@ -1,6 +1,6 @@
 // Transmission control blocks (RFC 9293 §3.3.1) and the fixed table that holds them, plus the
 // listener table. The slots and their rings are laid out once, at init (layout.ts).
-import { MAX_LISTENERS, OOO_RANGES, RTO_INITIAL_MS } from "../config";
+import { MAX_LISTENERS, OOO_RANGES, SACK_BLOCKS, RTO_INITIAL_MS } from "../config";
 import { maxConns, rxRingSize, txRingSize } from "../layout";
 import { Ring } from "./ring";
 import { TS_OPTION_LEN } from "../wire/tcp";
@@ -39,8 +39,24 @@ export class Tcb {
    */
   tsOffer: bool = false;
   tsOn: bool = false;
+  /**
+   * RFC 2018 SACK: sackOffer on our SYNs, sackOn once both SYNs carried SACK-permitted. Then the
+   * scoreboard (tcp/sack.ts) holds what the peer SACKed above SND.UNA: sbCount blocks, this
+   * slot's row of the scoreboards table. (Next to the bools above: they share one word.)
+   */
+  sackOffer: bool = false;
+  sackOn: bool = false;
   tsRecent: u32 = 0;
   lastAckSent: u32 = 0;
+  sbCount: i32 = 0;
+  /**
+   * RFC 6675 loss recovery (inRecovery with sackOn): HighRxt and RescueRxt, each one past the
+   * last byte of a retransmission (the RFC's are that byte; HighACK + 1 is SND.UNA).
+   */
+  highRxt: u32 = 0;
+  rescueRxt: u32 = 0;
+  /** SND.MAX when the latest hole was resent: SACKs well past it show that resend lost too. */
+  rxtMark: u32 = 0;
   /** Effective send MSS (peer's MSS option, bounded by our MTU). */
   mss: u32 = 536;
   cwnd: u32 = 0;
@@ -137,6 +153,8 @@ export class Tcb {
     this.inRecovery = false; this.recover = 0; this.bytesAcked = 0;
     this.wsOffer = false; this.sndWscale = 0; this.rcvWscale = 0;
     this.tsOffer = false; this.tsOn = false; this.tsRecent = 0; this.lastAckSent = 0;
+    this.sackOffer = false; this.sackOn = false; this.sbCount = 0; this.highRxt = 0; this.rescueRxt = 0;
+    this.rxtMark = 0;
     this.irs = 0; this.rcvNxt = 0; this.rcvAdv = 0;
     this.finQueued = false; this.finSeqSet = false; this.finSeq = 0; this.finReceived = false;
     this.listener = -1; this.accepted = false; this.userClosed = false; this.error = 0; this.order = 0;
@@ -183,11 +201,17 @@ export function halfOpenLimit(): i32 { return max(1, maxConns / 2); }
 /** The connection table: maxConns slots, made by tcbTableInit. */
 export let conns = new StaticArray<Tcb>(0);
 export const listeners = new StaticArray<Listener>(MAX_LISTENERS);
+/**
+ * Every slot's SACK scoreboard, one row of SACK_BLOCKS blocks [left, right) per slot (by id): in
+ * one table rather than an array per TCB, which would cost an object header each.
+ */
+export let scoreboards = new StaticArray<u32>(0);
 for (let i = 0; i < MAX_LISTENERS; i++) listeners[i] = new Listener();
 
 /** Lay out the connection table with the configured number of slots and ring sizes (once). */
 export function tcbTableInit(): void {
   conns = new StaticArray<Tcb>(maxConns);
+  scoreboards = new StaticArray<u32>(maxConns * 2 * SACK_BLOCKS);
   for (let i = 0; i < maxConns; i++) unchecked(conns[i] = new Tcb(i, rxRingSize, txRingSize));
 }
 

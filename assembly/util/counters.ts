@@ -25,6 +25,7 @@ export const enum C {
   TCP_DROP_OOO_FULL, TCP_DROP_PAWS, TCP_RST_IGNORED, TCP_CHALLENGE_ACKS, TCP_TIMEOUTS, TCP_ZERO_WINDOW_PROBES,
   TCP_OOO_SEGS, TCP_TIME_WAIT_REUSED, TCP_CHALLENGE_ACKS_LIMITED,
   TCP_SYN_COOKIES_SENT, TCP_SYN_COOKIES_OK, TCP_SYN_COOKIES_BAD, TCP_HALF_OPEN_EVICTED, TCP_COOKIE_NO_SLOT_RSTS,
+  TCP_SACK_RECOVERIES, TCP_SACK_LOST_RETRANSMITS, TCP_SACK_IGNORED,
   COUNT
 }
 
@@ -45,7 +46,7 @@ tcpDropShort tcpDropChecksum tcpDropDataOffset tcpDropOptions tcpDropPortZero tc
 tcpDropNoListener tcpDropBacklog tcpDropNoSlot tcpDropOutOfWindow tcpDropBadAck tcpDropOooFull \
 tcpDropPaws tcpRstIgnored tcpChallengeAcks tcpTimeouts tcpZeroWindowProbes tcpOooSegs \
 tcpTimeWaitReused tcpChallengeAcksLimited tcpSynCookiesSent tcpSynCookiesOk tcpSynCookiesBad \
-tcpHalfOpenEvicted tcpCookieNoSlotRsts ";
+tcpHalfOpenEvicted tcpCookieNoSlotRsts tcpSackRecoveries tcpSackLostRetransmits tcpSackIgnored ";
 /** Where each name starts in NAMES, found once at start-up. */
 const nameAt = new StaticArray<u16>(C.COUNT + 1);
 for (let i = 0, at = 0; i <= C.COUNT; i++) {
@@ -56,7 +57,10 @@ for (let i = 0, at = 0; i <= C.COUNT; i++) {
 
 const values = new StaticArray<u32>(C.COUNT);
 
-@inline export function count(c: C): void { unchecked(values[c] += 1); }
+@inline export function count(c: C): void { // a load and a store (values[c] += 1 costs a call on wasm3)
+  const p = changetype<usize>(values) + (<usize>c << 2);
+  store<u32>(p, load<u32>(p) + 1);
+}
 @inline export function counter(c: C): u32 { return unchecked(values[c]); }
 /** Write counter c's name into t, left-aligned in `width` columns (0: as long as it is). */
 export function writeCounterName(t: Text, c: i32, width: i32 = 0): Text {

@@ -41,7 +41,7 @@ export function ipSetWhole(p: usize, totalLen: i32): void {
  * Validate the IPv4 header at p with `len` bytes available. Returns -1 when valid, else the
  * counter naming why it must be dropped. Options are allowed if their lengths are well-formed.
  */
-export function ipCheck(p: usize, len: i32): i32 {
+@inline export function ipCheck(p: usize, len: i32): i32 {
   if (len < IPV4_HEADER_LEN) return C.IP_DROP_SHORT;
   if ((get8(p + VER_IHL) >> 4) != 4) return C.IP_DROP_VERSION;
   const hlen = ipHeaderLen(p);
@@ -69,7 +69,7 @@ function optionsValid(o: usize, n: i32): bool {
 }
 
 /** Write a 20-byte header (no options, DF set, TTL 64) with its checksum. */
-export function emitIpv4(p: usize, src: u32, dst: u32, proto: u32, payloadLen: i32, ident: u32, ttl: u32 = 64): void {
+@inline export function emitIpv4(p: usize, src: u32, dst: u32, proto: u32, payloadLen: i32, ident: u32, ttl: u32 = 64): void {
   put8(p + VER_IHL, 0x45);
   put8(p + 1, 0);
   put16(p + TOTAL_LEN, <u32>(IPV4_HEADER_LEN + payloadLen));

@@ -26,9 +26,15 @@ const OPT_END: u32 = 0;
 const OPT_NOP: u32 = 1;
 const OPT_MSS: u32 = 2;
 const OPT_WSCALE: u32 = 3;
+const OPT_SACK_PERMITTED: u32 = 4;
+const OPT_SACK: u32 = 5;
 const OPT_TIMESTAMPS: u32 = 8;
 /** Bytes the Timestamps option takes with its two NOPs (RFC 7323 Appendix A layout). */
 export const TS_OPTION_LEN: i32 = 12;
+/** SACK blocks a segment can carry: 40 option bytes hold four (RFC 2018 §3), three next to timestamps. */
+export const SACK_MAX_BLOCKS: i32 = 4;
+/** Bytes of a SACK option of n blocks, with the two NOPs that align it. */
+@inline export function sackOptionLen(n: i32): i32 { return n > 0 ? 4 + 8 * n : 0; }
 
 /** A validated segment: what TCP input works from; it never reads raw header bytes itself. */
 export class Segment {
@@ -51,10 +57,22 @@ export class Segment {
   hasTs: bool = false;
   tsVal: u32 = 0;
   tsEcr: u32 = 0;
+  /** RFC 2018 SACK-permitted, on a SYN only. */
+  sackOk: bool = false;
+  /**
+   * The SACK option's blocks [left, right), sackCount of them, read in place (sackLeft, sackRight);
+   * an option whose length is not 2 + 8n (n >= 1) is ignored (sackBad set, counted by TCP input).
+   * The blocks' numbers are not checked here.
+   */
+  sackCount: i32 = 0;
+  sackBad: bool = false;
+  sackAt: usize = 0;
   data: usize = 0;
   dataLen: i32 = 0;
 
   @inline has(f: u32): bool { return (this.flags & f) != 0; }
+  @inline sackLeft(i: i32): u32 { return get32(this.sackAt + <usize>(8 * i)); }
+  @inline sackRight(i: i32): u32 { return get32(this.sackAt + <usize>(8 * i + 4)); }
   /** SEG.LEN: data plus one for each of SYN and FIN. */
   @inline get segLen(): u32 {
     return <u32>this.dataLen + ((this.flags & SYN) ? 1 : 0) + ((this.flags & FIN) ? 1 : 0);
@@ -88,6 +106,9 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
   seg.wscale = -1;
   seg.wscaleAsked = -1;
   seg.hasTs = false;
+  seg.sackOk = false;
+  seg.sackCount = 0;
+  seg.sackBad = false;
 
   // Impossible flag mixes and the null segment: no stack sends them; scanners and attacks do.
   const f = seg.flags;
@@ -114,6 +135,14 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
       // above 14 is used as 14.
       seg.wscaleAsked = <i32>get8(o + 2);
       seg.wscale = min(seg.wscaleAsked, 14);
+    } else if (kind == OPT_SACK_PERMITTED && olen == 2 && (f & SYN)) {
+      seg.sackOk = true; // RFC 2018 §2: only in a SYN
+    } else if (kind == OPT_SACK) {
+      // RFC 2018 §3: 2 + 8n bytes; the header's 40 option bytes limit n to 4. Any other length
+      // (and a second SACK option) is ignored, not a reason to drop the segment.
+      const n = (<i32>olen - 2) >> 3;
+      if (olen < 10 || ((olen - 2) & 7) != 0 || n > SACK_MAX_BLOCKS || seg.sackCount != 0) seg.sackBad = true;
+      else { seg.sackAt = o + 2; seg.sackCount = n; }
     } else if (kind == OPT_TIMESTAMPS && olen == 10) {
       seg.hasTs = true;
       seg.tsVal = get32(o + 2);
@@ -127,15 +156,19 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
 
 /**
  * Write a TCP header at p for a segment whose payload (payloadLen bytes) already sits at
- * p + headerLen(mss, wscale), and fill in the checksum. Options: MSS when mss != 0, Window Scale
- * (after a NOP) when wscale >= 0. Returns the segment's total length.
+ * p + headerLen(mss, wscale, ts, sackOk, sackBlocks), and fill in the checksum. Options: MSS when
+ * mss != 0, Window Scale (after a NOP) when wscale >= 0, SACK-permitted (after two NOPs) when sackOk,
+ * Timestamps (after two NOPs) when ts, and a SACK option (after two NOPs) of sackBlocks blocks,
+ * block i being [sackLefts[i], sackRights[i]) read from two arrays of u32.
+ * Returns the segment's total length.
  */
 export function emitSegment(
   p: usize, src: u32, dst: u32, srcPort: u32, dstPort: u32,
   seq: u32, ack: u32, flags: u32, wnd: u32, mss: u32, payloadLen: i32, wscale: i32 = -1,
-  ts: bool = false, tsVal: u32 = 0, tsEcr: u32 = 0,
+  ts: bool = false, tsVal: u32 = 0, tsEcr: u32 = 0, sackOk: bool = false,
+  sackBlocks: i32 = 0, sackLefts: usize = 0, sackRights: usize = 0,
 ): i32 {
-  const hlen = headerLen(mss, wscale, ts);
+  const hlen = headerLen(mss, wscale, ts, sackOk, sackBlocks);
   put16(p + SRC_PORT, srcPort);
   put16(p + DST_PORT, dstPort);
   put32(p + SEQ, seq);
@@ -159,6 +192,13 @@ export function emitSegment(
     put8(o + 3, <u32>wscale);
     o += 4;
   }
+  if (sackOk) {
+    put8(o, OPT_NOP);
+    put8(o + 1, OPT_NOP);
+    put8(o + 2, OPT_SACK_PERMITTED);
+    put8(o + 3, 2);
+    o += 4;
+  }
   if (ts) {
     put8(o, OPT_NOP);
     put8(o + 1, OPT_NOP);
@@ -166,6 +206,19 @@ export function emitSegment(
     put8(o + 3, 10);
     put32(o + 4, tsVal);
     put32(o + 8, tsEcr);
+    o += TS_OPTION_LEN;
+  }
+  if (sackBlocks > 0) {
+    put8(o, OPT_NOP);
+    put8(o + 1, OPT_NOP);
+    put8(o + 2, OPT_SACK);
+    put8(o + 3, 2 + 8 * <u32>sackBlocks);
+    o += 4;
+    for (let i = 0; i < sackBlocks; i++) {
+      put32(o, load<u32>(sackLefts + <usize>(4 * i)));
+      put32(o + 4, load<u32>(sackRights + <usize>(4 * i)));
+      o += 8;
+    }
   }
   const total = hlen + payloadLen;
   const sum = sumBytes(p, total, pseudoHeaderSum(src, dst, 6, <u32>total));
@@ -173,7 +226,11 @@ export function emitSegment(
   return total;
 }
 
-/** Header length with the MSS option (mss != 0), Window Scale (wscale >= 0) and Timestamps (ts). */
-@inline export function headerLen(mss: u32, wscale: i32 = -1, ts: bool = false): i32 {
-  return TCP_HEADER_LEN + (mss != 0 ? 4 : 0) + (wscale >= 0 ? 4 : 0) + (ts ? TS_OPTION_LEN : 0);
+/**
+ * Header length with the MSS option (mss != 0), Window Scale (wscale >= 0), SACK-permitted
+ * (sackOk), Timestamps (ts) and a SACK option of sackBlocks blocks.
+ */
+@inline export function headerLen(mss: u32, wscale: i32 = -1, ts: bool = false, sackOk: bool = false, sackBlocks: i32 = 0): i32 {
+  return TCP_HEADER_LEN + (mss != 0 ? 4 : 0) + (wscale >= 0 ? 4 : 0) + (sackOk ? 4 : 0) + (ts ? TS_OPTION_LEN : 0) +
+    sackOptionLen(sackBlocks);
 }

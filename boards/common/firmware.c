@@ -16,6 +16,7 @@ static IM3Environment env;
 static IM3Runtime runtime;
 static IM3Function f_frame_received, f_poll, f_rx_buffer, f_rx_buffer_size, f_address, f_prefix, f_used;
 static int verbose;
+static uint32_t rx_at, rx_cap; /* the module's receive buffer; rx_cap 0: not asked yet */
 
 static void report(const char *what, M3Result r) {
   char line[256];
@@ -227,6 +228,7 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
 }
 
 void fw_stop(void) {
+  rx_cap = 0;
   if (runtime) m3_FreeRuntime(runtime); /* and the module loaded into it */
   if (env) m3_FreeEnvironment(env);
   runtime = NULL;
@@ -244,8 +246,10 @@ uint32_t fw_address(uint32_t *prefix_len) {
 }
 
 uint32_t fw_step(void) {
-  /* The receive buffer's place never changes, but memory may be reallocated: look it up each time. */
-  uint32_t rx = call_u32(f_rx_buffer), cap = call_u32(f_rx_buffer_size);
+  /* The receive buffer's place in linear memory never changes once the module is up (asked
+   * once); memory itself may be reallocated, so its base is looked up each time. */
+  if (!rx_cap) { rx_at = call_u32(f_rx_buffer); rx_cap = call_u32(f_rx_buffer_size); }
+  uint32_t rx = rx_at, cap = rx_cap;
   for (;;) {
     uint32_t size = 0;
     uint8_t *mem = m3_GetMemory(runtime, &size, 0);

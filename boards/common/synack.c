@@ -53,7 +53,11 @@ int synack_state(int id) { CALL("sock_state", (uint32_t)id); }
 int synack_close_all(int abort) { CALL("sock_close_all", (uint32_t)(abort != 0)); }
 uint32_t synack_remote_ip(int id) { static export_fn e = { "sock_remote_ip", 0, 0 }; const uint32_t a[] = { (uint32_t)id }; return (uint32_t)call(&e, 1, a); }
 uint16_t synack_remote_port(int id) { static export_fn e = { "sock_remote_port", 0, 0 }; const uint32_t a[] = { (uint32_t)id }; return (uint16_t)call(&e, 1, a); }
+uint16_t synack_local_port(int id) { static export_fn e = { "sock_local_port", 0, 0 }; const uint32_t a[] = { (uint32_t)id }; return (uint16_t)call(&e, 1, a); }
+int synack_nodelay(int id, int on) { CALL("sock_nodelay", (uint32_t)id, (uint32_t)(on != 0)); }
+int synack_keepalive(int id, uint32_t idle_ms, uint32_t interval_ms, int count) { CALL("sock_keepalive", (uint32_t)id, idle_ms, interval_ms, (uint32_t)count); }
 int synack_udp_bind(uint16_t port) { CALL("udp_bind", port); }
+uint16_t synack_udp_local_port(int id) { static export_fn e = { "udp_local_port", 0, 0 }; const uint32_t a[] = { (uint32_t)id }; return (uint16_t)call(&e, 1, a); }
 int synack_udp_close(int id) { CALL("udp_close", (uint32_t)id); }
 
 int synack_send(int id, const void *buf, size_t len) {
@@ -114,3 +118,17 @@ int synack_udp_recvfrom(int id, void *buf, size_t len, uint32_t *ip, uint16_t *p
   if (port) *port = (uint16_t)call(&e_port, 0, NULL);
   return r;
 }
+
+/* stats_text / conns_text write into the io buffer and return the length. */
+static int text(export_fn *e, char *buf, size_t len) {
+  int32_t n = call(e, 0, NULL);
+  uint32_t cap;
+  uint8_t *p = io(&cap);
+  if (n < 0 || !p) return SYNACK_EINVAL;
+  if ((uint32_t)n > cap) n = (int32_t)cap;
+  if ((size_t)n > len) n = (int32_t)len;
+  memcpy(buf, p, (size_t)n);
+  return n;
+}
+int synack_stats_text(char *buf, size_t len) { static export_fn e = { "stats_text", 0, 0 }; return text(&e, buf, len); }
+int synack_conns_text(char *buf, size_t len) { static export_fn e = { "conns_text", 0, 0 }; return text(&e, buf, len); }

@@ -39,11 +39,19 @@ int synack_state(int id);                               /* enum synack_state */
 int synack_close_all(int abort);                        /* exiting: close all (FIN; abort: RST); still closing */
 uint32_t synack_remote_ip(int id);
 uint16_t synack_remote_port(int id);
+uint16_t synack_local_port(int id);
+int synack_nodelay(int id, int on);                     /* 1: small segments at once (Nagle off) */
+int synack_keepalive(int id, uint32_t idle_ms, uint32_t interval_ms, int count); /* idle_ms 0: off */
 
 /* UDP. */
 int synack_udp_bind(uint16_t port);                     /* UDP id (port 0: an ephemeral one) */
 int synack_udp_sendto(int id, uint32_t ip, uint16_t port, const void *buf, size_t len); /* len, <= 1472 */
 int synack_udp_recvfrom(int id, void *buf, size_t len, uint32_t *ip, uint16_t *port);   /* or SYNACK_EAGAIN */
 int synack_udp_close(int id);
+uint16_t synack_udp_local_port(int id);
+
+/* The counters and the connection table as text (the console's stats and conns); bytes written. */
+int synack_stats_text(char *buf, size_t len);
+int synack_conns_text(char *buf, size_t len);
 
 #endif

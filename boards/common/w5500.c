@@ -33,6 +33,7 @@ static uint16_t st_len, st_pos; /* bytes staged, and how far they have been hand
 static int asked;           /* Sn_RX_RSR was read since the last call that returned 0 */
 static uint16_t last_found; /* bytes that look found waiting */
 static int recv_unsure;     /* the unsure command (cmd_unsure) is a RECV: RSR must wait for it */
+static int rsr_unsure;      /* rx_avail is from one RSR read (maybe torn short), not yet confirmed */
 static uint16_t tx_wr;      /* our copy of Sn_TX_WR */
 static int send_busy;       /* a SEND was issued and its SEND_OK not yet seen */
 static int cmd_unsure;      /* a command was written and not yet seen taken (Sn_CR back to 0) */
@@ -130,7 +131,7 @@ static int open_macraw(void) {
   rx_rd = rd16(W5500_BSB_S0_REG, W5500_Sn_RX_RD);
   rx_avail = rx_taken = 0;
   st_len = st_pos = 0;
-  asked = recv_unsure = 0;
+  asked = recv_unsure = rsr_unsure = 0;
   send_busy = 0;
   return 0;
 }
@@ -201,16 +202,22 @@ static void release(void) {
 
 /*
  * Bytes waiting past rx_rd, by a fresh Sn_RX_RSR (which counts from the last RECV taken, so a
- * RECV must have been taken first; a SEND still pending does not touch it). A value we act on
- * is read until two reads agree; a first read saying nothing new is taken as it is: the chip
- * only adds to RSR, and a 16-bit read torn by an arrival (high byte old, low byte new) only
- * comes out low, never invents data, while that arrival's Sn_IR.RECV brings us back. A read
- * below what we have already taken is such a tear too: read again, never reset for it.
+ * RECV must have been taken first; a SEND still pending does not touch it). The chip only adds
+ * to RSR, whole frames at a time, and a 16-bit read torn by an arrival (high byte old, low byte
+ * new) only comes out low, never above what has arrived: so one read is enough to act on. What
+ * it counts is all there, and if a tear cut a frame short, that frame's length header says so
+ * (rsr_unsure: next_staged then reads RSR until two reads agree, the datasheet's rule). A read
+ * below what we have already taken is such a tear too: read again at once, never reset for it.
+ * sure: read until two reads agree in any case (a drain skips what RSR counts).
  */
-static int refresh_avail(void) {
+static int refresh_avail(int sure) {
   if (recv_unsure && settle() != 0) return -1;
   uint16_t rsr = rd16(W5500_BSB_S0_REG, W5500_Sn_RX_RSR);
-  if (rsr != rx_taken) rsr = confirm16(W5500_BSB_S0_REG, W5500_Sn_RX_RSR, rsr);
+  rsr_unsure = 0;
+  if (rsr < rx_taken || rsr > W5500_BUF_SIZE || (sure && rsr != rx_taken))
+    rsr = confirm16(W5500_BSB_S0_REG, W5500_Sn_RX_RSR, rsr);
+  else
+    rsr_unsure = rsr != rx_taken;
   if (rsr > W5500_BUF_SIZE || rsr < rx_taken) return -1;
   rx_avail = (uint16_t)(rsr - rx_taken);
   return 0;
@@ -224,7 +231,7 @@ static void drain(void) {
   w5500_count.rx_drains++;
   st_len = st_pos = 0;
   asked = 0;
-  if (refresh_avail() != 0) { w5500_count.rx_resets++; reopen(); return; }
+  if (refresh_avail(1) != 0) { w5500_count.rx_resets++; reopen(); return; }
   rx_rd = (uint16_t)(rx_rd + rx_avail);
   rx_taken = (uint16_t)(rx_taken + rx_avail);
   rx_avail = 0;
@@ -238,6 +245,12 @@ static void drain(void) {
 static int next_staged(uint8_t *buf, size_t cap) {
   while (st_len - st_pos >= 2) {
     uint16_t size = (uint16_t)(stage[st_pos] << 8 | stage[st_pos + 1]);
+    if (size > rx_avail && size >= 2 + W5500_MIN_FRAME && size <= 2 + W5500_MAX_FRAME && rsr_unsure) {
+      /* Past what one RSR read counted: a torn read, or a bad header. Count again, surely. */
+      rsr_unsure = 0;
+      uint16_t rsr = confirm16(W5500_BSB_S0_REG, W5500_Sn_RX_RSR, rd16(W5500_BSB_S0_REG, W5500_Sn_RX_RSR));
+      if (rsr <= W5500_BUF_SIZE && rsr >= rx_taken) rx_avail = (uint16_t)(rsr - rx_taken);
+    }
     if (size < 2 + W5500_MIN_FRAME || size > 2 + W5500_MAX_FRAME || size > rx_avail) { drain(); return -1; }
     if (size > st_len - st_pos) return 0; /* staged in part: the rest is read next */
     const uint8_t *f = stage + st_pos + 2;
@@ -276,7 +289,7 @@ int w5500_recv(uint8_t *buf, size_t cap) {
         if (rx_taken >= RECV_BATCH || rx_taken + 2u * last_found > W5500_BUF_SIZE) release();
         return 0;
       }
-      if (refresh_avail() != 0) { w5500_count.rx_resets++; reopen(); asked = 0; return 0; }
+      if (refresh_avail(0) != 0) { w5500_count.rx_resets++; reopen(); asked = 0; return 0; }
       if (rx_avail < 2) {
         /* Nothing more. At the end of a batch, keep the space read until there is enough of it
          * to be worth a RECV; on a look that found nothing at all, the line is idle: give it all. */

@@ -2,6 +2,8 @@
  * synack-native: the board firmware on Linux. boards/common runs unchanged; the HAL's SPI talks
  * to a simulated W5500 whose wire is an existing TAP device. Flags are synack serve's:
  *   synack-native --tap IFNAME --ip A.B.C.D/N [--gw A.B.C.D] [--mac xx:..] [--msl MS] [--services MASK] [--name NAME] [--verbose]
+ * and --control DIR, for openStack({ board: "native" }): a Node program drives the socket API over
+ * the FIFOs in DIR (control.h) instead of the example C service running.
  */
 #define _GNU_SOURCE
 #include "../common/firmware.h"
@@ -11,6 +13,7 @@
 #include "../common/example_service.h"
 #include "../common/synack.h"
 #include "w5500_model.h"
+#include "control.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,7 +70,7 @@ static void on_signal(int sig) { (void)sig; stop = stop < 2 ? stop + 1 : 2; } /*
 int main(int argc, char **argv) {
   fw_config cfg;
   memset(&cfg, 0, sizeof cfg);
-  const char *ifname = NULL;
+  const char *ifname = NULL, *control = NULL;
   int have_ip = 0, have_mac = 0;
   for (int i = 1; i < argc; i++) {
     const char *flag = argv[i];
@@ -76,6 +80,7 @@ int main(int argc, char **argv) {
     if (!v || !strncmp(v, "--", 2)) return die("missing value for ", flag);
     i++;
     if (!strcmp(flag, "--tap")) ifname = v;
+    else if (!strcmp(flag, "--control")) control = v;
     else if (!strcmp(flag, "--ip")) {
       char a[32]; unsigned n; struct in_addr in;
       if (sscanf(v, "%31[0-9.]/%u", a, &n) != 2 || inet_pton(AF_INET, a, &in) != 1 || n < 1 || n > 30) return die("bad --ip (want A.B.C.D/N): ", v);
@@ -98,11 +103,13 @@ int main(int argc, char **argv) {
     } else if (!strcmp(flag, "--msl")) {
       cfg.msl_ms = (uint32_t)strtoul(v, NULL, 10);
       if (cfg.msl_ms == 0) return die("bad --msl: ", v);
-    } else if (!strcmp(flag, "--conns") || !strcmp(flag, "--rx-ring") || !strcmp(flag, "--tx-ring")) {
+    } else if (!strcmp(flag, "--conns") || !strcmp(flag, "--rx-ring") || !strcmp(flag, "--tx-ring") ||
+               !strcmp(flag, "--udp-sockets")) {
       char *end;
       unsigned long x = strtoul(v, &end, 10); /* bounds are the module's: configure says no */
       if (*end || x == 0 || x > 0xffffffffUL) return die("bad number: ", v);
-      *(flag[2] == 'c' ? &cfg.max_conns : flag[2] == 'r' ? &cfg.rx_ring : &cfg.tx_ring) = (uint32_t)x;
+      *(flag[2] == 'c' ? &cfg.max_conns : flag[2] == 'r' ? &cfg.rx_ring : flag[2] == 'u' ? &cfg.udp_sockets
+        : &cfg.tx_ring) = (uint32_t)x;
     } else return die("unknown flag: ", flag);
   }
   if (!ifname) return die("--tap IFNAME is required", NULL);
@@ -125,6 +132,11 @@ int main(int argc, char **argv) {
 
   tap = open_tap(ifname);
   if (tap < 0) return 1;
+  int ctl = -1;
+  if (control) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM); /* the Node program that drives us is gone: so are we */
+    if ((ctl = control_open(control)) < 0) return 1;
+  }
   model_power_on();
   model_wire_out = to_tap;
   if (w5500_init(cfg.mac) != 0) { fprintf(stderr, "synack-native: no W5500 found\n"); return 1; }
@@ -150,15 +162,20 @@ int main(int argc, char **argv) {
       for (ssize_t len; (len = read(tap, frame, sizeof frame)) > 0;) model_wire_in(frame, (size_t)len);
     next = fw_step();
   }
-  if (example_service_start() != 0) fprintf(stderr, "synack-native: the example C service could not start\n");
+  if (ctl < 0 && example_service_start() != 0) fprintf(stderr, "synack-native: the example C service could not start\n");
   printf("synack: serving %u.%u.%u.%u/%u on %s (mac %02x:%02x:%02x:%02x:%02x:%02x) [board native, wasm3%s]\n",
          addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255, addr & 255, prefix, ifname,
          cfg.mac[0], cfg.mac[1], cfg.mac[2], cfg.mac[3], cfg.mac[4], cfg.mac[5], dhcp ? ", dhcp" : "");
   fflush(stdout);
 
   while (!stop) {
-    struct pollfd p = { tap, POLLIN, 0 };
-    int ready = poll(&p, 1, (int)(next > 1000 ? 1000 : next));
+    struct pollfd ps[2] = { { tap, POLLIN, 0 }, { ctl, POLLIN, 0 } };
+    int ready = poll(ps, ctl < 0 ? 1 : 2, (int)(next > 1000 ? 1000 : next));
+    struct pollfd p = ps[0];
+    if (ctl >= 0 && ps[1].revents) { /* the host's socket calls, answered now; then a step as usual */
+      if (control_serve() != 0) break;
+      if (!(p.revents & POLLIN)) { next = fw_step(); continue; }
+    }
     if (ready > 0 && (p.revents & POLLIN)) {
       /* The wire delivers what it has into the chip; the chip's RX ring decides what fits. */
       for (int i = 0; i < 64; i++) {
@@ -169,7 +186,8 @@ int main(int argc, char **argv) {
     }
     if ((int32_t)(hal_millis() - link_check) >= 500) { w5500_link_up(); link_check = hal_millis(); }
     next = fw_step();
-    example_service_poll();
+    if (ctl >= 0) control_event();
+    else example_service_poll();
     if (model_count.driver_errors != driver_errors_seen) { /* a bug in the driver: say so at once */
       driver_errors_seen = model_count.driver_errors;
       fprintf(stderr, "synack-native: W5500 driver error (%u so far): %s\n", driver_errors_seen, model_last_error);

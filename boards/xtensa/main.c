@@ -178,11 +178,13 @@ int board_main(void) {
       char *end;
       cfg.memory_limit = (uint32_t)strtoul(v, &end, 10);
       if (*end || !cfg.memory_limit) fail("bad --memory-limit: ", v);
-    } else if (!strcmp(flag, "--conns") || !strcmp(flag, "--rx-ring") || !strcmp(flag, "--tx-ring")) {
+    } else if (!strcmp(flag, "--conns") || !strcmp(flag, "--rx-ring") || !strcmp(flag, "--tx-ring") ||
+               !strcmp(flag, "--udp-sockets")) {
       char *end;
       unsigned long x = strtoul(v, &end, 10); /* the module's configure judges the layout */
       if (*end || x == 0) fail("bad number: ", v);
-      *(flag[2] == 'c' ? &cfg.max_conns : flag[2] == 'r' ? &cfg.rx_ring : &cfg.tx_ring) = (uint32_t)x;
+      *(flag[2] == 'c' ? &cfg.max_conns : flag[2] == 'r' ? &cfg.rx_ring : flag[2] == 'u' ? &cfg.udp_sockets
+        : &cfg.tx_ring) = (uint32_t)x;
     } else if (!strcmp(flag, "--seed")) board_seed((uint32_t)strtoul(v, NULL, 0));
     else fail("unknown flag: ", flag);
   }

@@ -2,14 +2,14 @@
 import { EventEmitter } from "node:events";
 import { E } from "../engine/abi.js";
 import { ipToString, parseIp } from "../link/wire.js";
-import type { Stack } from "../engine/stack.js";
+import type { StackCalls } from "./calls.js";
 import { socketError } from "./errors.js";
 
 export interface RemoteInfo { address: string; family: "IPv4"; port: number; size: number }
 
 /** What a UDP socket needs from its stack. */
 export interface DgramHost {
-  readonly stack: Stack;
+  readonly calls: StackCalls;
   kick(): void;
   addPoller(p: { pump(): void }): void;
   removePoller(p: { pump(): void }): void;
@@ -29,7 +29,7 @@ export class UdpSocket extends EventEmitter {
   bind(port = 0, cb?: () => void): this {
     if (typeof port === "function") { cb = port; port = 0; }
     if (cb) this.once("listening", cb);
-    const id = this.host.stack.x.udp_bind(port);
+    const id = this.host.calls.udpBind(port);
     if (id < 0) { process.nextTick(() => this.emit("error", socketError(id, "bind", String(port)))); return this; }
     this.id = id;
     this.host.addPoller(this);
@@ -39,7 +39,7 @@ export class UdpSocket extends EventEmitter {
 
   address(): { address: string; family: string; port: number } {
     if (this.id < 0) throw socketError(E.BADF, "address");
-    return { address: ipToString(this.host.stack.address()), family: "IPv4", port: this.host.stack.x.udp_local_port(this.id) };
+    return { address: ipToString(this.host.calls.address()), family: "IPv4", port: this.host.calls.udpLocalPort(this.id) };
   }
 
   /** send(msg, port, address[, cb]): one datagram (binds an ephemeral port first if needed). */
@@ -47,12 +47,7 @@ export class UdpSocket extends EventEmitter {
     if (this.id < 0) this.bind(0);
     const data = typeof msg === "string" ? Buffer.from(msg) : msg;
     const ip = parseIp(address);
-    const x = this.host.stack.x;
-    let r: number = E.INVAL;
-    if (ip !== null && this.id >= 0 && data.length <= x.io_buffer_size()) {
-      this.host.stack.view().set(data, x.io_buffer());
-      r = x.udp_sendto(this.id, ip, port, data.length);
-    }
+    const r = ip !== null && this.id >= 0 ? this.host.calls.udpSendTo(this.id, ip, port, data) : E.INVAL;
     this.host.kick();
     const err = r < 0 ? socketError(r, "send", `${address}:${port}`) : null;
     if (cb) process.nextTick(() => cb(err, r < 0 ? undefined : r));
@@ -61,20 +56,18 @@ export class UdpSocket extends EventEmitter {
 
   close(cb?: () => void): this {
     if (cb) this.once("close", cb);
-    if (this.id >= 0) { this.host.stack.x.udp_close(this.id); this.host.removePoller(this); this.id = -1; }
+    if (this.id >= 0) { this.host.calls.udpClose(this.id); this.host.removePoller(this); this.id = -1; }
     process.nextTick(() => this.emit("close"));
     return this;
   }
 
   /** @internal: deliver queued datagrams; called after every poll. */
   pump(): void {
-    const st = this.host.stack;
     while (this.id >= 0) {
-      const n = st.x.udp_recvfrom(this.id, st.x.io_buffer_size());
-      if (n < 0) break;
-      const p = st.x.io_buffer();
-      const msg = Buffer.from(st.view().slice(p, p + n));
-      this.emit("message", msg, { address: ipToString(st.x.udp_from_ip() >>> 0), family: "IPv4", port: st.x.udp_from_port(), size: n });
+      const d = this.host.calls.udpRecvFrom(this.id);
+      if (typeof d === "number") break;
+      const msg = Buffer.from(d.data.buffer, d.data.byteOffset, d.data.length);
+      this.emit("message", msg, { address: ipToString(d.ip), family: "IPv4", port: d.port, size: msg.length });
     }
   }
 }

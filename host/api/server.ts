@@ -27,7 +27,7 @@ export class Server extends EventEmitter {
     const cb = rest.find((a) => typeof a === "function") as (() => void) | undefined;
     const backlog = (rest.find((a) => typeof a === "number") as number | undefined) ?? this.opts.backlog ?? 8;
     if (cb) this.once("listening", cb);
-    const id = this.host.stack.listen(port, backlog);
+    const id = this.host.calls.listen(port, backlog);
     if (id < 0) { process.nextTick(() => this.emit("error", socketError(id, "listen", String(port)))); return this; }
     this.id = id; this.port = port; this.closing = false;
     this.host.servers.add(this);
@@ -36,14 +36,14 @@ export class Server extends EventEmitter {
   }
 
   address(): { address: string; family: string; port: number } | null {
-    return this.id < 0 ? null : { address: ipToString(this.host.stack.address()), family: "IPv4", port: this.port };
+    return this.id < 0 ? null : { address: ipToString(this.host.calls.address()), family: "IPv4", port: this.port };
   }
 
   /** Stop listening (not-yet-accepted connections are reset); "close" once every connection is gone. */
   close(cb?: (err?: Error) => void): this {
     if (cb) this.once("close", cb);
     if (this.id >= 0) {
-      this.host.stack.close(this.id);
+      this.host.calls.close(this.id);
       this.host.servers.delete(this);
       this.id = -1;
       this.host.kick();
@@ -60,7 +60,7 @@ export class Server extends EventEmitter {
   /** @internal: accept what is established; called after every poll. */
   pump(): void {
     while (this.id >= 0) {
-      const c = this.host.stack.accept(this.id);
+      const c = this.host.calls.accept(this.id);
       if (c < 0) break;
       const s = new Socket(this.host, c, false, this.opts.allowHalfOpen ?? false);
       this.conns.add(s);

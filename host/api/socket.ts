@@ -2,14 +2,14 @@
 // poll the owner (NetStack) calls pump(), which moves received bytes into the stream, queued
 // writes into the module, and turns state changes into events.
 import { Duplex } from "node:stream";
-import type { Stack } from "../engine/stack.js";
-import { E } from "../engine/abi.js";
+import { E, STATES } from "../engine/abi.js";
+import type { StackCalls } from "./calls.js";
 import { ipToString, parseIp } from "../link/wire.js";
 import { socketError } from "./errors.js";
 
 /** What a socket needs from the stack that owns it. */
 export interface SocketHost {
-  readonly stack: Stack;
+  readonly calls: StackCalls;
   /** Ask for a poll soon (after socket calls). */
   kick(): void;
   track(s: Socket): void;
@@ -50,7 +50,7 @@ export class Socket extends Duplex {
   /** Open a connection (the user calls NetStack.connect). */
   static open(host: SocketHost, o: ConnectOptions, onConnect?: () => void): Socket {
     const ip = parseIp(o.host);
-    const id = ip === null ? E.INVAL : host.stack.connect(ip, o.port);
+    const id = ip === null ? E.INVAL : host.calls.connect(ip, o.port);
     const s = new Socket(host, id, true, o.allowHalfOpen ?? false);
     if (onConnect) s.once("connect", onConnect);
     if (o.timeout) s.setTimeout(o.timeout);
@@ -68,11 +68,11 @@ export class Socket extends Duplex {
   }
 
   /** RFC 9293 state of the connection now ("CLOSED" once given back). */
-  get tcpState(): string { return this.id < 0 ? "CLOSED" : this.host.stack.state(this.id); }
+  get tcpState(): string { return this.id < 0 ? "CLOSED" : STATES[this.host.calls.state(this.id)] ?? "CLOSED"; }
 
   private fillAddresses(): void {
     if (this.id < 0) return;
-    const st = this.host.stack;
+    const st = this.host.calls;
     const r = st.remote(this.id);
     if (r.port !== 0) { this.remoteAddress = ipToString(r.ip); this.remotePort = r.port; }
     this.localAddress = ipToString(st.address());
@@ -85,14 +85,14 @@ export class Socket extends Duplex {
 
   /** Turn the sender's small-segment delay off (true) or on, as node:net's setNoDelay. */
   setNoDelay(noDelay = true): this {
-    if (this.id >= 0) { this.host.stack.noDelay(this.id, noDelay); this.host.kick(); }
+    if (this.id >= 0) { this.host.calls.noDelay(this.id, noDelay); this.host.kick(); }
     return this;
   }
 
   /** Keep-alive probes after initialDelay ms of silence (default 2 h), every 75 s, 9 tries. */
   setKeepAlive(enable = false, initialDelay = 0): this {
     if (this.id >= 0) {
-      this.host.stack.keepAlive(this.id, enable ? (initialDelay > 0 ? initialDelay : 7_200_000) : 0, 75_000, 9);
+      this.host.calls.keepAlive(this.id, enable ? (initialDelay > 0 ? initialDelay : 7_200_000) : 0, 75_000, 9);
       this.host.kick();
     }
     return this;
@@ -111,7 +111,7 @@ export class Socket extends Duplex {
 
   /** RST at once, whatever is queued (like node:net's resetAndDestroy). */
   resetAndDestroy(): this {
-    if (this.id >= 0) { this.host.stack.abort(this.id); this.release(); }
+    if (this.id >= 0) { this.host.calls.abort(this.id); this.release(); }
     return this.destroy();
   }
 
@@ -123,15 +123,15 @@ export class Socket extends Duplex {
   }
 
   _final(cb: (e?: Error | null) => void): void {
-    if (this.id >= 0) { this.host.stack.shutdown(this.id); this.host.kick(); }
+    if (this.id >= 0) { this.host.calls.shutdown(this.id); this.host.kick(); }
     cb();
   }
 
   _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
     if (this.id >= 0) {
       // Before our FIN, destroy() resets (RST); after it the stack finishes the teardown.
-      if (err || !this.writableFinished) this.host.stack.abort(this.id);
-      else this.host.stack.close(this.id);
+      if (err || !this.writableFinished) this.host.calls.abort(this.id);
+      else this.host.calls.close(this.id);
       this.release();
     }
     for (const w of this.queue) w.cb(err ?? socketError(E.PIPE, "write"));
@@ -149,8 +149,8 @@ export class Socket extends Duplex {
   /** Move what can move now; called by the stack after every poll and by the stream. */
   pump(): void {
     if (this.id < 0 || this.destroyed) return;
-    const st = this.host.stack;
-    const state = st.x.sock_state(this.id);
+    const st = this.host.calls;
+    const state = st.state(this.id);
     if (this.connecting) {
       if (state >= ESTABLISHED) {
         this.connecting = false;
@@ -158,7 +158,7 @@ export class Socket extends Duplex {
         this.emit("connect");
         this.emit("ready");
       } else if (state === 0) {
-        const r = st.x.sock_recv(this.id, 0);
+        const r = st.recv(this.id, 0) as number;
         this.destroy(socketError(r < 0 ? r : E.REFUSED, "connect", `${this.remoteAddress}:${this.remotePort}`));
         return;
       } else return;
@@ -189,7 +189,7 @@ export class Socket extends Duplex {
       return;
     }
     if (state === 0 && !this.eof) { // reset or timed out while nobody was reading
-      const r = st.x.sock_recv(this.id, 0);
+      const r = st.recv(this.id, 0) as number;
       if (r < 0 && r !== E.AGAIN) { this.destroy(socketError(r, "read")); return; }
     }
     if (moved) { this.active(); this.host.kick(); }

@@ -1,5 +1,5 @@
 // The synack command: `serve` attaches the module to a TAP, `demo` is npm start's live ladder.
-import { Stack, Runner, defaultMac } from "../engine/stack.js";
+import { Stack, Runner, defaultMac, compileOptimized } from "../engine/stack.js";
 import { TapLink } from "../link/tap.js";
 import { PcapWriter } from "../link/pcap.js";
 import { parseIp, ipToString } from "../link/wire.js";
@@ -148,6 +148,7 @@ async function serve(argv: string[]): Promise<number> {
     return serveXtensa(o);
   }
   const link = await TapLink.open(o.tap);
+  compileOptimized();
   const pcap = o.pcap ? new PcapWriter(o.pcap) : null;
   const stack = new Stack({
     ip: o.ip, prefixLen: o.prefixLen, gateway: o.gw, mac: o.mac, services: o.services, name: o.name,
@@ -156,7 +157,7 @@ async function serve(argv: string[]): Promise<number> {
     layout: { ...PC_LAYOUT, ...o.layout },
   });
   if (o.msl) stack.setMsl(o.msl);
-  const runner = new Runner(stack, link);
+  const runner = new Runner(stack, link, { direct: !pcap });
   if (pcap) {
     const deliver = link.onFrame;
     link.onFrame = (f) => { pcap.write(f); deliver(f); };

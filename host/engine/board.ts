@@ -19,6 +19,7 @@ export async function serveNative(o: ServeOptions): Promise<number> {
   if (o.layout?.conns) args.push("--conns", String(o.layout.conns));
   if (o.layout?.rxRing) args.push("--rx-ring", String(o.layout.rxRing));
   if (o.layout?.txRing) args.push("--tx-ring", String(o.layout.txRing));
+  if (o.layout?.udpSockets) args.push("--udp-sockets", String(o.layout.udpSockets));
   if (o.name !== undefined) args.push("--name", o.name);
   const dump = o.pcap ? await startCapture(o.tap, o.pcap) : null;
   const child = spawn(NATIVE_BOARD, args, { stdio: "inherit" });
@@ -34,22 +35,26 @@ export async function serveNative(o: ServeOptions): Promise<number> {
  * The firmware owns the TAP, so its frames are captured from the outside: tcpdump on the same
  * interface, in its own process group, writing the same pcap format with microsecond stamps.
  */
-async function startCapture(tap: string, file: string): Promise<ChildProcess> {
-  const dump = spawn("tcpdump", ["-i", tap, "-w", file, "-U", "--immediate-mode", "-s", "0", "--time-stamp-precision=micro"], {
+export async function startCapture(tap: string, file: string, netns?: string): Promise<ChildProcess> {
+  const args = ["-i", tap, "-w", file, "-U", "--immediate-mode", "-s", "0", "--time-stamp-precision=micro"];
+  const dump = spawn(netns ? "ip" : "tcpdump", netns ? ["netns", "exec", netns, "tcpdump", ...args] : args, {
     stdio: ["ignore", "ignore", "pipe"], detached: true,
   });
   await new Promise<void>((res, rej) => {
     let err = "";
     const timer = setTimeout(() => res(), 3000);
     dump.on("error", (e) => { clearTimeout(timer); rej(new Error(`--pcap needs tcpdump with --board native: ${e.message}`)); });
-    dump.on("exit", () => { clearTimeout(timer); rej(new Error(`tcpdump failed: ${err.trim().split("\n").pop()}`)); });
-    dump.stderr!.on("data", (d: Buffer) => { err += d; if (/listening on/.test(err)) { clearTimeout(timer); dump.removeAllListeners("exit"); res(); } });
+    const early = () => { clearTimeout(timer); rej(new Error(`tcpdump failed: ${err.trim().split("\n").pop()}`)); };
+    dump.on("exit", early);
+    // Only our listener goes: after removeAllListeners("exit"), listeners added later were never called
+    // (seen on Node 20), so stopCapture waited forever.
+    dump.stderr!.on("data", (d: Buffer) => { err += d; if (/listening on/.test(err)) { clearTimeout(timer); dump.off("exit", early); res(); } });
   });
   return dump;
 }
 
-async function stopCapture(dump: ChildProcess): Promise<void> {
-  if (dump.exitCode !== null) return;
+export async function stopCapture(dump: ChildProcess): Promise<void> {
+  if (dump.exitCode !== null || dump.signalCode !== null) return;
   const done = new Promise((r) => dump.once("exit", r));
   try { process.kill(-dump.pid!, "SIGTERM"); } catch { /* already gone */ }
   await done;

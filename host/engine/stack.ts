@@ -1,5 +1,6 @@
 // Loads build/synack.wasm and drives it: the host side of the ABI (host/engine/abi.ts).
 import { readFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
 import { randomInt } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
@@ -62,6 +63,14 @@ export function defaultMac(ip: number): Uint8Array {
 }
 
 const moduleCache = new Map<string, WebAssembly.Module>();
+
+/**
+ * Compile the module with V8's optimizing tier, every function up front, instead of each function
+ * on its first call in the baseline tier and again, optimized, once it runs hot (a server: without
+ * this the first SYN,ACK waited 7-8 ms for compilation and the first transfer ran baseline code).
+ * Costs ~80 ms at start; only modules compiled after the call. `synack serve` calls it.
+ */
+export function compileOptimized(): void { setFlagsFromString("--no-liftoff"); setFlagsFromString("--no-wasm-lazy-compilation"); }
 const decoder = new TextDecoder();
 
 export class Stack {
@@ -72,6 +81,9 @@ export class Stack {
   onSend: (frame: Uint8Array) => void;
   onLog: (line: string) => void;
   private bytes: Uint8Array;
+  /** Where the module's frames go: a copy to onSend, unless a link takes them from memory (setSink). */
+  private sink = (p: number, n: number): void => this.onSend(this.view().slice(p, p + n));
+  private readonly copySink = this.sink;
 
   constructor(opts: StackOptions) {
     const path = opts.wasmPath ?? DEFAULT_WASM;
@@ -83,7 +95,7 @@ export class Stack {
     const random = opts.random ?? (() => randomInt(0, 2 ** 32 - 1) >>> 0);
     const instance = new WebAssembly.Instance(mod, {
       env: {
-        send_frame: (p: number, n: number) => this.onSend(this.view().slice(p, p + n)),
+        send_frame: (p: number, n: number) => this.sink(p, n),
         random_u32: () => random() >>> 0,
         log: (p: number, n: number) => this.onLog(decoder.decode(this.view().subarray(p, p + n))),
         // Optional env.checksum; the module calls it only after use_checksum_import(1).
@@ -123,6 +135,12 @@ export class Stack {
     this.x.frame_received(frame.length, this.clock.now());
     return true;
   }
+
+  /**
+   * Frames the module sends go to sink(ptr, len), a view of its memory valid during the call,
+   * instead of a copy to onSend (null: back to onSend).
+   */
+  setSink(sink: ((ptr: number, len: number) => void) | null): void { this.sink = sink ?? this.copySink; }
 
   /** Run timers; returns ms until the next one. */
   poll(): number { return this.x.poll(this.clock.now()); }
@@ -195,29 +213,75 @@ export class Stack {
   }
 }
 
+/** A link's fast path: frames between the link and the module's memory, no copy in JavaScript. */
+export interface DirectIo {
+  /** One waiting frame into the module's receive buffer; its length, 0 when none is waiting. */
+  read(): number;
+  /** One frame from the module's memory (valid only during the call) to the wire. */
+  send(ptr: number, len: number): void;
+}
+
 /** A wire the stack is attached to. */
 export interface Link {
   send(frame: Uint8Array): void;
   onFrame: (frame: Uint8Array) => void;
   close(): void;
+  /**
+   * Optional fast path (TapLink through the addon): frames are read one at a time into
+   * memory[rx..rx+rxCap) after onReadable() and sent from the module's memory; null if not now.
+   */
+  direct?(memory: ArrayBuffer, rx: number, rxCap: number, onReadable: () => void): DirectIo | null;
 }
 
 /**
  * Real-time driver: frames in, then one poll per batch, and a timer for the module's next
  * deadline. Everything runs on Node's one thread, so the module is never re-entered.
+ * With `direct` and a link that offers it, frames skip JavaScript (no copies, one call into the
+ * module per frame), and neither link.onFrame nor stack.onSend sees them: no pcap, no watchers.
  */
 export class Runner {
   private timer: NodeJS.Timeout | null = null;
+  /** When the armed timer fires (performance.now() ms). */
+  private timerAt = 0;
   private pending: NodeJS.Immediate | null = null;
   private stopped = false;
+  private io: DirectIo | null = null;
+  private memory: ArrayBuffer | null = null;
   /** Called after every poll: the socket layer (host/api) moves data and events from here. */
   onTick: () => void = () => {};
 
-  constructor(readonly stack: Stack, readonly link: Link) {
+  constructor(readonly stack: Stack, readonly link: Link, opts: { direct?: boolean } = {}) {
+    if (opts.direct && this.bind()) return;
     const prev = stack.onSend;
     stack.onSend = (f) => { prev(f); link.send(f); };
     link.onFrame = (f) => { stack.receive(f); this.kick(); };
   }
+
+  /** Whether the frames now go directly (again, when the module's memory is a new buffer). */
+  private bind(): boolean {
+    const x = this.stack.x;
+    const memory = x.memory.buffer;
+    const io = this.link.direct?.(memory, x.rx_buffer(), x.rx_buffer_size(), this.readable) ?? null;
+    if (!io) return false;
+    this.io = io;
+    this.memory = memory;
+    this.stack.setSink(io.send);
+    return true;
+  }
+
+  /** Direct: every waiting frame (up to a bound, so timers get their turn) into the module, then a poll. */
+  private readable = (): void => {
+    if (this.stopped) return;
+    const x = this.stack.x, clock = this.stack.clock;
+    if (x.memory.buffer !== this.memory) this.bind();
+    const io = this.io!;
+    for (let i = 0; i < 256; i++) {
+      const n = io.read();
+      if (n === 0) break;
+      x.frame_received(n, clock.now());
+    }
+    this.tick();
+  };
 
   start(): this { this.tick(); return this; }
 
@@ -231,9 +295,16 @@ export class Runner {
     if (this.stopped) return;
     const d = this.stack.poll();
     this.onTick();
+    // One timer, moved only when the module needs a turn sooner than it comes: one that fires
+    // early costs a poll that finds nothing due.
+    const at = performance.now() + Math.max(1, d);
+    if (this.timer && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick(), Math.max(1, d));
+    this.timerAt = at;
+    this.timer = setTimeout(this.due, Math.max(1, d));
   }
+
+  private due = (): void => { this.timer = null; this.tick(); };
 
   stop(): void {
     this.stopped = true;

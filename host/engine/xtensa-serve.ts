@@ -51,7 +51,7 @@ export async function serveXtensa(o: ServeOptions): Promise<number> {
   try {
     board = await XtensaBoard.start({
       ip: o.ip, prefixLen: o.prefixLen, gw: o.gw, mac: o.mac, msl: o.msl, services: o.services, name: o.name,
-      conns: o.layout?.conns, rxRing: o.layout?.rxRing, txRing: o.layout?.txRing, verbose: o.verbose, time: now(),
+      conns: o.layout?.conns, rxRing: o.layout?.rxRing, txRing: o.layout?.txRing, udpSockets: o.layout?.udpSockets, verbose: o.verbose, time: now(),
       seed: randomBytes(4).readUInt32LE(0), onLog: (l) => process.stderr.write(`synack: ${l}\n`),
     });
   } catch (e) {

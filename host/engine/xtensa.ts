@@ -16,7 +16,7 @@ export const ESP32_SERVICES = 1 | 2 | 4 | 8 | 32;
 
 export interface XtensaOptions {
   ip: number; prefixLen: number; gw?: number; mac?: Uint8Array; msl?: number; services?: number;
-  name?: string; conns?: number; rxRing?: number; txRing?: number;
+  name?: string; conns?: number; rxRing?: number; txRing?: number; udpSockets?: number;
   /** fw_config.memory_limit: bytes of linear memory the module may have (0: what the layout needs). */
   memoryLimit?: number;
   seed?: number; verbose?: boolean; onLog?: (line: string) => void;
@@ -83,6 +83,7 @@ export class XtensaBoard {
     if (o.conns) args.push("--conns", String(o.conns));
     if (o.rxRing) args.push("--rx-ring", String(o.rxRing));
     if (o.txRing) args.push("--tx-ring", String(o.txRing));
+    if (o.udpSockets) args.push("--udp-sockets", String(o.udpSockets));
     if (o.memoryLimit) args.push("--memory-limit", String(o.memoryLimit));
     if (o.seed !== undefined) args.push("--seed", String(o.seed >>> 0));
     if (o.verbose) args.push("--verbose");

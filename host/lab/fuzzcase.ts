@@ -6,13 +6,13 @@ import { fixChecksums } from "../link/wire.js";
 
 export const SCENARIOS = [
   "dhcp", "listen", "syn-sent", "syn-received", "established", "fin-wait-1", "fin-wait-2",
-  "close-wait", "last-ack", "closing", "time-wait",
+  "close-wait", "last-ack", "closing", "time-wait", "sack-sending",
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface FuzzCase { scenario: Scenario; frames: string[]; kind?: string; detail?: string }
 
-interface Reached { p: Peer; port: number; snd: number; rcv: number; xid?: number }
+interface Reached { p: Peer; port: number; snd: number; rcv: number; xid?: number; sack?: boolean }
 
 /**
  * Drive a fresh module into the scenario's state with the scripted peer. Its randomness is
@@ -42,6 +42,17 @@ export function reach(s: Scenario): Reached {
     const sa = p.next()!;
     return { p, port: 5000, snd: 1001, rcv: (sa.seq + 1) >>> 0 };
   }
+  if (s === "sack-sending") { // SACK agreed, eight 500-byte segments in flight: the scoreboard faces the frames
+    const l = p.stack.listen(5000, 4);
+    p.tcp({ dport: 5000, seq: 1000, flags: "S", options: [2, 4, 500 >> 8, 500 & 255, 1, 1, 4, 2] });
+    const sa = p.next()!;
+    p.tcp({ dport: 5000, seq: 1001, ack: sa.seq + 1, flags: "A" });
+    const id = p.stack.accept(l);
+    p.stack.send(id, new Uint8Array(4000));
+    p.tcp({ dport: 5000, seq: 1001, ack: sa.seq + 1001, flags: "A" });
+    p.out.length = 0;
+    return { p, port: 5000, snd: 1001, rcv: (sa.seq + 1001) >>> 0, sack: true };
+  }
   const c = p.established();
   const r: Reached = { p, port: 5000, snd: c.snd, rcv: c.rcv };
   const ack = (snd: number, rcv: number, flags = "A") => p.tcp({ dport: 5000, seq: snd, ack: rcv, flags });
@@ -63,7 +74,7 @@ export const unhex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
 /** A valid frame that fits the state: the starting point for mutation. */
 export function seedFrame(rng: Rng, r: Reached): Uint8Array {
   if (r.xid !== undefined) return dhcpReply(rng, r.xid);
-  const kinds = ["data", "ack", "fin", "rst", "syn", "synack", "icmp", "arp", "old", "future"];
+  const kinds = ["data", "ack", "fin", "rst", "syn", "synack", "icmp", "arp", "old", "future", ...(r.sack ? ["sack", "sack", "sack"] : [])];
   const k = kinds[rng.int(0, kinds.length - 1)];
   const base = { dport: r.port, seq: r.snd, ack: r.rcv };
   switch (k) {
@@ -73,6 +84,14 @@ export function seedFrame(rng: Rng, r: Reached): Uint8Array {
     case "rst": return tcpFrame({ ...base, flags: rng.chance(0.5) ? "R" : "RA" });
     case "syn": return tcpFrame({ ...base, flags: "S", mss: rng.int(1, 65535) });
     case "synack": return tcpFrame({ ...base, flags: "SA", mss: 1460 });
+    case "sack": { // an ACK with 1-4 blocks near what is in flight, some impossible
+      const n = rng.int(1, 4), opts = [1, 1, 5, 2 + 8 * n];
+      for (let i = 0; i < 2 * n; i++) {
+        const v = (r.rcv + rng.int(-1000, 4500)) >>> 0;
+        opts.push((v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255);
+      }
+      return tcpFrame({ ...base, ack: (r.rcv + 500 * rng.int(-1, 2)) >>> 0, flags: "A", options: opts });
+    }
     case "old": return tcpFrame({ ...base, seq: r.snd - rng.int(1, 100000), flags: "PA", data: rng.bytes(20) });
     case "future": return tcpFrame({ ...base, seq: r.snd + rng.int(1, 100000), flags: "PA", data: rng.bytes(20) });
     case "icmp": {

@@ -1,16 +1,17 @@
 // A Link over a Linux TAP device. Node cannot issue the TUNSETIFF ioctl itself, so one of two
 // helpers, both built into build/ from source:
 //   - tapaddon.node (host/link/tapaddon.c, N-API): the TAP's descriptor inside Node's process,
-//     watched by libuv; frames are read in batches and written with one system call each. Used
-//     whenever it loads.
+//     watched by libuv; frames are read in batches and written with one system call each, or,
+//     on the direct path (Runner with direct), read into and written from the module's memory
+//     one system call each, no JavaScript copies. Used whenever it loads.
 //   - tapio (host/link/tapio.c): a relay process over stdio, in batches; the fallback, and what
 //     SYNACK_TAP=relay chooses (the bench runs both).
-// Both hand frames over as [u16 big-endian length][frame]... batches, parsed here.
+// Both hand batches over as [u16 big-endian length][frame]..., parsed here (not on the direct path).
 import { spawn, ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { existsSync } from "node:fs";
-import { Link, PACKAGE_ROOT } from "../engine/stack.js";
+import { Link, DirectIo, PACKAGE_ROOT } from "../engine/stack.js";
 
 export const TAPIO = resolve(PACKAGE_ROOT, "build/tapio");
 export const TAP_ADDON = resolve(PACKAGE_ROOT, "build/tapaddon.node");
@@ -18,7 +19,8 @@ export const TAP_ADDON = resolve(PACKAGE_ROOT, "build/tapaddon.node");
 interface TapAddon {
   open(ifname: string, netnsPath: string | null): number;
   start(fd: number, onBatch: (batch: Buffer) => void): void;
-  write(fd: number, frame: Uint8Array, direct: boolean): boolean;
+  write(fd: number, frame: Uint8Array): boolean;
+  direct(fd: number, memory: ArrayBuffer, rx: number, rxCap: number, onReadable: () => void): DirectIo;
   close(fd: number): void;
 }
 
@@ -100,17 +102,14 @@ export class TapLink implements Link {
   }
 
   /**
-   * Through the addon a frame goes to the TAP in this call or the helper's writer thread. Through the relay, the frames sent in one
+   * Through the addon a frame goes to the TAP in this call. Through the relay, the frames sent in one
    * run of JavaScript (one poll, one batch of arrivals) leave in one write to tapio: each write is
    * a system call on both sides.
    */
   send(frame: Uint8Array): void {
     if (this.closed) return;
     if (this.fd >= 0) {
-      // The first two frames of a run of JavaScript go at once (an echo, an ACK); a burst goes
-      // through the helper's writer thread.
-      if (this.burst++ === 0) queueMicrotask(() => { this.burst = 0; });
-      addon!.write(this.fd, frame, this.burst <= 2);
+      addon!.write(this.fd, frame);
       return;
     }
     this.outq.push(frame);
@@ -118,7 +117,6 @@ export class TapLink implements Link {
     if (this.outq.length === 1) queueMicrotask(this.flush);
   }
 
-  private burst = 0;
   private outq: Uint8Array[] = [];
   private outBytes = 0;
   private flush = (): void => {
@@ -134,6 +132,16 @@ export class TapLink implements Link {
     this.outBytes = 0;
     if (this.child.stdin!.writable) this.child.stdin!.write(out);
   };
+
+  /**
+   * The fast path, through the addon only (null through the relay): frames are read one at a time
+   * straight into memory[rx..rx+rxCap) and written from the module's memory, no copy in
+   * JavaScript; onReadable() replaces onFrame.
+   */
+  direct(memory: ArrayBuffer, rx: number, rxCap: number, onReadable: () => void): DirectIo | null {
+    if (this.fd < 0 || this.closed) return null;
+    return addon!.direct(this.fd, memory, rx, rxCap, onReadable);
+  }
 
   /**
    * Stop. Frames already sent have left (the addon writes at once; tapio writes every frame it was

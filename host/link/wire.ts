@@ -16,6 +16,8 @@ export interface TcpSegment {
   mss: number; // 0 when absent
   wscale: number; // the Window Scale shift, -1 when absent
   ts: [number, number] | null; // the Timestamps option: [TSval, TSecr], null when absent
+  sackOk: boolean; // the SACK-permitted option (RFC 2018)
+  sack: [number, number][]; // the SACK option's blocks [left, right), in the order sent
   data: Uint8Array;
 }
 
@@ -50,6 +52,8 @@ export function parseTcpFrame(f: Uint8Array): TcpSegment | null {
   let wscale = -1;
   let ts: [number, number] | null = null;
   let mss = 0;
+  let sackOk = false;
+  const sack: [number, number][] = [];
   for (let o = t + 20; o < t + hlen; ) {
     const kind = f[o];
     if (kind === 0) break;
@@ -59,6 +63,8 @@ export function parseTcpFrame(f: Uint8Array): TcpSegment | null {
     if (kind === 2 && len === 4) mss = v.getUint16(o + 2);
     if (kind === 3 && len === 3) wscale = f[o + 2];
     if (kind === 8 && len === 10) ts = [v.getUint32(o + 2), v.getUint32(o + 6)];
+    if (kind === 4 && len === 2) sackOk = true;
+    if (kind === 5) for (let b = o + 2; b + 8 <= o + len; b += 8) sack.push([v.getUint32(b), v.getUint32(b + 4)]);
     o += len;
   }
   return {
@@ -75,6 +81,8 @@ export function parseTcpFrame(f: Uint8Array): TcpSegment | null {
     mss,
     wscale,
     ts,
+    sackOk,
+    sack,
     data: f.subarray(t + hlen, 14 + total),
   };
 }

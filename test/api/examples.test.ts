@@ -41,9 +41,9 @@ test("installed by path in another project: import { openStack } from \"synack\"
 });
 
 /** Start an example against the namespace's TAP; resolves when it prints its ready line. */
-function startExample(ns: Netns, file: string, args: string[], ready: RegExp): Promise<ChildProcess> {
+function startExample(ns: Netns, board: string, file: string, args: string[], ready: RegExp): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(EX, file), ns.tap, `${STACK_IP}/${PREFIX}`, ...args],
-    { env: { ...process.env, SYNACK_NETNS: ns.name }, stdio: ["pipe", "pipe", "pipe"], detached: true });
+    { env: { ...process.env, SYNACK_NETNS: ns.name, SYNACK_BOARD: board }, stdio: ["pipe", "pipe", "pipe"], detached: true });
   return new Promise((res, rej) => {
     let out = "";
     const t = setTimeout(() => rej(new Error(`${file}: no ready line: ${out}`)), 15_000);
@@ -54,13 +54,14 @@ function startExample(ns: Netns, file: string, args: string[], ready: RegExp): P
 }
 function stop(c: ChildProcess | undefined): void { if (c?.pid && c.exitCode === null) try { process.kill(-c.pid, "SIGKILL"); } catch { /* gone */ } }
 
-describe("examples over a TAP against Linux", { skip }, () => {
+// The same programs with the module in V8, and in the native board's firmware (SYNACK_BOARD=native).
+for (const board of ["v8", "native"]) describe(`examples over a TAP against Linux (board ${board})`, { skip }, () => {
   let ns: Netns;
   before(() => { ns = createNetns("ex"); });
   after(() => ns?.destroy());
 
   test("echo-server.mjs answers nc byte for byte", async () => {
-    const child = await startExample(ns, "echo-server.mjs", ["7007"], /listening/);
+    const child = await startExample(ns, board, "echo-server.mjs", ["7007"], /listening/);
     try {
       const data = "x".repeat(20000) + "end\n";
       const r = await ns.run("nc", ["-N", STACK_IP, "7007"], data, 20_000);
@@ -69,13 +70,25 @@ describe("examples over a TAP against Linux", { skip }, () => {
   });
 
   test("http-server.mjs: curl gets two pages over one keep-alive connection", async () => {
-    const child = await startExample(ns, "http-server.mjs", ["8080"], /listening/);
+    const child = await startExample(ns, board, "http-server.mjs", ["8080"], /listening/);
     try {
       const url = `http://${STACK_IP}:8080/`;
       const r = await ns.run("curl", ["-sS", "-v", url, url], undefined, 20_000);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout.toString(), /request 1 on port 8080\n.*request 2 on port 8080/s);
       assert.match(r.stderr, /Re-using existing connection|Reusing existing/);
+    } finally { stop(child); }
+  });
+
+  test("udp-echo.mjs sends python3's datagrams back, from its own port", async () => {
+    const child = await startExample(ns, board, "udp-echo.mjs", ["7777"], /listening/);
+    try {
+      const r = await ns.run("python3", ["-c", [
+        "import socket", "s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)", "s.settimeout(5)",
+        "for m in [b'ping', bytes(range(256))*4]:",
+        `  s.sendto(m, ("${STACK_IP}", 7777)); d,a=s.recvfrom(2000); print(d==m, a[0], a[1])`,
+      ].join("\n")], undefined, 20_000);
+      assert.equal(r.stdout.toString(), `True ${STACK_IP} 7777\n`.repeat(2), r.stderr);
     } finally { stop(child); }
   });
 
@@ -90,7 +103,7 @@ describe("examples over a TAP against Linux", { skip }, () => {
     try {
       await new Promise((r) => server.stdout!.once("data", r));
       const child = spawn(process.execPath, [join(EX, "client.mjs"), ns.tap, `${STACK_IP}/${PREFIX}`, LINUX_IP, "8000"],
-        { env: { ...process.env, SYNACK_NETNS: ns.name }, stdio: ["pipe", "pipe", "inherit"], detached: true });
+        { env: { ...process.env, SYNACK_NETNS: ns.name, SYNACK_BOARD: board }, stdio: ["pipe", "pipe", "inherit"], detached: true });
       let out = "";
       child.stdout!.on("data", (d) => { out += d; });
       child.stdin!.end("ping\n");

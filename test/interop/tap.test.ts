@@ -32,6 +32,28 @@ for (const via of ["addon", "relay"] as const) {
   });
 }
 
+test("the addon's direct path: 20 pings of 1000 bytes answered with frames read into and sent from the module's memory, none through JavaScript's onFrame/onSend", { skip: skip || (!existsSync(TAP_ADDON) ? "build/tapaddon.node not built" : false) }, async () => {
+  const ns = createNetns("tapd");
+  let runner: Runner | null = null;
+  try {
+    const link = await TapLink.open(ns.tap, ns.name);
+    let copied = 0;
+    const stack = new Stack({ ip: STACK_IP, prefixLen: PREFIX, onSend: () => { copied++; } });
+    runner = new Runner(stack, link, { direct: true });
+    const deliver = link.onFrame;
+    link.onFrame = (f) => { copied++; deliver(f); };
+    runner.start();
+    const r = await ns.run("ping", ["-c", "20", "-i", "0.01", "-s", "1000", "-W", "2", STACK_IP]);
+    assert.match(r.stdout.toString(), /20 packets transmitted, 20 received/, r.stdout.toString());
+    const st = stack.stats();
+    assert.ok(st.ethInFrames >= 20 && st.ethOutFrames >= 20, `in ${st.ethInFrames}, out ${st.ethOutFrames}`);
+    assert.equal(copied, 0, "no frame went through onFrame or onSend");
+  } finally {
+    await runner?.stop();
+    ns.destroy();
+  }
+});
+
 test("a missing interface is one line through either helper", { skip }, async () => {
   for (const via of [undefined, "relay"] as const) {
     await assert.rejects(TapLink.open("synack-none9", undefined, via), /no such interface: synack-none9$/);

@@ -66,6 +66,20 @@ test("the board default holds 4 connections (one kept for the console); the wind
   assert.equal((p.stack.connsText().match(/ESTABLISHED|SYN-RECEIVED/g) ?? []).length, 4);
 });
 
+test("each slot's book-keeping (TCB, rings, out-of-order ranges, SACK scoreboard) stays inside what configure promises for it", () => {
+  const at = (n: number) => {
+    const x = bare();
+    x.select_services(0);
+    const need = x.configure(n, 1024, 1024, 0);
+    assert.equal(init(x), 0);
+    return { need, used: x.memory_used() };
+  };
+  const a = at(8), b = at(24);
+  const usedPerSlot = (b.used - a.used) / 16, promisedPerSlot = (b.need - a.need) / 16;
+  assert.ok(usedPerSlot <= promisedPerSlot, `a slot uses ${usedPerSlot} bytes, SLOT_BYTES promises ${promisedPerSlot}`);
+  assert.ok(promisedPerSlot - usedPerSlot < 64, "and the promise is close");
+});
+
 test("configure: numbers out of bounds, a call after init, and a layout over the cap are refused", () => {
   const x = bare();
   assert.equal(x.configure(2000, 0, 0, 0), E.INVAL, "more than 1024 slots");

@@ -99,6 +99,11 @@ export function readOutbound(f: Uint8Array, t: Tuple): Seen | null {
     else if (k === 3) options.push({ kind: "wscale", values: [f[o + 2]] });
     else if (k === 4) options.push({ kind: "sackOK", values: [] });
     else if (k === 8) options.push({ kind: "TS", values: [v.getUint32(o + 2), v.getUint32(o + 6)] });
+    else if (k === 5) { // blocks of the peer's sequence numbers, relative to its ISN as the script writes them
+      const values: number[] = [];
+      for (let b = o + 2; b + 4 <= o + len; b += 4) values.push((v.getUint32(b) - t.peerIsn) >>> 0);
+      options.push({ kind: "sack", values });
+    }
     else options.push({ kind: `kind${k}`, values: [] });
     o += len;
   }
@@ -111,7 +116,11 @@ export function readOutbound(f: Uint8Array, t: Tuple): Seen | null {
 }
 
 export function optionsText(opts: TcpOption[]): string {
-  return opts.map((o) => o.kind === "TS" ? `TS val ${o.values[0]} ecr ${o.values[1]}` : [o.kind, ...o.values].join(" ")).join(",");
+  return opts.map((o) => {
+    if (o.kind === "TS") return `TS val ${o.values[0]} ecr ${o.values[1]}`;
+    if (o.kind === "sack") return `sack ${o.values.map((x, i) => i % 2 ? `:${x}` : (i ? ` ${x}` : `${x}`)).join("")}`;
+    return [o.kind, ...o.values].join(" ");
+  }).join(",");
 }
 
 /** A packet line as the script would write it. */
