@@ -58,7 +58,7 @@ export function netmask(): u32 { return mask; }
 export function gatewayIp(): u32 { return gateway; }
 
 /** Every frame leaves through here. */
-@inline export function linkSend(frame: usize, len: i32): void {
+export function linkSend(frame: usize, len: i32): void {
   count(C.ETH_OUT_FRAMES);
   send_frame(frame, <u32>len);
 }

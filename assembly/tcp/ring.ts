@@ -48,7 +48,7 @@ export class Ring {
   }
 
   /** Drop up to n bytes from the head without copying them; returns how many. */
-  @inline drop(n: i32): i32 {
+  drop(n: i32): i32 {
     n = min(n, this.len);
     this.consume(n);
     return n;
@@ -69,7 +69,7 @@ export class Ring {
   }
 
   /** Drop n bytes from the head. */
-  @inline consume(n: i32): void {
+  consume(n: i32): void {
     this.head += n;
     if (this.head >= this.cap) this.head -= this.cap;
     this.len -= n;

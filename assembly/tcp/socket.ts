@@ -98,7 +98,7 @@ export function connect(ip: u32, port: u32): i32 {
 }
 
 /** 0 when id may queue data now, else why not (E_BADF, its error, E_PIPE). */
-@inline function sendable(t: Tcb | null): i32 {
+function sendable(t: Tcb | null): i32 {
   if (t == null) return E_BADF;
   if (t.error != 0) return t.error;
   const s = t.state;
@@ -142,7 +142,7 @@ export function recv(id: i32, ptr: usize, len: i32): i32 { return take(id, ptr, 
 export function skip(id: i32, len: i32): i32 { return take(id, 0, len); }
 
 /** recv into ptr, or skip when ptr is 0. */
-@inline function take(id: i32, ptr: usize, len: i32): i32 {
+function take(id: i32, ptr: usize, len: i32): i32 {
   const t = owned(id);
   if (t == null) return E_BADF;
   const n = ptr != 0 ? t.rx.pop(ptr, len) : t.rx.drop(len);

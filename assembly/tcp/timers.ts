@@ -78,11 +78,11 @@ export function backoff(t: Tcb): bool {
 }
 
 /** Keep-alive applies to an idle synchronized connection with the option on. */
-@inline export function keepAliveOn(t: Tcb): bool {
+export function keepAliveOn(t: Tcb): bool {
   return t.keepIdle != 0 && (t.state == State.ESTABLISHED || t.state == State.CLOSE_WAIT);
 }
 /** When the next keep-alive probe (or the verdict after the last one) is due. */
-@inline export function keepAliveAt(t: Tcb): u32 {
+export function keepAliveAt(t: Tcb): u32 {
   return t.lastHeard + t.keepIdle + <u32>t.keepProbes * t.keepInterval;
 }
 

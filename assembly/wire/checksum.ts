@@ -33,13 +33,13 @@ function sumWasm(p: usize, len: i32, sum: u32): u32 {
 }
 
 /** Fold a running sum to 16 bits and complement it: the value to put in a header. */
-@inline export function finish(sum: u32): u32 {
+export function finish(sum: u32): u32 {
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   return ~sum & 0xffff;
 }
 
 /** Sum of the IPv4 pseudo-header used by TCP and UDP. */
-@inline export function pseudoHeaderSum(src: u32, dst: u32, proto: u32, len: u32): u32 {
+export function pseudoHeaderSum(src: u32, dst: u32, proto: u32, len: u32): u32 {
   return (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + proto + len;
 }
 
