@@ -201,10 +201,13 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
     return -1;
   }
   /* No cap given: keep only what the layout needs. wasm3 gave the module a whole 64 KiB page at
-   * load; trim it (contents kept) so the rest goes back to the heap before code is compiled. */
-  if (!cfg->memory_limit && (uint32_t)need < m3_GetMemorySize(runtime)) {
+   * load; trim it (contents kept) so the rest goes back to the heap before code is compiled. A
+   * layout larger than a page is grown by the module at init, and the cap makes wasm3 allocate
+   * just what it needs of the second page, not all of it. */
+  if (!cfg->memory_limit) {
     runtime->memoryLimit = (uint32_t)need;
-    if ((r = ResizeMemory(runtime, runtime->memory.numPages))) { report("trim memory", r); return -1; }
+    if ((uint32_t)need < m3_GetMemorySize(runtime) &&
+        (r = ResizeMemory(runtime, runtime->memory.numPages))) { report("trim memory", r); return -1; }
   }
   const uint8_t *m = cfg->mac;
   uint32_t mac_hi = (uint32_t)m[0] << 8 | m[1];
