@@ -71,15 +71,25 @@ export async function xtensaBench(kib: number): Promise<{ lines: string[]; json:
       lines.push(`${name.padEnd(7)} ${p.firmware_per_byte} lx106 instructions per payload byte (firmware + wasm3 + module; ` +
         `W5500 model apart: ${p.model_per_byte}), ${kib} KiB, ${(p.spi_bytes / n).toFixed(3)} SPI bytes per byte, ${Math.round(ms)} ms emulated`);
     }
+    // What the three transfers needed, then a console session on top (the default services include it).
+    const t3 = (await b.request("S")).stats!;
+    await ns.run("sh", ["-c", `(echo stats; echo conns; sleep 0.5; echo quit) | nc -N ${STACK_IP} 23`], undefined, 60_000);
+    await new Promise((r) => setTimeout(r, 200));
     b.detach();
     const s = (await board.send("S", now())).stats!;
     json.final = s;
+    json.after_transfers = { heap_peak: t3.heap_peak, heap_now_by_kind: t3.heap_now_by_kind, stack_peak: t3.stack_peak,
+      value_stack_peak: t3.value_stack_peak, compiled_functions: t3.compiled_functions, compiled_wasm_bytes: t3.compiled_wasm_bytes };
     lines.push(`CCOUNT: ${s.calib_insns} instructions (a counted loop) took ${s.calib_ticks} ticks: ` +
       `${(s.calib_insns / s.calib_ticks).toFixed(3)} per tick (figures above use ${s.insns_per_tick})`);
-    lines.push(`C stack peak ${s.stack_peak} bytes (painted; call0 ABI, so the ESP32's windowed frames need more)`);
-    lines.push(`wasm3 heap peak ${s.heap_peak} bytes requested (largest block ${s.heap_largest}); now ${s.heap_now}: ` +
-      Object.entries(s.heap_now_by_kind as Record<string, number>).map(([k, v]) => `${k} ${v}`).join(", "));
-    lines.push(`heap + stack ${s.heap_peak + s.stack_peak} bytes (goal for the ESP32: 163840); linear memory ${s.linear_memory} bytes`);
+    const kinds = (k: Record<string, number>) => Object.entries(k).map(([n, v]) => `${n} ${v}`).join(", ");
+    for (const [when, x] of [["after discard, chargen and echo", t3], ["and a console session", s]] as const) {
+      lines.push(`${when}: heap + stack ${x.heap_peak + x.stack_peak} bytes (goal for the ESP32: 163840) = wasm3 heap peak ` +
+        `${x.heap_peak} (now ${kinds(x.heap_now_by_kind)}) + C stack peak ${x.stack_peak} (painted; call0 ABI, the ESP32's ` +
+        `windowed frames need more); ${x.compiled_functions} functions compiled from ${x.compiled_wasm_bytes} bytes of wasm; ` +
+        `value stack peak ${x.value_stack_peak}`);
+    }
+    lines.push(`largest block ${s.heap_largest}; linear memory ${s.linear_memory} bytes`);
     link.close();
   } finally {
     await board?.stop();
