@@ -65,6 +65,10 @@ export class NativeBoard implements StackCalls {
       const cmd = o.netns ? "ip" : NATIVE_BOARD;
       b.child = spawn(cmd, o.netns ? ["netns", "exec", o.netns, NATIVE_BOARD, ...args] : args, { stdio: ["ignore", "pipe", "pipe"] });
       await b.ready(o.ip === 0 ? (o.dhcpTimeout ?? 30_000) + 5_000 : 15_000, o.onLog);
+      // Both ends are open now (the board opens them before it starts): the names can go, so
+      // nothing is left behind even if this process is killed.
+      rmSync(b.dir, { recursive: true, force: true });
+      b.dir = "";
       return b;
     } catch (e) {
       await b.stop();

@@ -49,6 +49,7 @@ struct watch {
   size_t size;
   uint32_t rx, rx_cap; /* where read() puts a frame, and how much room it has */
   int direct;
+  uint32_t gen;    /* bumped when the slot is taken or released: read()/send() of a closed link do nothing */
   napi_async_context ctx;
   int used;
 };
@@ -161,7 +162,9 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   if (!w) return fail(env, "tap: too many TAPs open%s%s", "", "");
   uv_loop_t *loop;
   napi_value name;
+  uint32_t gen = w->gen + 1;
   memset(w, 0, sizeof *w);
+  w->gen = gen;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &w->poll, fd) != 0) return fail(env, "tap: cannot watch the TAP%s%s", "", "");
   w->fd = fd; w->env = env; w->used = 1;
   w->poll.data = w;
@@ -185,12 +188,13 @@ static napi_value js_write(napi_env env, napi_callback_info info) {
   return r;
 }
 
-/* Direct mode's two functions, bound to one watch (their data pointer). */
+/* Direct mode's two functions, bound to one watch and its generation (their data: gen << 8 | slot). */
 static struct watch *bound(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
   void *data;
   napi_get_cb_info(env, info, argc, argv, NULL, &data);
-  struct watch *w = data;
-  return w->used && w->direct ? w : NULL;
+  uintptr_t d = (uintptr_t)data;
+  struct watch *w = &watches[d & 0xff];
+  return w->used && w->direct && w->gen == (uint32_t)(d >> 8) ? w : NULL;
 }
 
 /* read() -> n: one frame from the TAP into the module's receive buffer; 0 when none is waiting. */
@@ -239,10 +243,11 @@ static napi_value js_direct(napi_env env, napi_callback_info info) {
   napi_delete_reference(env, w->cb);
   napi_create_reference(env, argv[4], 1, &w->cb);
   w->base = base; w->size = size; w->rx = rx; w->rx_cap = cap; w->direct = 1;
+  void *data = (void *)(((uintptr_t)w->gen << 8) | (uintptr_t)(w - watches));
   napi_create_object(env, &r);
-  napi_create_function(env, "read", NAPI_AUTO_LENGTH, js_read, w, &fn);
+  napi_create_function(env, "read", NAPI_AUTO_LENGTH, js_read, data, &fn);
   napi_set_named_property(env, r, "read", fn);
-  napi_create_function(env, "send", NAPI_AUTO_LENGTH, js_send, w, &fn);
+  napi_create_function(env, "send", NAPI_AUTO_LENGTH, js_send, data, &fn);
   napi_set_named_property(env, r, "send", fn);
   return r;
 }
@@ -263,7 +268,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
     uv_poll_stop(&w->poll);
     napi_delete_reference(env, w->cb);
     if (w->mem) napi_delete_reference(env, w->mem);
-    w->mem = NULL; w->direct = 0;
+    w->mem = NULL; w->direct = 0; w->gen++;
     napi_async_destroy(env, w->ctx);
     w->fd = -1;
     uv_close((uv_handle_t *)&w->poll, closed);

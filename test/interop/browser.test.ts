@@ -1,7 +1,8 @@
 // The HTTP pages in a real browser: headless Chromium, run inside the namespace, loads `/` and
 // `/ladder` from `synack serve` (V8 and the native board). Checked: the DOM Chromium built (the
 // state table, the ladder's handshake rows), the ladder's numbers against the handshake in the
-// pcap, and the screenshots it drew (text on the page, the tables inside their boxes).
+// pcap, and the screenshots it drew (text on the page, the tables inside their boxes). It runs in
+// npm test (about 3 s an engine); scripts/setup.sh installs chromium and says what that costs.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";

@@ -54,6 +54,34 @@ test("the addon's direct path: 20 pings of 1000 bytes answered with frames read 
   }
 });
 
+test("the addon's direct path: a closed link's read() and send() do nothing while another TAP is open", { skip: skip || (!existsSync(TAP_ADDON) ? "build/tapaddon.node not built" : false) }, async () => {
+  const nsA = createNetns("tapa"), nsB = createNetns("tapb");
+  let b: TapLink | null = null;
+  try {
+    const memory = new ArrayBuffer(4096);
+    // A broadcast ARP request from a locally administered MAC: something the kernel counts as received.
+    const frame = new Uint8Array(memory, 0, 60);
+    frame.set([255, 255, 255, 255, 255, 255, 2, 0, 0, 0, 0, 9, 8, 6, 0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 9, 10, 77, 0, 9]);
+    frame.set([10, 77, 0, 1], 38);
+    const rx = (ns: typeof nsB) => Number(/RX:.*\n\s*\d+\s+(\d+)/.exec(ns.execSync("ip", ["-s", "link", "show", "tap0"]))![1]);
+    const a = await TapLink.open(nsA.tap, nsA.name);
+    const ioA = a.direct!(memory, 2048, 2048, () => {})!;
+    await a.close();
+    await new Promise((r) => setTimeout(r, 20)); // libuv releases the slot on a later turn
+    assert.equal(ioA.read(), 0);
+    b = await TapLink.open(nsB.tap, nsB.name);
+    const ioB = b.direct!(memory, 2048, 2048, () => {})!;
+    const before = rx(nsB);
+    ioA.send(0, 60);
+    assert.equal(rx(nsB), before, "the closed link's send reached the new TAP");
+    ioB.send(0, 60);
+    assert.equal(rx(nsB), before + 1, "the live link's send is counted");
+  } finally {
+    await b?.close();
+    nsA.destroy(); nsB.destroy();
+  }
+});
+
 test("a missing interface is one line through either helper", { skip }, async () => {
   for (const via of [undefined, "relay"] as const) {
     await assert.rejects(TapLink.open("synack-none9", undefined, via), /no such interface: synack-none9$/);
