@@ -3,7 +3,8 @@
 //   and again through the tapio relay), the native board (wasm3 + W5500 model),
 //   lwIP (build/lwipserve) on the same kind of TAP, the Linux kernel over a veth pair.
 //   columns: upload (discard), download (chargen), median 64-byte echo RTT, sequential
-//   connect/close per second, and upload goodput with 1 % and 3 % of data segments dropped.
+//   connect/close per second, and upload and download goodput with 1 % and 3 % of the data
+//   segments dropped on the path (the client behind a router namespace that drops: lab/path.ts).
 // Prints a table, writes build/bench.json and build/bench.svg. Numbers only: no test asserts them.
 //   node build/host/lab/bench.js [--mib N] [--lossy-mib N] [--echoes N] [--connect-seconds S]
 //                                [--engines v8,v8relay,native,lwip,linux] [--out DIR] [--no-chip]

@@ -30,8 +30,10 @@ test("bench at 64 KiB, 5 echoes: every engine, every column, valid JSON and SVG,
       for (const v of [e.row.uploadMBps, e.row.downloadMBps, e.row.echoMedianUs, e.row.connectsPerSecond]) {
         assert.ok(typeof v === "number" && v > 0, `${e.engine}: a column without a number: ${JSON.stringify(e.row)}`);
       }
-      assert.deepEqual(Object.keys(e.row.lossy), ["1%", "3%"]);
-      for (const l of Object.values(e.row.lossy)) assert.ok(typeof l.MBps === "number" && l.MBps > 0, `${e.engine} lossy: ${JSON.stringify(e.row.lossy)}`);
+      assert.deepEqual(Object.keys(e.row.lossy), ["1% up", "3% up", "1% down", "3% down"]);
+      for (const l of Object.values(e.row.lossy)) {
+        assert.ok(typeof l.MBps === "number" && l.MBps > 0 && Number.isInteger(l.dropped), `${e.engine} lossy: ${JSON.stringify(e.row.lossy)}`);
+      }
     }
     for (const e of r.engines) {
       const cpu = [e.row!.uploadCpuMsPerMiB, e.row!.downloadCpuMsPerMiB];
@@ -46,8 +48,8 @@ test("bench at 64 KiB, 5 echoes: every engine, every column, valid JSON and SVG,
     const s = readFileSync(resolve(out, "bench.svg"), "utf8");
     assert.match(s, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(s, /<\/svg>\n$/);
-    assert.equal((s.match(/<rect /g) ?? []).length, 1 + 5 * 4 + 5, "background, 5 engines x 4 throughput groups, 5 legend keys");
-    for (const label of ["upload MB/s", "download MB/s", "64 B echo RTT us", "connections/s", "CPU ms/MiB up", "1% loss MB/s", "3% loss MB/s"]) {
+    assert.equal((s.match(/<rect /g) ?? []).length, 1 + 5 * 6 + 5, "background, 5 engines x 6 throughput groups, 5 legend keys");
+    for (const label of ["upload MB/s", "download MB/s", "64 B echo RTT us", "connections/s", "CPU ms/MiB up", "1% loss up MB/s", "3% loss down MB/s"]) {
       assert.ok(stdout.includes(label), `table lacks ${label}`);
     }
     const ns = await new Promise<string>((res) => execFile("ip", ["netns", "list"], (_e, so) => res(so)));
@@ -58,7 +60,7 @@ test("bench at 64 KiB, 5 echoes: every engine, every column, valid JSON and SVG,
 });
 
 test("bench report: ratios oriented so > 1 beats lwIP, SVG escapes labels, a skipped engine says why", () => {
-  const row = (u: number, rtt: number) => ({ uploadMBps: u, downloadMBps: u, echoMedianUs: rtt, connectsPerSecond: u, uploadCpuMsPerMiB: rtt, downloadCpuMsPerMiB: null, lossy: { "1%": { MBps: u, dropped: 1 } }, errors: [] });
+  const row = (u: number, rtt: number) => ({ uploadMBps: u, downloadMBps: u, echoMedianUs: rtt, connectsPerSecond: u, uploadCpuMsPerMiB: rtt, downloadCpuMsPerMiB: null, lossy: { "1% up": { MBps: u, dropped: 1 } }, errors: [] });
   const r: BenchResult = {
     when: "now", sizes: { lossyMiB: 1 }, module: { bytes: 1, linearMemoryBytes: 1, memoryUsedBytes: 1 }, chip: {},
     engines: [

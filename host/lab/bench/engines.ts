@@ -25,6 +25,8 @@ export interface Running {
   /** The interface in the client's namespace that carries traffic toward the server. */
   clientIf: string;
   host: string;
+  /** The Linux server's own interface (the kernel row), for the lossy path to cap its GSO. */
+  kernelIf?: { ns: Netns; name: string };
   /** Stop the server; resolves with what it printed on stderr. */
   stop(): Promise<string>;
   /** CPU time (user + system, ms) the server's processes have used so far; null: not one process group (the kernel). */
@@ -113,7 +115,7 @@ async function linuxVeth(): Promise<Running> {
     const { child, err } = await startServer(sv, "python3", [CLIENT, "serve", STACK_IP], /serving/, "the Linux server");
     await cl.run("ping", ["-c", "1", "-W", "2", STACK_IP]);
     return {
-      client: cl, clientIf: "v0", host: STACK_IP, cpuMs: () => null,
+      client: cl, clientIf: "v0", host: STACK_IP, kernelIf: { ns: sv, name: "v1" }, cpuMs: () => null,
       stop: async () => { await stopGroup(child); cl.destroy(); sv.destroy(); return err(); },
     };
   } catch (e) {

@@ -1,7 +1,8 @@
-// One engine's row: the four columns and the lossy goodput, each a run of client.py inside the
-// client's namespace, bounded in bytes and time.
-import { execFileSync } from "node:child_process";
+// One engine's row: the four columns and the lossy goodput (upload and download with data segments
+// dropped on the path, path.ts), each a run of client.py inside the client's namespace, bounded in
+// bytes and time.
 import { CLIENT, Running } from "./engines.js";
+import { behindRouter } from "../path.js";
 import type { Netns } from "../../link/netns.js";
 
 export interface Sizes {
@@ -11,9 +12,9 @@ export interface Sizes {
   echoes: number;
   /** Seconds of sequential connect/close. */
   connectSeconds: number;
-  /** Bytes uploaded under each loss rate. */
+  /** Bytes moved under each loss rate, each way. */
   lossyBytes: number;
-  /** Loss rates, per mille of the data segments toward the server. */
+  /** Loss rates, per mille of the data segments, dropped on the path (path.ts). */
   lossPerMille: number[];
 }
 
@@ -27,7 +28,7 @@ export interface Row {
   /** The server's CPU time per MiB moved (all its processes: for V8, node and the tapio relay). */
   uploadCpuMsPerMiB: number | null;
   downloadCpuMsPerMiB: number | null;
-  /** Goodput in MB/s by loss rate ("1%": ...), and the segments nftables dropped. */
+  /** Goodput in MB/s by loss rate and direction ("1% up", "1% down", ...), and the segments the router dropped. */
   lossy: Record<string, { MBps: number | null; dropped: number }>;
   errors: string[];
   /** Columns whose transfer hit its time bound (the number is the goodput until then). */
@@ -45,33 +46,6 @@ async function client(ns: Netns, args: string[], timeoutMs: number): Promise<Rec
   } catch {
     return `${args[0]}: ${r.code === null ? `no answer in ${timeoutMs / 1000} s` : (r.stderr.trim().split("\n").pop() || `exit ${r.code}`)}`;
   }
-}
-
-function nft(ns: Netns, script: string): string {
-  return execFileSync("ip", ["netns", "exec", ns.name, "nft", "-f", "-"], { input: script, encoding: "utf8" });
-}
-
-/**
- * Drop `perMille` of the data segments (IP length > 100: not bare ACKs) sent toward the server,
- * at random, in the client's namespace. GSO is capped at one segment on the way out, so each
- * packet the rule sees is one segment on the wire.
- */
-function lossOn(ns: Netns, ifname: string, host: string, perMille: number): void {
-  execFileSync("ip", ["netns", "exec", ns.name, "ip", "link", "set", ifname, "gso_max_segs", "1"], { stdio: "ignore" });
-  nft(ns, `table ip synackbench {
-  chain out {
-    type filter hook output priority 0; policy accept;
-    ip daddr ${host} tcp dport 9 ip length > 100 numgen random mod 1000 < ${perMille} counter drop
-  }
-}
-`);
-}
-
-function lossOff(ns: Netns): number {
-  const text = nft(ns, "list table ip synackbench\n");
-  nft(ns, "delete table ip synackbench\n");
-  const m = /counter packets (\d+)/.exec(text);
-  return m ? Number(m[1]) : 0;
 }
 
 export async function measure(s: Running, z: Sizes): Promise<Row> {
@@ -96,14 +70,24 @@ export async function measure(s: Running, z: Sizes): Promise<Row> {
   row.downloadCpuMsPerMiB = perMiB(c0);
   row.echoMedianUs = take(await client(s.client, ["echo", h, "7", String(z.echoes), "64"], 30_000), "median_us");
   row.connectsPerSecond = take(await client(s.client, ["connect", h, "9", String(z.connectSeconds)], z.connectSeconds * 1000 + 30_000), "per_second");
-  for (const pm of z.lossPerMille) {
-    lossOn(s.client, s.clientIf, h, pm);
-    let got: number | null = null;
-    try {
-      got = take(await client(s.client, ["upload", h, "9", String(z.lossyBytes), String(boundS(z.lossyBytes))], transferMs(z.lossyBytes)), "mbps", `lossy ${pm / 10}%`);
-    } finally {
-      row.lossy[`${pm / 10}%`] = { MBps: got, dropped: lossOff(s.client) };
+  if (z.lossPerMille.length === 0) return row;
+  // Loss on the path: the client moves behind a router namespace that drops (path.ts).
+  const path = behindRouter({ router: s.client, routerIf: s.clientIf, host: h, kernelIf: s.kernelIf });
+  try {
+    for (const [dir, port, tag] of [["upload", "9", "up"], ["download", "19", "down"]] as const) {
+      for (const pm of z.lossPerMille) {
+        const key = `${pm / 10}% ${tag}`;
+        path.lossOn(pm, dir);
+        let got: number | null = null;
+        try {
+          got = take(await client(path.client, [dir, h, port, String(z.lossyBytes), String(boundS(z.lossyBytes))], transferMs(z.lossyBytes)), "mbps", `lossy ${key}`);
+        } finally {
+          row.lossy[key] = { MBps: got, dropped: path.lossOff() };
+        }
+      }
     }
+  } finally {
+    path.destroy();
   }
   return row;
 }

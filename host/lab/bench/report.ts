@@ -29,7 +29,7 @@ export function columns(r: BenchResult): Col[] {
   );
   const lossKeys = Object.keys(r.engines.find((e) => e.row)?.row?.lossy ?? {});
   for (const k of lossKeys) {
-    cols.push({ key: `lossy ${k}`, head: `${k} loss MB/s`, get: (x) => x.lossy[k]?.MBps ?? null, higherBetter: true, digits: 1 });
+    cols.push({ key: `lossy ${k}`, head: `${k.replace(" ", " loss ")} MB/s`, get: (x) => x.lossy[k]?.MBps ?? null, higherBetter: true, digits: 1 });
   }
   return cols;
 }
@@ -103,7 +103,7 @@ export function svg(r: BenchResult): string {
     parts.push(`<rect x="${W - right + 14}" y="${yy - 9}" width="12" height="12" fill="${colors[ei % colors.length]}"/>`);
     parts.push(`<text x="${W - right + 32}" y="${yy + 1}">${esc(e.label)}</text>`);
   });
-  parts.push(`<text x="${left}" y="${H - 12}" fill="#495057">${esc(r.when)}; lossy = ${esc(String(r.sizes.lossyMiB))} MiB upload with that share of data segments dropped</text>`);
+  parts.push(`<text x="${left}" y="${H - 12}" fill="#495057">${esc(r.when)}; lossy = ${esc(String(r.sizes.lossyMiB))} MiB up or down with that share of data segments dropped on the path</text>`);
   parts.push(`</svg>`);
   return parts.join("\n") + "\n";
 }
