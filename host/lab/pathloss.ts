@@ -8,16 +8,25 @@
 // Prints one JSON line per run: goodput, segments dropped, synack's (if it serves them on port 23)
 // and the client's Linux counters.
 import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { isRoot } from "../link/netns.js";
 import { behindRouter, Direction, LossyPath } from "./path.js";
 import { CLIENT, ENGINES, EngineName, Running, start, unavailable } from "./bench/engines.js";
 
 const OURS = ["tcpOooSegs", "tcpDropOooFull", "tcpRetransSegs", "tcpFastRetransmits", "tcpSackRecoveries", "tcpSackLostRetransmits"];
 const LINUX = ["TcpRetransSegs", "TcpExtTCPSackRecovery", "TcpExtTCPTimeouts", "TcpExtTCPLostRetransmit"];
+// nstat keeps its history in a file per user, which other runs (other namespaces) share: ours is ours.
+const NSTAT_ENV = { ...process.env, NSTAT_HISTORY: `/tmp/synack-pathloss-nstat-${process.pid}` };
 
 async function run(s: Running, path: LossyPath, perMille: number, dir: Direction, bytes: number): Promise<Record<string, unknown>> {
   const client = path.client;
-  execFileSync("ip", ["netns", "exec", client.name, "nstat", "-n"]);
+  // synack's counters run from its start (one server for all runs): each run prints the difference.
+  const ours = async () => {
+    const text = (await client.run("sh", ["-c", `printf 'stats\\nquit\\n' | nc -q 2 ${s.host} 23`], undefined, 10_000)).stdout.toString();
+    return OURS.map((k) => Number(new RegExp(`${k}\\s+(\\d+)`).exec(text)?.[1] ?? NaN));
+  };
+  const before = await ours();
+  execFileSync("ip", ["netns", "exec", client.name, "nstat", "-n"], { env: NSTAT_ENV });
   path.lossOn(perMille, dir);
   let got: { mbps?: number; partial?: boolean } = {};
   let dropped = 0;
@@ -27,11 +36,11 @@ async function run(s: Running, path: LossyPath, perMille: number, dir: Direction
   } finally {
     dropped = path.lossOff();
   }
-  const stats = (await client.run("sh", ["-c", `printf 'stats\\nquit\\n' | nc -q 2 ${s.host} 23`], undefined, 10_000)).stdout.toString();
-  const kernel = execFileSync("ip", ["netns", "exec", client.name, "nstat", "-z", ...LINUX], { encoding: "utf8" });
+  const after = await ours();
+  const kernel = execFileSync("ip", ["netns", "exec", client.name, "nstat", "-z", ...LINUX], { encoding: "utf8", env: NSTAT_ENV });
   return {
     loss: `${perMille / 10}%`, dir, MBps: got.mbps ?? null, partial: !!got.partial, dropped,
-    synack: Object.fromEntries(OURS.map((k) => [k, Number(new RegExp(`${k}\\s+(\\d+)`).exec(stats)?.[1] ?? NaN)])),
+    synack: Object.fromEntries(OURS.map((k, i) => [k, after[i] - before[i]])),
     linux: Object.fromEntries(LINUX.map((k) => [k, Number(new RegExp(`${k}\\s+(\\d+)`).exec(kernel)?.[1] ?? 0)])),
   };
 }
@@ -68,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
     }
   } finally {
     await s.stop();
+    rmSync(NSTAT_ENV.NSTAT_HISTORY, { force: true });
   }
   return 0;
 }
