@@ -13,7 +13,7 @@ import { isRoot } from "../link/netns.js";
 import { behindRouter, Direction, LossyPath } from "./path.js";
 import { CLIENT, ENGINES, EngineName, Running, start, unavailable } from "./bench/engines.js";
 
-const OURS = ["tcpOooSegs", "tcpDropOooFull", "tcpRetransSegs", "tcpFastRetransmits", "tcpSackRecoveries", "tcpSackLostRetransmits"];
+const OURS = ["tcpOooSegs", "tcpDropOooFull", "tcpRetransSegs", "tcpFastRetransmits", "tcpTimeouts", "tcpSackRecoveries", "tcpSackLostRetransmits"];
 const LINUX = ["TcpRetransSegs", "TcpExtTCPSackRecovery", "TcpExtTCPTimeouts", "TcpExtTCPLostRetransmit"];
 // nstat keeps its history in a file per user, which other runs (other namespaces) share: ours is ours.
 const NSTAT_ENV = { ...process.env, NSTAT_HISTORY: `/tmp/synack-pathloss-nstat-${process.pid}` };
