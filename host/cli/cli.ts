@@ -1,5 +1,5 @@
 // The synack command: `serve` attaches the module to a TAP, `demo` is npm start's live ladder.
-import { Stack, Runner, defaultMac, compileOptimized } from "../engine/stack.js";
+import { Stack, Runner, defaultMac, compileOptimized, type Layout } from "../engine/stack.js";
 import { TapLink } from "../link/tap.js";
 import { PcapWriter } from "../link/pcap.js";
 import { parseIp, ipToString } from "../link/wire.js";
@@ -14,7 +14,7 @@ const SHUTDOWN_GRACE_MS = 2000;
 
 const USAGE = `usage: synack serve --tap IFNAME (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE]
                     [--board v8|native|xtensa] [--services echo,discard,chargen,console,http,mdns|none] [--name NAME]
-                    [--conns N] [--rx-ring BYTES] [--tx-ring BYTES] [--msl MS] [--verbose]
+                    [--conns N] [--rx-ring BYTES] [--tx-ring BYTES] [--udp-sockets N] [--msl MS] [--verbose]
        synack drill [--tolerant] FILE.pkt...
        synack demo`;
 
@@ -28,6 +28,12 @@ function parseMac(s: string): Uint8Array {
   if (m[0] & 1) throw new UsageError(`--mac must be a unicast address: ${s}`);
   return m;
 }
+
+/** The layout's flags: which Layout field each sets, and its bounds (the module's own). */
+const LAYOUT_FLAGS: Record<string, [keyof Layout, number, number]> = {
+  "--conns": ["conns", 1, 1024], "--rx-ring": ["rxRing", 1024, 65535], "--tx-ring": ["txRing", 1024, 1 << 20],
+  "--udp-sockets": ["udpSockets", 1, 16],
+};
 
 export function parseServe(argv: string[]): ServeOptions {
   const o: Partial<ServeOptions> & { verbose: boolean; board: ServeOptions["board"] } = { verbose: false, board: "v8" };
@@ -86,12 +92,12 @@ export function parseServe(argv: string[]): ServeOptions {
         break;
       }
       case "--verbose": o.verbose = true; break;
-      case "--conns": case "--rx-ring": case "--tx-ring": {
+      case "--conns": case "--rx-ring": case "--tx-ring": case "--udp-sockets": {
         const v = value();
         const n = Number(v);
-        const [lo, hi] = flag === "--conns" ? [1, 1024] : flag === "--rx-ring" ? [1024, 65535] : [1024, 1 << 20];
+        const [key, lo, hi] = LAYOUT_FLAGS[flag];
         if (!/^\d+$/.test(v) || n < lo || n > hi) throw new UsageError(`bad ${flag} (${lo}..${hi}): ${v}`);
-        o.layout = { ...o.layout, [flag === "--conns" ? "conns" : flag === "--rx-ring" ? "rxRing" : "txRing"]: n };
+        o.layout = { ...o.layout, [key]: n };
         break;
       }
       case "--dhcp":

@@ -128,3 +128,21 @@ test("HTTP with 2 KiB send rings: a page larger than the ring starts at once (ch
   for (let s = small.next(); s; s = small.next()) t2 += Buffer.from(s.data).toString();
   assert.match(t2, /^HTTP\/1\.1 404 /, "a page that fits is served as usual");
 });
+
+test("UDP sockets are a layout choice: each one is promised its queue, and one more bind than chosen is refused", () => {
+  const x = bare();
+  x.select_services(0);
+  const one = (x.configure_udp(1), x.configure(0, 0, 0, 0));
+  assert.equal(x.configure_udp(3), 0);
+  const three = x.configure(0, 0, 0, 0);
+  assert.ok(three - one >= 2 * 1536, `two more sockets promise ${three - one} bytes more`);
+  assert.equal(x.configure_udp(17), E.INVAL, "at most 16");
+  assert.equal(init(x), 0);
+  assert.equal(x.configure_udp(2), E.INVAL, "not after init");
+  const ids = [1, 2, 3].map((p) => x.udp_bind(6000 + p));
+  assert.ok(ids.every((id) => id >= 0), `three binds: ${ids}`);
+  assert.equal(x.udp_bind(6004), E.NOBUFS, "a fourth is refused");
+  assert.ok(x.memory_used() <= three, `uses ${x.memory_used()}, promised ${three}`);
+  x.udp_close(ids[0]);
+  assert.ok(x.udp_bind(6005) >= 0, "a closed socket's place is taken again");
+});
