@@ -1,7 +1,7 @@
 // Every counter synack keeps, in one table: the console's `stats` prints them in this order.
 // Names follow the TCP-MIB / IP-MIB (RFC 4022, RFC 4293) where one exists; drops name their reason.
 
-import { Text } from "./text";
+import { Text, Names } from "./text";
 
 export const enum C {
   // Link and ARP
@@ -29,9 +29,8 @@ export const enum C {
   COUNT
 }
 
-// The names, in one string (space after each): on the board every string literal is an object with
-// a header and padding in linear memory, which for ninety short names came to about 2 KB.
-const NAMES =
+// The names, in the table's order (one string: util/text.ts Names).
+const NAMES = new Names(
   "ethInFrames ethOutFrames ethDropShort ethDropTooLong ethDropNotForUs ethDropEthertype arpIn \
 arpOutRequests arpOutReplies arpDropMalformed arpDropUnresolved ipInReceives ipInDelivers \
 ipOutRequests ipDropShort ipDropVersion ipDropIhl ipDropTotalLength ipDropChecksum \
@@ -46,14 +45,7 @@ tcpDropShort tcpDropChecksum tcpDropDataOffset tcpDropOptions tcpDropPortZero tc
 tcpDropNoListener tcpDropBacklog tcpDropNoSlot tcpDropOutOfWindow tcpDropBadAck tcpDropOooFull \
 tcpDropPaws tcpRstIgnored tcpChallengeAcks tcpTimeouts tcpZeroWindowProbes tcpOooSegs \
 tcpTimeWaitReused tcpChallengeAcksLimited tcpSynCookiesSent tcpSynCookiesOk tcpSynCookiesBad \
-tcpHalfOpenEvicted tcpCookieNoSlotRsts tcpSackRecoveries tcpSackLostRetransmits tcpSackIgnored ";
-/** Where each name starts in NAMES, found once at start-up. */
-const nameAt = new StaticArray<u16>(C.COUNT + 1);
-for (let i = 0, at = 0; i <= C.COUNT; i++) {
-  unchecked(nameAt[i] = <u16>at);
-  while (at < NAMES.length && NAMES.charCodeAt(at) != 32) at++;
-  at++;
-}
+tcpHalfOpenEvicted tcpCookieNoSlotRsts tcpSackRecoveries tcpSackLostRetransmits tcpSackIgnored ");
 
 /** The values, at an address fixed when the module is built: each count() is then one load and
  * one store at a constant address (a call, or a pointer to look up, costs the board code and time). */
@@ -66,6 +58,6 @@ const values: usize = memory.data(C.COUNT * 4, 4);
 @inline export function counter(c: C): u32 { return load<u32>(values + (<usize>c << 2)); }
 /** Write counter c's name into t, left-aligned in `width` columns (0: as long as it is). */
 export function writeCounterName(t: Text, c: i32, width: i32 = 0): Text {
-  return t.part(NAMES, unchecked(nameAt[c]), unchecked(nameAt[c + 1]) - 1, width);
+  return NAMES.write(t, c, width);
 }
 export function resetCounters(): void { memory.fill(values, 0, C.COUNT * 4); }
