@@ -154,6 +154,11 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
   return -1;
 }
 
+/** Four option bytes (padding NOPs, then a kind and length, or a kind, length and value) in one store. */
+@inline function option4(o: usize, b0: u32, b1: u32, b2: u32, b3: u32): void {
+  put32(o, b0 << 24 | b1 << 16 | b2 << 8 | b3);
+}
+
 /**
  * Write a TCP header at p for a segment whose payload (payloadLen bytes) already sits at
  * p + headerLen(mss, wscale, ts, sackOk, sackBlocks), and fill in the checksum. Options: MSS when
@@ -186,33 +191,21 @@ export function emitSegment(
     o += 4;
   }
   if (wscale >= 0) {
-    put8(o, OPT_NOP);
-    put8(o + 1, OPT_WSCALE);
-    put8(o + 2, 3);
-    put8(o + 3, <u32>wscale);
+    option4(o, OPT_NOP, OPT_WSCALE, 3, <u32>wscale);
     o += 4;
   }
   if (sackOk) {
-    put8(o, OPT_NOP);
-    put8(o + 1, OPT_NOP);
-    put8(o + 2, OPT_SACK_PERMITTED);
-    put8(o + 3, 2);
+    option4(o, OPT_NOP, OPT_NOP, OPT_SACK_PERMITTED, 2);
     o += 4;
   }
   if (ts) {
-    put8(o, OPT_NOP);
-    put8(o + 1, OPT_NOP);
-    put8(o + 2, OPT_TIMESTAMPS);
-    put8(o + 3, 10);
+    option4(o, OPT_NOP, OPT_NOP, OPT_TIMESTAMPS, 10);
     put32(o + 4, tsVal);
     put32(o + 8, tsEcr);
     o += TS_OPTION_LEN;
   }
   if (sackBlocks > 0) {
-    put8(o, OPT_NOP);
-    put8(o + 1, OPT_NOP);
-    put8(o + 2, OPT_SACK);
-    put8(o + 3, 2 + 8 * <u32>sackBlocks);
+    option4(o, OPT_NOP, OPT_NOP, OPT_SACK, 2 + 8 * <u32>sackBlocks);
     o += 4;
     for (let i = 0; i < sackBlocks; i++) {
       put32(o, load<u32>(sackLefts + <usize>(4 * i)));
