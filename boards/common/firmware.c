@@ -110,33 +110,39 @@ static IM3Runtime new_runtime(uint32_t stack_bytes) {
  * connection slot's constructor) would hold RAM for good. Once the module is up, it moves to a
  * fresh runtime: linear memory (the same block, not copied) and globals carry over as they are,
  * the old runtime and its code go back to the heap, and only what runs from then on is compiled.
+ * reload() does the move, given the globals' values; fresh_runtime() saves and frees them.
  */
-static int fresh_runtime(const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes, IM3Module old) {
+static int reload(const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes, const i64 *globals, uint32_t n) {
   M3Result r;
   IM3Module module;
-  uint32_t n = old->numGlobals;
-  i64 *globals = n ? (i64 *)malloc(n * sizeof *globals) : NULL;
-  if (n && !globals) { fw_log("firmware: out of memory moving to a fresh runtime"); return -1; }
-  for (uint32_t i = 0; i < n; i++) globals[i] = old->globals[i].intValue;
   M3MemoryHeader *memory = runtime->memory.mallocated;
   uint32_t pages = runtime->memory.numPages, limit = runtime->memoryLimit;
   runtime->memory.mallocated = NULL; /* the block stays: the new runtime takes it */
   runtime->memory.numPages = 0;
   m3_FreeRuntime(runtime);
   runtime = new_runtime(stack_bytes);
-  if (!runtime) { free(globals); fw_log("wasm3: out of memory creating the runtime"); return -1; }
+  if (!runtime) { fw_log("wasm3: out of memory creating the runtime"); return -1; }
   runtime->memoryLimit = limit;
   runtime->memory.mallocated = memory;
   runtime->memory.numPages = pages;
-  if ((r = m3_ParseModule(env, &module, wasm, (uint32_t)wasm_len))) { free(globals); report("parse", r); return -1; }
+  if ((r = m3_ParseModule(env, &module, wasm, (uint32_t)wasm_len))) { report("parse", r); return -1; }
   module->numDataSegments = 0;          /* memory already holds the data, and what the module made of it */
   module->memoryInfo.initPages = pages; /* load "resizes" the block to the size it has */
-  if ((r = m3_LoadModule(runtime, module))) { free(globals); report("load", r); return -1; }
-  if (module->numGlobals != n) { free(globals); fw_log("firmware: globals differ in the fresh runtime"); return -1; }
+  if ((r = m3_LoadModule(runtime, module))) { report("load", r); return -1; }
+  if (module->numGlobals != n) { fw_log("firmware: globals differ in the fresh runtime"); return -1; }
   for (uint32_t i = 0; i < n; i++) module->globals[i].intValue = globals[i];
-  free(globals);
   if ((r = link_imports(module))) { report("link", r); return -1; }
   return find_loop_exports();
+}
+
+static int fresh_runtime(const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes, IM3Module old) {
+  uint32_t n = old->numGlobals;
+  i64 *globals = n ? (i64 *)malloc(n * sizeof *globals) : NULL;
+  if (n && !globals) { fw_log("firmware: out of memory moving to a fresh runtime"); return -1; }
+  for (uint32_t i = 0; i < n; i++) globals[i] = old->globals[i].intValue;
+  int rc = reload(wasm, wasm_len, stack_bytes, globals, n);
+  free(globals);
+  return rc;
 }
 
 int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
