@@ -97,36 +97,27 @@ void *__wrap_realloc(void *p, size_t n) {
 }
 
 /* wasm3's steps, each marking what it allocates (ld --wrap=NAME turns calls from other files into these). */
-#define KIND_WRAP(ret, name, k, params, args)  \
-  ret __real_##name params;                      \
-  ret __wrap_##name params {                     \
-    int saved = kind; kind = k;                  \
-    ret r = __real_##name args;                  \
-    kind = saved;                                \
-    return r;                                    \
+#define KIND_WRAP_NOTING(ret, name, k, params, args, note) \
+  ret __real_##name params;                               \
+  ret __wrap_##name params {                              \
+    int saved = kind; kind = k;                           \
+    note;                                                 \
+    ret r = __real_##name args;                           \
+    kind = saved;                                         \
+    return r;                                             \
   }
+#define KIND_WRAP(ret, name, k, params, args) KIND_WRAP_NOTING(ret, name, k, params, args, (void)0)
+static void *module_seen; /* the last module functions were added to */
 typedef void *ptr;
 typedef const char *res;
 KIND_WRAP(ptr, m3_NewEnvironment, HEAP_RUNTIME, (void), ())
-void *__real_m3_NewRuntime(void *env, uint32_t stack, void *user);
-void *__wrap_m3_NewRuntime(void *env, uint32_t stack, void *user) {
-  int saved = kind; kind = HEAP_RUNTIME;
-  value_stack_request = stack;
-  value_stack = NULL; /* the new runtime's stack is painted and measured from now on */
-  void *r = __real_m3_NewRuntime(env, stack, user);
-  kind = saved;
-  return r;
-}
+/* A new runtime's value stack is painted and measured from now on. */
+KIND_WRAP_NOTING(ptr, m3_NewRuntime, HEAP_RUNTIME, (void *env, uint32_t stack, void *user), (env, stack, user),
+                 value_stack_request = stack; value_stack = NULL)
 KIND_WRAP(res, m3_ParseModule, HEAP_MODULE, (void *env, void *mod, const uint8_t *w, uint32_t n), (env, mod, w, n))
 KIND_WRAP(res, m3_LoadModule, HEAP_MODULE, (void *rt, void *mod), (rt, mod))
-static void *module_seen; /* the last module functions were added to */
-res __real_Module_AddFunction(void *mod, uint32_t type, void *imp);
-res __wrap_Module_AddFunction(void *mod, uint32_t type, void *imp) {
-  int saved = kind; kind = HEAP_FUNCTIONS; module_seen = mod;
-  res r = __real_Module_AddFunction(mod, type, imp);
-  kind = saved;
-  return r;
-}
+KIND_WRAP_NOTING(res, Module_AddFunction, HEAP_FUNCTIONS, (void *mod, uint32_t type, void *imp), (mod, type, imp),
+                 module_seen = mod)
 KIND_WRAP(ptr, NewCodePage, HEAP_CODE, (uint32_t lines), (lines))
 
 /* The module's functions compiled so far, and the bytes of wasm they came from (wasm3's own records). */
