@@ -34,7 +34,7 @@ import { IDLE_POLL_MS } from "./config";
 
 // A little larger than the largest frame, so oversized frames reach the module and are counted.
 const RX_BUFFER_SIZE: i32 = 1536;
-const rxFrame: usize = reserve(RX_BUFFER_SIZE);
+const rxFrame: usize = memory.data(RX_BUFFER_SIZE, 4);
 
 /** Tell the layout what the chosen services and the UDP sockets will reserve. */
 function countServices(): void { setServiceBytes(builtinBytes() + udp.udpBytes()); }

@@ -37,7 +37,7 @@ let sock = -1;
 let suffix: u32 = 1;
 
 // The configured host label, and the name in use (label + "-N" after conflicts) in wire form.
-const base = reserve(HOST_MAX);
+const base = memory.data(HOST_MAX);
 let baseLen = 0;
 let name: usize = 0;
 let nameLen = 0;

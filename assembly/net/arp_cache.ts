@@ -28,7 +28,7 @@ let tickDue: u32 = 0;
 let tickNone = true;
 let tickStale = true;
 for (let i = 0; i < ARP_CACHE_SIZE; i++) entries[i] = new Entry();
-const holdBuf = reserve(ARP_HOLD_SLOTS * FRAME_MAX);
+const holdBuf = memory.data(ARP_HOLD_SLOTS * FRAME_MAX, 4);
 const holdLen = new StaticArray<i32>(ARP_HOLD_SLOTS); // 0 = slot free
 
 function find(ip: u32): Entry | null {

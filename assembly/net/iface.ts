@@ -13,11 +13,11 @@ import { arpLearn, arpTick, holdFrame, holdLength, releaseHold } from "./arp_cac
 import { ipInput } from "./ip";
 import { fragmentsPoll } from "./fragments";
 
-const mac = reserve(6);
-const broadcast = reserve(6);
-const zeroMac = reserve(6);
-const arpFrame = reserve(64);
-const groupMac = reserve(6);
+const mac = memory.data(6);
+const broadcast = memory.data<u8>([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+const zeroMac = memory.data(6);
+const arpFrame = memory.data(64, 4);
+const groupMac = memory.data(6);
 let group: u32 = 0; // the one IPv4 multicast group we joined (mDNS), 0 = none
 let ip: u32 = 0;
 let mask: u32 = 0;
@@ -26,8 +26,6 @@ let gateway: u32 = 0;
 export function ifaceInit(macHi: u32, macLo: u32, addr: u32, prefixLen: u32, gw: u32): void {
   put16(mac, macHi);
   put32(mac + 2, macLo);
-  memory.fill(broadcast, 0xff, 6);
-  memory.fill(zeroMac, 0, 6);
   ifaceSetAddress(addr, prefixLen, gw);
 }
 

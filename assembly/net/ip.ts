@@ -16,8 +16,8 @@ const PROTO_ICMP: u32 = 1;
 const PROTO_TCP: u32 = 6;
 const PROTO_UDP: u32 = 17;
 const LIMITED_BROADCAST: u32 = 0xffffffff;
-const txFrame = reserve(FRAME_MAX);
-const groupDst = reserve(6);
+const txFrame = memory.data(FRAME_MAX, 4);
+const groupDst = memory.data(6);
 let ident: u32 = 0;
 
 /** Sources we never accept (RFC 1122 §3.2.1.3): unspecified, loopback, multicast, broadcast, ourselves. */

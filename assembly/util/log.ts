@@ -4,7 +4,7 @@ import { Text } from "./text";
 import { reserve } from "./bytes";
 
 const LOG_CAP: i32 = 256;
-const line = new Text(reserve(LOG_CAP), LOG_CAP);
+const line = new Text(memory.data(LOG_CAP), LOG_CAP);
 
 /** Start a log line; finish it with emit(). */
 export function logText(): Text { return line.reset(); }
