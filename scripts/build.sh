@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build
-npx asc assembly/index.ts --target release
+# scripts/ascii-transform.mjs stores ASCII literals as bytes (util/text.ts ascii, Text#str).
+npx asc assembly/index.ts --target release --transform ./scripts/ascii-transform.mjs
 # wasm3 0.5 lacks memory.init/data.drop: refuse a module that uses them.
 if grep -qE 'memory\.init|data\.drop' build/synack.wat; then
   echo "build/synack.wasm uses memory.init/data.drop, which wasm3 0.5 cannot run" >&2; exit 1

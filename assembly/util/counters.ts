@@ -1,7 +1,7 @@
 // Every counter synack keeps, in one table: the console's `stats` prints them in this order.
 // Names follow the TCP-MIB / IP-MIB (RFC 4022, RFC 4293) where one exists; drops name their reason.
 
-import { Text, Names } from "./text";
+import { Text, Names, ascii } from "./text";
 
 export const enum C {
   // Link and ARP
@@ -29,8 +29,8 @@ export const enum C {
   COUNT
 }
 
-// The names, in the table's order (one string: util/text.ts Names).
-const NAMES = new Names(
+// The names, in the table's order (one list of ASCII bytes: util/text.ts Names).
+const NAMES = new Names(ascii(
   "ethInFrames ethOutFrames ethDropShort ethDropTooLong ethDropNotForUs ethDropEthertype arpIn \
 arpOutRequests arpOutReplies arpDropMalformed arpDropUnresolved ipInReceives ipInDelivers \
 ipOutRequests ipDropShort ipDropVersion ipDropIhl ipDropTotalLength ipDropChecksum \
@@ -45,7 +45,7 @@ tcpDropShort tcpDropChecksum tcpDropDataOffset tcpDropOptions tcpDropPortZero tc
 tcpDropNoListener tcpDropBacklog tcpDropNoSlot tcpDropOutOfWindow tcpDropBadAck tcpDropOooFull \
 tcpDropPaws tcpRstIgnored tcpChallengeAcks tcpTimeouts tcpZeroWindowProbes tcpOooSegs \
 tcpTimeWaitReused tcpChallengeAcksLimited tcpSynCookiesSent tcpSynCookiesOk tcpSynCookiesBad \
-tcpHalfOpenEvicted tcpCookieNoSlotRsts tcpSackRecoveries tcpSackLostRetransmits tcpSackIgnored ");
+tcpHalfOpenEvicted tcpCookieNoSlotRsts tcpSackRecoveries tcpSackLostRetransmits tcpSackIgnored "));
 
 /** The values, at an address fixed when the module is built: each count() is then one load and
  * one store at a constant address (a call, or a pointer to look up, costs the board code and time). */

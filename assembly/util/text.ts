@@ -1,5 +1,12 @@
 // Text written into fixed buffers without allocating: log lines, console replies, stats dumps.
 
+/**
+ * An ASCII string literal as zero-terminated bytes in static memory, its address: written
+ * ascii("..."), replaced at compile time by scripts/ascii-transform.mjs (a string literal would be
+ * a UTF-16 object with a header, twice as large, in the board's RAM).
+ */
+export declare function ascii(literal: string): usize;
+
 export class Text {
   len: i32 = 0;
   constructor(public ptr: usize, public cap: i32) {}
@@ -11,7 +18,17 @@ export class Text {
     return this;
   }
 
-  /** ASCII string literal (our strings are ASCII; others become '?'). */
+  /** n bytes from p, as far as they fit. */
+  bytes(p: usize, n: i32): Text {
+    const k = min(n, this.cap - this.len);
+    if (k > 0) { memory.copy(this.ptr + <usize>this.len, p, <usize>k); this.len += k; }
+    return this;
+  }
+
+  /**
+   * An ASCII string (others become '?'). A literal argument is stored as bytes and written by
+   * bytes() instead: scripts/ascii-transform.mjs rewrites str("...") at compile time.
+   */
   str(s: string): Text {
     const n = s.length;
     for (let i = 0; i < n; i++) {
@@ -83,19 +100,20 @@ export class Text {
 }
 
 /**
- * A list of names kept in one string, each followed by a space: on the board every string
- * literal is an object with a header and padding in linear memory, so ninety short names as one
- * string save about 2 KB. Where each name starts is found once, when the list is made.
+ * A list of names kept in one zero-terminated ASCII string (ascii("a b c ")), each followed by a
+ * space: on the board every string literal is an object in linear memory, so ninety short names
+ * as one list of bytes take a quarter of what they would as strings. Where each name starts is
+ * found once, when the list is made.
  */
 export class Names {
   private at: StaticArray<u16>;
-  constructor(private list: string) {
-    let n = 0;
-    for (let i = 0; i < list.length; i++) if (list.charCodeAt(i) == 32) n++;
+  constructor(private list: usize) {
+    let n = 0, end = 0;
+    for (let c = load<u8>(list); c != 0; c = load<u8>(list + <usize>++end)) if (c == 32) n++;
     this.at = new StaticArray<u16>(n + 1);
     for (let i = 0, at = 0; i <= n; i++) {
       unchecked(this.at[i] = <u16>at);
-      while (at < list.length && list.charCodeAt(at) != 32) at++;
+      while (at < end && load<u8>(list + <usize>at) != 32) at++;
       at++;
     }
   }
@@ -106,6 +124,9 @@ export class Names {
   /** Write name i into t, left-aligned in `width` columns (0: as long as it is); "?" out of range. */
   write(t: Text, i: i32, width: i32 = 0): Text {
     if (i < 0 || i >= this.count) return t.part("?", 0, 1, width);
-    return t.part(this.list, unchecked(this.at[i]), unchecked(this.at[i + 1]) - 1, width);
+    const from = <i32>unchecked(this.at[i]), n = <i32>unchecked(this.at[i + 1]) - 1 - from;
+    t.bytes(this.list + <usize>from, n);
+    for (let k = n; k < width; k++) t.ch(32);
+    return t;
   }
 }
