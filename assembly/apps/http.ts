@@ -8,7 +8,7 @@ import { HTTP_SESSIONS, HTTP_HEAD_MAX, HTTP_LINE_MAX, HTTP_KEEPALIVE_MS, HTTP_RE
 import * as sock from "../tcp/socket";
 import { reserve } from "../util/bytes";
 import { now, reached } from "../util/clock";
-import { Text } from "../util/text";
+import { Text, ascii } from "../util/text";
 import { registerService, release } from "./registry";
 import { page, pagesStart, PAGE_NOT_FOUND, Log, LOG_BYTES } from "./pages";
 import { RESERVE_OVERHEAD, txRingSize } from "../layout";
@@ -95,14 +95,16 @@ function lineEnd(p: usize, from: i32, n: i32): i32 {
 @inline function lower(c: u32): u32 { return c >= 65 && c <= 90 ? c + 32 : c; }
 
 /** Does [p, p+n) equal word, ignoring ASCII case? */
-function equalsCI(p: usize, n: i32, word: string): bool {
-  if (n != word.length) return false;
-  for (let i = 0; i < n; i++) if (lower(load<u8>(p + <usize>i)) != <u32>word.charCodeAt(i)) return false;
-  return true;
+function equalsCI(p: usize, n: i32, word: usize): bool {
+  for (let i = 0; i < n; i++) {
+    const w = <u32>load<u8>(word + <usize>i);
+    if (w == 0 || lower(load<u8>(p + <usize>i)) != w) return false;
+  }
+  return load<u8>(word + <usize>n) == 0;
 }
 
 /** Does the comma-separated header value [p, p+n) hold token (case-insensitive)? */
-function hasToken(p: usize, n: i32, token: string): bool {
+function hasToken(p: usize, n: i32, token: usize): bool {
   let i = 0;
   while (i < n) {
     while (i < n && (load<u8>(p + <usize>i) == 32 || load<u8>(p + <usize>i) == 44 || load<u8>(p + <usize>i) == 9)) i++;
@@ -146,8 +148,8 @@ function parse(p: usize, n: i32): void {
   r.path = p + <usize>(sp1 + 1); r.pathLen = sp2 - sp1 - 1;
   const v = p + <usize>(sp2 + 1);
   const vlen = lineLen - sp2 - 1;
-  if (equalsCI(v, vlen, "http/1.1")) r.http10 = false;
-  else if (equalsCI(v, vlen, "http/1.0")) r.http10 = true;
+  if (equalsCI(v, vlen, ascii("http/1.1"))) r.http10 = false;
+  else if (equalsCI(v, vlen, ascii("http/1.0"))) r.http10 = true;
   else { r.status = 400; return; }
   // Header fields: name ":" OWS value OWS, one per line.
   let at = le + 1;
@@ -163,34 +165,34 @@ function parse(p: usize, n: i32): void {
     const name = p + <usize>at;
     const value = name + <usize>(colon + 1);
     const vn = len - colon - 1;
-    if (equalsCI(name, colon, "connection")) {
-      if (hasToken(value, vn, "close")) r.close = true;
-      if (hasToken(value, vn, "keep-alive")) r.keepAlive = true;
-    } else if (equalsCI(name, colon, "host")) r.hasHost = true;
-    else if (equalsCI(name, colon, "transfer-encoding")) r.hasBody = true;
-    else if (equalsCI(name, colon, "content-length")) {
+    if (equalsCI(name, colon, ascii("connection"))) {
+      if (hasToken(value, vn, ascii("close"))) r.close = true;
+      if (hasToken(value, vn, ascii("keep-alive"))) r.keepAlive = true;
+    } else if (equalsCI(name, colon, ascii("host"))) r.hasHost = true;
+    else if (equalsCI(name, colon, ascii("transfer-encoding"))) r.hasBody = true;
+    else if (equalsCI(name, colon, ascii("content-length"))) {
       for (let i = 0; i < vn; i++) { const c = load<u8>(value + <usize>i); if (c >= 49 && c <= 57) r.hasBody = true; }
     }
     at = e + 1;
   }
   if (!r.http10 && !r.hasHost) { r.status = 400; return; } // RFC 9112 §3.2
-  const get = equalsCI(r.method, r.methodLen, "get");
-  r.head = !get && r.methodLen == 4 && equalsCI(r.method, 4, "head");
+  const get = equalsCI(r.method, r.methodLen, ascii("get"));
+  r.head = !get && r.methodLen == 4 && equalsCI(r.method, 4, ascii("head"));
   if (!get && !r.head) { r.status = 405; return; }
   // We never read request bodies: answer, then close, so the body is never taken for a request.
   if (r.hasBody) r.close = true;
 }
 
-function reason(status: i32): string {
+function reason(status: i32): usize {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 414: return "URI Too Long";
-    case 431: return "Request Header Fields Too Large";
-    default: return "Service Unavailable";
+    case 200: return ascii("OK");
+    case 400: return ascii("Bad Request");
+    case 404: return ascii("Not Found");
+    case 405: return ascii("Method Not Allowed");
+    case 408: return ascii("Request Timeout");
+    case 414: return ascii("URI Too Long");
+    case 431: return ascii("Request Header Fields Too Large");
+    default: return ascii("Service Unavailable");
   }
 }
 
@@ -211,19 +213,19 @@ function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: b
   const body = out + <usize>HEAD_ROOM;
   const t = text; t.ptr = body; t.cap = OUT_MAX - HEAD_ROOM;
   t.reset();
-  let type = "text/plain; charset=utf-8";
+  let type = ascii("text/plain; charset=utf-8");
   if (status == 200) {
     const kind = page(t, conn, unchecked(logs[s]), req.path, req.pathLen);
     if (kind == PAGE_NOT_FOUND) status = 404;
-    else if (kind == 1) type = "text/html; charset=utf-8";
-    else if (kind == 3) type = "application/json";
+    else if (kind == 1) type = ascii("text/html; charset=utf-8");
+    else if (kind == 3) type = ascii("application/json");
   }
-  if (status != 200 && t.len == 0) t.u32(<u32>status).ch(32).str(reason(status)).ch(10);
+  if (status != 200 && t.len == 0) t.u32(<u32>status).ch(32).z(reason(status)).ch(10);
   respStatus = status;
   bodyLen = t.len;
   bodyAt = body;
   const h = hdr; h.ptr = out; h.cap = HEAD_ROOM;
-  h.reset().str("HTTP/1.1 ").u32(<u32>status).ch(32).str(reason(status)).str("\r\nServer: synack\r\nContent-Type: ").str(type);
+  h.reset().str("HTTP/1.1 ").u32(<u32>status).ch(32).z(reason(status)).str("\r\nServer: synack\r\nContent-Type: ").z(type);
   if (framing == LENGTH) h.str("\r\nContent-Length: ").u32(<u32>t.len);
   else if (framing == CHUNKED) h.str("\r\nTransfer-Encoding: chunked");
   h.str("\r\n");

@@ -7,6 +7,7 @@
 import { random_u32 } from "../env";
 import { now, reached, until } from "../util/clock";
 import { get16, get32, reserve } from "../util/bytes";
+import { ascii } from "../util/text";
 import { scratch } from "../util/scratch";
 import { RESERVE_OVERHEAD } from "../layout";
 import { logText, emit } from "../util/log";
@@ -45,11 +46,11 @@ let nameLen = 0;
 // outlives one poll, so the responder keeps no buffers of its own but its name.
 @inline function inBuf(): usize { return scratch; }
 @inline function outBuf(): usize { return scratch + <usize>OUT_AT; }
-setBase("synack");
+setBase(ascii("synack"));
 
-function setBase(s: string): void {
-  baseLen = s.length;
-  for (let i = 0; i < baseLen; i++) store<u8>(base + <usize>i, <u8>s.charCodeAt(i));
+function setBase(label: usize): void {
+  baseLen = 0;
+  for (let c = load<u8>(label); c != 0; c = load<u8>(label + <usize>++baseLen)) store<u8>(base + <usize>baseLen, c);
 }
 
 /** A host label from len bytes at p: letters, digits and '-', 1..63 of them. False if not. */
@@ -95,8 +96,8 @@ export function mdnsSetup(): void {
   registerPoller(mdnsPoll);
 }
 
-function say(what: string): void {
-  const t = logText().str("mdns ").str(what).ch(32);
+function say(what: usize): void {
+  const t = logText().str("mdns ").z(what).ch(32);
   for (let i = 1; i < nameLen - 1; i++) { const c = load<u8>(name + <usize>i); t.ch(c < 32 ? 46 : c); }
   t.ch(32).ip(ourIp());
   emit();
@@ -145,7 +146,7 @@ function answer(id: u32, dst: u32, port: u32, legacy: bool): void {
 
 /** Someone else answers for our name with another address: take the next name, probe again. */
 function conflict(): void {
-  say("conflict for");
+  say(ascii("conflict for"));
   suffix++;
   makeName();
   startProbe();
@@ -204,7 +205,7 @@ function mdnsPoll(): u32 {
     announce();
     step++;
     nextAt = now + 1000;
-    if (step == 2) { state = M.READY; say("announced"); }
+    if (step == 2) { state = M.READY; say(ascii("announced")); }
   }
   return state == M.PROBING || state == M.ANNOUNCING ? until(nextAt, now) : u32.MAX_VALUE;
 }

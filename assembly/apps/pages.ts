@@ -2,7 +2,7 @@
 // handshake with the real sequence numbers, then every request and response carried on it),
 // `/stats` every counter, `/status.json` for scripts.
 import { maxConns } from "../layout";
-import { Text } from "../util/text";
+import { Text, ascii } from "../util/text";
 import { now } from "../util/clock";
 import { C, counter, writeCounterName } from "../util/counters";
 import { connInfo } from "../tcp/tcb";
@@ -72,20 +72,23 @@ export class Log {
   }
 }
 
-function is(p: usize, n: i32, s: string): bool {
-  if (n != s.length) return false;
-  for (let i = 0; i < n; i++) if (<u32>load<u8>(p + <usize>i) != <u32>s.charCodeAt(i)) return false;
-  return true;
+/** Are the n bytes at p the zero-terminated word? */
+function is(p: usize, n: i32, word: usize): bool {
+  for (let i = 0; i < n; i++) {
+    const w = load<u8>(word + <usize>i);
+    if (w == 0 || load<u8>(p + <usize>i) != w) return false;
+  }
+  return load<u8>(word + <usize>n) == 0;
 }
 
 /** Write the page for path into t; returns its kind (PAGE_NOT_FOUND: nothing written). */
 export function page(t: Text, conn: i32, log: Log, path: usize, pathLen: i32): i32 {
   let n = 0;
   while (n < pathLen && load<u8>(path + <usize>n) != 63) n++; // the query is ignored
-  if (is(path, n, "/")) { statusPage(t, conn); return PAGE_HTML; }
-  if (is(path, n, "/ladder")) { ladderPage(t, conn, log); return PAGE_TEXT; }
-  if (is(path, n, "/stats")) { t.len += <i32>statsText(t.ptr + <usize>t.len, t.cap - t.len); return PAGE_TEXT; }
-  if (is(path, n, "/status.json")) { jsonPage(t); return PAGE_JSON; }
+  if (is(path, n, ascii("/"))) { statusPage(t, conn); return PAGE_HTML; }
+  if (is(path, n, ascii("/ladder"))) { ladderPage(t, conn, log); return PAGE_TEXT; }
+  if (is(path, n, ascii("/stats"))) { t.len += <i32>statsText(t.ptr + <usize>t.len, t.cap - t.len); return PAGE_TEXT; }
+  if (is(path, n, ascii("/status.json"))) { jsonPage(t); return PAGE_JSON; }
   return PAGE_NOT_FOUND;
 }
 
@@ -122,7 +125,7 @@ function escapeFrom(t: Text, at: i32): void {
 
 /** One line of the ladder: an arrow from us (right = true) or to us, with its label. */
 function rung(t: Text, toYou: bool): Text {
-  return t.str(toYou ? "  synack ----> " : "  synack <---- ");
+  return toYou ? t.str("  synack ----> ") : t.str("  synack <---- ");
 }
 
 function ladderPage(t: Text, conn: i32, log: Log): void {
@@ -140,7 +143,7 @@ function ladderPage(t: Text, conn: i32, log: Log): void {
   for (let r = first; r < total; r++) {
     const k = <i32>(r % <u32>LOG_ENTRIES);
     const m = unchecked(log.method[k]);
-    rung(t, false).str("request ").u32(r + 1).str(": ").str(m == 0 ? "GET " : m == 1 ? "HEAD " : "? ");
+    rung(t, false).str("request ").u32(r + 1).str(": ").z(m == 0 ? ascii("GET ") : m == 1 ? ascii("HEAD ") : ascii("? "));
     for (let i = 0; i < <i32>unchecked(log.pathLen[k]); i++) t.ch(unchecked(log.path[k * PATH_KEEP + i]));
     t.str(" (").u32(unchecked(log.reqLen[k])).str(" bytes) seq=").u32(unchecked(log.reqSeq[k])).ch(10);
     if (r + 1 == total) {
@@ -151,7 +154,9 @@ function ladderPage(t: Text, conn: i32, log: Log): void {
         .u32(unchecked(log.respSeq[k])).str(" ack=").u32(unchecked(log.reqSeq[k]) + unchecked(log.reqLen[k])).ch(10);
     }
   }
-  t.str("\n").u32(total).str(total == 1 ? " request" : " requests").str(" on this connection so far.\n");
+  t.str("\n").u32(total).str(" request");
+  if (total != 1) t.ch(115); // "requests"
+  t.str(" on this connection so far.\n");
 }
 
 function jsonPage(t: Text): void {

@@ -54,7 +54,7 @@ export function connsLines(t: Text, from: i32): i32 {
     } else if (i <= MAX_LISTENERS) {
       const l = unchecked(listeners[i - 1]);
       if (!l.inUse) continue;
-      t.str("L").u32w(<u32>(i - 1), 2).ch(32).strw("LISTEN", 14);
+      t.str("L").u32w(<u32>(i - 1), 2).ch(32).str("LISTEN        ");
       endpoint(t, ourIp(), l.port, 23);
       t.str("0.0.0.0:*\n");
     } else {

@@ -25,6 +25,12 @@ export class Text {
     return this;
   }
 
+  /** A zero-terminated ASCII string at p (ascii("...")). */
+  z(p: usize): Text {
+    for (let c = load<u8>(p); c != 0; c = load<u8>(++p)) this.ch(c);
+    return this;
+  }
+
   /**
    * An ASCII string (others become '?'). A literal argument is stored as bytes and written by
    * bytes() instead: scripts/ascii-transform.mjs rewrites str("...") at compile time.
@@ -35,13 +41,6 @@ export class Text {
       const c = <u32>s.charCodeAt(i);
       this.ch(c < 128 ? c : 63);
     }
-    return this;
-  }
-
-  /** Characters [from, to) of an ASCII string, left-aligned in `width` columns (0: no padding). */
-  part(s: string, from: i32, to: i32, width: i32 = 0): Text {
-    for (let i = from; i < to; i++) this.ch(<u32>s.charCodeAt(i));
-    for (let i = to - from; i < width; i++) this.ch(32);
     return this;
   }
 
@@ -71,20 +70,13 @@ export class Text {
     return this.u32(v);
   }
 
-  /** Left-align the string in `width` columns. */
-  strw(s: string, width: i32): Text {
-    this.str(s);
-    for (let i = s.length; i < width; i++) this.ch(32);
-    return this;
-  }
-
   ip(a: u32): Text {
     return this.u32(a >>> 24).ch(46).u32((a >>> 16) & 255).ch(46).u32((a >>> 8) & 255).ch(46).u32(a & 255);
   }
 
   hex2(v: u32): Text {
-    const h = "0123456789abcdef";
-    return this.ch(<u32>h.charCodeAt((v >> 4) & 15)).ch(<u32>h.charCodeAt(v & 15));
+    const h = ascii("0123456789abcdef");
+    return this.ch(load<u8>(h + ((v >> 4) & 15))).ch(load<u8>(h + (v & 15)));
   }
 
   mac(p: usize): Text {
@@ -123,9 +115,13 @@ export class Names {
 
   /** Write name i into t, left-aligned in `width` columns (0: as long as it is); "?" out of range. */
   write(t: Text, i: i32, width: i32 = 0): Text {
-    if (i < 0 || i >= this.count) return t.part("?", 0, 1, width);
-    const from = <i32>unchecked(this.at[i]), n = <i32>unchecked(this.at[i + 1]) - 1 - from;
-    t.bytes(this.list + <usize>from, n);
+    let n = 1;
+    if (i < 0 || i >= this.count) t.ch(63);
+    else {
+      const from = <i32>unchecked(this.at[i]);
+      n = <i32>unchecked(this.at[i + 1]) - 1 - from;
+      t.bytes(this.list + <usize>from, n);
+    }
     for (let k = n; k < width; k++) t.ch(32);
     return t;
   }

@@ -1,6 +1,7 @@
 // DNS messages (RFC 1035 §4) as far as mDNS needs them: the header, names with compression
 // pointers, questions and A records. Readers are bounds-checked against the message length.
 import { get16, put16, put32 } from "../util/bytes";
+import { ascii } from "../util/text";
 
 export const DNS_HEADER_LEN: i32 = 12;
 export const TYPE_A: u32 = 1;
@@ -59,8 +60,7 @@ export function writeLocalName(p: usize, host: usize, hostLen: i32): i32 {
   memory.copy(p + 1, host, <usize>hostLen);
   let o = 1 + hostLen;
   store<u8>(p + <usize>o, 5);
-  const local = "local";
-  for (let i = 0; i < 5; i++) store<u8>(p + <usize>(o + 1 + i), <u8>local.charCodeAt(i));
+  memory.copy(p + <usize>(o + 1), ascii("local"), 5);
   store<u8>(p + <usize>(o + 6), 0);
   return o + 7;
 }
