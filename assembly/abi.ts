@@ -33,9 +33,10 @@ import { statsText, connsText } from "./apps/report";
 import { IDLE_POLL_MS } from "./config";
 
 // A little larger than the largest frame, so oversized frames reach the module and are counted.
-// The frame is read in the io buffer (scratch, at least SCRATCH_MIN bytes): nothing there is kept
-// across calls, and frame_received has consumed the frame before its services use the scratch.
+// The frame is read in the io buffer's last bytes (scratch, at least SCRATCH_MIN): nothing there
+// is kept across calls, and frame_received has consumed the frame before its services use it.
 const RX_BUFFER_SIZE: i32 = 1536;
+@inline function rxFrame(): usize { return scratch + <usize>(scratchSize - RX_BUFFER_SIZE); }
 
 /** Tell the layout what the chosen services and the UDP sockets will reserve. */
 function countServices(): void { setServiceBytes(builtinBytes() + udp.udpBytes()); }
@@ -105,17 +106,17 @@ export function address(): u32 { return ourIp(); }
 export function prefix_len(): u32 { return <u32>popcnt(netmask()); }
 
 /**
- * Where the host writes one received frame before calling frame_received: the io buffer's first
+ * Where the host writes one received frame before calling frame_received: the io buffer's last
  * bytes (a frame written there replaces what the io buffer held), so it moves with it at init.
  */
-export function rx_buffer(): usize { return scratch; }
+export function rx_buffer(): usize { return rxFrame(); }
 /** Size of that buffer. Frames up to FRAME_MAX (1514) are accepted; hosts drop what does not fit. */
 export function rx_buffer_size(): u32 { return RX_BUFFER_SIZE; }
 
 /** A frame of `len` bytes is in the receive buffer. Replies may be sent before this returns. */
 export function frame_received(len: u32, now: u32): void {
   setNow(now);
-  ifaceInput(scratch, <i32>min(len, <u32>RX_BUFFER_SIZE)); // iface drops anything over FRAME_MAX
+  ifaceInput(rxFrame(), <i32>min(len, <u32>RX_BUFFER_SIZE)); // iface drops anything over FRAME_MAX
   servicesPoll();
 }
 

@@ -13,6 +13,12 @@ fi
 if grep -qE '\b(f32|f64)\.' build/synack.wat; then
   echo "build/synack.wasm uses floating point, which the boards' wasm3 is built without" >&2; exit 1
 fi
+# The boards keep one name per function (wasm3's d_m3MaxDuplicateFunctionImpl=1): refuse two exports
+# that binaryen merged into one function, as the second name could not be found there.
+dup=$(grep -oE '^ \(export "[^"]+" \(func [^)]+\)' build/synack.wat | awk '{print $4}' | sort | uniq -d)
+if [ -n "$dup" ]; then
+  echo "build/synack.wasm exports one function under two names ($dup), which the boards' wasm3 cannot find" >&2; exit 1
+fi
 # One data segment instead of one per static string: wasm3 keeps a record of each in the board's RAM.
 node scripts/pack-data.mjs build/synack.wasm
 rm -rf build/host build/test

@@ -20,20 +20,20 @@ let lineBuf: usize = 0;
 let outBuf: usize = 0;
 let outOwner: i32 = -1; // the session whose reply is in outBuf, -1 when free
 let outUsed: i32 = 0;
-const lineLen = new StaticArray<i32>(CONSOLE_SESSIONS);
-const greet = new StaticArray<bool>(CONSOLE_SESSIONS); // the banner is still owed
+// One entry per session (CONSOLE_SESSIONS), as literals: static memory, no global or start-up code.
+const lineLen: StaticArray<i32> = [0, 0, 0];
+const greet: StaticArray<bool> = [false, false, false]; // the banner is still owed
 // A report in progress: which (0 none, 1 stats, 2 conns) and its next line.
 const REPORT_STATS: u8 = 1;
 const REPORT_CONNS: u8 = 2;
-const report = new StaticArray<u8>(CONSOLE_SESSIONS);
-const cursor = new StaticArray<i32>(CONSOLE_SESSIONS);
-const overlong = new StaticArray<bool>(CONSOLE_SESSIONS);
-const iacSkip = new StaticArray<u8>(CONSOLE_SESSIONS); // bytes of a telnet command still to skip
-const quitting = new StaticArray<bool>(CONSOLE_SESSIONS);
-const owner = new StaticArray<i32>(CONSOLE_SESSIONS); // connection id, -1 when free
+const report: StaticArray<u8> = [0, 0, 0];
+const cursor: StaticArray<i32> = [0, 0, 0];
+const overlong: StaticArray<bool> = [false, false, false];
+const iacSkip: StaticArray<u8> = [0, 0, 0]; // bytes of a telnet command still to skip
+const quitting: StaticArray<bool> = [false, false, false];
+const owner: StaticArray<i32> = [-1, -1, -1]; // connection id, -1 when free
 let sessionOf: usize = 0; // i32 per connection id, reserved by consoleSetup
 const text = new Text(0, 0);
-for (let i = 0; i < CONSOLE_SESSIONS; i++) owner[i] = -1;
 
 @inline function lineAt(s: i32): usize { return lineBuf + <usize>(s * LINE_MAX); }
 

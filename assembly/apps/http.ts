@@ -19,12 +19,13 @@ const HEAD_ROOM: i32 = 256; // the status line and headers go in front of the bo
 
 // Per session (not per connection): its request buffer, counters and log.
 let heads: usize = 0;
-const owner = new StaticArray<i32>(HTTP_SESSIONS);
-const headLen = new StaticArray<i32>(HTTP_SESSIONS);
-const since = new StaticArray<u32>(HTTP_SESSIONS); // last activity
-const lingering = new StaticArray<bool>(HTTP_SESSIONS); // answered and FIN sent: discard input until the peer's FIN
-const streamOff = new StaticArray<i32>(HTTP_SESSIONS); // body bytes of a streamed response sent, -1 when none
-const streamed = new StaticArray<i32>(HTTP_SESSIONS);  // bytes of it on the wire (head, chunk framing)
+// One entry per session (HTTP_SESSIONS), as literals: static memory, no global or start-up code.
+const owner: StaticArray<i32> = [0, 0, 0, 0];
+const headLen: StaticArray<i32> = [0, 0, 0, 0];
+const since: StaticArray<u32> = [0, 0, 0, 0]; // last activity
+const lingering: StaticArray<bool> = [false, false, false, false]; // answered and FIN sent: discard input until the peer's FIN
+const streamOff: StaticArray<i32> = [0, 0, 0, 0]; // body bytes of a streamed response sent, -1 when none
+const streamed: StaticArray<i32> = [0, 0, 0, 0];  // bytes of it on the wire (head, chunk framing)
 let logs: StaticArray<Log> = new StaticArray<Log>(0);
 let out: usize = 0;
 let OUT_MAX: i32 = 0;

@@ -18,7 +18,7 @@ export const LOG_ENTRIES: i32 = 8;
 const PATH_KEEP: i32 = 24;
 
 let startedAt: u32 = 0;
-const info = new StaticArray<u32>(12); // connInfo's numbers (nothing is allocated after init)
+const info: StaticArray<u32> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]; // connInfo's numbers (nothing is allocated after init)
 export function pagesStart(): void { startedAt = now; }
 
 /** One connection's story: the two ISNs, then its requests (the last LOG_ENTRIES of them). */

@@ -8,7 +8,7 @@ import { writeStateName } from "../tcp/state";
 import { ourIp } from "../net/iface";
 
 const out = new Text(0, 0);
-const info = new StaticArray<u32>(12);
+const info: StaticArray<u32> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]; // connInfo's numbers
 
 function begin(p: usize, cap: i32): Text { out.ptr = p; out.cap = cap; return out.reset(); }
 

@@ -15,10 +15,11 @@ const REC: i32 = 8; // record header: length, source port, source address
 /** The largest payload one Ethernet frame carries (1500 - 20 - 8). */
 export const UDP_MAX_PAYLOAD: i32 = 1472;
 
-const port = new StaticArray<u32>(UDP_SOCKETS_MAX); // 0 = free; the first udpSockets are in use
-const queue = new StaticArray<usize>(UDP_SOCKETS_MAX);
-const used = new StaticArray<i32>(UDP_SOCKETS_MAX);
-const cap = new StaticArray<i32>(UDP_SOCKETS_MAX);
+// UDP_SOCKETS_MAX entries each, as literals: static memory, no global or start-up code.
+const port: StaticArray<u32> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]; // 0 = free; the first udpSockets are in use
+const queue: StaticArray<usize> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+const used: StaticArray<i32> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+const cap: StaticArray<i32> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 let fromIp: u32 = 0;
 let fromPort: u32 = 0;
 

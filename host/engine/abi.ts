@@ -34,7 +34,7 @@ export interface SynackExports {
   /** Our address (0 until DHCP leases one, when init got ip 0) and its prefix length. */
   address(): number;
   prefix_len(): number;
-  /** Where a received frame goes before frame_received: the io buffer's start (it moves at init). */
+  /** Where a received frame goes before frame_received: the io buffer's end (it moves at init). */
   rx_buffer(): number;
   rx_buffer_size(): number;
   frame_received(len: number, now: number): void;
