@@ -23,6 +23,7 @@ import { ifaceInit, ifaceInput, ifacePoll, ourIp, netmask } from "./net/iface";
 import { dhcpStart, dhcpPoll, dhcpActive } from "./net/dhcp";
 import { tcpInit, tcpPoll, setMsl } from "./tcp/stack";
 import { tcbTableInit, stateChanges } from "./tcp/tcb";
+import { dispatchOwed } from "./tcp/output";
 import { configure as layoutConfigure, configureUdp, reserveLayout, scratchBytes, heapTop, setServiceBytes } from "./layout";
 import * as sock from "./tcp/socket";
 import * as udp from "./net/udpsock";
@@ -117,6 +118,7 @@ export function rx_buffer_size(): u32 { return RX_BUFFER_SIZE; }
 export function frame_received(len: u32, now: u32): void {
   setNow(now);
   ifaceInput(rxFrame(), <i32>min(len, <u32>RX_BUFFER_SIZE)); // iface drops anything over FRAME_MAX
+  dispatchOwed(); // what TCP input left to send
   servicesPoll();
 }
 

@@ -1,6 +1,6 @@
 // Segment in: RFC 9293 §3.10.7 "SEGMENT ARRIVES", step by step and named as the RFC names them,
 // with the RFC 5961 changes (challenge ACKs for RST, SYN and ACK checks). Input only updates the
-// connection and marks what it owes; dispatch() (output.ts) sends afterwards.
+// connection and marks what it owes; dispatchOwed() (output.ts) sends it once the frame is done.
 import { C, count } from "../util/counters";
 import { CHALLENGE_ACKS_PER_SECOND } from "../config";
 import { rxRingSize } from "../layout";
@@ -13,7 +13,7 @@ import {
 } from "./tcb";
 import { State } from "./state";
 import { seqLt, seqLe, seqGt, seqInWindow } from "./seq";
-import { dispatch, sendAck, sendRst, sendRstFor, sendSynAckFor } from "./output";
+import { dispatchLater, sendAck, sendRst, sendRstFor, sendSynAckFor } from "./output";
 import { onAck, onDupAck } from "./congestion";
 import { restartRtx, stopRtx, stopPersist, delayAck, rttSample, startCloseTimer, rtoAfterHandshake } from "./timers";
 import { oooInsert, oooAdvance } from "./reassembly";
@@ -41,10 +41,10 @@ export function segmentArrives(src: u32, dst: u32, p: usize, len: i32): void {
   t.lastHeard = now;
   t.keepProbes = 0;
   if (!seg.has(SYN)) seg.wnd <<= t.sndWscale; // RFC 7323 §2.3: SEG.WND as the peer means it
-  if (t.tsOn && seg.hasTs && !pawsOk(t, seg)) { dispatch(t); return; }
+  if (t.tsOn && seg.hasTs && !pawsOk(t, seg)) { dispatchLater(t); return; }
   if (t.state == State.SYN_SENT) synSentState(t, seg);
   else otherStates(t, seg);
-  if (t.inUse) dispatch(t);
+  if (t.inUse) dispatchLater(t);
 }
 
 /** §3.10.7.2 LISTEN. */
@@ -83,7 +83,7 @@ function listenState(lid: i32, seg: Segment): void {
   t.state = State.LISTEN; // the slot stands for the listener's TCB at this instant
   setState(t, State.SYN_RECEIVED);
   count(C.TCP_PASSIVE_OPENS);
-  dispatch(t); // SYN,ACK
+  dispatchLater(t); // SYN,ACK
 }
 
 function sendCookie(seg: Segment): void {
@@ -122,7 +122,7 @@ function cookieAccepted(lid: i32, seg: Segment): bool {
   setState(t, State.SYN_RECEIVED);
   count(C.TCP_PASSIVE_OPENS);
   otherStates(t, seg); // the ACK (and any data) as if the TCB had been there all along
-  if (t.inUse) dispatch(t);
+  if (t.inUse) dispatchLater(t);
   return true;
 }
 
@@ -184,8 +184,22 @@ function otherStates(t: Tcb, seg: Segment): void {
     seg.seq += 1;
     seg.flags &= ~SYN;
   }
+  // Each step is a call that returns before the next (false: the segment is done with): under
+  // wasm3 a function's operations hold native stack frames until it returns, so the steps' work
+  // is not stacked under what the later ones call (the board's C stack peaks on this path).
+  if (!firstCheckSequence(t, seg, s)) return;
+  takeTimestamp(t, seg); // RFC 7323 §4.3: only from a segment found in sequence
+  if (!secondCheckRst(t, seg, s)) return;
+  // third check security: no compartments here.
+  if (!fourthCheckSyn(t, seg, s)) return;
+  if (!fifthCheckAck(t, seg, s)) return;
+  // sixth, check the URG bit: urgent data is not supported; it arrives as ordinary data.
+  if (!seventhProcessText(t, seg)) return;
+  eighthCheckFin(t, seg);
+}
 
-  // first check sequence number
+/** first check sequence number */
+function firstCheckSequence(t: Tcb, seg: Segment, s: i32): bool {
   const wnd = t.rcvWnd;
   const segLen = seg.segLen;
   let acceptable = segLen == 0
@@ -193,55 +207,55 @@ function otherStates(t: Tcb, seg: Segment): void {
     : wnd != 0 && (seqInWindow(seg.seq, t.rcvNxt, wnd) || seqInWindow(seg.seq + segLen - 1, t.rcvNxt, wnd));
   // A closed window still takes valid ACKs, RSTs and FINs at RCV.NXT; their data is trimmed later.
   if (!acceptable && wnd == 0 && seg.seq == t.rcvNxt) acceptable = true;
-  if (!acceptable) {
-    if (s == State.TIME_WAIT && seg.has(SYN) && !seg.has(ACK_FLAG) && seqGt(seg.seq, t.rcvNxt)) {
-      // A new incarnation of the connection (RFC 9293 §3.6.1): let the listener take it.
-      const lid = findListener(t.localPort);
-      if (lid >= 0) { count(C.TCP_TIME_WAIT_REUSED); toClosed(t); listenState(lid, seg); return; }
-    }
-    if (s == State.SYN_RECEIVED && seg.has(SYN) && !seg.has(ACK_FLAG) && seg.seq == t.irs) {
-      t.sndNxt = t.iss; // the peer lost our SYN,ACK: send it again
-      return;
-    }
-    count(C.TCP_DROP_OUT_OF_WINDOW);
-    if (!seg.has(RST)) t.ackNow = true;
-    if (s == State.TIME_WAIT && seg.has(FIN)) startCloseTimer(t, 2 * msl());
-    return;
+  if (acceptable) return true;
+  if (s == State.TIME_WAIT && seg.has(SYN) && !seg.has(ACK_FLAG) && seqGt(seg.seq, t.rcvNxt)) {
+    // A new incarnation of the connection (RFC 9293 §3.6.1): let the listener take it.
+    const lid = findListener(t.localPort);
+    if (lid >= 0) { count(C.TCP_TIME_WAIT_REUSED); toClosed(t); listenState(lid, seg); return false; }
   }
-  takeTimestamp(t, seg); // RFC 7323 §4.3: only from a segment found in sequence
+  if (s == State.SYN_RECEIVED && seg.has(SYN) && !seg.has(ACK_FLAG) && seg.seq == t.irs) {
+    t.sndNxt = t.iss; // the peer lost our SYN,ACK: send it again
+    return false;
+  }
+  count(C.TCP_DROP_OUT_OF_WINDOW);
+  if (!seg.has(RST)) t.ackNow = true;
+  if (s == State.TIME_WAIT && seg.has(FIN)) startCloseTimer(t, 2 * msl());
+  return false;
+}
 
-  // second check the RST bit (RFC 5961 §3.2: only an exact match resets; others are challenged)
-  if (seg.has(RST)) {
-    if (seg.seq != t.rcvNxt) { challengeAck(t); return; }
-    if (s == State.SYN_RECEIVED) {
-      count(C.TCP_ATTEMPT_FAILS);
-      if (t.listener < 0) t.error = E_REFUSED;
-    } else if (s == State.ESTABLISHED || s == State.CLOSE_WAIT) {
-      count(C.TCP_ESTAB_RESETS);
-      t.error = E_RESET;
-    } else if (s == State.FIN_WAIT_1 || s == State.FIN_WAIT_2) {
-      t.error = E_RESET;
-    }
+/** second check the RST bit (RFC 5961 §3.2: only an exact match resets; others are challenged) */
+function secondCheckRst(t: Tcb, seg: Segment, s: i32): bool {
+  if (!seg.has(RST)) return true;
+  if (seg.seq != t.rcvNxt) { challengeAck(t); return false; }
+  if (s == State.SYN_RECEIVED) {
+    count(C.TCP_ATTEMPT_FAILS);
+    if (t.listener < 0) t.error = E_REFUSED;
+  } else if (s == State.ESTABLISHED || s == State.CLOSE_WAIT) {
+    count(C.TCP_ESTAB_RESETS);
+    t.error = E_RESET;
+  } else if (s == State.FIN_WAIT_1 || s == State.FIN_WAIT_2) {
+    t.error = E_RESET;
+  }
+  toClosed(t);
+  return false;
+}
+
+/** fourth check the SYN bit */
+function fourthCheckSyn(t: Tcb, seg: Segment, s: i32): bool {
+  if (!seg.has(SYN)) return true;
+  if (s == State.SYN_RECEIVED && t.listener >= 0) {
+    // Passive open: the connection goes back to LISTEN, i.e. this TCB simply goes away.
+    count(C.TCP_ATTEMPT_FAILS);
     toClosed(t);
-    return;
+    return false;
   }
+  challengeAck(t); // RFC 5961 §4.2
+  return false;
+}
 
-  // third check security: no compartments here.
-
-  // fourth check the SYN bit
-  if (seg.has(SYN)) {
-    if (s == State.SYN_RECEIVED && t.listener >= 0) {
-      // Passive open: the connection goes back to LISTEN, i.e. this TCB simply goes away.
-      count(C.TCP_ATTEMPT_FAILS);
-      toClosed(t);
-      return;
-    }
-    challengeAck(t); // RFC 5961 §4.2
-    return;
-  }
-
-  // fifth check the ACK field
-  if (!seg.has(ACK_FLAG)) return;
+/** fifth check the ACK field */
+function fifthCheckAck(t: Tcb, seg: Segment, s: i32): bool {
+  if (!seg.has(ACK_FLAG)) return false;
   if (s == State.SYN_RECEIVED) {
     if (seqGt(seg.ack, t.sndUna) && seqLe(seg.ack, t.sndMax)) {
       setState(t, State.ESTABLISHED);
@@ -252,20 +266,20 @@ function otherStates(t: Tcb, seg: Segment): void {
     } else {
       sendRstFor(seg);
       count(C.TCP_DROP_BAD_ACK);
-      return;
+      return false;
     }
   }
   if (seqGt(seg.ack, t.sndMax)) {
     // Acknowledges something not yet sent: ACK and drop.
     count(C.TCP_DROP_BAD_ACK);
     t.ackNow = true;
-    return;
+    return false;
   }
   if (seqLt(seg.ack, t.sndUna - t.maxSndWnd)) {
     // RFC 5961 §5.2: too old to be real; a blind injection attempt, challenge it.
     count(C.TCP_DROP_BAD_ACK);
     challengeAck(t);
-    return;
+    return false;
   }
   if (seqGt(seg.ack, t.sndUna)) {
     ackedUpTo(t, seg.ack);
@@ -297,28 +311,31 @@ function otherStates(t: Tcb, seg: Segment): void {
       enterTimeWait(t);
     } else if (s == State.LAST_ACK) {
       toClosed(t);
-      return;
+      return false;
     }
   }
+  return true;
+}
 
-  // sixth, check the URG bit: urgent data is not supported; it arrives as ordinary data.
-
-  // seventh, process the segment text
-  if (seg.dataLen > 0) {
-    const st = t.state;
-    if (st == State.ESTABLISHED || st == State.FIN_WAIT_1 || st == State.FIN_WAIT_2) {
-      if (t.userClosed) {
-        // Nobody will ever read this: tell the peer instead of dropping it silently (RFC 2525 §2.17).
-        sendRst(t);
-        t.error = E_RESET;
-        toClosed(t);
-        return;
-      }
-      receiveText(t, seg);
+/** seventh, process the segment text */
+function seventhProcessText(t: Tcb, seg: Segment): bool {
+  if (seg.dataLen == 0) return true;
+  const st = t.state;
+  if (st == State.ESTABLISHED || st == State.FIN_WAIT_1 || st == State.FIN_WAIT_2) {
+    if (t.userClosed) {
+      // Nobody will ever read this: tell the peer instead of dropping it silently (RFC 2525 §2.17).
+      sendRst(t);
+      t.error = E_RESET;
+      toClosed(t);
+      return false;
     }
+    receiveText(t, seg);
   }
+  return true;
+}
 
-  // eighth, check the FIN bit (only once every byte before it has arrived)
+/** eighth, check the FIN bit (only once every byte before it has arrived) */
+function eighthCheckFin(t: Tcb, seg: Segment): void {
   if (seg.has(FIN) && seg.seq + <u32>seg.dataLen == t.rcvNxt && !t.finReceived) {
     t.rcvNxt += 1;
     t.finReceived = true;

@@ -6,7 +6,8 @@ import { rxRingSize } from "../layout";
 import { ipTxPayload, ipSend } from "../net/ip";
 import { C, count } from "../util/counters";
 import { now } from "../util/clock";
-import { Tcb } from "./tcb";
+import { Tcb, conns } from "./tcb";
+import { maxConns } from "../layout";
 import { State } from "./state";
 import { Segment, emitSegment, headerLen, sackOptionLen, SACK_MAX_BLOCKS, SYN, ACK_FLAG, FIN, RST, PSH } from "../wire/tcp";
 import { seqGt, seqLt } from "./seq";
@@ -55,6 +56,20 @@ export function ourWscale(): u32 {
 
 /** Build and send one segment of connection t; data comes from the send ring at dataOff. */
 export function xmit(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): void {
+  // Built by a call that has returned before the frame goes down to the wire: under wasm3 every
+  // operation a function has run so far holds a native stack frame until it returns, so the
+  // header's work is not stacked under the send path's (the board's C stack is its deepest here).
+  const len = buildSegment(t, seq, flags, dataOff, dataLen);
+  ipSend(t.remoteIp, IP_PROTO_TCP, len);
+  count(C.TCP_OUT_SEGS);
+  if (flags & RST) count(C.TCP_OUT_RSTS);
+  if (flags & ACK_FLAG) { t.ackNow = false; t.ackOn = false; }
+  const end = seq + <u32>dataLen + ((flags & SYN) ? 1 : 0) + ((flags & FIN) ? 1 : 0);
+  if (seqGt(end, t.sndMax)) t.sndMax = end;
+}
+
+/** The segment xmit sends, written at ipTxPayload(); returns its length. */
+function buildSegment(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): i32 {
   const p = ipTxPayload();
   const syn = (flags & SYN) != 0;
   const mss = syn ? OUR_MSS : 0;
@@ -69,14 +84,8 @@ export function xmit(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): 
   if (flags & ACK_FLAG) t.lastAckSent = ack;
   // A SYN's window is never scaled (RFC 7323 §2.2); later ones are, by the shift we announced.
   const wnd = syn ? min(advertise(t), 0xffff) : advertise(t) >> t.rcvWscale;
-  const len = emitSegment(p, t.localIp, t.remoteIp, t.localPort, t.remotePort, seq, ack, flags, wnd, mss, dataLen, ws,
+  return emitSegment(p, t.localIp, t.remoteIp, t.localPort, t.remotePort, seq, ack, flags, wnd, mss, dataLen, ws,
     ts, now, (flags & ACK_FLAG) ? t.tsRecent : 0, sackOk, blocks, changetype<usize>(t.oooStart), changetype<usize>(t.oooEnd));
-  ipSend(t.remoteIp, IP_PROTO_TCP, len);
-  count(C.TCP_OUT_SEGS);
-  if (flags & RST) count(C.TCP_OUT_RSTS);
-  if (flags & ACK_FLAG) { t.ackNow = false; t.ackOn = false; }
-  const end = seq + <u32>dataLen + ((flags & SYN) ? 1 : 0) + ((flags & FIN) ? 1 : 0);
-  if (seqGt(end, t.sndMax)) t.sndMax = end;
 }
 
 /**
@@ -133,6 +142,25 @@ export function sendSynAckFor(seg: Segment, iss: u32): void {
 
 /** Data bytes in the send ring not yet sent. */
 @inline function unsent(t: Tcb): i32 { return t.tx.len - <i32>(t.sndNxt - t.sndUna); }
+
+/**
+ * Input's side of "segment in, segment out apart": a segment (or an ICMP error) only marks what
+ * its connection owes, and dispatchOwed() sends it when the frame has been processed. Under
+ * wasm3 on the board every operation a function has run holds a native stack frame until it
+ * returns, so output started from inside input would stack the send path on all of input's.
+ */
+let owed = false;
+export function dispatchLater(t: Tcb): void { t.outputDue = true; owed = true; }
+
+/** Send what input left owed, for every connection (after each frame). */
+export function dispatchOwed(): void {
+  if (!owed) return;
+  owed = false;
+  for (let i = 0; i < maxConns; i++) {
+    const t = unchecked(conns[i]);
+    if (t.outputDue) { t.outputDue = false; if (t.inUse) dispatch(t); }
+  }
+}
 
 /** Send everything connection t may send now. */
 export function dispatch(t: Tcb): void {

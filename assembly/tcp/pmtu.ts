@@ -3,7 +3,7 @@
 // ours still unacknowledged (RFC 5927 §5.1), so a blind attacker cannot shrink connections.
 import { findConn } from "./tcb";
 import { seqGe, seqLt } from "./seq";
-import { dispatch } from "./output";
+import { dispatchLater } from "./output";
 import { State } from "./state";
 import { logText, emit } from "../util/log";
 
@@ -30,7 +30,7 @@ export function tcpFragNeeded(remoteIp: u32, localPort: u32, remotePort: u32, se
   // What was lost in the too-big datagram goes again, in segments that fit (RFC 1191 §6.5).
   t.sndNxt = t.sndUna;
   t.rttTiming = false;
-  dispatch(t);
+  dispatchLater(t);
   return true;
 }
 

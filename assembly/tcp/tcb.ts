@@ -6,6 +6,7 @@ import { Ring } from "./ring";
 import { TS_OPTION_LEN } from "../wire/tcp";
 import { State, writeStateName } from "./state";
 import { logText, emit } from "../util/log";
+import { Text } from "../util/text";
 
 export class Tcb {
   inUse: bool = false;
@@ -121,6 +122,8 @@ export class Tcb {
   synRetransmitted: bool = false;
   /** An ACK must go out with the next dispatch. */
   ackNow: bool = false;
+  /** Input left something to send: dispatchOwed() sends it once the frame is processed. */
+  outputDue: bool = false;
 
   // RFC 6298 estimator; srtt and rttvar in ms, scaled by 8 and 4 as in the RFC's appendix.
   srtt8: u32 = 0;
@@ -278,12 +281,16 @@ export function freeConn(t: Tcb): void { t.reset(); t.inUse = false; }
  */
 export let stateChanges: u32 = 0;
 
+/** A log line begun with the connection: "tcp ID LOCALPORT REMOTEIP:PORT " (its own call, so a short stack). */
+function logConnection(t: Tcb): Text {
+  return logText().str("tcp ").u32(<u32>t.id).ch(32).u32(t.localPort).ch(32).ip(t.remoteIp).ch(58).u32(t.remotePort).ch(32);
+}
+
 /** Change state, logging the transition for the host (the ladder diagram reads these lines). */
 export function setState(t: Tcb, s: i32): void {
   if (t.state == s) return;
   stateChanges++;
-  const l = logText().str("tcp ").u32(<u32>t.id).ch(32).u32(t.localPort).ch(32).ip(t.remoteIp).ch(58).u32(t.remotePort).ch(32);
-  writeStateName(writeStateName(l, t.state).str(" -> "), s);
+  writeStateName(writeStateName(logConnection(t), t.state).str(" -> "), s);
   emit();
   if (s == State.ESTABLISHED) t.order = establishedCount++;
   t.state = s;
