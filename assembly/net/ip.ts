@@ -31,24 +31,35 @@ function badSource(src: u32): bool {
 }
 
 export function ipInput(p: usize, len: i32): void {
+  // The checks are a call that returns before delivery: under wasm3 a function's operations
+  // hold native stack frames until it returns, and delivery goes on to TCP and back out.
+  const to = admit(p, len);
+  if (to == DROPPED) return;
+  if (ipIsFragment(p)) {
+    if (to != TO_US) { count(C.IP_DROP_FRAGMENT); return; }
+    const whole = fragmentArrives(p);
+    if (whole != 0) deliver(whole, true);
+    return;
+  }
+  deliver(p, to == TO_US);
+}
+
+const DROPPED = 0, TO_US = 1, FOR_DHCP = 2;
+
+/** Whether a received datagram is ours to take (RFC 1122 §3.2.1): DROPPED (counted), TO_US or FOR_DHCP. */
+function admit(p: usize, len: i32): i32 {
   count(C.IP_IN_RECEIVES);
   const why = ipCheck(p, len);
-  if (why >= 0) { count(<C>why); return; }
+  if (why >= 0) { count(<C>why); return DROPPED; }
   const dst = ipDst(p);
   const proto = ipProto(p);
   // Broadcasts reach only UDP, where the DHCP client takes its server's answers; before we have
   // an address those may come to any destination (a server's subnet broadcast, or the offer).
   const toUs = dst == ourIp() && dst != 0;
   const forDhcp = proto == PROTO_UDP && (dst == LIMITED_BROADCAST || ourIp() == 0 || joinedGroup(dst));
-  if (!toUs && !forDhcp) { count(C.IP_DROP_NOT_FOR_US); return; }
-  if (badSource(ipSrc(p))) { count(C.IP_DROP_BAD_SOURCE); return; }
-  if (ipIsFragment(p)) {
-    if (!toUs) { count(C.IP_DROP_FRAGMENT); return; }
-    const whole = fragmentArrives(p);
-    if (whole != 0) deliver(whole, true);
-    return;
-  }
-  deliver(p, toUs);
+  if (!toUs && !forDhcp) { count(C.IP_DROP_NOT_FOR_US); return DROPPED; }
+  if (badSource(ipSrc(p))) { count(C.IP_DROP_BAD_SOURCE); return DROPPED; }
+  return toUs ? TO_US : FOR_DHCP;
 }
 
 /** The datagram being delivered (its header first), which ICMP errors quote. */

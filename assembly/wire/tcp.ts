@@ -173,6 +173,20 @@ export function emitSegment(
   ts: bool = false, tsVal: u32 = 0, tsEcr: u32 = 0, sackOk: bool = false,
   sackBlocks: i32 = 0, sackLefts: usize = 0, sackRights: usize = 0,
 ): i32 {
+  // The header is written by a call that returns before the checksum is taken: under wasm3 a
+  // function's operations hold native stack frames until it returns (the board's deepest path).
+  const total = writeTcpHeader(p, srcPort, dstPort, seq, ack, flags, wnd, mss, payloadLen, wscale, ts, tsVal, tsEcr,
+    sackOk, sackBlocks, sackLefts, sackRights);
+  const sum = sumBytes(p, total, pseudoHeaderSum(src, dst, 6, <u32>total));
+  put16(p + CHECKSUM, finish(sum));
+  return total;
+}
+
+/** emitSegment's header and options, the checksum left 0; returns the segment's total length. */
+function writeTcpHeader(
+  p: usize, srcPort: u32, dstPort: u32, seq: u32, ack: u32, flags: u32, wnd: u32, mss: u32, payloadLen: i32,
+  wscale: i32, ts: bool, tsVal: u32, tsEcr: u32, sackOk: bool, sackBlocks: i32, sackLefts: usize, sackRights: usize,
+): i32 {
   const hlen = headerLen(mss, wscale, ts, sackOk, sackBlocks);
   put16(p + SRC_PORT, srcPort);
   put16(p + DST_PORT, dstPort);
@@ -213,10 +227,7 @@ export function emitSegment(
       o += 8;
     }
   }
-  const total = hlen + payloadLen;
-  const sum = sumBytes(p, total, pseudoHeaderSum(src, dst, 6, <u32>total));
-  put16(p + CHECKSUM, finish(sum));
-  return total;
+  return hlen + payloadLen;
 }
 
 /**
