@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 W3=third_party/wasm3/source
 if [ ! -f "$W3/wasm3.h" ]; then bash scripts/setup-wasm3.sh; fi
-ESP32_LIMITS="-Dd_m3MaxFunctionStackHeight=128 -Dd_m3CodePageAlignSize=1024 -Dd_m3MaxConstantTableSize=64 -Dd_m3HasFloat=0 -Dd_m3MaxDuplicateFunctionImpl=1"
+ESP32_LIMITS="-Dd_m3MaxFunctionStackHeight=128 -Dd_m3CodePageAlignSize=1024 -Dd_m3MaxConstantTableSize=64 -Dd_m3HasFloat=0 -Dd_m3MaxDuplicateFunctionImpl=1 -Dd_m3VerboseErrorMessages=0"
 CFLAGS="-std=gnu99 -O2 -g -Wall -Wextra -Wno-unused-parameter"
 mkdir -p build/wasm3
 # wasm3 once, as a static library (its own warnings are not ours).

@@ -15,7 +15,7 @@ fi
 W3=third_party/wasm3/source
 OUT=build/xtensa
 mkdir -p $OUT/wasm3 $OUT/lib1
-ESP32_LIMITS="-Dd_m3MaxFunctionStackHeight=128 -Dd_m3CodePageAlignSize=1024 -Dd_m3MaxConstantTableSize=64 -Dd_m3HasFloat=0 -Dd_m3MaxDuplicateFunctionImpl=1"
+ESP32_LIMITS="-Dd_m3MaxFunctionStackHeight=128 -Dd_m3CodePageAlignSize=1024 -Dd_m3MaxConstantTableSize=64 -Dd_m3HasFloat=0 -Dd_m3MaxDuplicateFunctionImpl=1 -Dd_m3VerboseErrorMessages=0"
 COMMON="-specs=$SPECS -DPICOLIBC_INTEGER_PRINTF_SCANF -ffunction-sections -fdata-sections -g"
 
 # GCC's own 32-bit division, multiplication and soft-float routines (Debian's lx106 libgcc.a lacks
