@@ -145,6 +145,20 @@ static int fresh_runtime(const uint8_t *wasm, size_t wasm_len, uint32_t stack_by
   return rc;
 }
 
+/* What reload needs again when the code budget sends the compiled code back (fw_step). */
+static const uint8_t *module_wasm;
+static size_t module_wasm_len;
+static uint32_t module_stack_bytes, code_budget, code_resets;
+
+uint32_t fw_code_bytes(void) {
+  uint32_t n = 0;
+  for (int full = 0; runtime && full < 2; full++)
+    for (IM3CodePage p = full ? runtime->pagesFull : runtime->pagesOpen; p; p = p->info.next)
+      n += (uint32_t)(sizeof(M3CodePageHeader) + p->info.numLines * sizeof(code_t));
+  return n;
+}
+uint32_t fw_code_resets(void) { return code_resets; }
+
 int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
   M3Result r;
   IM3Module module;
@@ -152,6 +166,11 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
   int32_t need = 0, rc = 0;
   uint32_t stack_bytes = cfg->stack_bytes ? cfg->stack_bytes : FW_VALUE_STACK;
   verbose = cfg->verbose;
+  module_wasm = wasm;
+  module_wasm_len = wasm_len;
+  module_stack_bytes = stack_bytes;
+  code_budget = cfg->code_budget ? cfg->code_budget : FW_CODE_BUDGET;
+  code_resets = 0;
   env = m3_NewEnvironment();
   runtime = env ? new_runtime(stack_bytes) : NULL;
   if (!runtime) { fw_log("wasm3: out of memory creating the runtime"); return -1; }
@@ -272,5 +291,15 @@ uint32_t fw_step(void) {
   M3Result r = m3_CallV(f_poll, hal_millis());
   if (!r) r = m3_GetResultsV(f_poll, &next);
   if (r) { report("poll", r); next = 10; }
+  if (fw_code_bytes() > code_budget) { /* see FW_CODE_BUDGET */
+    if (verbose) {
+      char line[96];
+      snprintf(line, sizeof line, "firmware: %u bytes of compiled code, over %u: a fresh runtime",
+               (unsigned)fw_code_bytes(), (unsigned)code_budget);
+      fw_log(line);
+    }
+    if (fresh_runtime(module_wasm, module_wasm_len, module_stack_bytes, runtime->modules) != 0) return 1000;
+    code_resets++;
+  }
   return next;
 }

@@ -22,6 +22,7 @@ typedef struct {
   uint32_t memory_limit;            /* bytes of linear memory wasm3 may give the module; 0: what the
                                        layout needs (asked of the module, and no more is kept) */
   uint32_t stack_bytes;             /* wasm3's value stack; 0: FW_VALUE_STACK */
+  uint32_t code_budget;             /* bytes of compiled code kept; 0: FW_CODE_BUDGET */
   int verbose;                      /* pass the module's log lines to fw_log */
   int checksum_in_c;                /* let the module's checksums run in C (env.checksum) */
   int services_set;                 /* 0: the module's default built-in services; 1: services below */
@@ -49,6 +50,16 @@ void fw_log(const char *line);
  */
 #define FW_VALUE_STACK 3072u
 
+/*
+ * wasm3 compiles each function on its first call and keeps the code while its runtime lives: a
+ * board up for weeks would compile every path it ever takes (DHCP renewals, ICMP errors, SYN
+ * cookies, the console, keep-alives), more than the heap holds. When a step ends with more code
+ * than this, the module moves to a fresh runtime (fresh_runtime: memory and globals carry over,
+ * connections go on) and only what runs next is compiled again. The three transfers of the
+ * bench and a console session on the default board compile 80 KB; HTTP adds about 24 KB.
+ */
+#define FW_CODE_BUDGET (88u * 1024u)
+
 int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg);
 /* Free the runtime and the module (all its connections are gone); fw_start may follow. */
 void fw_stop(void);
@@ -59,5 +70,8 @@ uint32_t fw_address(uint32_t *prefix_len);
 /* Bytes of linear memory the module has now, and the bytes it uses (its heap's top). */
 uint32_t fw_memory_size(void);
 uint32_t fw_memory_used(void);
+/* Bytes of code compiled in the current runtime, and how often the budget sent it back. */
+uint32_t fw_code_bytes(void);
+uint32_t fw_code_resets(void);
 
 #endif

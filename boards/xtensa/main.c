@@ -98,7 +98,8 @@ static void report(uint8_t type) {
     "\"start_ticks\":%llu,\"stack_peak\":%lu,\"stack_size\":%lu,\"value_stack_peak\":%lu,\"compiled_functions\":%lu,\"compiled_wasm_bytes\":%lu,\"heap_peak\":%lu,\"heap_now\":%lu,"
     "\"heap_largest\":%lu,\"heap_blocks\":%lu,\"linear_memory\":%lu,\"module_bytes\":%lu,"
     "\"spi_transactions\":%lu,\"spi_bytes\":%lu,\"frames_in\":%lu,\"frames_out\":%lu,\"chip_dropped\":%lu,"
-    "\"driver_errors\":%lu,\"tx_timeouts\":%lu,\"board_us\":%lu,\"calib_insns\":%lu,\"calib_ticks\":%lu",
+    "\"driver_errors\":%lu,\"tx_timeouts\":%lu,\"board_us\":%lu,\"calib_insns\":%lu,\"calib_ticks\":%lu,"
+    "\"code_bytes\":%lu,\"code_resets\":%lu",
     INSNS_PER_TICK, (unsigned long)steps, (unsigned long long)step_ticks, (unsigned long long)step_model_ticks,
     (unsigned long long)wire_ticks, (unsigned long long)start_ticks, (unsigned long)stack_peak(),
     (unsigned long)((uint8_t *)__stack - (uint8_t *)__stack_bottom), (unsigned long)heap_value_stack_peak(), (unsigned long)compiled_funcs, (unsigned long)compiled_wasm_bytes,
@@ -108,7 +109,7 @@ static void report(uint8_t type) {
     (unsigned long)w5500_count.bytes, (unsigned long)w5500_count.frames_in, (unsigned long)w5500_count.frames_out,
     (unsigned long)model_count.dropped_full, (unsigned long)model_count.driver_errors,
     (unsigned long)w5500_count.tx_timeouts, (unsigned long)hal_micros(), (unsigned long)CALIB_INSNS,
-    (unsigned long)calib_ticks);
+    (unsigned long)calib_ticks, (unsigned long)fw_code_bytes(), (unsigned long)fw_code_resets());
   for (int set = 0; set < 2; set++) {
     n += snprintf(json + n, sizeof json - (size_t)n, ",\"%s\":{", set ? "heap_now_by_kind" : "heap_peak_by_kind");
     for (int k = 0; k < HEAP_KINDS; k++)
@@ -174,10 +175,11 @@ int board_main(void) {
       if (*end || cfg.services > 63) fail("bad --services (a mask, 0..63): ", v);
       cfg.services_set = 1;
     } else if (!strcmp(flag, "--name")) cfg.name = v;
-    else if (!strcmp(flag, "--memory-limit")) {
+    else if (!strcmp(flag, "--memory-limit") || !strcmp(flag, "--code-budget")) {
       char *end;
-      cfg.memory_limit = (uint32_t)strtoul(v, &end, 10);
-      if (*end || !cfg.memory_limit) fail("bad --memory-limit: ", v);
+      uint32_t x = (uint32_t)strtoul(v, &end, 10);
+      if (*end || !x) fail("bad number: ", v);
+      *(flag[2] == 'm' ? &cfg.memory_limit : &cfg.code_budget) = x;
     } else if (!strcmp(flag, "--conns") || !strcmp(flag, "--rx-ring") || !strcmp(flag, "--tx-ring") ||
                !strcmp(flag, "--udp-sockets")) {
       char *end;

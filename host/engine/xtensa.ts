@@ -19,6 +19,8 @@ export interface XtensaOptions {
   name?: string; conns?: number; rxRing?: number; txRing?: number; udpSockets?: number;
   /** fw_config.memory_limit: bytes of linear memory the module may have (0: what the layout needs). */
   memoryLimit?: number;
+  /** Bytes of compiled code the firmware keeps before it moves to a fresh runtime (fw_config.code_budget). */
+  codeBudget?: number;
   seed?: number; verbose?: boolean; onLog?: (line: string) => void;
   /** The host's clock (ms) when the board boots. */
   time: number;
@@ -85,6 +87,7 @@ export class XtensaBoard {
     if (o.txRing) args.push("--tx-ring", String(o.txRing));
     if (o.udpSockets) args.push("--udp-sockets", String(o.udpSockets));
     if (o.memoryLimit) args.push("--memory-limit", String(o.memoryLimit));
+    if (o.codeBudget) args.push("--code-budget", String(o.codeBudget));
     if (o.seed !== undefined) args.push("--seed", String(o.seed >>> 0));
     if (o.verbose) args.push("--verbose");
     b.child = spawn(QEMU, qemuArgs(XTENSA_ELF, args), { stdio: ["ignore", "ignore", "pipe"], detached: true });

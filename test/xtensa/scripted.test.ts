@@ -187,6 +187,7 @@ test("xtensa: the board's own counters agree (frames in and out, no drops, heap 
   assert.equal(s.chip_dropped, 0);
   assert.equal(s.driver_errors, 0, "the strict W5500 model saw no driver error");
   assert.equal(s.tx_timeouts, 0);
+  assert.equal(s.code_resets, 0, "the default code budget holds this run's code");
   assert.ok(s.stack_peak > 1024 && s.stack_peak < s.stack_size, `stack peak ${s.stack_peak}`);
   assert.ok(s.heap_peak >= s.linear_memory, `heap peak ${s.heap_peak}`);
   assert.ok(s.linear_memory <= 65536, `the ESP32's default layout in one page (${s.linear_memory} bytes)`);
@@ -203,4 +204,32 @@ test("xtensa: the default layout needs exactly its linear memory: one byte less 
   await assert.rejects(
     XtensaBoard.start({ ip: MODULE_IP, prefixLen: 24, seed: 1, time: 0, services: ESP32_SERVICES, memoryLimit: need - 1 }),
     /does not fit memory_limit/);
+});
+
+test("xtensa: over its code budget the firmware moves to a fresh runtime, and an open echo connection goes on intact", { skip }, async () => {
+  const budget = 16384; // far below what echo compiles: a fresh runtime after most steps
+  let t = 5_000;
+  const b = await XtensaBoard.start({ ip: MODULE_IP, prefixLen: 24, mac: MODULE_MAC, seed: 3, time: t, services: ESP32_SERVICES, codeBudget: budget });
+  try {
+    const segs = async (o: Omit<SegSpec, "dport">) => (await b.send("F", ++t, tcpFrame({ sport: 41000, dport: 7, ...o }))).frames
+      .map((f) => parseTcpFrame(f)!).filter(Boolean);
+    await b.send("F", ++t, arpFrame({ op: 1 })); // the board learns our MAC from our ARP request
+    const sa = one(await segs({ seq: 500, flags: "S", mss: 1460 }), "SYN answered");
+    assert.equal(flagNames(sa.flags), "SYN,ACK");
+    let snd = 501, rcv = (sa.seq + 1) >>> 0;
+    await segs({ seq: snd, ack: rcv, flags: "A" });
+    const before = (await b.send("S", t)).stats!;
+    for (let i = 0; i < 6; i++) {
+      const text = `round ${i}: the same connection across fresh runtimes\n`;
+      let out = await segs({ seq: snd, ack: rcv, flags: "PA", data: text });
+      if (!out.some((s) => s.data.length)) out = (await b.send("T", t += 50)).frames.map((f) => parseTcpFrame(f)!).filter(Boolean);
+      const echoed = Buffer.concat(out.filter((s) => s.data.length).map((s) => s.data)).toString();
+      assert.equal(echoed, text, `round ${i}`);
+      assert.equal(out.find((s) => s.data.length)!.seq, rcv, `round ${i}: in sequence`);
+      snd += text.length; rcv += text.length;
+    }
+    const after = (await b.send("S", t)).stats!;
+    assert.ok(after.code_resets > before.code_resets, `fresh runtimes: ${before.code_resets} -> ${after.code_resets}`);
+    assert.ok(after.code_bytes <= budget, `code kept after a step: ${after.code_bytes}`);
+  } finally { await b.stop(); }
 });
