@@ -21,7 +21,7 @@ import { reserve } from "./util/bytes";
 import { scratch, scratchSize, scratchInit } from "./util/scratch";
 import { ifaceInit, ifaceInput, ifacePoll, ourIp, netmask } from "./net/iface";
 import { dhcpStart, dhcpPoll, dhcpActive } from "./net/dhcp";
-import { tcpInit, tcpPoll, setMsl } from "./tcp/stack";
+import { tcpInit, tcpPoll } from "./tcp/stack";
 import { tcbTableInit, stateChanges } from "./tcp/tcb";
 import { dispatchOwed } from "./tcp/output";
 import { configure as layoutConfigure, configureUdp, reserveLayout, scratchBytes, heapTop, setServiceBytes } from "./layout";
@@ -150,34 +150,36 @@ export function io_buffer_size(): u32 { return <u32>scratchSize; }
 export function use_checksum_import(on: u32): void { setChecksumImport(on != 0); }
 
 /** TIME-WAIT lasts 2*MSL; default 30 s. Tests shorten it. */
-export function set_msl(ms: u32): void { setMsl(ms); }
+export { setMsl as set_msl } from "./tcp/close";
 
 // Sockets. Every call returns >= 0 on success or a negative error (see tcp/socket.ts: E_*).
 // A socket id names a listener or a connection; the caller owns it until sock_close.
-export function sock_listen(port: u32, backlog: i32): i32 { return sock.listen(port, backlog); }
+// The socket calls that take and return plain numbers are tcp/socket.ts's own functions, exported
+// under their ABI names (a wrapper would be one more function wasm3 keeps a record of).
+export { listen as sock_listen } from "./tcp/socket";
 /** Next established connection on a listener, or E_AGAIN. */
-export function sock_accept(listener: i32): i32 { return sock.accept(listener); }
+export { accept as sock_accept } from "./tcp/socket";
 /** Active open to ip:port from a random ephemeral port. */
-export function sock_connect(ip: u32, port: u32): i32 { return sock.connect(ip, port); }
+export { connect as sock_connect } from "./tcp/socket";
 /** Queue `len` bytes from the io buffer; returns how many were taken (maybe 0). */
 export function sock_send(id: i32, len: u32): i32 { return sock.send(id, scratch, <i32>min(len, <u32>scratchSize)); }
 /** Copy up to `len` received bytes into the io buffer; 0 = end of stream, E_AGAIN = none yet. */
 export function sock_recv(id: i32, len: u32): i32 { return sock.recv(id, scratch, <i32>min(len, <u32>scratchSize)); }
 /** Close our sending side (FIN after queued data); we keep receiving. */
-export function sock_shutdown(id: i32): i32 { return sock.shutdown(id); }
+export { shutdown as sock_shutdown } from "./tcp/socket";
 /** Give the socket back: graceful close (FIN), the stack finishes the teardown on its own. */
-export function sock_close(id: i32): i32 { return sock.close(id); }
+export { close as sock_close } from "./tcp/socket";
 /** Reset the connection (RST) and free it. */
 export function sock_abort(id: i32): i32 { return sock.abort(id); }
 /** RFC 9293 state of the socket: see tcp/state.ts (CLOSED = 0 ... TIME_WAIT = 10). */
-export function sock_state(id: i32): i32 { return sock.state(id); }
+export { state as sock_state } from "./tcp/socket";
 
 /** The peer's address and port, and our port (listeners too); 0 for an id that is not yours. */
 export function sock_remote_ip(id: i32): u32 { return sock.remoteIp(id); }
 export function sock_remote_port(id: i32): u32 { return sock.remotePort(id); }
 export function sock_local_port(id: i32): u32 { return sock.localPort(id); }
 /** Bytes sock_send would take now, and bytes sock_recv would return now. */
-export function sock_send_space(id: i32): i32 { return sock.sendSpace(id); }
+export { sendSpace as sock_send_space } from "./tcp/socket";
 export function sock_recv_avail(id: i32): i32 { return sock.recvAvail(id); }
 
 /** Keep-alive, off by default: probe after idle_ms, every interval_ms, reset after count unanswered. */

@@ -12,7 +12,6 @@ import { backoff, nextDeadline, persistInterval, keepAliveOn, keepAliveAt } from
 import { toClosed } from "./close";
 import { E_TIMEDOUT } from "./errors";
 import { ipNegativeAdvice } from "../net/ip";
-export { setMsl } from "./close";
 
 export function tcpInit(): void { isnInit(); }
 
