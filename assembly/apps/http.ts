@@ -18,7 +18,6 @@ import { scratch, scratchSize } from "../util/scratch";
 const HEAD_ROOM: i32 = 256; // the status line and headers go in front of the body
 
 // Per session (not per connection): its request buffer, counters and log.
-let heads: usize = 0;
 // One entry per session (HTTP_SESSIONS), as literals: static memory, no global or start-up code.
 const owner: StaticArray<i32> = [0, 0, 0, 0];
 const headLen: StaticArray<i32> = [0, 0, 0, 0];
@@ -26,9 +25,18 @@ const since: StaticArray<u32> = [0, 0, 0, 0]; // last activity
 const lingering: StaticArray<bool> = [false, false, false, false]; // answered and FIN sent: discard input until the peer's FIN
 const streamOff: StaticArray<i32> = [0, 0, 0, 0]; // body bytes of a streamed response sent, -1 when none
 const streamed: StaticArray<i32> = [0, 0, 0, 0];  // bytes of it on the wire (head, chunk framing)
+/** The server's working state, one record in static memory (a wasm global each would cost the board 32 bytes). */
+@unmanaged class Server {
+  heads: usize;
+  out: usize;
+  OUT_MAX: i32;
+  respLen: i32;
+  respStatus: i32;
+  bodyLen: i32;
+  bodyAt: usize;
+}
+const sv = changetype<Server>(memory.data(offsetof<Server>(), 4));
 let logs: StaticArray<Log> = new StaticArray<Log>(0);
-let out: usize = 0;
-let OUT_MAX: i32 = 0;
 const text = new Text(0, 0);
 const hdr = new Text(0, 0);
 
@@ -39,17 +47,17 @@ export function httpBytes(): u32 {
 }
 
 export function httpSetup(): void {
-  if (out != 0) return;
-  heads = reserve(HTTP_SESSIONS * HTTP_HEAD_MAX);
-  out = scratch; // responses are built in the module's scratch and sent at once
-  OUT_MAX = scratchSize;
+  if (sv.out != 0) return;
+  sv.heads = reserve(HTTP_SESSIONS * HTTP_HEAD_MAX);
+  sv.out = scratch; // responses are built in the module's scratch and sent at once
+  sv.OUT_MAX = scratchSize;
   logs = new StaticArray<Log>(HTTP_SESSIONS);
   for (let i = 0; i < HTTP_SESSIONS; i++) { unchecked(owner[i] = -1); unchecked(logs[i] = new Log()); }
   pagesStart();
   registerService(80, httpStart, httpServe);
 }
 
-@inline function headAt(s: i32): usize { return heads + <usize>(s * HTTP_HEAD_MAX); }
+@inline function headAt(s: i32): usize { return sv.heads + <usize>(s * HTTP_HEAD_MAX); }
 
 function sessionOf(conn: i32): i32 {
   for (let i = 0; i < HTTP_SESSIONS; i++) if (unchecked(owner[i]) == conn) return i;
@@ -60,9 +68,9 @@ function httpStart(conn: i32): bool {
   let s = -1;
   for (let i = 0; i < HTTP_SESSIONS; i++) if (unchecked(owner[i]) < 0) { s = i; break; }
   if (s < 0) { // a clean refusal, then our FIN
-    const t = text; t.ptr = out; t.cap = OUT_MAX;
+    const t = text; t.ptr = sv.out; t.cap = sv.OUT_MAX;
     t.reset().str("HTTP/1.1 503 Service Unavailable\r\nServer: synack\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n");
-    sock.send(conn, out, t.len);
+    sock.send(conn, sv.out, t.len);
     return false;
   }
   unchecked(owner[s] = conn);
@@ -206,13 +214,9 @@ function reason(status: i32): usize {
 const LENGTH = 0;
 const CHUNKED = 1;
 const CLOSE = 2;
-let respLen = 0;
-let respStatus = 0;
-let bodyLen = 0;
-let bodyAt: usize = 0;
 function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: bool, head: bool, framing: i32 = LENGTH): usize {
-  const body = out + <usize>HEAD_ROOM;
-  const t = text; t.ptr = body; t.cap = OUT_MAX - HEAD_ROOM;
+  const body = sv.out + <usize>HEAD_ROOM;
+  const t = text; t.ptr = body; t.cap = sv.OUT_MAX - HEAD_ROOM;
   t.reset();
   let type = ascii("text/plain; charset=utf-8");
   if (status == 200) {
@@ -222,10 +226,10 @@ function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: b
     else if (kind == 3) type = ascii("application/json");
   }
   if (status != 200 && t.len == 0) t.u32(<u32>status).ch(32).z(reason(status)).ch(10);
-  respStatus = status;
-  bodyLen = t.len;
-  bodyAt = body;
-  const h = hdr; h.ptr = out; h.cap = HEAD_ROOM;
+  sv.respStatus = status;
+  sv.bodyLen = t.len;
+  sv.bodyAt = body;
+  const h = hdr; h.ptr = sv.out; h.cap = HEAD_ROOM;
   h.reset().str("HTTP/1.1 ").u32(<u32>status).ch(32).z(reason(status)).str("\r\nServer: synack\r\nContent-Type: ").z(type);
   if (framing == LENGTH) h.str("\r\nContent-Length: ").u32(<u32>t.len);
   else if (framing == CHUNKED) h.str("\r\nTransfer-Encoding: chunked");
@@ -235,8 +239,8 @@ function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: b
   else if (http10KeepAlive) h.str("Connection: keep-alive\r\n");
   h.str("\r\n");
   const start = body - <usize>h.len;
-  memory.copy(start, out, <usize>h.len);
-  respLen = h.len + (head ? 0 : t.len);
+  memory.copy(start, sv.out, <usize>h.len);
+  sv.respLen = h.len + (head ? 0 : t.len);
   return start;
 }
 
@@ -250,22 +254,22 @@ function stream(conn: i32, s: i32, close: bool, http10: bool): bool {
   const framing = http10 ? CLOSE : CHUNKED;
   let off = unchecked(streamOff[s]);
   if (off < 0) { // the head first, once there is room for it and a first piece
-    const p = respond(conn, s, respStatus, close, false, true, framing);
-    if (sock.sendSpace(conn) < respLen + 64) return false;
-    sock.send(conn, p, respLen);
-    unchecked(streamed[s] = respLen);
+    const p = respond(conn, s, sv.respStatus, close, false, true, framing);
+    if (sock.sendSpace(conn) < sv.respLen + 64) return false;
+    sock.send(conn, p, sv.respLen);
+    unchecked(streamed[s] = sv.respLen);
     unchecked(streamOff[s] = off = 0);
-    respond(conn, s, respStatus, close, false, false, framing); // the body again, to send from
+    respond(conn, s, sv.respStatus, close, false, false, framing); // the body again, to send from
   }
   while (true) {
     const space = sock.sendSpace(conn);
-    const left = bodyLen - off;
+    const left = sv.bodyLen - off;
     if (left <= 0) {
       if (framing == CHUNKED) {
         if (space < 5) return false;
-        const t = hdr; t.ptr = out; t.cap = 16;
+        const t = hdr; t.ptr = sv.out; t.cap = 16;
         t.reset().str("0\r\n\r\n");
-        sock.send(conn, out, t.len);
+        sock.send(conn, sv.out, t.len);
         unchecked(streamed[s] = unchecked(streamed[s]) + t.len);
       }
       unchecked(streamOff[s] = -1);
@@ -275,15 +279,15 @@ function stream(conn: i32, s: i32, close: bool, http10: bool): bool {
     if (n <= 0) return false;
     let extra = 0;
     if (framing == CHUNKED) {
-      const t = hdr; t.ptr = out; t.cap = 16; // the head's room is free once the head is sent
+      const t = hdr; t.ptr = sv.out; t.cap = 16; // the head's room is free once the head is sent
       t.reset();
       for (let shift = 28; shift >= 0; shift -= 4) { const d = (<u32>n >> <u32>shift) & 15; if (d != 0 || t.len > 0 || shift == 0) t.ch(d < 10 ? 48 + d : 87 + d); }
       t.str("\r\n");
-      sock.send(conn, out, t.len);
+      sock.send(conn, sv.out, t.len);
       extra = t.len + 2;
     }
-    sock.send(conn, bodyAt + <usize>off, n);
-    if (framing == CHUNKED) { store<u16>(out, 0x0a0d); sock.send(conn, out, 2); }
+    sock.send(conn, sv.bodyAt + <usize>off, n);
+    if (framing == CHUNKED) { store<u16>(sv.out, 0x0a0d); sock.send(conn, sv.out, 2); }
     off += n;
     unchecked(streamOff[s] = off);
     unchecked(since[s] = now); // progress: the request timeout does not apply while we send
@@ -298,7 +302,7 @@ function stream(conn: i32, s: i32, close: bool, http10: bool): bool {
  */
 function fail(conn: i32, s: i32, status: i32): void {
   const p = respond(conn, s, status, true, false, false);
-  sock.send(conn, p, respLen);
+  sock.send(conn, p, sv.respLen);
   linger(conn, s);
 }
 
@@ -311,7 +315,7 @@ function linger(conn: i32, s: i32): void {
 
 function drain(conn: i32, s: i32): void {
   while (true) {
-    const n = sock.recv(conn, heads + <usize>(s * HTTP_HEAD_MAX), HTTP_HEAD_MAX);
+    const n = sock.recv(conn, sv.heads + <usize>(s * HTTP_HEAD_MAX), HTTP_HEAD_MAX);
     if (n == sock.E_AGAIN) break;
     if (n <= 0) { end(s); return; }
   }
@@ -344,18 +348,18 @@ function httpServe(conn: i32): void {
     log.begin(r.method, r.methodLen, r.path, r.pathLen, e);
     const p = respond(conn, s, r.status, close, r.http10 && !close, r.head);
     let streamedClose = false;
-    if (respLen > txRingSize || unchecked(streamOff[s]) >= 0) { // it could never fit the send ring whole
+    if (sv.respLen > txRingSize || unchecked(streamOff[s]) >= 0) { // it could never fit the send ring whole
       if (sock.state(conn) == 0) { end(s); return; }
       if (!stream(conn, s, close, r.http10)) break;
-      log.finish(respStatus, unchecked(streamed[s]));
+      log.finish(sv.respStatus, unchecked(streamed[s]));
       streamedClose = r.http10; // an HTTP/1.0 body ends with the connection
     } else {
-      if (sock.sendSpace(conn) < respLen) {
+      if (sock.sendSpace(conn) < sv.respLen) {
         if (sock.state(conn) == 0) { end(s); return; }
         break; // pipelined: wait until the previous responses have left the send ring
       }
-      sock.send(conn, p, respLen);
-      log.finish(respStatus, respLen);
+      sock.send(conn, p, sv.respLen);
+      log.finish(sv.respStatus, sv.respLen);
     }
     n = unchecked(headLen[s]) - e;
     memory.copy(buf, buf + <usize>e, <usize>n);

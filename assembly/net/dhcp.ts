@@ -15,64 +15,68 @@ const SERVER_PORT: u32 = 67;
 const BROADCAST: u32 = 0xffffffff;
 const MAX_LEASE_S: u32 = 24 * 86400; // keeps every deadline inside the u32 millisecond clock
 
-let state = S.OFF;
-let xid: u32 = 0;
-let tries = 0;
-let started: u32 = 0;
-let deadline: u32 = 0;
-let offered: u32 = 0;
-let server: u32 = 0;
-let t1: u32 = 0;
-let t2: u32 = 0;
-let expiry: u32 = 0;
+/** The client's state, one record in static memory (a wasm global each would cost the board 32 bytes). */
+@unmanaged class Client {
+  state: i32; // S, OFF (0) until dhcpStart
+  xid: u32;
+  tries: i32;
+  started: u32;
+  deadline: u32;
+  offered: u32;
+  server: u32;
+  t1: u32;
+  t2: u32;
+  expiry: u32;
+}
+const c = changetype<Client>(memory.data(offsetof<Client>(), 4));
 const reply = new DhcpReply();
 
-export function dhcpActive(): bool { return state != S.OFF; }
+export function dhcpActive(): bool { return c.state != S.OFF; }
 
 export function dhcpStart(): void {
-  state = S.SELECTING;
-  xid = random_u32();
-  tries = 0;
-  started = now;
+  c.state = S.SELECTING;
+  c.xid = random_u32();
+  c.tries = 0;
+  c.started = now;
   discover();
 }
 
 function send(type: u32, dst: u32, ciaddr: u32, requested: u32, srv: u32): void {
-  const len = emitDhcpRequest(udpTxPayload(), type, xid, ourMac(), ciaddr, requested, srv, (now - started) / 1000);
+  const len = emitDhcpRequest(udpTxPayload(), type, c.xid, ourMac(), ciaddr, requested, srv, (now - c.started) / 1000);
   count(C.DHCP_OUT);
   udpSend(dst, DHCP_CLIENT_PORT, SERVER_PORT, len);
 }
 
 /** 4 s, 8 s, 16 s, 32 s, then every 64 s (RFC 2131 §4.1). */
-function retryIn(): u32 { return <u32>4000 << <u32>min(tries, 4); }
+function retryIn(): u32 { return <u32>4000 << <u32>min(c.tries, 4); }
 
 function discover(): void {
   send(DHCP_DISCOVER, BROADCAST, 0, 0, 0);
-  deadline = now + retryIn();
+  c.deadline = now + retryIn();
 }
 
 function request(): void {
-  if (state == S.REQUESTING) send(DHCP_REQUEST, BROADCAST, 0, offered, server);
-  else if (state == S.RENEWING) send(DHCP_REQUEST, server, ourIp(), 0, 0);
+  if (c.state == S.REQUESTING) send(DHCP_REQUEST, BROADCAST, 0, c.offered, c.server);
+  else if (c.state == S.RENEWING) send(DHCP_REQUEST, c.server, ourIp(), 0, 0);
   else send(DHCP_REQUEST, BROADCAST, ourIp(), 0, 0);
-  deadline = now + retryIn();
+  c.deadline = now + retryIn();
 }
 
 function prefixOf(mask: u32): u32 { return mask == 0 ? 24 : <u32>popcnt(mask); }
 
 function bind(r: DhcpReply): void {
   const lease = <u32>min(r.leaseSecs == 0 ? 3600 : r.leaseSecs, MAX_LEASE_S);
-  t1 = now + lease * 500;
-  t2 = now + lease * 875;
-  expiry = now + lease * 1000;
-  if (state == S.REQUESTING || ourIp() != r.yiaddr) {
+  c.t1 = now + lease * 500;
+  c.t2 = now + lease * 875;
+  c.expiry = now + lease * 1000;
+  if (c.state == S.REQUESTING || ourIp() != r.yiaddr) {
     ifaceSetAddress(r.yiaddr, prefixOf(r.mask), r.router);
     arpAnnounce();
   }
-  state = S.BOUND;
-  deadline = t1;
+  c.state = S.BOUND;
+  c.deadline = c.t1;
   logText().str("dhcp bound ").ip(r.yiaddr).ch(47).u32(prefixOf(r.mask)).str(" router ").ip(r.router)
-    .str(" lease ").u32(lease).str(" s from ").ip(server);
+    .str(" lease ").u32(lease).str(" s from ").ip(c.server);
   emit();
 }
 
@@ -88,16 +92,16 @@ function unusable(r: DhcpReply): bool {
 
 /** A datagram to port 68. */
 export function dhcpInput(p: usize, len: i32): void {
-  if (state == S.OFF || state == S.BOUND) return;
-  if (!parseDhcpReply(p, len, ourMac(), reply) || reply.xid != xid) { count(C.DHCP_DROP_MALFORMED); return; }
-  if (state == S.SELECTING) {
+  if (c.state == S.OFF || c.state == S.BOUND) return;
+  if (!parseDhcpReply(p, len, ourMac(), reply) || reply.xid != c.xid) { count(C.DHCP_DROP_MALFORMED); return; }
+  if (c.state == S.SELECTING) {
     if (reply.type != DHCP_OFFER || reply.serverId == 0) return;
     if (unusable(reply)) { count(C.DHCP_DROP_MALFORMED); return; }
     count(C.DHCP_OFFERS);
-    offered = reply.yiaddr;
-    server = reply.serverId;
-    state = S.REQUESTING;
-    tries = 0;
+    c.offered = reply.yiaddr;
+    c.server = reply.serverId;
+    c.state = S.REQUESTING;
+    c.tries = 0;
     request();
     return;
   }
@@ -120,18 +124,18 @@ function restart(): void {
 
 /** Timers; returns ms until the next one (u32.MAX_VALUE when DHCP is off). */
 export function dhcpPoll(): u32 {
-  if (state == S.OFF) return u32.MAX_VALUE;
-  if (state >= S.BOUND && reached(expiry, now)) { restart(); return until(deadline, now); }
-  if (!reached(deadline, now)) return until(deadline, now);
-  tries++;
-  if (state == S.SELECTING) discover();
-  else if (state == S.REQUESTING) { if (tries >= 4) restart(); else request(); }
+  if (c.state == S.OFF) return u32.MAX_VALUE;
+  if (c.state >= S.BOUND && reached(c.expiry, now)) { restart(); return until(c.deadline, now); }
+  if (!reached(c.deadline, now)) return until(c.deadline, now);
+  c.tries++;
+  if (c.state == S.SELECTING) discover();
+  else if (c.state == S.REQUESTING) { if (c.tries >= 4) restart(); else request(); }
   else {
-    if (state == S.BOUND) { state = S.RENEWING; tries = 0; xid = random_u32(); }
-    if (state == S.RENEWING && reached(t2, now)) state = S.REBINDING;
+    if (c.state == S.BOUND) { c.state = S.RENEWING; c.tries = 0; c.xid = random_u32(); }
+    if (c.state == S.RENEWING && reached(c.t2, now)) c.state = S.REBINDING;
     request();
-    const limit = state == S.RENEWING ? t2 : expiry;
-    if (<i32>(deadline - limit) > 0) deadline = limit;
+    const limit = c.state == S.RENEWING ? c.t2 : c.expiry;
+    if (<i32>(c.deadline - limit) > 0) c.deadline = limit;
   }
-  return until(deadline, now);
+  return until(c.deadline, now);
 }
