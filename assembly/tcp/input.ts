@@ -9,7 +9,7 @@ import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST } from "../wire/tcp";
 import { agreeOptions, agreeCookie, pawsOk, takeTimestamp } from "./options";
 import {
   Tcb, findConn, findListener, allocConn, freeConn, setState, pendingCount, listeners, halfOpenCount, halfOpenLimit,
-  oldestHalfOpen,
+  oldestHalfOpen, logConnection,
 } from "./tcb";
 import { State } from "./state";
 import { seqLt, seqLe, seqGt, seqInWindow } from "./seq";
@@ -21,7 +21,7 @@ import { cookieFor, cookieCheck, COOKIE_SACK } from "./syncookie";
 import { sackUpdate, sackTrim } from "./sack";
 import { toClosed, enterTimeWait, initCwnd, orphanFinWait2, msl } from "./close";
 import { E_REFUSED, E_RESET } from "./errors";
-import { logText, emit } from "../util/log";
+import { emit } from "../util/log";
 
 const seg = new Segment();
 
@@ -128,7 +128,7 @@ function cookieAccepted(lid: i32, seg: Segment): bool {
 
 function takePeerOptions(t: Tcb, seg: Segment): void {
   if (seg.wscaleAsked > 14) {
-    logText().str("tcp ").u32(<u32>t.id).str(" window scale ").u32(<u32>seg.wscaleAsked).str(" used as 14 (RFC 7323)");
+    logConnection(t).str("window scale ").u32(<u32>seg.wscaleAsked).str(" used as 14 (RFC 7323)");
     emit();
   }
   agreeOptions(t, seg);

@@ -152,6 +152,14 @@ export function sendSynAckFor(seg: Segment, iss: u32): void {
 let owed = false;
 export function dispatchLater(t: Tcb): void { t.outputDue = true; owed = true; }
 
+/**
+ * The same for the services (apps/registry.ts): while they run, what they make sendable (data,
+ * a window update, a FIN) waits for the dispatchOwed() after them, which also lets the ACK a
+ * read owes go out with the data written after it.
+ */
+let deferring = false;
+export function deferDispatch(on: bool): void { deferring = on; }
+
 /** Send what input left owed, for every connection (after each frame). */
 export function dispatchOwed(): void {
   if (!owed) return;
@@ -162,8 +170,9 @@ export function dispatchOwed(): void {
   }
 }
 
-/** Send everything connection t may send now. */
+/** Send everything connection t may send now (or, while the services run, once they are done). */
 export function dispatch(t: Tcb): void {
+  if (deferring) { dispatchLater(t); return; }
   const s = t.state;
   if (s == State.CLOSED || s == State.LISTEN || s == State.TIME_WAIT) {
     if (t.ackNow && s == State.TIME_WAIT) sendAck(t);

@@ -1,11 +1,11 @@
 // Path MTU discovery for TCP (RFC 1191): every segment leaves with DF set; an ICMP "fragmentation
 // needed" lowers the connection's segment size. It is believed only when it quotes a segment of
 // ours still unacknowledged (RFC 5927 §5.1), so a blind attacker cannot shrink connections.
-import { findConn } from "./tcb";
+import { findConn, logConnection } from "./tcb";
 import { seqGe, seqLt } from "./seq";
 import { dispatchLater } from "./output";
 import { State } from "./state";
-import { logText, emit } from "../util/log";
+import { emit } from "../util/log";
 
 /** The smallest MTU we accept from an ICMP message (RFC 1191 §3 floor of 68 is too easy a lever). */
 export const PMTU_MIN: u32 = 576;
@@ -23,7 +23,7 @@ export function tcpFragNeeded(remoteIp: u32, localPort: u32, remotePort: u32, se
   if (mtu >= <u32>quotedLen && quotedLen > 0) return false; // it claims our datagram fitted
   const newMss = max(mtu, PMTU_MIN) - 40 - t.optionBytes; // the segments' options fit the path too
   if (newMss >= t.mss) return true;
-  logText().str("tcp ").u32(<u32>t.id).str(" path MTU ").u32(max(mtu, PMTU_MIN)).str(": segments of ").u32(newMss);
+  logConnection(t).str("path MTU ").u32(max(mtu, PMTU_MIN)).str(": segments of ").u32(newMss);
   emit();
   t.mss = newMss;
   if (t.cwnd > 4 * newMss) t.cwnd = 4 * newMss;
