@@ -20,7 +20,7 @@ import { setChecksumImport } from "./wire/checksum";
 import { reserve } from "./util/bytes";
 import { scratch, scratchSize, scratchInit } from "./util/scratch";
 import { ifaceInit, ifaceInput, ifacePoll, ourIp, netmask } from "./net/iface";
-import { dhcpStart, dhcpPoll, dhcpActive } from "./net/dhcp";
+import { dhcpStart, dhcpPoll, dhcpActive, dhcpSettled } from "./net/dhcp";
 import { tcpInit, tcpPoll } from "./tcp/stack";
 import { tcbTableInit, stateChanges } from "./tcp/tcb";
 import { dispatchOwed } from "./tcp/output";
@@ -29,7 +29,7 @@ import * as sock from "./tcp/socket";
 import * as udp from "./net/udpsock";
 import { servicesPoll, servicesPollAgain, servicesChanged } from "./apps/registry";
 import { selectServices, startBuiltins, builtinBytes } from "./apps/builtin";
-import { mdnsSetName } from "./apps/mdns";
+import { mdnsSetName, mdnsSettled } from "./apps/mdns";
 import { statsText, connsText } from "./apps/report";
 import { IDLE_POLL_MS } from "./config";
 
@@ -101,6 +101,13 @@ export function mdns_set_name(len: u32): i32 {
   servicesChanged();
   return mdnsSetName(scratch, <i32>min(len, 64)) ? 0 : sock.E_INVAL;
 }
+
+/**
+ * 1 once the start-up exchanges are over: the address is static or leased, and the mDNS name (if
+ * the responder runs) probed and announced; else 0. A board may then drop the code compiled for
+ * them (boards/common/firmware.c moves to a fresh wasm3 runtime at that point).
+ */
+export function settled(): u32 { return dhcpSettled() && ourIp() != 0 && mdnsSettled() ? 1 : 0; }
 
 /** Our IPv4 address (0 until DHCP has leased one) and its prefix length. */
 export function address(): u32 { return ourIp(); }

@@ -84,6 +84,9 @@ function makeName(): void {
 }
 
 /** What mdnsSetup reserves: the name in wire form (its UDP queue is counted with the sockets). */
+/** Not running, or the name probed and announced for the address we have now. */
+export function mdnsSettled(): bool { return sock < 0 || (state == M.READY && lastIp == ourIp()); }
+
 export function mdnsBytes(): u32 { return <u32>(HOST_MAX + 8) + RESERVE_OVERHEAD; }
 
 export function mdnsSetup(): void {

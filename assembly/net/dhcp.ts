@@ -32,6 +32,8 @@ const c = changetype<Client>(memory.data(offsetof<Client>(), 4));
 const reply = new DhcpReply();
 
 export function dhcpActive(): bool { return c.state != S.OFF; }
+/** Off (a static address) or holding a lease. */
+export function dhcpSettled(): bool { return c.state == S.OFF || c.state >= S.BOUND; }
 
 export function dhcpStart(): void {
   c.state = S.SELECTING;

@@ -14,7 +14,7 @@
 
 static IM3Environment env;
 static IM3Runtime runtime;
-static IM3Function f_frame_received, f_poll, f_rx_buffer, f_rx_buffer_size, f_address, f_prefix, f_used;
+static IM3Function f_frame_received, f_poll, f_rx_buffer, f_rx_buffer_size, f_address, f_prefix, f_used, f_settled;
 static int verbose;
 static uint32_t rx_at, rx_cap; /* the module's receive buffer; rx_cap 0: not asked yet */
 
@@ -93,7 +93,7 @@ static M3Result link_imports(IM3Module module) {
 static int find_loop_exports(void) {
   return find(&f_frame_received, "frame_received") || find(&f_poll, "poll") || find(&f_rx_buffer, "rx_buffer") ||
          find(&f_rx_buffer_size, "rx_buffer_size") || find(&f_address, "address") || find(&f_prefix, "prefix_len") ||
-         find(&f_used, "memory_used") ? -1 : 0;
+         find(&f_used, "memory_used") || find(&f_settled, "settled") ? -1 : 0;
 }
 
 static uint32_t generation;
@@ -149,6 +149,7 @@ static int fresh_runtime(const uint8_t *wasm, size_t wasm_len, uint32_t stack_by
 static const uint8_t *module_wasm;
 static size_t module_wasm_len;
 static uint32_t module_stack_bytes, code_budget, code_resets;
+static int settled; /* the module has said its start-up exchanges are over (and its code went back) */
 
 uint32_t fw_code_bytes(void) {
   uint32_t n = 0;
@@ -158,6 +159,7 @@ uint32_t fw_code_bytes(void) {
   return n;
 }
 uint32_t fw_code_resets(void) { return code_resets; }
+int fw_settled(void) { return settled; }
 
 int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
   M3Result r;
@@ -171,6 +173,7 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
   module_stack_bytes = stack_bytes;
   code_budget = cfg->code_budget ? cfg->code_budget : FW_CODE_BUDGET;
   code_resets = 0;
+  settled = 0;
   env = m3_NewEnvironment();
   runtime = env ? new_runtime(stack_bytes) : NULL;
   if (!runtime) { fw_log("wasm3: out of memory creating the runtime"); return -1; }
@@ -291,6 +294,13 @@ uint32_t fw_step(void) {
   M3Result r = m3_CallV(f_poll, hal_millis());
   if (!r) r = m3_GetResultsV(f_poll, &next);
   if (r) { report("poll", r); next = 10; }
+  /* Start-up is over once the module has its address and has announced its name: the code it
+   * compiled for that (mDNS probes and announcements, DHCP's exchange, the first ARP) would stay
+   * for good, so it goes back the way start-up's own code did (fresh_runtime, once). */
+  if (!settled && call_u32(f_settled) == 1) {
+    settled = 1;
+    if (fresh_runtime(module_wasm, module_wasm_len, module_stack_bytes, runtime->modules) != 0) return 1000;
+  }
   if (fw_code_bytes() > code_budget) { /* see FW_CODE_BUDGET */
     if (verbose) {
       char line[96];

@@ -73,5 +73,7 @@ uint32_t fw_memory_used(void);
 /* Bytes of code compiled in the current runtime, and how often the budget sent it back. */
 uint32_t fw_code_bytes(void);
 uint32_t fw_code_resets(void);
+/* 1 once the module's start-up exchanges were over (settled()) and their code went back. */
+int fw_settled(void);
 
 #endif

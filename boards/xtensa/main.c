@@ -99,7 +99,7 @@ static void report(uint8_t type) {
     "\"heap_largest\":%lu,\"heap_blocks\":%lu,\"linear_memory\":%lu,\"module_bytes\":%lu,"
     "\"spi_transactions\":%lu,\"spi_bytes\":%lu,\"frames_in\":%lu,\"frames_out\":%lu,\"chip_dropped\":%lu,"
     "\"driver_errors\":%lu,\"tx_timeouts\":%lu,\"board_us\":%lu,\"calib_insns\":%lu,\"calib_ticks\":%lu,"
-    "\"code_bytes\":%lu,\"code_resets\":%lu",
+    "\"code_bytes\":%lu,\"code_resets\":%lu,\"settled\":%d",
     INSNS_PER_TICK, (unsigned long)steps, (unsigned long long)step_ticks, (unsigned long long)step_model_ticks,
     (unsigned long long)wire_ticks, (unsigned long long)start_ticks, (unsigned long)stack_peak(),
     (unsigned long)((uint8_t *)__stack - (uint8_t *)__stack_bottom), (unsigned long)heap_value_stack_peak(), (unsigned long)compiled_funcs, (unsigned long)compiled_wasm_bytes,
@@ -109,7 +109,7 @@ static void report(uint8_t type) {
     (unsigned long)w5500_count.bytes, (unsigned long)w5500_count.frames_in, (unsigned long)w5500_count.frames_out,
     (unsigned long)model_count.dropped_full, (unsigned long)model_count.driver_errors,
     (unsigned long)w5500_count.tx_timeouts, (unsigned long)hal_micros(), (unsigned long)CALIB_INSNS,
-    (unsigned long)calib_ticks, (unsigned long)fw_code_bytes(), (unsigned long)fw_code_resets());
+    (unsigned long)calib_ticks, (unsigned long)fw_code_bytes(), (unsigned long)fw_code_resets(), fw_settled());
   for (int set = 0; set < 2; set++) {
     n += snprintf(json + n, sizeof json - (size_t)n, ",\"%s\":{", set ? "heap_now_by_kind" : "heap_peak_by_kind");
     for (int k = 0; k < HEAP_KINDS; k++)

@@ -31,6 +31,8 @@ export interface SynackExports {
   use_checksum_import(on: number): void;
   /** Bytes of linear memory in use (below the heap's top; fixed once init has laid memory out). */
   memory_used(): number;
+  /** 1 once the start-up exchanges are over (address static or leased, mDNS name announced). */
+  settled(): number;
   /** Our address (0 until DHCP leases one, when init got ip 0) and its prefix length. */
   address(): number;
   prefix_len(): number;

@@ -141,3 +141,20 @@ test("DHCP: an offer of the server's own address (or any unusable one) is refuse
   c.s.receive(reply(2, d.xid, OFFERED));
   assert.equal(c.next()!.type, 3);
 });
+
+test("settled(): 0 while the lease and the mDNS announcements are pending, 1 once both are done", () => {
+  const c = client();
+  assert.equal(c.s.x.settled(), 0, "no address yet");
+  const d = c.next()!;
+  c.s.receive(reply(2, d.xid, OFFERED));
+  c.next();
+  c.s.receive(reply(5, d.xid, OFFERED));
+  assert.equal(c.s.address(), OFFERED);
+  c.advance(1);
+  assert.equal(c.s.x.settled(), 0, "the mDNS name is being probed");
+  let waited = 0;
+  for (; waited < 5000 && c.s.x.settled() === 0; waited += 50) c.advance(50);
+  assert.equal(c.s.x.settled(), 1, "settled after probing and announcing");
+  assert.ok(waited >= 1500, `probes and two announcements take time (${waited} ms)`);
+  assert.ok(c.logs.some((l) => /^mdns announced/.test(l)), c.logs.join("\n"));
+});

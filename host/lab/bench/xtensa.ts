@@ -50,6 +50,16 @@ export async function xtensaBench(kib: number): Promise<{ lines: string[]; json:
       heap_by_kind: boot.heap_now_by_kind, linear_memory: boot.linear_memory, stack_peak: boot.stack_peak };
     const b = bridge(board, link, now);
     await ns.run("ping", ["-c", "1", "-W", "2", STACK_IP]);
+    // A board is up before anyone connects: measure from where it settles, once its mDNS name is
+    // announced and the firmware has given back the code that took (boards/common/firmware.c).
+    let settled = (await b.request("S")).stats!;
+    for (const t = performance.now(); !settled.settled && performance.now() - t < 10_000;) {
+      await new Promise((r) => setTimeout(r, 250));
+      settled = (await b.request("S")).stats!;
+    }
+    lines.push(settled.settled ? `settled ${Math.round(now() - 1000)} ms after boot (mDNS announced): wasm3 heap ${settled.heap_now}, ` +
+      `compiled code ${settled.heap_now_by_kind.code}` : "did not settle within 10 s (mDNS not announced): measured from there");
+    json.settled = { ms: now() - 1000, ok: !!settled.settled, heap_now: settled.heap_now, code: settled.heap_now_by_kind.code };
     const n = kib * 1024;
     const data = Buffer.alloc(n, 0x5a);
     const runs: [string, () => Promise<number>][] = [
