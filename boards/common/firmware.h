@@ -1,7 +1,8 @@
 /*
  * The firmware core: synack.wasm under wasm3, fed by the W5500. The ABI is assembly/abi.ts's:
  * imports env.send_frame / env.random_u32 / env.log / env.checksum, exports _start, configure,
- * init, memory_used, rx_buffer, rx_buffer_size, frame_received, poll, set_msl.
+ * configure_udp, select_services, mdns_set_name, init, use_checksum_import, set_msl, memory_used,
+ * address, prefix_len, settled, rx_buffer, rx_buffer_size, frame_received, poll.
  */
 #ifndef SYNACK_FIRMWARE_H
 #define SYNACK_FIRMWARE_H
