@@ -129,34 +129,43 @@ function rung(t: Text, toYou: bool): Text {
 }
 
 function ladderPage(t: Text, conn: i32, log: Log): void {
+  // The handshake and each request are calls that return before the next: under wasm3 every
+  // operation a function has run holds a native stack frame until it returns (or its loop turns).
+  ladderHandshake(t, conn, log);
+  const total = log.requests + 1; // the current one too
+  const first = total > <u32>LOG_ENTRIES ? total - <u32>LOG_ENTRIES : 0;
+  if (first > 0) t.str("  ... ").u32(first).str(" earlier requests\n");
+  for (let r = first; r < total; r++) ladderRequest(t, log, r, r + 1 == total);
+  t.str("\n").u32(total).str(" request");
+  if (total != 1) t.ch(115); // "requests"
+  t.str(" on this connection so far.\n");
+}
+
+function ladderHandshake(t: Text, conn: i32, log: Log): void {
   connInfo(conn, info);
-  t.str("This connection, as it happened (").ip(info[1]).ch(58).u32(info[2]).str(" <-> ").ip(info[3]).ch(58).u32(info[4])
+  t.str("This connection, as it happened (").ip(unchecked(info[1])).ch(58).u32(unchecked(info[2])).str(" <-> ").ip(unchecked(info[3])).ch(58).u32(unchecked(info[4]))
     .str(", ");
-  writeStateName(t, <i32>info[0]).str(")\n\n");
+  writeStateName(t, <i32>unchecked(info[0])).str(")\n\n");
   t.str("  synack ISS ").u32(log.iss).str(", your ISN (IRS) ").u32(log.irs).str("\n\n");
   rung(t, false).str("SYN      seq=").u32(log.irs).ch(10);
   rung(t, true).str("SYN,ACK  seq=").u32(log.iss).str(" ack=").u32(log.irs + 1).ch(10);
   rung(t, false).str("ACK      seq=").u32(log.irs + 1).str(" ack=").u32(log.iss + 1).ch(10);
-  const total = log.requests + 1; // the current one too
-  const first = total > <u32>LOG_ENTRIES ? total - <u32>LOG_ENTRIES : 0;
-  if (first > 0) t.str("  ... ").u32(first).str(" earlier requests\n");
-  for (let r = first; r < total; r++) {
-    const k = <i32>(r % <u32>LOG_ENTRIES);
-    const m = unchecked(log.method[k]);
-    rung(t, false).str("request ").u32(r + 1).str(": ").z(m == 0 ? ascii("GET ") : m == 1 ? ascii("HEAD ") : ascii("? "));
-    for (let i = 0; i < <i32>unchecked(log.pathLen[k]); i++) t.ch(unchecked(log.path[k * PATH_KEEP + i]));
-    t.str(" (").u32(unchecked(log.reqLen[k])).str(" bytes) seq=").u32(unchecked(log.reqSeq[k])).ch(10);
-    if (r + 1 == total) {
-      rung(t, true).str("this response, seq=").u32(unchecked(log.respSeq[k])).str(" ack=")
-        .u32(unchecked(log.reqSeq[k]) + unchecked(log.reqLen[k])).ch(10);
-    } else {
-      rung(t, true).u32(unchecked(log.status[k])).str(" (").u32(unchecked(log.respLen[k])).str(" bytes) seq=")
-        .u32(unchecked(log.respSeq[k])).str(" ack=").u32(unchecked(log.reqSeq[k]) + unchecked(log.reqLen[k])).ch(10);
-    }
+}
+
+/** Request r (the r+1-th on the connection) and its response; `current`: the one being answered. */
+function ladderRequest(t: Text, log: Log, r: u32, current: bool): void {
+  const k = <i32>(r % <u32>LOG_ENTRIES);
+  const m = unchecked(log.method[k]);
+  rung(t, false).str("request ").u32(r + 1).str(": ").z(m == 0 ? ascii("GET ") : m == 1 ? ascii("HEAD ") : ascii("? "));
+  for (let i = 0; i < <i32>unchecked(log.pathLen[k]); i++) t.ch(unchecked(log.path[k * PATH_KEEP + i]));
+  t.str(" (").u32(unchecked(log.reqLen[k])).str(" bytes) seq=").u32(unchecked(log.reqSeq[k])).ch(10);
+  if (current) {
+    rung(t, true).str("this response, seq=").u32(unchecked(log.respSeq[k])).str(" ack=")
+      .u32(unchecked(log.reqSeq[k]) + unchecked(log.reqLen[k])).ch(10);
+  } else {
+    rung(t, true).u32(unchecked(log.status[k])).str(" (").u32(unchecked(log.respLen[k])).str(" bytes) seq=")
+      .u32(unchecked(log.respSeq[k])).str(" ack=").u32(unchecked(log.reqSeq[k]) + unchecked(log.reqLen[k])).ch(10);
   }
-  t.str("\n").u32(total).str(" request");
-  if (total != 1) t.ch(115); // "requests"
-  t.str(" on this connection so far.\n");
 }
 
 function jsonPage(t: Text): void {
@@ -167,9 +176,9 @@ function jsonPage(t: Text): void {
     if (!connInfo(id, info)) continue;
     if (!first) t.ch(44);
     first = false;
-    writeStateName(t.str("{\"id\":").u32(<u32>id).str(",\"state\":\""), <i32>info[0]).str("\",\"local\":\"").ip(info[1]).ch(58).u32(info[2])
-      .str("\",\"remote\":\"").ip(info[3]).ch(58).u32(info[4]).str("\",\"snd_una\":").u32(info[5]).str(",\"snd_nxt\":").u32(info[6])
-      .str(",\"rcv_nxt\":").u32(info[7]).ch(125);
+    writeStateName(t.str("{\"id\":").u32(<u32>id).str(",\"state\":\""), <i32>unchecked(info[0])).str("\",\"local\":\"").ip(unchecked(info[1])).ch(58).u32(unchecked(info[2]))
+      .str("\",\"remote\":\"").ip(unchecked(info[3])).ch(58).u32(unchecked(info[4])).str("\",\"snd_una\":").u32(unchecked(info[5])).str(",\"snd_nxt\":").u32(unchecked(info[6]))
+      .str(",\"rcv_nxt\":").u32(unchecked(info[7])).ch(125);
   }
   t.str("],\"counters\":{");
   for (let i = 0; i < C.COUNT; i++) {

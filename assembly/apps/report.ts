@@ -61,10 +61,11 @@ export function connsLines(t: Text, from: i32): i32 {
       const id = i - 1 - MAX_LISTENERS;
       if (!connInfo(id, info)) continue;
       t.u32w(<u32>id, 2).str("  ");
-      writeStateName(t, <i32>info[0], 14);
-      endpoint(t, info[1], info[2], 23);
-      endpoint(t, info[3], info[4], 22);
-      t.u32w(info[5], 11).u32w(info[6], 11).u32w(info[7], 11).u32w(info[8], 9).u32w(info[9], 9).u32w(info[10], 7).ch(10);
+      writeStateName(t, <i32>unchecked(info[0]), 14);
+      endpoint(t, unchecked(info[1]), unchecked(info[2]), 23);
+      endpoint(t, unchecked(info[3]), unchecked(info[4]), 22);
+      t.u32w(unchecked(info[5]), 11).u32w(unchecked(info[6]), 11).u32w(unchecked(info[7]), 11).u32w(unchecked(info[8]), 9)
+        .u32w(unchecked(info[9]), 9).u32w(unchecked(info[10]), 7).ch(10);
     }
   }
   return i;

@@ -311,11 +311,12 @@ export function pendingCount(lid: i32): i32 {
  * remotePort, sndUna, sndNxt, rcvNxt, sndWnd, rcvWnd, rto, listener]. False for a free slot.
  */
 export function connInfo(id: i32, out: StaticArray<u32>): bool {
-  if (id < 0 || id >= maxConns) return false;
+  if (id < 0 || id >= maxConns || out.length < 12) return false;
   const t = unchecked(conns[id]);
   if (!t.inUse) return false;
-  out[0] = <u32>t.state; out[1] = t.localIp; out[2] = t.localPort; out[3] = t.remoteIp;
-  out[4] = t.remotePort; out[5] = t.sndUna; out[6] = t.sndNxt; out[7] = t.rcvNxt;
-  out[8] = t.sndWnd; out[9] = t.rcvWnd; out[10] = t.rto; out[11] = <u32>t.listener;
+  const p = changetype<usize>(out); // twelve numbers, checked above
+  store<u32>(p, <u32>t.state); store<u32>(p, t.localIp, 4); store<u32>(p, t.localPort, 8); store<u32>(p, t.remoteIp, 12);
+  store<u32>(p, t.remotePort, 16); store<u32>(p, t.sndUna, 20); store<u32>(p, t.sndNxt, 24); store<u32>(p, t.rcvNxt, 28);
+  store<u32>(p, t.sndWnd, 32); store<u32>(p, t.rcvWnd, 36); store<u32>(p, t.rto, 40); store<u32>(p, <u32>t.listener, 44);
   return true;
 }
