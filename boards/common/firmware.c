@@ -120,6 +120,9 @@ static int reload(const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes, co
   runtime->memory.mallocated = NULL; /* the block stays: the new runtime takes it */
   runtime->memory.numPages = 0;
   m3_FreeRuntime(runtime);
+  /* wasm3 keeps a freed runtime's code pages for the next one to fill; give them back instead,
+   * before the module is parsed again (which for a moment holds its function table twice). */
+  FreeCodePages(&env->pagesReleased);
   runtime = new_runtime(stack_bytes);
   if (!runtime) { fw_log("wasm3: out of memory creating the runtime"); return -1; }
   runtime->memoryLimit = limit;
