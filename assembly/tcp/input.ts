@@ -192,7 +192,7 @@ function otherStates(t: Tcb, seg: Segment): void {
   if (!secondCheckRst(t, seg, s)) return;
   // third check security: no compartments here.
   if (!fourthCheckSyn(t, seg, s)) return;
-  if (!fifthCheckAck(t, seg, s)) return;
+  if (!fifthCheckAck(t, seg, s) || !fifthOurFinAcked(t, s)) return;
   // sixth, check the URG bit: urgent data is not supported; it arrives as ordinary data.
   if (!seventhProcessText(t, seg)) return;
   eighthCheckFin(t, seg);
@@ -303,16 +303,20 @@ function fifthCheckAck(t: Tcb, seg: Segment, s: i32): bool {
       t.sndNxt = t.sndUna; // a probe byte the peer did not take is sent again with the rest
     }
   }
-  if (t.finAcked) {
-    if (s == State.FIN_WAIT_1 || t.state == State.FIN_WAIT_1) {
-      setState(t, State.FIN_WAIT_2);
-      if (t.userClosed) orphanFinWait2(t);
-    } else if (s == State.CLOSING) {
-      enterTimeWait(t);
-    } else if (s == State.LAST_ACK) {
-      toClosed(t);
-      return false;
-    }
+  return true;
+}
+
+/** The fifth step's per-state part, once the ACK has been taken: our FIN acknowledged. */
+function fifthOurFinAcked(t: Tcb, s: i32): bool {
+  if (!t.finAcked) return true;
+  if (s == State.FIN_WAIT_1 || t.state == State.FIN_WAIT_1) {
+    setState(t, State.FIN_WAIT_2);
+    if (t.userClosed) orphanFinWait2(t);
+  } else if (s == State.CLOSING) {
+    enterTimeWait(t);
+  } else if (s == State.LAST_ACK) {
+    toClosed(t);
+    return false;
   }
   return true;
 }
