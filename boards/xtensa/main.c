@@ -3,7 +3,7 @@
  * module linked in, and the simulated W5500 whose wire is the host's FIFO channel (channel.h).
  * Arguments come through semihosting, with synack serve's flags plus the channel's two paths:
  *   --in FIFO --out FIFO (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:..] [--msl MS]
- *   [--services MASK] [--name NAME] [--conns N] [--rx-ring BYTES] [--tx-ring BYTES] [--memory-limit BYTES]
+ *   [--services MASK] [--name NAME] [--conns N] [--rx-ring BYTES] [--tx-ring BYTES] [--memory-limit BYTES] [--code-budget BYTES]
  *   [--seed N] [--verbose]
  * It measures itself: CCOUNT around each step and around the simulated chip, the C stack's
  * painted peak, and the heap wasm3 requested (heap.h); 'S' or 'Q' on the channel reports them.
