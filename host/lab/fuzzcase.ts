@@ -171,10 +171,26 @@ export function play(c: FuzzCase): string | null {
     return p.out.some((f) => f.length > 42 && f[23] === 17) ? null : "the DHCP client stopped asking";
   }
   // Still alive: a new connection to the echo service gets its SYN,ACK (at a leased address too).
+  // A lease may route the peer through a router (on the link or not, as the fuzzed options said):
+  // whatever the module asks ARP for, the peer answers, as the router would.
   p.sport = 33333;
   p.tcp({ dport: 7, seq: 777, flags: "S", mss: 1460, dst: p.stack.address() });
+  for (const f of p.out.splice(0)) {
+    const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
+    if (f.length >= 42 && v.getUint16(12) === 0x0806 && v.getUint16(20) === 1) p.frame(arpReplyFor(v.getUint32(38), p.stack.address()));
+    else p.out.push(f);
+  }
   for (let s = p.next(); s; s = p.next()) if (s.dstPort === 33333 && (s.flags & 0x12) === 0x12) return null;
   return "no SYN,ACK for a fresh connection afterwards";
+}
+
+/** An ARP reply to the module: `ip` is at the peer's MAC. */
+function arpReplyFor(ip: number, moduleIp: number): Uint8Array {
+  const f = arpFrame({ op: 2 });
+  const v = new DataView(f.buffer);
+  v.setUint32(28, ip);
+  v.setUint32(38, moduleIp);
+  return f;
 }
 
 export function makeCase(rng: Rng, frames: number): FuzzCase {
