@@ -5,7 +5,7 @@ import { CONSOLE_SESSIONS } from "../config";
 import { maxConns, RESERVE_OVERHEAD } from "../layout";
 import * as sock from "../tcp/socket";
 import { reserve } from "../util/bytes";
-import { Text, ascii } from "../util/text";
+import { Text, ascii, isWord } from "../util/text";
 import { statsLines, connsLines, connsEnd, STATS_END } from "./report";
 import { release } from "./registry";
 import { scratch, scratchSize } from "../util/scratch";
@@ -79,14 +79,6 @@ export function consoleStart(conn: i32): bool {
   return true;
 }
 
-/** Are the n bytes at p the zero-terminated word? */
-function is(p: usize, n: i32, word: usize): bool {
-  for (let i = 0; i < n; i++) {
-    const w = load<u8>(word + <usize>i);
-    if (w == 0 || load<u8>(p + <usize>i) != w) return false;
-  }
-  return load<u8>(word + <usize>n) == 0;
-}
 
 function command(id: i32): void {
   const p = lineAt(id);
@@ -97,13 +89,13 @@ function command(id: i32): void {
   const w = p + <usize>s;
   const len = n - s;
   if (len == 0) { commit(id, reply(id).str("synack> ")); return; }
-  if (is(w, len, ascii("help"))) {
+  if (isWord(w, len, ascii("help"))) {
     commit(id, reply(id).str("help   this list\nconns  every connection: state, addresses, snd.una/snd.nxt/rcv.nxt, windows, RTO\nstats  counters (TCP-MIB names, drops by reason)\nquit   close this session (the board closes first)\n"));
-  } else if (is(w, len, ascii("conns")) || is(w, len, ascii("stats"))) {
-    unchecked(report[id] = is(w, len, ascii("conns")) ? REPORT_CONNS : REPORT_STATS);
+  } else if (isWord(w, len, ascii("conns")) || isWord(w, len, ascii("stats"))) {
+    unchecked(report[id] = isWord(w, len, ascii("conns")) ? REPORT_CONNS : REPORT_STATS);
     unchecked(cursor[id] = 0);
     return; // serveConsole writes it, a bufferful at a time, then the prompt
-  } else if (is(w, len, ascii("quit"))) {
+  } else if (isWord(w, len, ascii("quit"))) {
     commit(id, reply(id).str("bye\n"));
     unchecked(quitting[id] = true);
     return;

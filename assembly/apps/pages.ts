@@ -2,7 +2,7 @@
 // handshake with the real sequence numbers, then every request and response carried on it),
 // `/stats` every counter, `/status.json` for scripts.
 import { maxConns } from "../layout";
-import { Text, ascii } from "../util/text";
+import { Text, ascii, isWord } from "../util/text";
 import { now } from "../util/clock";
 import { C, counter, writeCounterName } from "../util/counters";
 import { connInfo } from "../tcp/tcb";
@@ -72,23 +72,15 @@ export class Log {
   }
 }
 
-/** Are the n bytes at p the zero-terminated word? */
-function is(p: usize, n: i32, word: usize): bool {
-  for (let i = 0; i < n; i++) {
-    const w = load<u8>(word + <usize>i);
-    if (w == 0 || load<u8>(p + <usize>i) != w) return false;
-  }
-  return load<u8>(word + <usize>n) == 0;
-}
 
 /** Write the page for path into t; returns its kind (PAGE_NOT_FOUND: nothing written). */
 export function page(t: Text, conn: i32, log: Log, path: usize, pathLen: i32): i32 {
   let n = 0;
   while (n < pathLen && load<u8>(path + <usize>n) != 63) n++; // the query is ignored
-  if (is(path, n, ascii("/"))) { statusPage(t, conn); return PAGE_HTML; }
-  if (is(path, n, ascii("/ladder"))) { ladderPage(t, conn, log); return PAGE_TEXT; }
-  if (is(path, n, ascii("/stats"))) { t.len += <i32>statsText(t.ptr + <usize>t.len, t.cap - t.len); return PAGE_TEXT; }
-  if (is(path, n, ascii("/status.json"))) { jsonPage(t); return PAGE_JSON; }
+  if (isWord(path, n, ascii("/"))) { statusPage(t, conn); return PAGE_HTML; }
+  if (isWord(path, n, ascii("/ladder"))) { ladderPage(t, conn, log); return PAGE_TEXT; }
+  if (isWord(path, n, ascii("/stats"))) { t.len += <i32>statsText(t.ptr + <usize>t.len, t.cap - t.len); return PAGE_TEXT; }
+  if (isWord(path, n, ascii("/status.json"))) { jsonPage(t); return PAGE_JSON; }
   return PAGE_NOT_FOUND;
 }
 

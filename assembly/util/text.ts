@@ -7,6 +7,15 @@
  */
 export declare function ascii(literal: string): usize;
 
+/** Are the n bytes at p the zero-terminated word (ascii("..."))? */
+export function isWord(p: usize, n: i32, word: usize): bool {
+  for (let i = 0; i < n; i++) {
+    const w = load<u8>(word + <usize>i);
+    if (w == 0 || load<u8>(p + <usize>i) != w) return false;
+  }
+  return load<u8>(word + <usize>n) == 0;
+}
+
 export class Text {
   len: i32 = 0;
   constructor(public ptr: usize, public cap: i32) {}
