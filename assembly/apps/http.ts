@@ -29,7 +29,7 @@ const streamed: StaticArray<i32> = [0, 0, 0, 0];  // bytes of it on the wire (he
 @unmanaged class Server {
   heads: usize;
   out: usize;
-  OUT_MAX: i32;
+  outMax: i32;
   respLen: i32;
   respStatus: i32;
   bodyLen: i32;
@@ -50,7 +50,7 @@ export function httpSetup(): void {
   if (sv.out != 0) return;
   sv.heads = reserve(HTTP_SESSIONS * HTTP_HEAD_MAX);
   sv.out = scratch; // responses are built in the module's scratch and sent at once
-  sv.OUT_MAX = scratchSize;
+  sv.outMax = scratchSize;
   logs = new StaticArray<Log>(HTTP_SESSIONS);
   for (let i = 0; i < HTTP_SESSIONS; i++) { unchecked(owner[i] = -1); unchecked(logs[i] = new Log()); }
   pagesStart();
@@ -68,7 +68,7 @@ function httpStart(conn: i32): bool {
   let s = -1;
   for (let i = 0; i < HTTP_SESSIONS; i++) if (unchecked(owner[i]) < 0) { s = i; break; }
   if (s < 0) { // a clean refusal, then our FIN
-    const t = text; t.ptr = sv.out; t.cap = sv.OUT_MAX;
+    const t = text; t.ptr = sv.out; t.cap = sv.outMax;
     t.reset().str("HTTP/1.1 503 Service Unavailable\r\nServer: synack\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n");
     sock.send(conn, sv.out, t.len);
     return false;
@@ -216,7 +216,7 @@ const CHUNKED = 1;
 const CLOSE = 2;
 function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: bool, head: bool, framing: i32 = LENGTH): usize {
   const body = sv.out + <usize>HEAD_ROOM;
-  const t = text; t.ptr = body; t.cap = sv.OUT_MAX - HEAD_ROOM;
+  const t = text; t.ptr = body; t.cap = sv.outMax - HEAD_ROOM;
   t.reset();
   let type = ascii("text/plain; charset=utf-8");
   if (status == 200) {

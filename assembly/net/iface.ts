@@ -1,7 +1,7 @@
 // The Ethernet interface: our addresses, frame demultiplexing, ARP, and the one exit to the wire.
 import { FRAME_MAX, MTU } from "../config";
 import { send_frame } from "../env";
-import { reserve, put16, put32 } from "../util/bytes";
+import { put16, put32 } from "../util/bytes";
 import { C, count } from "../util/counters";
 import {
   ETH_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, ethDst, ethType, emitEth, isBroadcastMac, isGroupMac, macEquals,

@@ -1,7 +1,6 @@
 // IPv4 in and out (RFC 791, RFC 1122 §3.2): validate, reassemble, deliver to TCP, UDP or ICMP;
 // route and send.
 import { FRAME_MAX } from "../config";
-import { reserve } from "../util/bytes";
 import { C, count } from "../util/counters";
 import { ETH_HEADER_LEN, ETHERTYPE_IPV4, emitEth } from "../wire/ethernet";
 import { IPV4_HEADER_LEN, ipCheck, ipHeaderLen, ipTotalLen, ipProto, ipSrc, ipDst, ipIsFragment, emitIpv4 } from "../wire/ipv4";

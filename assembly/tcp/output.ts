@@ -2,12 +2,11 @@
 // within the peer's window and the congestion window. Input never builds segments itself; it
 // only marks what is owed (ackNow) and lets dispatch run, or calls the small primitives below.
 import { MTU } from "../config";
-import { rxRingSize } from "../layout";
+import { rxRingSize, maxConns } from "../layout";
 import { ipTxPayload, ipSend } from "../net/ip";
 import { C, count } from "../util/counters";
 import { now } from "../util/clock";
 import { Tcb, conns } from "./tcb";
-import { maxConns } from "../layout";
 import { State } from "./state";
 import { Segment, emitSegment, headerLen, sackOptionLen, SACK_MAX_BLOCKS, SYN, ACK_FLAG, FIN, RST, PSH } from "../wire/tcp";
 import { seqGt, seqLt } from "./seq";
@@ -251,15 +250,11 @@ function recoverySend(t: Tcb): bool {
   while (pipe + t.mss <= t.cwnd) {
     let n: u32 = 0;
     if (sackHole(t, true)) {
-      n = resend(t, holeStart, holeEnd);
-      t.highRxt = holeStart + n;
-      t.rxtMark = t.sndMax;
+      n = resendHole(t);
     } else if ((n = newData(t)) > 0) {
       // rule 2 sent it
     } else if (sackHole(t, false)) {
-      n = resend(t, holeStart, holeEnd);
-      t.highRxt = holeStart + n;
-      t.rxtMark = t.sndMax;
+      n = resendHole(t);
     } else if (seqGt(t.sndUna, t.rescueRxt) && sackRescueHole(t)) {
       // The rescue resends the last SMSS of the hole, HighRxt stays; no second one (RescueRxt).
       const start = holeEnd - holeStart > t.mss ? holeEnd - t.mss : holeStart;
@@ -271,6 +266,14 @@ function recoverySend(t: Tcb): bool {
     sent = true;
   }
   return sent;
+}
+
+/** NextSeg rules 1 and 3: resend the start of the hole sackHole found; HighRxt moves past it. */
+function resendHole(t: Tcb): u32 {
+  const n = resend(t, holeStart, holeEnd);
+  t.highRxt = holeStart + n;
+  t.rxtMark = t.sndMax;
+  return n;
 }
 
 /**

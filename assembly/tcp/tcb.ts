@@ -146,9 +146,8 @@ export class Tcb {
     this.tx = new Ring(txCap);
   }
 
-  /** Forget everything but the buffers, ready for a new connection. */
   /**
-   * Back to a fresh CLOSED slot. Every field from `state` to `rttStart` is a number or a flag:
+   * Back to a fresh CLOSED slot, the buffers kept. Every field from `state` to `rttStart` is a number or a flag:
    * one fill zeroes them, then the few that start elsewhere are set (field by field, this was one
    * of the largest functions wasm3 compiles on the board).
    */

@@ -1,7 +1,6 @@
 // Log lines go to the host through the `log` import, built in a fixed buffer.
 import { log_line } from "../env";
 import { Text } from "./text";
-import { reserve } from "./bytes";
 
 const LOG_CAP: i32 = 256;
 const line = new Text(memory.data(LOG_CAP), LOG_CAP);
