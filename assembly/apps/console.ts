@@ -32,6 +32,11 @@ const overlong: StaticArray<bool> = [false, false, false];
 const iacSkip: StaticArray<u8> = [0, 0, 0]; // bytes of a telnet command still to skip
 const quitting: StaticArray<bool> = [false, false, false];
 const owner: StaticArray<i32> = [-1, -1, -1]; // connection id, -1 when free
+// The literals must be CONSOLE_SESSIONS long (they are indexed unchecked): a module built with
+// another count stops at start-up here rather than writing past them.
+if (lineLen.length != CONSOLE_SESSIONS || greet.length != CONSOLE_SESSIONS || report.length != CONSOLE_SESSIONS ||
+    cursor.length != CONSOLE_SESSIONS || overlong.length != CONSOLE_SESSIONS || iacSkip.length != CONSOLE_SESSIONS ||
+    quitting.length != CONSOLE_SESSIONS || owner.length != CONSOLE_SESSIONS) unreachable();
 let sessionOf: usize = 0; // i32 per connection id, reserved by consoleSetup
 const text = new Text(0, 0);
 

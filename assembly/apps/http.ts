@@ -25,6 +25,10 @@ const since: StaticArray<u32> = [0, 0, 0, 0]; // last activity
 const lingering: StaticArray<bool> = [false, false, false, false]; // answered and FIN sent: discard input until the peer's FIN
 const streamOff: StaticArray<i32> = [0, 0, 0, 0]; // body bytes of a streamed response sent, -1 when none
 const streamed: StaticArray<i32> = [0, 0, 0, 0];  // bytes of it on the wire (head, chunk framing)
+// The literals must be HTTP_SESSIONS long (they are indexed unchecked): a module built with
+// another count stops at start-up here rather than writing past them.
+if (owner.length != HTTP_SESSIONS || headLen.length != HTTP_SESSIONS || since.length != HTTP_SESSIONS ||
+    lingering.length != HTTP_SESSIONS || streamOff.length != HTTP_SESSIONS || streamed.length != HTTP_SESSIONS) unreachable();
 /** The server's working state, one record in static memory (a wasm global each would cost the board 32 bytes). */
 @unmanaged class Server {
   heads: usize;

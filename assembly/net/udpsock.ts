@@ -20,6 +20,10 @@ const port: StaticArray<u32> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 const queue: StaticArray<usize> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 const used: StaticArray<i32> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 const cap: StaticArray<i32> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+// The literals must be UDP_SOCKETS_MAX long (they are indexed unchecked): a module built with
+// another bound stops at start-up here rather than writing past them.
+if (port.length != UDP_SOCKETS_MAX || queue.length != UDP_SOCKETS_MAX || used.length != UDP_SOCKETS_MAX ||
+    cap.length != UDP_SOCKETS_MAX) unreachable();
 let fromIp: u32 = 0;
 let fromPort: u32 = 0;
 
