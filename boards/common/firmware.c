@@ -110,9 +110,17 @@ static IM3Runtime new_runtime(uint32_t stack_bytes) {
  * connection slot's constructor) would hold RAM for good. Once the module is up, it moves to a
  * fresh runtime: linear memory (the same block, not copied) and globals carry over as they are,
  * the old runtime and its code go back to the heap, and only what runs from then on is compiled.
- * reload() does the move, given the globals' values; fresh_runtime() saves and frees them.
+ * reload() does the move, given the globals' values; fresh_runtime() saves and frees them. Both
+ * take the module's bytes and the value stack's size from fw_start (the moves after start-up,
+ * in fw_step, need them again).
  */
-static int reload(const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes, const i64 *globals, uint32_t n) {
+static const uint8_t *module_wasm;
+static size_t module_wasm_len;
+static uint32_t module_stack_bytes, code_budget, code_resets;
+static int settled; /* the module has said its start-up exchanges are over (and its code went back) */
+static uint32_t pages_seen; /* the runtime's code pages when fw_step last looked at the budget */
+
+static int reload(const i64 *globals, uint32_t n) {
   M3Result r;
   IM3Module module;
   M3MemoryHeader *memory = runtime->memory.mallocated;
@@ -123,12 +131,12 @@ static int reload(const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes, co
   /* wasm3 keeps a freed runtime's code pages for the next one to fill; give them back instead,
    * before the module is parsed again (which for a moment holds its function table twice). */
   FreeCodePages(&env->pagesReleased);
-  runtime = new_runtime(stack_bytes);
+  runtime = new_runtime(module_stack_bytes);
   if (!runtime) { fw_log("wasm3: out of memory creating the runtime"); return -1; }
   runtime->memoryLimit = limit;
   runtime->memory.mallocated = memory;
   runtime->memory.numPages = pages;
-  if ((r = m3_ParseModule(env, &module, wasm, (uint32_t)wasm_len))) { report("parse", r); return -1; }
+  if ((r = m3_ParseModule(env, &module, module_wasm, (uint32_t)module_wasm_len))) { report("parse", r); return -1; }
   module->numDataSegments = 0;          /* memory already holds the data, and what the module made of it */
   module->memoryInfo.initPages = pages; /* load "resizes" the block to the size it has */
   if ((r = m3_LoadModule(runtime, module))) { report("load", r); return -1; }
@@ -138,21 +146,17 @@ static int reload(const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes, co
   return find_loop_exports();
 }
 
-static int fresh_runtime(const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes, IM3Module old) {
+static int fresh_runtime(void) {
+  IM3Module old = runtime->modules;
   uint32_t n = old->numGlobals;
   i64 *globals = n ? (i64 *)malloc(n * sizeof *globals) : NULL;
   if (n && !globals) { fw_log("firmware: out of memory moving to a fresh runtime"); return -1; }
   for (uint32_t i = 0; i < n; i++) globals[i] = old->globals[i].intValue;
-  int rc = reload(wasm, wasm_len, stack_bytes, globals, n);
+  int rc = reload(globals, n);
   free(globals);
+  pages_seen = 0; /* the new runtime has compiled nothing yet */
   return rc;
 }
-
-/* What reload needs again when the code budget sends the compiled code back (fw_step). */
-static const uint8_t *module_wasm;
-static size_t module_wasm_len;
-static uint32_t module_stack_bytes, code_budget, code_resets;
-static int settled; /* the module has said its start-up exchanges are over (and its code went back) */
 
 uint32_t fw_code_bytes(void) {
   uint32_t n = 0;
@@ -258,7 +262,7 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
     if (find(&f_msl, "set_msl")) return -1;
     if ((r = m3_CallV(f_msl, cfg->msl_ms))) { report("set_msl", r); return -1; }
   }
-  return fresh_runtime(wasm, wasm_len, stack_bytes, module);
+  return fresh_runtime();
 }
 
 void fw_stop(void) {
@@ -302,17 +306,23 @@ uint32_t fw_step(void) {
    * for good, so it goes back the way start-up's own code did (fresh_runtime, once). */
   if (!settled && call_u32(f_settled) == 1) {
     settled = 1;
-    if (fresh_runtime(module_wasm, module_wasm_len, module_stack_bytes, runtime->modules) != 0) return 1000;
+    if (fresh_runtime() != 0) return 1000;
   }
-  if (fw_code_bytes() > code_budget) { /* see FW_CODE_BUDGET */
-    if (verbose) {
-      char line[96];
-      snprintf(line, sizeof line, "firmware: %u bytes of compiled code, over %u: a fresh runtime",
-               (unsigned)fw_code_bytes(), (unsigned)code_budget);
-      fw_log(line);
+  /* The code budget (FW_CODE_BUDGET), looked at only when wasm3 took a code page since the last
+   * look (a function was compiled): most steps compile nothing, and the pages need not be walked. */
+  if (runtime->numCodePages != pages_seen) {
+    pages_seen = runtime->numCodePages;
+    uint32_t code = fw_code_bytes();
+    if (code > code_budget) {
+      if (verbose) {
+        char line[96];
+        snprintf(line, sizeof line, "firmware: %u bytes of compiled code, over %u: a fresh runtime",
+                 (unsigned)code, (unsigned)code_budget);
+        fw_log(line);
+      }
+      if (fresh_runtime() != 0) return 1000;
+      code_resets++;
     }
-    if (fresh_runtime(module_wasm, module_wasm_len, module_stack_bytes, runtime->modules) != 0) return 1000;
-    code_resets++;
   }
   return next;
 }
