@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseTcpFrame, TCP_FLAGS } from "../../host/link/wire.js";
 import { readPcap } from "../lib/pcapread.js";
+import { pythonEchoRounds } from "../lib/udpecho.js";
 import { openStack, NetStack, Socket, RemoteInfo } from "../../host/index.js";
 import { NATIVE_BOARD } from "../../host/engine/board.js";
 import { isRoot, createNetns, Netns, LINUX_IP, STACK_IP, PREFIX } from "../../host/link/netns.js";
@@ -92,12 +93,7 @@ describe("openStack({ board: \"native\" }) against Linux over a TAP", { skip: is
     const s = net.createSocket("udp4", (msg, r: RemoteInfo) => s.send(Buffer.concat([Buffer.from("echo:"), msg]), r.port, r.address));
     await once(s.bind(7777), "listening");
     assert.equal(s.address().port, 7777);
-    const r = await ns.run("python3", ["-c", [
-      "import socket", "s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)", "s.settimeout(5)",
-      `s.bind(("${LINUX_IP}", 40123))`,
-      "for m in [b'one', bytes(range(256))*5]:",
-      `  s.sendto(m, ("${STACK_IP}", 7777)); d,a=s.recvfrom(2000); print(d==b'echo:'+m, a[0], a[1])`,
-    ].join("\n")], undefined, 20_000);
+    const r = await pythonEchoRounds(ns, 7777, ["b'one'", "bytes(range(256))*5"]);
     assert.equal(r.stdout.toString(), `True ${STACK_IP} 7777\n`.repeat(2), r.stderr);
     s.close();
   });

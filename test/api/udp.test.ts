@@ -3,6 +3,7 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { openStack, MemoryLink, NetStack, RemoteInfo } from "../../host/index.js";
 import { isRoot, createNetns, Netns, LINUX_IP, STACK_IP, PREFIX } from "../../host/link/netns.js";
+import { pythonEchoRounds } from "../lib/udpecho.js";
 
 const once = <T extends unknown[]>(e: NodeJS.EventEmitter, ev: string) => new Promise<T>((res) => e.once(ev, (...a: unknown[]) => res(a as T)));
 
@@ -55,12 +56,7 @@ describe("UDP against Linux over a TAP", { skip: isRoot() ? false : "needs root"
   test("python3 sends to a synack echo socket and gets its datagrams back with the right source", async () => {
     const s = net.createSocket("udp4", (msg, r) => s.send(Buffer.concat([Buffer.from("echo:"), msg]), r.port, r.address));
     await once(s.bind(7777), "listening");
-    const r = await ns.run("python3", ["-c", [
-      "import socket", "s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)", "s.settimeout(5)",
-      `s.bind(("${LINUX_IP}", 40123))`,
-      "for m in [b'one', b'two', bytes(range(256))*5]:",
-      `  s.sendto(m, ("${STACK_IP}", 7777)); d,a=s.recvfrom(2000); print(d==b'echo:'+m, a[0], a[1])`,
-    ].join("\n")], undefined, 20_000);
+    const r = await pythonEchoRounds(ns, 7777, ["b'one'", "b'two'", "bytes(range(256))*5"]);
     assert.equal(r.stdout.toString(), `True ${STACK_IP} 7777\n`.repeat(3), r.stderr);
     s.close();
   });
