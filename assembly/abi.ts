@@ -1,7 +1,8 @@
 // ============================================================================================
 // The synack ABI: the one seam between this module and any host (Node.js, wasm3 on the board).
-// Its mirror on the host side is host/engine/abi.ts; the C firmware links the same names in
-// boards/common. Change one and you change all three.
+// Its table (names, arguments, results, one line each; error codes, states, services) is
+// abi.table.json beside this file: test/abi/ checks this file, env.ts, the built module and every
+// mirror (host/engine/abi.ts, boards/common, docs/api.md) against it.
 //
 // Conventions
 // - Every integer is an i32/u32. IPv4 addresses are u32 in host order (10.77.0.2 = 0x0A4D0002).
@@ -207,7 +208,7 @@ export function sock_nodelay(id: i32, on: u32): i32 { return sock.noDelay(id, on
 /** Text reports, written into the io buffer; they return the length. The console shows the same. */
 export function stats_text(): u32 { return statsText(scratch, scratchSize); }
 export function conns_text(): u32 { return connsText(scratch, scratchSize); }
-// UDP sockets: ids 0..3, their own space (not socket ids). Payloads pass through the io buffer.
+// UDP sockets: ids 0..udpSockets-1 (configure_udp), their own space (not socket ids). Payloads pass through the io buffer.
 /** Bind a UDP port (0: an ephemeral one); returns the id, E_ADDRINUSE or E_NOBUFS. */
 export function udp_bind(port: u32): i32 { return udp.udpBind(port); }
 /** Send `len` bytes of the io buffer to ip:port (at most 1472); returns len or an error. */

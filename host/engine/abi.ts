@@ -1,4 +1,5 @@
-// The host's mirror of assembly/abi.ts: the synack ABI, typed. Keep the two in step.
+// The host's mirror of the synack ABI, typed. The ABI is written once, in assembly/abi.table.json
+// (docs/api.md "The ABI"); test/abi/mirrors.test.ts fails when this file drifts from it.
 //
 // Imports (module "env") the host supplies:
 //   send_frame(ptr, len)   put one Ethernet II frame (no FCS) on the wire; must not re-enter
@@ -46,7 +47,7 @@ export interface SynackExports {
   io_buffer_size(): number;
   set_msl(ms: number): void;
   sock_listen(port: number, backlog: number): number;
-  sock_accept(listener: number): number;
+  sock_accept(id: number): number;
   sock_connect(ip: number, port: number): number;
   /** Queue len bytes from the io buffer; returns how many were taken. */
   sock_send(id: number, len: number): number;
@@ -72,7 +73,7 @@ export interface SynackExports {
   /** Exiting: close everything (abort 1: RST); returns connections not yet in TIME-WAIT/CLOSED. */
   sock_close_all(abort: number): number;
   stats_text(): number;
-  /** UDP sockets (ids 0..3): bind (0 = ephemeral), sendto from the io buffer (<= 1472 bytes),
+  /** UDP sockets (ids 0..udpSockets-1, their own space): bind (0 = ephemeral), sendto from the io buffer (<= 1472 bytes),
    *  recvfrom into the io buffer (E_AGAIN when empty) with the source in udp_from_ip/port. */
   udp_bind(port: number): number;
   udp_sendto(id: number, ip: number, port: number, len: number): number;
@@ -89,6 +90,13 @@ export const E = {
   AGAIN: -11, BADF: -9, INVAL: -22, NOBUFS: -105, ADDRINUSE: -98,
   RESET: -104, TIMEDOUT: -110, REFUSED: -111, PIPE: -32,
 } as const;
+
+/** Each error code's errno name, as node:net's err.code and packetdrill write it. */
+export const ERRNO_NAMES: Readonly<Record<number, string>> = {
+  [E.AGAIN]: "EAGAIN", [E.BADF]: "EBADF", [E.INVAL]: "EINVAL", [E.NOBUFS]: "ENOBUFS",
+  [E.ADDRINUSE]: "EADDRINUSE", [E.RESET]: "ECONNRESET", [E.TIMEDOUT]: "ETIMEDOUT",
+  [E.REFUSED]: "ECONNREFUSED", [E.PIPE]: "EPIPE",
+};
 
 /** RFC 9293 states, numbered as sock_state returns them. */
 export const STATES = [

@@ -1,7 +1,7 @@
 // The system calls of a drill script, mapped onto the module's socket ABI. File descriptors are
 // the script's own numbers; errors come back as errno names, as packetdrill writes them.
 import type { Stack } from "../../engine/stack.js";
-import { E } from "../../engine/abi.js";
+import { E, ERRNO_NAMES } from "../../engine/abi.js";
 import type { SyscallEvent } from "./script.js";
 
 /** Linux errno numbers for getsockopt(SO_ERROR) values written as numbers. */
@@ -9,11 +9,6 @@ export const ERRNO: Record<string, number> = {
   EAGAIN: 11, EWOULDBLOCK: 11, EBADF: 9, EINVAL: 22, ENOBUFS: 105, EADDRINUSE: 98, ECONNRESET: 104,
   ETIMEDOUT: 110, ECONNREFUSED: 111, EPIPE: 32, EINPROGRESS: 115, ENOTCONN: 107, EOPNOTSUPP: 95,
   EALREADY: 114, EISCONN: 106,
-};
-const FROM_E: Record<number, string> = {
-  [E.AGAIN]: "EAGAIN", [E.BADF]: "EBADF", [E.INVAL]: "EINVAL", [E.NOBUFS]: "ENOBUFS",
-  [E.ADDRINUSE]: "EADDRINUSE", [E.RESET]: "ECONNRESET", [E.TIMEDOUT]: "ETIMEDOUT",
-  [E.REFUSED]: "ECONNREFUSED", [E.PIPE]: "EPIPE",
 };
 
 export const DRILL_PORT = 8080; // packetdrill's default port on both sides
@@ -45,7 +40,7 @@ export class Sockets {
     this.stack.noDelay(f.id, f.noDelay);
   }
 
-  private err(e: number): CallResult { return { ret: -1, errno: FROM_E[e] ?? `E${-e}` }; }
+  private err(e: number): CallResult { return { ret: -1, errno: ERRNO_NAMES[e] ?? `E${-e}` }; }
 
   /** Run one call. block: a blocking call that cannot complete yet (the runner retries it). */
   call(ev: SyscallEvent): CallResult {
@@ -151,7 +146,7 @@ export class Sockets {
     switch (a[2]) {
       case "SO_ERROR": {
         const e = this.pendingError(f);
-        return { ret: 0, value: e === 0 ? 0 : ERRNO[FROM_E[e]] ?? -e };
+        return { ret: 0, value: e === 0 ? 0 : ERRNO[ERRNO_NAMES[e]] ?? -e };
       }
       case "SO_RCVBUF": case "SO_SNDBUF": return { ret: 0, value: 4096 };
       case "TCP_NODELAY": return { ret: 0, value: f.noDelay ? 1 : 0 };
