@@ -157,7 +157,7 @@ export class NativeBoard implements StackCalls {
   shutdown(id: number): number { return this.call("H", id).r; }
   close(id: number): number { return this.call("X", id).r; }
   abort(id: number): number { return this.call("K", id).r; }
-  state(id: number): number { const r = this.call("T", id).r; return r < 0 ? 0 : r; }
+  sockState(id: number): number { const r = this.call("T", id).r; return r < 0 ? 0 : r; }
   remote(id: number): { ip: number; port: number } { const a = this.call("I", id); return { ip: a.x >>> 0, port: a.y & 0xffff }; }
   localPort(id: number): number { return this.call("I", id).y >>> 16; }
   noDelay(id: number, on: boolean): number { return this.call("N", id, on ? 1 : 0).r; }

@@ -10,7 +10,7 @@ import { servicesMask } from "../engine/abi.js";
 import { Socket, SocketHost, ConnectOptions } from "./socket.js";
 import { Server, ServerOptions } from "./server.js";
 import { UdpSocket, RemoteInfo } from "./dgram.js";
-import { StackCalls, V8Calls } from "./calls.js";
+import type { StackCalls } from "./calls.js";
 import { NativeBoard } from "./board.js";
 
 /** Where the module runs: V8 in this process, or the native board's C firmware under wasm3. */
@@ -120,7 +120,7 @@ export class NetStack implements SocketHost {
     if (o.msl) stack.setMsl(o.msl);
     const runner = new Runner(stack, link, { direct: !pcap });
     if (pcap) { const deliver = link.onFrame; link.onFrame = (f) => { pcap.write(f); deliver(f); }; }
-    const net = new NetStack(new V8Calls(stack), { stack, runner }, pcap, null);
+    const net = new NetStack(stack, { stack, runner }, pcap, null);
     runner.start();
     if (o.dhcp) {
       const limit = o.dhcpTimeout ?? 30_000;

@@ -68,7 +68,7 @@ export class Socket extends Duplex {
   }
 
   /** RFC 9293 state of the connection now ("CLOSED" once given back). */
-  get tcpState(): string { return this.id < 0 ? "CLOSED" : STATES[this.host.calls.state(this.id)] ?? "CLOSED"; }
+  get tcpState(): string { return this.id < 0 ? "CLOSED" : STATES[this.host.calls.sockState(this.id)] ?? "CLOSED"; }
 
   private fillAddresses(): void {
     if (this.id < 0) return;
@@ -150,7 +150,7 @@ export class Socket extends Duplex {
   pump(): void {
     if (this.id < 0 || this.destroyed) return;
     const st = this.host.calls;
-    const state = st.state(this.id);
+    const state = st.sockState(this.id);
     if (this.connecting) {
       if (state >= ESTABLISHED) {
         this.connecting = false;

@@ -73,6 +73,7 @@ const moduleCache = new Map<string, WebAssembly.Module>();
 export function compileOptimized(): void { setFlagsFromString("--no-liftoff"); setFlagsFromString("--no-wasm-lazy-compilation"); }
 const decoder = new TextDecoder();
 
+/** One module in this process: its exports as calls by socket id (the library's StackCalls, host/api/calls.ts). */
 export class Stack {
   readonly x: SynackExports;
   readonly clock: Clock;
@@ -167,7 +168,9 @@ export class Stack {
   shutdown(id: number): number { return this.x.sock_shutdown(id); }
   close(id: number): number { return this.x.sock_close(id); }
   abort(id: number): number { return this.x.sock_abort(id); }
-  state(id: number): StateName { return STATES[this.x.sock_state(id)] ?? "CLOSED"; }
+  /** The RFC 9293 state by name, and by number (sock_state). */
+  state(id: number): StateName { return STATES[this.sockState(id)] ?? "CLOSED"; }
+  sockState(id: number): number { return this.x.sock_state(id); }
   /** The mDNS name (label before .local); throws if it is not 1..63 letters, digits and '-'. */
   setName(name: string): void {
     const b = new TextEncoder().encode(name);
@@ -188,6 +191,23 @@ export class Stack {
   closeAll(abort = false): number { return this.x.sock_close_all(abort ? 1 : 0); }
   /** Turn Nagle's algorithm off (true) or back on (false) for one connection. */
   noDelay(id: number, on: boolean): number { return this.x.sock_nodelay(id, on ? 1 : 0); }
+
+  udpBind(port: number): number { return this.x.udp_bind(port); }
+  /** One datagram from data (E.INVAL when larger than the io buffer); its length or an error. */
+  udpSendTo(id: number, ip: number, port: number, data: Uint8Array): number {
+    if (data.length > this.x.io_buffer_size()) return E.INVAL;
+    this.view().set(data, this.x.io_buffer());
+    return this.x.udp_sendto(id, ip, port, data.length);
+  }
+  /** The oldest queued datagram (copied) and its source, or a negative error (E.AGAIN: none). */
+  udpRecvFrom(id: number): { data: Uint8Array; ip: number; port: number } | number {
+    const n = this.x.udp_recvfrom(id, this.x.io_buffer_size());
+    if (n < 0) return n;
+    const p = this.x.io_buffer();
+    return { data: this.view().slice(p, p + n), ip: this.x.udp_from_ip() >>> 0, port: this.x.udp_from_port() };
+  }
+  udpClose(id: number): number { return this.x.udp_close(id); }
+  udpLocalPort(id: number): number { return this.x.udp_local_port(id); }
 
   statsText(): string { return this.text(this.x.stats_text()); }
   connsText(): string { return this.text(this.x.conns_text()); }
