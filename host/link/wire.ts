@@ -18,6 +18,7 @@ export interface TcpSegment {
   ts: [number, number] | null; // the Timestamps option: [TSval, TSecr], null when absent
   sackOk: boolean; // the SACK-permitted option (RFC 2018)
   sack: [number, number][]; // the SACK option's blocks [left, right), in the order sent
+  optionKinds: number[]; // every option's kind in the order sent (0 for the EOL and each padding byte after it, 1 for NOP)
   data: Uint8Array;
 }
 
@@ -54,12 +55,15 @@ export function parseTcpFrame(f: Uint8Array): TcpSegment | null {
   let mss = 0;
   let sackOk = false;
   const sack: [number, number][] = [];
+  const optionKinds: number[] = [];
+  let ended = false; // after the EOL: the kinds are listed, their values not read
   for (let o = t + 20; o < t + hlen; ) {
     const kind = f[o];
-    if (kind === 0) break;
-    if (kind === 1) { o++; continue; }
+    optionKinds.push(kind);
+    if (kind === 0 || kind === 1) { ended ||= kind === 0; o++; continue; }
     const len = f[o + 1];
     if (len < 2) break;
+    if (ended) { o += len; continue; }
     if (kind === 2 && len === 4) mss = v.getUint16(o + 2);
     if (kind === 3 && len === 3) wscale = f[o + 2];
     if (kind === 8 && len === 10) ts = [v.getUint32(o + 2), v.getUint32(o + 6)];
@@ -83,6 +87,7 @@ export function parseTcpFrame(f: Uint8Array): TcpSegment | null {
     ts,
     sackOk,
     sack,
+    optionKinds,
     data: f.subarray(t + hlen, 14 + total),
   };
 }

@@ -2,6 +2,7 @@
 // frames read back into the script's terms (sequence numbers relative to each side's ISN), and
 // the comparison of what the script expects with what the module sent.
 import { tcpFrame } from "../peer.js";
+import { fixChecksums, parseTcpFrame } from "../../link/wire.js";
 import type { PacketEvent, TcpOption } from "./script.js";
 
 const BITS: Record<string, number> = { F: 0x01, S: 0x02, R: 0x04, P: 0x08, ".": 0x10, U: 0x20, E: 0x40, W: 0x80 };
@@ -57,21 +58,8 @@ export function inboundFrame(ev: PacketEvent, t: Tuple): Uint8Array {
   const tcp = 14 + 20;
   f[tcp + 13] = flagBits(ev.flags) | (ev.urg !== undefined ? 0x20 : 0);
   if (ev.urg !== undefined) { f[tcp + 18] = (ev.urg >> 8) & 255; f[tcp + 19] = ev.urg & 255; }
-  fixTcpChecksum(f);
+  fixChecksums(f); // tcpFrame summed the packet with its own flags: redo it for ours
   return f;
-}
-
-function fixTcpChecksum(f: Uint8Array): void {
-  // tcpFrame summed the packet with its own flags; redo the TCP checksum for ours.
-  const t = 34, end = 14 + ((f[16] << 8) | f[17]);
-  f[t + 16] = 0; f[t + 17] = 0;
-  let s = 6 + (end - t);
-  for (let i = 26; i < 34; i += 2) s += (f[i] << 8) | f[i + 1];
-  for (let i = t; i + 1 < end; i += 2) s += (f[i] << 8) | f[i + 1];
-  if ((end - t) & 1) s += f[end - 1] << 8;
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  const c = ~s & 0xffff;
-  f[t + 16] = c >> 8; f[t + 17] = c & 255;
 }
 
 /** An outbound segment in the script's terms. */
@@ -82,36 +70,25 @@ export interface Seen {
 
 /** Read the TCP segment of an outbound frame (null for anything but IPv4/TCP). */
 export function readOutbound(f: Uint8Array, t: Tuple): Seen | null {
-  if (f.length < 54 || f[12] !== 0x08 || f[13] !== 0x00 || f[23] !== 6) return null;
-  const ihl = (f[14] & 15) * 4;
-  const total = (f[16] << 8) | f[17];
-  const p = 14 + ihl;
-  const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
-  const hlen = (f[p + 12] >> 4) * 4;
-  const options: TcpOption[] = [];
-  for (let o = p + 20; o < p + hlen; ) {
-    const k = f[o];
-    if (k === 0) { options.push({ kind: "eol", values: [] }); o++; continue; }
-    if (k === 1) { options.push({ kind: "nop", values: [] }); o++; continue; }
-    const len = f[o + 1];
-    if (len < 2) break;
-    if (k === 2) options.push({ kind: "mss", values: [v.getUint16(o + 2)] });
-    else if (k === 3) options.push({ kind: "wscale", values: [f[o + 2]] });
-    else if (k === 4) options.push({ kind: "sackOK", values: [] });
-    else if (k === 8) options.push({ kind: "TS", values: [v.getUint32(o + 2), v.getUint32(o + 6)] });
-    else if (k === 5) { // blocks of the peer's sequence numbers, relative to its ISN as the script writes them
-      const values: number[] = [];
-      for (let b = o + 2; b + 4 <= o + len; b += 4) values.push((v.getUint32(b) - t.peerIsn) >>> 0);
-      options.push({ kind: "sack", values });
+  const s = parseTcpFrame(f);
+  if (!s) return null;
+  const options = s.optionKinds.map((k): TcpOption => {
+    switch (k) {
+      case 0: return { kind: "eol", values: [] };
+      case 1: return { kind: "nop", values: [] };
+      case 2: return { kind: "mss", values: [s.mss] };
+      case 3: return { kind: "wscale", values: [s.wscale] };
+      case 4: return { kind: "sackOK", values: [] };
+      case 8: return { kind: "TS", values: s.ts ? [...s.ts] : [] };
+      // blocks of the peer's sequence numbers, relative to its ISN as the script writes them
+      case 5: return { kind: "sack", values: s.sack.flat().map((x) => (x - t.peerIsn) >>> 0) };
+      default: return { kind: `kind${k}`, values: [] };
     }
-    else options.push({ kind: `kind${k}`, values: [] });
-    o += len;
-  }
-  const absSeq = v.getUint32(p + 4), absAck = v.getUint32(p + 8);
+  });
   return {
-    flags: f[p + 13], absSeq, absAck,
-    seq: (absSeq - t.localIsn) >>> 0, len: 14 + total - (p + hlen), ack: (absAck - t.peerIsn) >>> 0,
-    win: v.getUint16(p + 14), options, srcPort: v.getUint16(p), dstPort: v.getUint16(p + 2),
+    flags: s.flags, absSeq: s.seq, absAck: s.ack,
+    seq: (s.seq - t.localIsn) >>> 0, len: s.data.length, ack: (s.ack - t.peerIsn) >>> 0,
+    win: s.wnd, options, srcPort: s.srcPort, dstPort: s.dstPort,
   };
 }
 
