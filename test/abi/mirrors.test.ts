@@ -1,5 +1,6 @@
 // The mirrors of the ABI table (assembly/abi.table.json): the host's typed exports and constants
-// (host/engine/abi.ts), the C socket API and firmware (boards/common), and the docs' table.
+// (host/engine/abi.ts), the C socket API and firmware (boards/common, and the native board's
+// control channel that carries it to host/api/board.ts), and the docs' table.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
@@ -57,6 +58,13 @@ test("boards/common: the C calls are the table's (synack.h declares them, synack
   }
 });
 
+test("the native board's control channel: control.c serves every operation host/api/board.ts sends, and no other", () => {
+  const served = [...source("boards/native/control.c").matchAll(/case '([A-Z])':/g)].map((m) => m[1]);
+  const sent = new Set([...source("host/api/board.ts").matchAll(/this\.call\("([A-Z])"/g)].map((m) => m[1]));
+  assert.equal(new Set(served).size, served.length, "an operation served twice");
+  assert.deepEqual(served.sort(), [...sent].sort());
+});
+
 /** Commas at depth 0 from `at` to the parenthesis that closes the one before it. */
 function topLevelCommas(text: string, at: number): number {
   let depth = 0, n = 0;
@@ -69,12 +77,17 @@ function topLevelCommas(text: string, at: number): number {
   return -1;
 }
 
-test("boards/common/firmware.c: the exports it finds exist and the imports it links have the table's signatures", () => {
+test("boards/common/firmware.c: the exports it finds exist, its calls pass their arguments, the imports it links have the table's signatures", () => {
   const fw = source("boards/common/firmware.c");
   const names = new Set(table.exports.map((f) => f.name));
-  const found = [...fw.matchAll(/find\(&\w+, "(\w+)"\)/g)].map((m) => m[1]);
-  assert.ok(found.length >= 10);
-  for (const n of found) assert.ok(names.has(n), `firmware.c finds ${n}, not an export`);
+  const found = new Map([...fw.matchAll(/find\(&(\w+), "(\w+)"\)/g)].map((m) => [m[1], m[2]]));
+  assert.ok(found.size >= 10);
+  for (const n of found.values()) assert.ok(names.has(n), `firmware.c finds ${n}, not an export`);
+  const byName = new Map(table.exports.map((f) => [f.name, f]));
+  for (const m of fw.matchAll(/m3_CallV\((\w+)/g)) {
+    const name = found.get(m[1]);
+    if (name) assert.equal(topLevelCommas(fw, m.index! + m[0].length), byName.get(name)!.args.length, `m3_CallV(${m[1]}) arguments of ${name}`);
+  }
   const linked = [...fw.matchAll(/m3_LinkRawFunction\(module, "(\w+)", "(\w+)", "([^"]+)"/g)].map((m) => [m[1], m[2], m[3]]);
   const m3 = (t: string) => (t === "void" ? "v" : "i");
   assert.deepEqual(linked, table.imports.map((f) => [f.module, f.name, `${m3(f.result)}(${f.args.map(([, t]) => m3(t)).join("")})`]));
