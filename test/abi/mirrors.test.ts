@@ -93,8 +93,10 @@ test("boards/common/firmware.c: the exports it finds exist, its calls pass their
   assert.deepEqual(linked, table.imports.map((f) => [f.module, f.name, `${m3(f.result)}(${f.args.map(([, t]) => m3(t)).join("")})`]));
 });
 
-test("docs/api.md: the ABI table section is what scripts/abi-docs.mjs writes from the table", async () => {
+test("docs/api.md: the ABI section is what scripts/abi-docs.mjs writes from the table, and the C section names every C call", async () => {
   const gen = await import(pathToFileURL(resolve(ROOT, "scripts/abi-docs.mjs")).href) as { section(t: unknown): string };
   const docs = source("docs/api.md");
   assert.ok(docs.includes(gen.section(table)), "docs/api.md's ABI table is stale: run node scripts/abi-docs.mjs");
+  const cSection = docs.slice(docs.indexOf("## C (firmware)"), docs.indexOf("\n## ", docs.indexOf("## C (firmware)") + 1));
+  for (const f of table.exports.filter((x) => x.c)) assert.match(cSection, new RegExp(`\`${f.c}[(\`]`), `docs/api.md's C section does not name ${f.c}`);
 });
