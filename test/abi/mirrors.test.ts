@@ -44,7 +44,8 @@ test("boards/common: the C calls are the table's (synack.h declares them, synack
   const declaredC = [...h.matchAll(/^\w[\w ]*?\*?\b(synack_\w+)\(/gm)].map((m) => m[1]).sort();
   assert.deepEqual(declaredC, table.exports.filter((f) => f.c).map((f) => f.c!).sort());
   for (const f of table.exports.filter((x) => x.c)) {
-    const def = new RegExp(`^\\w[\\w ]*?\\b${f.c}\\([^)]*\\) \\{([\\s\\S]*?)^\\}|^\\w[\\w ]*?\\b${f.c}\\([^)]*\\) \\{(.*)\\}$`, "m").exec(c);
+    // A one-line definition, or one whose body ends at the next closing brace in column 0.
+    const def = new RegExp(`^\\w[\\w ]*?\\b${f.c}\\([^)]*\\) \\{(.*)\\}$|^\\w[\\w ]*?\\b${f.c}\\([^)]*\\) \\{\n([\\s\\S]*?)^\\}`, "m").exec(c);
     assert.ok(def, `${f.c} is not defined in synack.c`);
     assert.match(def[1] ?? def[2], new RegExp(`"${f.name}"`), `${f.c} does not call ${f.name}`);
   }
