@@ -1,6 +1,4 @@
-// The module's exports (their table: abi.table.json). The order of functions in the binary follows
-// this list: `export * from "./abi"` moved them, and the native board's TIME-WAIT case in
-// test/api/board.test.ts then failed 4 runs in 10 (not yet explained), so the list stays as it is.
+// The module's exports; their table is abi.table.json (test/abi checks the built module against it).
 export {
   configure, configure_udp, init, select_services, mdns_set_name, memory_used, settled, address, prefix_len, use_checksum_import, rx_buffer, rx_buffer_size, frame_received, poll, io_buffer, io_buffer_size, set_msl,
   sock_listen, sock_accept, sock_connect, sock_send, sock_recv, sock_shutdown, sock_close,
