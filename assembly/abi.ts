@@ -20,7 +20,8 @@ import { setNow } from "./util/clock";
 import { setChecksumImport } from "./wire/checksum";
 import { reserve } from "./util/bytes";
 import { scratch, scratchSize, scratchInit } from "./util/scratch";
-import { ifaceInit, ifaceInput, ifacePoll, ourIp, netmask } from "./net/iface";
+import { ifaceInit, ifacePoll, ourIp, netmask } from "./net/iface";
+import { frameArrives } from "./receive";
 import { dhcpStart, dhcpPoll, dhcpActive, dhcpSettled } from "./net/dhcp";
 import { tcpInit, tcpPoll } from "./tcp/stack";
 import { tcbTableInit, stateChanges } from "./tcp/tcb";
@@ -125,7 +126,7 @@ export function rx_buffer_size(): u32 { return RX_BUFFER_SIZE; }
 /** A frame of `len` bytes is in the receive buffer. Replies may be sent before this returns. */
 export function frame_received(len: u32, now: u32): void {
   setNow(now);
-  ifaceInput(rxFrame(), <i32>min(len, <u32>RX_BUFFER_SIZE)); // iface drops anything over FRAME_MAX
+  frameArrives(rxFrame(), <i32>min(len, <u32>RX_BUFFER_SIZE)); // the ladder drops anything over FRAME_MAX
   dispatchOwed(); // what TCP input left to send
   servicesPoll();
 }

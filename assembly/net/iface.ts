@@ -1,16 +1,13 @@
-// The Ethernet interface: our addresses, frame demultiplexing, ARP, and the one exit to the wire.
-import { FRAME_MAX, MTU } from "../config";
+// The Ethernet interface: our addresses, ARP, and the one exit to the wire (frames arrive in
+// receive.ts).
 import { send_frame } from "../env";
 import { put16, put32 } from "../util/bytes";
 import { C, count } from "../util/counters";
-import {
-  ETH_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, ethDst, ethType, emitEth, isBroadcastMac, isGroupMac, macEquals,
-} from "../wire/ethernet";
+import { ETH_HEADER_LEN, ETHERTYPE_ARP, ethDst, emitEth, isBroadcastMac, isGroupMac, macEquals } from "../wire/ethernet";
 import {
   ARP_LEN, ARP_REPLY, ARP_REQUEST, arpValid, arpOp, arpSenderIp, arpSenderMac, arpTargetIp, emitArp,
 } from "../wire/arp";
 import { arpLearn, arpTick, holdFrame, holdLength, releaseHold } from "./arp_cache";
-import { ipInput } from "./ip";
 import { fragmentsPoll } from "./fragments";
 
 const mac = memory.data(6);
@@ -61,24 +58,13 @@ export function linkSend(frame: usize, len: i32): void {
   send_frame(frame, <u32>len);
 }
 
-@inline export function ifaceInput(f: usize, len: i32): void {
-  count(C.ETH_IN_FRAMES);
-  if (len < ETH_HEADER_LEN) { count(C.ETH_DROP_SHORT); return; }
-  if (len > FRAME_MAX || len - ETH_HEADER_LEN > MTU) { count(C.ETH_DROP_TOO_LONG); return; }
-  const dst = ethDst(f);
-  const type = ethType(f);
-  // Broadcast carries ARP, and DHCP's replies before we have an address (IPv4 filters those);
-  // the joined multicast group carries mDNS.
-  if (!macEquals(dst, mac) && !isBroadcastMac(dst) && !(group != 0 && macEquals(dst, groupMac))) {
-    count(C.ETH_DROP_NOT_FOR_US);
-    return;
-  }
-  if (type == ETHERTYPE_IPV4) ipInput(f + ETH_HEADER_LEN, len - ETH_HEADER_LEN);
-  else if (type == ETHERTYPE_ARP) arpInput(f + ETH_HEADER_LEN, len - ETH_HEADER_LEN);
-  else count(C.ETH_DROP_ETHERTYPE);
+/** Frames to this MAC are ours: our own, broadcast, and the joined group's. */
+@inline export function macIsOurs(dst: usize): bool {
+  return macEquals(dst, mac) || isBroadcastMac(dst) || (group != 0 && macEquals(dst, groupMac));
 }
 
-function arpInput(p: usize, len: i32): void {
+/** An ARP packet (RFC 826): learn the sender, answer a request for our address. */
+export function arpInput(p: usize, len: i32): void {
   if (!arpValid(p, len) || isGroupMac(arpSenderMac(p))) { count(C.ARP_DROP_MALFORMED); return; }
   count(C.ARP_IN);
   const spa = arpSenderIp(p);

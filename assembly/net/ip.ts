@@ -1,94 +1,15 @@
-// IPv4 in and out (RFC 791, RFC 1122 §3.2): validate, reassemble, deliver to TCP, UDP or ICMP;
-// route and send.
+// IPv4 out (RFC 791, RFC 1122 §3.2): route and send (what arrives is read in receive.ts).
 import { FRAME_MAX } from "../config";
 import { C, count } from "../util/counters";
 import { ETH_HEADER_LEN, ETHERTYPE_IPV4, emitEth } from "../wire/ethernet";
-import { IPV4_HEADER_LEN, ipCheck, ipHeaderLen, ipTotalLen, ipProto, ipSrc, ipDst, ipIsFragment, emitIpv4 } from "../wire/ipv4";
-import { fragmentArrives } from "./fragments";
-import { ourIp, ourMac, netmask, gatewayIp, linkSend, arpRequest, broadcastMac, joinedGroup, multicastMac } from "./iface";
-import { udpInput } from "./udp";
+import { IPV4_HEADER_LEN, emitIpv4 } from "../wire/ipv4";
+import { ourIp, ourMac, netmask, gatewayIp, linkSend, arpRequest, broadcastMac, multicastMac } from "./iface";
 import { arpLookup, arpHold } from "./arp_cache";
-import { icmpInput, icmpUnreachable, ICMP_PROTOCOL_UNREACHABLE } from "./icmp";
-import { tcpInput } from "../tcp/stack";
 
-const PROTO_ICMP: u32 = 1;
-const PROTO_TCP: u32 = 6;
-const PROTO_UDP: u32 = 17;
 const LIMITED_BROADCAST: u32 = 0xffffffff;
 const txFrame = memory.data(FRAME_MAX, 4);
 const groupDst = memory.data(6);
 let ident: u32 = 0;
-
-/** Sources we never accept (RFC 1122 §3.2.1.3): unspecified, loopback, multicast, broadcast, ourselves. */
-function badSource(src: u32): bool {
-  const me = ourIp();
-  const m = netmask();
-  if (src == 0 || src == 0xffffffff || (src >>> 24) == 127 || (src >>> 28) >= 14) return true;
-  if (src == me) return true; // a land attack, or a loop
-  if (m != 0 && m != 0xffffffff && (src & m) == (me & m) && (src & ~m) == ~m) return true; // subnet broadcast
-  return false;
-}
-
-export function ipInput(p: usize, len: i32): void {
-  // The checks are a call that returns before delivery: under wasm3 a function's operations
-  // hold native stack frames until it returns, and delivery goes on to TCP and back out.
-  const to = admit(p, len);
-  if (to == DROPPED) return;
-  if (ipIsFragment(p)) {
-    if (to != TO_US) { count(C.IP_DROP_FRAGMENT); return; }
-    const whole = fragmentArrives(p);
-    if (whole != 0) deliver(whole, true);
-    return;
-  }
-  deliver(p, to == TO_US);
-}
-
-const DROPPED = 0, TO_US = 1, FOR_DHCP = 2;
-
-/** Whether a received datagram is ours to take (RFC 1122 §3.2.1): DROPPED (counted), TO_US or FOR_DHCP. */
-function admit(p: usize, len: i32): i32 {
-  count(C.IP_IN_RECEIVES);
-  const why = ipCheck(p, len);
-  if (why >= 0) { count(<C>why); return DROPPED; }
-  const dst = ipDst(p);
-  const proto = ipProto(p);
-  // Broadcasts reach only UDP, where the DHCP client takes its server's answers; before we have
-  // an address those may come to any destination (a server's subnet broadcast, or the offer).
-  const toUs = dst == ourIp() && dst != 0;
-  const forDhcp = proto == PROTO_UDP && (dst == LIMITED_BROADCAST || ourIp() == 0 || joinedGroup(dst));
-  if (!toUs && !forDhcp) { count(C.IP_DROP_NOT_FOR_US); return DROPPED; }
-  if (badSource(ipSrc(p))) { count(C.IP_DROP_BAD_SOURCE); return DROPPED; }
-  return toUs ? TO_US : FOR_DHCP;
-}
-
-/** The datagram being delivered (its header first), which ICMP errors quote. */
-let current: usize = 0;
-export function ipCurrentDatagram(): usize { return current; }
-
-function deliver(p: usize, toUs: bool): void {
-  const hlen = ipHeaderLen(p);
-  const total = ipTotalLen(p); // bytes past it are Ethernet padding
-  const src = ipSrc(p);
-  const dst = ipDst(p);
-  const proto = ipProto(p);
-  current = p;
-  if (proto == PROTO_UDP) {
-    count(C.IP_IN_DELIVERS);
-    udpInput(src, dst, p + <usize>hlen, total - hlen);
-  } else if (!toUs) {
-    count(C.IP_DROP_NOT_FOR_US);
-  } else if (proto == PROTO_TCP) {
-    count(C.IP_IN_DELIVERS);
-    tcpInput(src, dst, p + <usize>hlen, total - hlen);
-  } else if (proto == PROTO_ICMP) {
-    count(C.IP_IN_DELIVERS);
-    icmpInput(src, p + <usize>hlen, total - hlen);
-  } else {
-    count(C.IP_DROP_PROTOCOL);
-    icmpUnreachable(p, ICMP_PROTOCOL_UNREACHABLE); // RFC 1122 §3.2.2.1
-  }
-  current = 0;
-}
 
 /**
  * "Negative advice" from a transport that keeps getting no answer: the next hop's MAC may be

@@ -6,8 +6,8 @@ import { UDP_SOCKETS_MAX, UDP_QUEUE_SIZE, EPHEMERAL_LO, EPHEMERAL_HI } from "../
 import { C, count } from "../util/counters";
 import { reserve, get16, put16, get32, put32 } from "../util/bytes";
 import { RESERVE_OVERHEAD, udpSockets } from "../layout";
-import { E_AGAIN, E_BADF, E_INVAL, E_NOBUFS, E_ADDRINUSE } from "../tcp/errors";
-import { randomPort } from "../tcp/isn";
+import { E_AGAIN, E_BADF, E_INVAL, E_NOBUFS, E_ADDRINUSE } from "../util/errors";
+import { randomPort } from "../util/random";
 import { ourIp } from "./iface";
 import { udpTxPayload, udpSend } from "./udp";
 

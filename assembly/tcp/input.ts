@@ -20,7 +20,7 @@ import { oooInsert, oooAdvance } from "./reassembly";
 import { cookieFor, cookieCheck, COOKIE_SACK } from "./syncookie";
 import { sackUpdate, sackTrim } from "./sack";
 import { toClosed, enterTimeWait, initCwnd, orphanFinWait2, msl } from "./close";
-import { E_REFUSED, E_RESET } from "./errors";
+import { E_REFUSED, E_RESET } from "../util/errors";
 import { emit } from "../util/log";
 
 const seg = new Segment();

@@ -1,6 +1,5 @@
 // Initial sequence numbers per RFC 6528: ISN = M + F(4-tuple, secret), where M is a clock ticking
 // every 4 microseconds and F is SipHash-2-4 keyed with 128 bits from the host's random source.
-// Also the random ephemeral ports of active opens (RFC 6056's simple random choice).
 import { random_u32 } from "../env";
 import { now } from "../util/clock";
 
@@ -55,9 +54,4 @@ export function isnFor(localIp: u32, localPort: u32, remoteIp: u32, remotePort: 
   const b = (<u64>localPort << 16) | <u64>remotePort;
   const f = <u32>siphash16(a, b, k0, k1);
   return f + now * 250; // 250 ticks of 4 us per millisecond
-}
-
-/** A random port in [lo, hi]. */
-export function randomPort(lo: i32, hi: i32): u32 {
-  return <u32>lo + random_u32() % <u32>(hi - lo + 1);
 }

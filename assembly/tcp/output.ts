@@ -4,6 +4,7 @@
 import { MTU } from "../config";
 import { rxRingSize, maxConns } from "../layout";
 import { ipTxPayload, ipSend } from "../net/ip";
+import { PROTO_TCP } from "../wire/ipv4";
 import { C, count } from "../util/counters";
 import { now } from "../util/clock";
 import { Tcb, conns } from "./tcb";
@@ -18,7 +19,6 @@ export const OUR_MSS: u32 = <u32>MTU - 40;
 
 /** The largest segment the peer will send us: our MSS less the timestamps it carries once agreed. */
 @inline function rcvMss(t: Tcb): u32 { return OUR_MSS - t.optionBytes; }
-const IP_PROTO_TCP: u32 = 6;
 
 /**
  * The window to advertise, with receiver-side SWS avoidance (RFC 1122 §4.2.3.3): the right edge
@@ -59,7 +59,7 @@ export function xmit(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): 
   // operation a function has run so far holds a native stack frame until it returns, so the
   // header's work is not stacked under the send path's (the board's C stack is its deepest here).
   const len = buildSegment(t, seq, flags, dataOff, dataLen);
-  ipSend(t.remoteIp, IP_PROTO_TCP, len);
+  ipSend(t.remoteIp, PROTO_TCP, len);
   count(C.TCP_OUT_SEGS);
   if (flags & RST) count(C.TCP_OUT_RSTS);
   if (flags & ACK_FLAG) { t.ackNow = false; t.ackOn = false; }
@@ -125,7 +125,7 @@ export function sendRstFor(seg: Segment): void {
   else { ack = seg.seq + seg.segLen; flags |= ACK_FLAG; }
   const p = ipTxPayload();
   const len = emitSegment(p, seg.dstIp, seg.srcIp, seg.dstPort, seg.srcPort, seq, ack, flags, 0, 0, 0);
-  ipSend(seg.srcIp, IP_PROTO_TCP, len);
+  ipSend(seg.srcIp, PROTO_TCP, len);
   count(C.TCP_OUT_SEGS);
   count(C.TCP_OUT_RSTS);
 }
@@ -135,7 +135,7 @@ export function sendSynAckFor(seg: Segment, iss: u32): void {
   const p = ipTxPayload();
   const len = emitSegment(p, seg.dstIp, seg.srcIp, seg.dstPort, seg.srcPort, iss, seg.seq + 1,
     SYN | ACK_FLAG, <u32>rxRingSize, OUR_MSS, 0, -1, false, 0, 0, seg.sackOk); // the cookie keeps SACK-permitted
-  ipSend(seg.srcIp, IP_PROTO_TCP, len);
+  ipSend(seg.srcIp, PROTO_TCP, len);
   count(C.TCP_OUT_SEGS);
 }
 

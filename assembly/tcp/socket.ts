@@ -11,9 +11,10 @@ import { Ring } from "./ring";
 import { State, synchronized } from "./state";
 import { dispatch, sendRst, windowUpdateDue } from "./output";
 import { toClosed, initCwnd, orphanFinWait2 } from "./close";
-import { isnFor, randomPort } from "./isn";
-import { E_AGAIN, E_BADF, E_INVAL, E_NOBUFS, E_ADDRINUSE, E_PIPE } from "./errors";
-export * from "./errors";
+import { isnFor } from "./isn";
+import { randomPort } from "../util/random";
+import { E_AGAIN, E_BADF, E_INVAL, E_NOBUFS, E_ADDRINUSE, E_PIPE } from "../util/errors";
+export * from "../util/errors";
 
 /** The connection behind id if the caller owns it, else null. */
 function owned(id: i32): Tcb | null {

@@ -1,22 +1,19 @@
-// TCP module entry points: init, input from IPv4, and the timers run by poll.
+// TCP's entry points besides segment arrival (input.ts, called by receive.ts): init, and the
+// timers run by poll.
 import { maxConns } from "../layout";
 import { now, reached } from "../util/clock";
 import { C, count } from "../util/counters";
 import { conns, Tcb } from "./tcb";
 import { State, synchronized } from "./state";
 import { isnInit } from "./isn";
-import { segmentArrives } from "./input";
 import { dispatch, sendProbe, sendRst, sendKeepAlive } from "./output";
 import { onTimeout } from "./congestion";
 import { backoff, nextDeadline, persistInterval, keepAliveOn, keepAliveAt } from "./timers";
 import { toClosed } from "./close";
-import { E_TIMEDOUT } from "./errors";
+import { E_TIMEDOUT } from "../util/errors";
 import { ipNegativeAdvice } from "../net/ip";
 
 export function tcpInit(): void { isnInit(); }
-
-/** Called by IPv4 for every segment addressed to us (IP header already validated). */
-@inline export function tcpInput(src: u32, dst: u32, seg: usize, len: i32): void { segmentArrives(src, dst, seg, len); }
 
 /** Run due timers and pending output; returns ms until the next TCP deadline. */
 export function tcpPoll(): u32 {

@@ -1,9 +1,14 @@
-// IPv4 header (RFC 791): the view, its validation, and emit.
+// IPv4 header (RFC 791): the view, the parsed `Ipv4` repr, its validation, and emit; the protocol
+// numbers every layer names.
 import { get8, get16, get32, put8, put16, put32 } from "../util/bytes";
 import { checksum } from "./checksum";
 import { C } from "../util/counters";
 
 export const IPV4_HEADER_LEN: i32 = 20;
+/** Protocol numbers (IANA): the three carried here. */
+export const PROTO_ICMP: u32 = 1;
+export const PROTO_TCP: u32 = 6;
+export const PROTO_UDP: u32 = 17;
 const VER_IHL: usize = 0;
 const TOTAL_LEN: usize = 2;
 const IDENT: usize = 4;
@@ -51,6 +56,41 @@ export function ipSetWhole(p: usize, totalLen: i32): void {
   if (checksum(p, hlen) != 0) return C.IP_DROP_CHECKSUM;
   if (!optionsValid(p + IPV4_HEADER_LEN, hlen - IPV4_HEADER_LEN)) return C.IP_DROP_IHL;
   return -1;
+}
+
+/** A validated datagram's header, parsed once and read by every step of its delivery. */
+export class Ipv4 {
+  /** Where the header starts (its payload follows headerLen bytes on). */
+  at: usize = 0;
+  src: u32 = 0;
+  dst: u32 = 0;
+  proto: u32 = 0;
+  headerLen: i32 = 0;
+  /** Header and payload; bytes past it in the frame are Ethernet padding. */
+  totalLen: i32 = 0;
+  /** A fragment of a larger datagram (more to come, or not the first). */
+  fragment: bool = false;
+  @inline get payload(): usize { return this.at + <usize>this.headerLen; }
+  @inline get payloadLen(): i32 { return this.totalLen - this.headerLen; }
+}
+
+/** Validate the datagram at p (len bytes) and fill ip: -1 when valid, else the drop counter. */
+export function parseIpv4(p: usize, len: i32, ip: Ipv4): i32 {
+  const why = ipCheck(p, len);
+  if (why >= 0) return why;
+  ipv4Fields(p, ip);
+  return -1;
+}
+
+/** Fill ip from the header at p, already validated (or rebuilt by reassembly). */
+export function ipv4Fields(p: usize, ip: Ipv4): void {
+  ip.at = p;
+  ip.src = ipSrc(p);
+  ip.dst = ipDst(p);
+  ip.proto = ipProto(p);
+  ip.headerLen = ipHeaderLen(p);
+  ip.totalLen = ipTotalLen(p);
+  ip.fragment = ipIsFragment(p);
 }
 
 /** RFC 791 option list: END, NOP, or type-length-value with 2 <= length within the header. */

@@ -2,6 +2,7 @@
 import { get16, get32, put16, put32, put8, get8 } from "../util/bytes";
 import { sumBytes, finish, pseudoHeaderSum } from "./checksum";
 import { C } from "../util/counters";
+import { PROTO_TCP } from "./ipv4";
 
 // Field offsets.
 const SRC_PORT = 0;
@@ -87,7 +88,7 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
   if (len < TCP_HEADER_LEN) return C.TCP_DROP_SHORT;
   const hlen = <i32>(get8(p + DATA_OFF) >> 4) * 4;
   if (hlen < TCP_HEADER_LEN || hlen > len) return C.TCP_DROP_DATA_OFFSET;
-  const sum = sumBytes(p, len, pseudoHeaderSum(src, dst, 6, <u32>len));
+  const sum = sumBytes(p, len, pseudoHeaderSum(src, dst, PROTO_TCP, <u32>len));
   if (finish(sum) != 0) return C.TCP_DROP_CHECKSUM;
 
   seg.srcIp = src;
@@ -177,7 +178,7 @@ export function emitSegment(
   // function's operations hold native stack frames until it returns (the board's deepest path).
   const total = writeTcpHeader(p, srcPort, dstPort, seq, ack, flags, wnd, mss, payloadLen, wscale, ts, tsVal, tsEcr,
     sackOk, sackBlocks, sackLefts, sackRights);
-  const sum = sumBytes(p, total, pseudoHeaderSum(src, dst, 6, <u32>total));
+  const sum = sumBytes(p, total, pseudoHeaderSum(src, dst, PROTO_TCP, <u32>total));
   put16(p + CHECKSUM, finish(sum));
   return total;
 }

@@ -1,4 +1,4 @@
-// Socket error codes (negative, errno-like), shared by the socket API and the ABI.
+// Socket error codes (negative, errno-like), shared by the TCP and UDP socket APIs and the ABI.
 export const E_AGAIN: i32 = -11;     // nothing yet: try after the next poll
 export const E_BADF: i32 = -9;       // no such socket, or not yours
 export const E_INVAL: i32 = -22;     // wrong state or argument
