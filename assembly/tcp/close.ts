@@ -29,7 +29,7 @@ export function toClosed(t: Tcb): void {
   stopRtx(t);
   stopPersist(t);
   t.ackOn = false;
-  t.ackNow = false;
+  t.owed = 0;
   t.closeOn = false;
   const userHolds = !t.userClosed && (t.listener < 0 || t.accepted);
   if (!userHolds) freeConn(t);

@@ -1,12 +1,12 @@
 // Congestion control (RFC 5681) with appropriate byte counting (RFC 3465) and loss recovery:
 // SACK-based (RFC 6675) when both ends agreed on SACK, else NewReno fast recovery (RFC 6582).
-// Input calls these on each acceptable ACK, duplicate ACK and timeout; the window they keep
-// (cwnd) bounds what dispatch() sends, next to the peer's window (in SACK recovery: cwnd - pipe).
-import { Tcb } from "./tcb";
+// Input calls these on each acceptable ACK, duplicate ACK and timeout; they decide and mark
+// (Tcb.owed: a fast retransmit is owed), never send. The window they keep (cwnd) bounds what
+// dispatch() sends, next to the peer's window (in SACK recovery: cwnd - pipe).
+import { Tcb, Owe } from "./tcb";
 import { seqGt, seqGe, seqLt } from "./seq";
-import { retransmitFirst, resend } from "./output";
 import { restartRtx } from "./timers";
-import { DUP_THRESH, isLost, sackClear, left } from "./sack";
+import { DUP_THRESH, isLost, sackClear } from "./sack";
 import { C, count } from "../util/counters";
 
 /** RFC 3465 §2.3: in slow start an ACK may open the window by at most L = 2 segments. */
@@ -32,7 +32,7 @@ export function onDupAck(t: Tcb): void {
     t.inRecovery = true;
     t.cwnd = t.ssthresh + 3 * t.mss;
     count(C.TCP_FAST_RETRANSMITS);
-    retransmitFirst(t);
+    t.owed |= Owe.RETRANSMIT_FIRST;
   }
 }
 
@@ -54,11 +54,7 @@ function sackDupAck(t: Tcb): void {
   if (t.sndNxt != t.sndMax) t.sndNxt = t.sndMax; // new data goes from HighData on; holes are NextSeg's
   count(C.TCP_FAST_RETRANSMITS);
   count(C.TCP_SACK_RECOVERIES);
-  // (4.3) Retransmit the first segment presumed lost; HighRxt and RescueRxt end where it ends.
-  const end = t.sbCount > 0 ? left(t, 0) : t.sndMax;
-  t.highRxt = t.sndUna + resend(t, t.sndUna, end);
-  t.rescueRxt = t.highRxt;
-  t.rxtMark = t.sndMax;
+  t.owed |= Owe.SACK_RETRANSMIT; // (4.3), sent by dispatch
 }
 
 /** SND.UNA moved by `acked` bytes: leave recovery, repair the next hole, or grow the window. */
@@ -76,9 +72,9 @@ export function onAck(t: Tcb, acked: u32): void {
       t.inRecovery = false;
       t.bytesAcked = 0;
     } else {
-      // Partial acknowledgment (step 4): the next hole is lost too; resend it now, deflate by
-      // what was acknowledged and add back one segment, keep the timer from firing meanwhile.
-      retransmitFirst(t);
+      // Partial acknowledgment (step 4): the next hole is lost too; resend it (dispatch does), deflate
+      // by what was acknowledged and add back one segment, keep the timer from firing meanwhile.
+      t.owed |= Owe.RETRANSMIT_FIRST;
       t.cwnd = t.cwnd > acked ? t.cwnd - acked : 0;
       if (acked >= t.mss) t.cwnd += t.mss;
       t.cwnd = max(t.cwnd, t.mss);

@@ -1,6 +1,7 @@
-// Segment in: RFC 9293 §3.10.7 "SEGMENT ARRIVES", step by step and named as the RFC names them,
-// with the RFC 5961 changes (challenge ACKs for RST, SYN and ACK checks). Input only updates the
-// connection and marks what it owes; dispatchOwed() (output.ts) sends it once the frame is done.
+// Segment in, TCP's first verb: RFC 9293 §3.10.7 "SEGMENT ARRIVES", step by step and named as the
+// RFC names them, with the RFC 5961 changes (challenge ACKs for RST, SYN and ACK checks). Input
+// only updates the connection and marks what it owes (Tcb.owed); dispatch (output.ts) sends it
+// once the frame is done. Only a segment with no connection is answered from here (RST, cookie).
 import { C, count } from "../util/counters";
 import { CHALLENGE_ACKS_PER_SECOND } from "../config";
 import { rxRingSize } from "../layout";
@@ -8,12 +9,12 @@ import { now } from "../util/clock";
 import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST } from "../wire/tcp";
 import { agreeOptions, agreeCookie, pawsOk, takeTimestamp } from "./options";
 import {
-  Tcb, findConn, findListener, allocConn, freeConn, setState, pendingCount, listeners, halfOpenCount, halfOpenLimit,
+  Tcb, Owe, findConn, findListener, allocConn, freeConn, setState, pendingCount, listeners, halfOpenCount, halfOpenLimit,
   oldestHalfOpen, logConnection,
 } from "./tcb";
 import { State } from "./state";
 import { seqLt, seqLe, seqGt, seqInWindow } from "./seq";
-import { dispatchLater, sendAck, sendRst, sendRstFor, sendSynAckFor } from "./output";
+import { sendRstFor, sendSynAckFor } from "./output";
 import { onAck, onDupAck } from "./congestion";
 import { restartRtx, stopRtx, stopPersist, delayAck, rttSample, startCloseTimer, rtoAfterHandshake } from "./timers";
 import { oooInsert, oooAdvance } from "./reassembly";
@@ -41,10 +42,10 @@ export function segmentArrives(src: u32, dst: u32, p: usize, len: i32): void {
   t.lastHeard = now;
   t.keepProbes = 0;
   if (!seg.has(SYN)) seg.wnd <<= t.sndWscale; // RFC 7323 §2.3: SEG.WND as the peer means it
-  if (t.tsOn && seg.hasTs && !pawsOk(t, seg)) { dispatchLater(t); return; }
+  if (t.tsOn && seg.hasTs && !pawsOk(t, seg)) { t.owed |= Owe.OUTPUT; return; }
   if (t.state == State.SYN_SENT) synSentState(t, seg);
   else otherStates(t, seg);
-  if (t.inUse) dispatchLater(t);
+  if (t.inUse) t.owed |= Owe.OUTPUT;
 }
 
 /** §3.10.7.2 LISTEN. */
@@ -83,7 +84,7 @@ function listenState(lid: i32, seg: Segment): void {
   t.state = State.LISTEN; // the slot stands for the listener's TCB at this instant
   setState(t, State.SYN_RECEIVED);
   count(C.TCP_PASSIVE_OPENS);
-  dispatchLater(t); // SYN,ACK
+  t.owed |= Owe.OUTPUT; // SYN,ACK
 }
 
 function sendCookie(seg: Segment): void {
@@ -122,7 +123,7 @@ function cookieAccepted(lid: i32, seg: Segment): bool {
   setState(t, State.SYN_RECEIVED);
   count(C.TCP_PASSIVE_OPENS);
   otherStates(t, seg); // the ACK (and any data) as if the TCB had been there all along
-  if (t.inUse) dispatchLater(t);
+  if (t.inUse) t.owed |= Owe.OUTPUT;
   return true;
 }
 
@@ -162,10 +163,10 @@ function synSentState(t: Tcb, seg: Segment): void {
   t.rcvAdv = t.rcvNxt;
   takePeerOptions(t, seg);
   if (ackOk) {
-    ackedUpTo(t, seg.ack);
+    ackedUpTo(t, seg);
     setState(t, State.ESTABLISHED);
     rtoAfterHandshake(t);
-    t.ackNow = true;
+    t.owed |= Owe.ACK;
     if (t.finQueued) setState(t, State.FIN_WAIT_1);
   } else {
     // Simultaneous open: answer with SYN,ACK from our ISN again.
@@ -218,7 +219,7 @@ function firstCheckSequence(t: Tcb, seg: Segment, s: i32): bool {
     return false;
   }
   count(C.TCP_DROP_OUT_OF_WINDOW);
-  if (!seg.has(RST)) t.ackNow = true;
+  if (!seg.has(RST)) t.owed |= Owe.ACK;
   if (s == State.TIME_WAIT && seg.has(FIN)) startCloseTimer(t, 2 * msl());
   return false;
 }
@@ -272,7 +273,7 @@ function fifthCheckAck(t: Tcb, seg: Segment, s: i32): bool {
   if (seqGt(seg.ack, t.sndMax)) {
     // Acknowledges something not yet sent: ACK and drop.
     count(C.TCP_DROP_BAD_ACK);
-    t.ackNow = true;
+    t.owed |= Owe.ACK;
     return false;
   }
   if (seqLt(seg.ack, t.sndUna - t.maxSndWnd)) {
@@ -282,7 +283,7 @@ function fifthCheckAck(t: Tcb, seg: Segment, s: i32): bool {
     return false;
   }
   if (seqGt(seg.ack, t.sndUna)) {
-    ackedUpTo(t, seg.ack);
+    ackedUpTo(t, seg);
     if (t.sackOn) sackUpdate(t, seg);
   } else if (seg.ack == t.sndUna) {
     // A duplicate ACK: with SACK, one that SACKs data not SACKed before (RFC 6675 §2); without
@@ -328,9 +329,8 @@ function seventhProcessText(t: Tcb, seg: Segment): bool {
   if (st == State.ESTABLISHED || st == State.FIN_WAIT_1 || st == State.FIN_WAIT_2) {
     if (t.userClosed) {
       // Nobody will ever read this: tell the peer instead of dropping it silently (RFC 2525 §2.17).
-      sendRst(t);
       t.error = E_RESET;
-      toClosed(t);
+      t.owed |= Owe.RESET; // dispatch resets and closes
       return false;
     }
     receiveText(t, seg);
@@ -343,7 +343,7 @@ function eighthCheckFin(t: Tcb, seg: Segment): void {
   if (seg.has(FIN) && seg.seq + <u32>seg.dataLen == t.rcvNxt && !t.finReceived) {
     t.rcvNxt += 1;
     t.finReceived = true;
-    t.ackNow = true;
+    t.owed |= Owe.ACK;
     const st = t.state;
     if (st == State.SYN_RECEIVED || st == State.ESTABLISHED) setState(t, State.CLOSE_WAIT);
     else if (st == State.FIN_WAIT_1) {
@@ -352,13 +352,14 @@ function eighthCheckFin(t: Tcb, seg: Segment): void {
   } else if (seg.has(FIN)) {
     // A FIN we cannot take yet (bytes before it are missing) or a second one: say where we are
     // with a duplicate ACK at once; in TIME-WAIT it restarts the 2 MSL wait (RFC 9293 §3.10.7.4).
-    t.ackNow = true;
+    t.owed |= Owe.ACK;
     if (t.state == State.TIME_WAIT) startCloseTimer(t, 2 * msl());
   }
 }
 
-/** SND.UNA advances to ack: free acknowledged data, sample the RTT, grow the congestion window. */
-function ackedUpTo(t: Tcb, ack: u32): void {
+/** SND.UNA advances to seg's ACK: free acknowledged data, sample the RTT, grow the congestion window. */
+function ackedUpTo(t: Tcb, seg: Segment): void {
+  const ack = seg.ack;
   let acked = ack - t.sndUna;
   if (t.sndUna == t.iss) acked -= 1; // our SYN occupied one sequence number, not a data byte
   const data = min(<i32>acked, t.tx.len);
@@ -388,25 +389,25 @@ function receiveText(t: Tcb, seg: Segment): void {
   let n = seg.dataLen;
   if (seqLt(seq, t.rcvNxt)) {
     const skip = <i32>(t.rcvNxt - seq);
-    if (skip >= n) { t.ackNow = true; return; }
+    if (skip >= n) { t.owed |= Owe.ACK; return; }
     data += <usize>skip; n -= skip; seq = t.rcvNxt;
   }
   const off = <i32>(seq - t.rcvNxt);
   const room = <i32>t.rcvWnd - off;
   if (n > room) n = room; // trim to the window
-  if (n <= 0) { t.ackNow = true; return; }
+  if (n <= 0) { t.owed |= Owe.ACK; return; }
   if (off == 0) {
     t.rx.writeAt(t.rx.len, data, n);
     t.rx.commit(n);
     t.rcvNxt += <u32>n;
     // Filling a hole is acknowledged at once (RFC 5681 §4.2), in-order data may wait.
-    if (oooAdvance(t) || t.oooCount > 0) t.ackNow = true;
+    if (oooAdvance(t) || t.oooCount > 0) t.owed |= Owe.ACK;
     else delayAck(t);
   } else {
     t.rx.writeAt(t.rx.len + off, data, n);
     count(C.TCP_OOO_SEGS);
     if (!oooInsert(t, seq, seq + <u32>n)) count(C.TCP_DROP_OOO_FULL);
-    t.ackNow = true; // a duplicate ACK tells the sender what is missing
+    t.owed |= Owe.ACK; // a duplicate ACK tells the sender what is missing
   }
 }
 
@@ -419,6 +420,6 @@ function challengeAck(t: Tcb): void {
   if (challengesInWindow >= CHALLENGE_ACKS_PER_SECOND) { count(C.TCP_CHALLENGE_ACKS_LIMITED); return; }
   challengesInWindow++;
   count(C.TCP_CHALLENGE_ACKS);
-  sendAck(t);
+  t.owed |= Owe.CHALLENGE_ACK;
 }
 

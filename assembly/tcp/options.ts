@@ -2,7 +2,7 @@
 // SACK-permitted), and the timestamp rules that follow from it: TS.Recent and PAWS. An option
 // counts only when both SYNs carried it: ours offers it on an active open, and a SYN,ACK answers
 // only a SYN that had it.
-import { Tcb } from "./tcb";
+import { Tcb, Owe } from "./tcb";
 import { State } from "./state";
 import { Segment, SYN, RST } from "../wire/tcp";
 import { seqLt, seqLe, seqGe } from "./seq";
@@ -60,7 +60,7 @@ export function agreeCookie(t: Tcb, mss: u32, sack: bool): void {
 export function pawsOk(t: Tcb, seg: Segment): bool {
   if (seg.has(RST) || !seqLt(seg.tsVal, t.tsRecent)) return true;
   count(C.TCP_DROP_PAWS);
-  t.ackNow = true;
+  t.owed |= Owe.ACK;
   return false;
 }
 

@@ -1,18 +1,19 @@
-// Segment out: dispatch() sends whatever the connection may send now (SYN, data, FIN, ACK),
-// within the peer's window and the congestion window. Input never builds segments itself; it
-// only marks what is owed (ackNow) and lets dispatch run, or calls the small primitives below.
+// Segment out, TCP's second verb: dispatch() sends what the connection owes (Tcb.owed: marked by
+// input, congestion control and the timers) and whatever it may send now (SYN, data, FIN, ACK),
+// within the peer's window and the congestion window. Every segment leaves through send().
 import { MTU } from "../config";
 import { rxRingSize, maxConns } from "../layout";
 import { ipTxPayload, ipSend } from "../net/ip";
 import { PROTO_TCP } from "../wire/ipv4";
 import { C, count } from "../util/counters";
 import { now } from "../util/clock";
-import { Tcb, conns } from "./tcb";
+import { Tcb, Owe, conns } from "./tcb";
 import { State } from "./state";
 import { Segment, emitSegment, headerLen, sackOptionLen, SACK_MAX_BLOCKS, SYN, ACK_FLAG, FIN, RST, PSH } from "../wire/tcp";
 import { seqGt, seqLt } from "./seq";
 import { armRtx, startPersist, armSwsOverride } from "./timers";
-import { sackPipe, sackHole, sackRescueHole, lostRetransmissions, holeStart, holeEnd } from "./sack";
+import { toClosed } from "./close";
+import { sackPipe, sackHole, sackRescueHole, lostRetransmissions, holeStart, holeEnd, left, NO_HOLE } from "./sack";
 
 /** The MSS we announce: an Ethernet MTU minus IPv4 and TCP headers. */
 export const OUR_MSS: u32 = <u32>MTU - 40;
@@ -62,7 +63,7 @@ export function xmit(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): 
   ipSend(t.remoteIp, PROTO_TCP, len);
   count(C.TCP_OUT_SEGS);
   if (flags & RST) count(C.TCP_OUT_RSTS);
-  if (flags & ACK_FLAG) { t.ackNow = false; t.ackOn = false; }
+  if (flags & ACK_FLAG) { t.owed &= ~Owe.ACK; t.ackOn = false; }
   const end = seq + <u32>dataLen + ((flags & SYN) ? 1 : 0) + ((flags & FIN) ? 1 : 0);
   if (seqGt(end, t.sndMax)) t.sndMax = end;
 }
@@ -109,7 +110,7 @@ function sackBlocksFor(t: Tcb, flags: u32, dataLen: i32, ts: bool): i32 {
  * segment with an old sequence number would be discarded before its ACK field is read, so two
  * stacks retransmitting at once could trade such ACKs forever (BSD's tcp_output does the same).
  */
-export function sendAck(t: Tcb): void { xmit(t, t.sndMax, ACK_FLAG, 0, 0); }
+function sendAck(t: Tcb): void { xmit(t, t.sndMax, ACK_FLAG, 0, 0); }
 
 /** Reset the connection from our side (ABORT, RFC 9293 §3.10.5), at the first unsent number. */
 export function sendRst(t: Tcb): void { xmit(t, t.sndMax, RST | ACK_FLAG, 0, 0); }
@@ -143,38 +144,33 @@ export function sendSynAckFor(seg: Segment, iss: u32): void {
 @inline function unsent(t: Tcb): i32 { return t.tx.len - <i32>(t.sndNxt - t.sndUna); }
 
 /**
- * Input's side of "segment in, segment out apart": a segment (or an ICMP error) only marks what
- * its connection owes, and dispatchOwed() sends it when the frame has been processed. Under
- * wasm3 on the board every operation a function has run holds a native stack frame until it
- * returns, so output started from inside input would stack the send path on all of input's.
- */
-let owed = false;
-export function dispatchLater(t: Tcb): void { t.outputDue = true; owed = true; }
-
-/**
- * The same for the services (apps/registry.ts): while they run, what they make sendable (data,
- * a window update, a FIN) waits for the dispatchOwed() after them, which also lets the ACK a
- * read owes go out with the data written after it.
+ * While the services run (apps/registry.ts), what they make sendable (data, a window update, a
+ * FIN) is only marked, for the dispatchOwed() after them, which also lets the ACK a read owes go
+ * out with the data written after it.
  */
 let deferring = false;
 export function deferDispatch(on: bool): void { deferring = on; }
 
-/** Send what input left owed, for every connection (after each frame). */
+/**
+ * Send what input (or the services) marked owed, for every connection: after each frame, so a
+ * segment's processing has returned before the send path runs (docs/wasm3-stack.md).
+ */
 export function dispatchOwed(): void {
-  if (!owed) return;
-  owed = false;
   for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
-    if (t.outputDue) { t.outputDue = false; if (t.inUse) dispatch(t); }
+    if ((t.owed & Owe.OUTPUT) == 0) continue;
+    t.owed &= ~Owe.OUTPUT;
+    if (t.inUse) dispatch(t);
   }
 }
 
-/** Send everything connection t may send now (or, while the services run, once they are done). */
+/** Send everything connection t owes and may send now (or, while the services run, once they are done). */
 export function dispatch(t: Tcb): void {
-  if (deferring) { dispatchLater(t); return; }
+  if (deferring) { t.owed |= Owe.OUTPUT; return; }
+  if ((t.owed & ~(Owe.OUTPUT | Owe.ACK)) != 0 && !sendOwed(t)) return;
   const s = t.state;
   if (s == State.CLOSED || s == State.LISTEN || s == State.TIME_WAIT) {
-    if (t.ackNow && s == State.TIME_WAIT) sendAck(t);
+    if ((t.owed & Owe.ACK) != 0 && s == State.TIME_WAIT) sendAck(t);
     return;
   }
   if (s == State.SYN_SENT || s == State.SYN_RECEIVED) {
@@ -183,7 +179,7 @@ export function dispatch(t: Tcb): void {
       t.sndNxt = t.iss + 1;
       if (t.retries == 0) { t.rttTiming = true; t.rttSeq = t.iss; t.rttStart = now; }
       armRtx(t);
-    } else if (t.ackNow) sendAck(t);
+    } else if ((t.owed & Owe.ACK) != 0) sendAck(t);
     return;
   }
 
@@ -234,7 +230,33 @@ export function dispatch(t: Tcb): void {
   if (t.sndNxt != t.sndUna && !t.persistOn) armRtx(t);
   // Data waits behind a closed window and nothing is in flight to bring an update: probe.
   if (unsent(t) > 0 && t.sndWnd == 0 && t.sndNxt == t.sndUna) startPersist(t);
-  if (!sent && t.ackNow) sendAck(t);
+  if (!sent && (t.owed & Owe.ACK) != 0) sendAck(t);
+}
+
+/**
+ * The segments marked owed besides ordinary output, in Owe's order: probes, retransmissions, a
+ * challenge ACK, and last a RST that closes the connection. False when the connection is closed.
+ */
+function sendOwed(t: Tcb): bool {
+  const o = t.owed;
+  t.owed = o & (Owe.OUTPUT | Owe.ACK);
+  if (o & Owe.PROBE) sendProbe(t);
+  if (o & Owe.KEEPALIVE) sendKeepAlive(t);
+  if (o & Owe.RETRANSMIT_FIRST) retransmitFirst(t);
+  if (o & Owe.SACK_RETRANSMIT) {
+    // RFC 6675 §5 (4.3): the first segment presumed lost; HighRxt and RescueRxt end where it ends.
+    const end = t.sbCount > 0 ? left(t, 0) : t.sndMax;
+    t.highRxt = t.sndUna + resend(t, t.sndUna, end);
+    t.rescueRxt = t.highRxt;
+    t.rxtMark = t.sndMax;
+  }
+  if (o & Owe.CHALLENGE_ACK) sendAck(t);
+  if (o & Owe.RESET) {
+    sendRst(t);
+    toClosed(t);
+    return false;
+  }
+  return true;
 }
 
 /**
@@ -249,16 +271,17 @@ function recoverySend(t: Tcb): bool {
   let sent = false;
   while (pipe + t.mss <= t.cwnd) {
     let n: u32 = 0;
-    if (sackHole(t, true)) {
-      n = resendHole(t);
+    let h: u64 = NO_HOLE;
+    if ((h = sackHole(t, true)) != NO_HOLE) {
+      n = resendHole(t, h);
     } else if ((n = newData(t)) > 0) {
       // rule 2 sent it
-    } else if (sackHole(t, false)) {
-      n = resendHole(t);
-    } else if (seqGt(t.sndUna, t.rescueRxt) && sackRescueHole(t)) {
+    } else if ((h = sackHole(t, false)) != NO_HOLE) {
+      n = resendHole(t, h);
+    } else if (seqGt(t.sndUna, t.rescueRxt) && (h = sackRescueHole(t)) != NO_HOLE) {
       // The rescue resends the last SMSS of the hole, HighRxt stays; no second one (RescueRxt).
-      const start = holeEnd - holeStart > t.mss ? holeEnd - t.mss : holeStart;
-      n = resend(t, start, holeEnd);
+      const s = holeStart(h), e = holeEnd(h);
+      n = resend(t, e - s > t.mss ? e - t.mss : s, e);
       t.rescueRxt = t.recover;
     }
     if (n == 0) break;
@@ -268,10 +291,10 @@ function recoverySend(t: Tcb): bool {
   return sent;
 }
 
-/** NextSeg rules 1 and 3: resend the start of the hole sackHole found; HighRxt moves past it. */
-function resendHole(t: Tcb): u32 {
-  const n = resend(t, holeStart, holeEnd);
-  t.highRxt = holeStart + n;
+/** NextSeg rules 1 and 3: resend the start of hole h (sackHole's); HighRxt moves past it. */
+function resendHole(t: Tcb, h: u64): u32 {
+  const n = resend(t, holeStart(h), holeEnd(h));
+  t.highRxt = holeStart(h) + n;
   t.rxtMark = t.sndMax;
   return n;
 }
@@ -310,7 +333,7 @@ function newData(t: Tcb): u32 {
  * Resend up to one segment of [start, end) (inside SND.UNA..SND.MAX), with our FIN if it is the
  * last sequence number there. Returns the sequence space sent (0 when nothing could be).
  */
-export function resend(t: Tcb, start: u32, end: u32): u32 {
+function resend(t: Tcb, start: u32, end: u32): u32 {
   const dataEnd = t.sndUna + <u32>t.tx.len; // our FIN, when sent, is the sequence number after the data
   let n = <i32>min(end - start, t.mss);
   if (seqGt(start + <u32>n, dataEnd)) n = seqLt(start, dataEnd) ? <i32>(dataEnd - start) : 0;
@@ -323,7 +346,7 @@ export function resend(t: Tcb, start: u32, end: u32): u32 {
 }
 
 /** Persist timer fired: send one byte past the closed window (RFC 9293 §3.8.6.1). */
-export function sendProbe(t: Tcb): void {
+function sendProbe(t: Tcb): void {
   count(C.TCP_ZERO_WINDOW_PROBES);
   if (t.sndNxt != t.sndUna && t.tx.len > 0) {
     xmit(t, t.sndUna, ACK_FLAG, 0, 1); // the earlier probe's byte is still unaccepted: offer it again
@@ -336,10 +359,10 @@ export function sendProbe(t: Tcb): void {
 }
 
 /** A keep-alive probe: one old sequence number, so the peer must answer with an ACK. */
-export function sendKeepAlive(t: Tcb): void { xmit(t, t.sndUna - 1, ACK_FLAG, 0, 0); }
+function sendKeepAlive(t: Tcb): void { xmit(t, t.sndUna - 1, ACK_FLAG, 0, 0); }
 
 /** Fast retransmit: resend the first unacknowledged segment (RFC 5681 §3.2). */
-export function retransmitFirst(t: Tcb): void {
+function retransmitFirst(t: Tcb): void {
   const inFlight = <i32>(t.sndNxt - t.sndUna);
   const n = min(min(inFlight, t.tx.len), <i32>t.mss);
   if (n > 0) xmit(t, t.sndUna, ACK_FLAG, 0, n);

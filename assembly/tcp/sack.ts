@@ -9,7 +9,7 @@
 // (RFC 2018 §8: the sender keeps every byte until it is cumulatively acknowledged anyway).
 import { SACK_BLOCKS } from "../config";
 import { Tcb, scoreboards } from "./tcb";
-import { seqLt, seqLe, seqGt, seqGe } from "./seq";
+import { seqLt, seqLe, seqGt, seqGe, seqMax, seqMin } from "./seq";
 import { Segment } from "../wire/tcp";
 import { C, count } from "../util/counters";
 
@@ -36,8 +36,8 @@ function removeAt(t: Tcb, i: i32): void {
 
 /** Bytes of [a, b) that [l, r) covers. */
 @inline function overlap(a: u32, b: u32, l: u32, r: u32): u32 {
-  const lo = seqGt(l, a) ? l : a;
-  const hi = seqLt(r, b) ? r : b;
+  const lo = seqMax(l, a);
+  const hi = seqMin(r, b);
   return seqLt(lo, hi) ? hi - lo : 0;
 }
 
@@ -49,8 +49,8 @@ function mark(t: Tcb, l: u32, r: u32): u32 {
     const bl = left(t, i), br = right(t, i);
     if (seqLe(bl, r) && seqGe(br, l)) { // overlaps or touches: absorb it
       fresh -= overlap(l, r, bl, br);
-      if (seqLt(bl, l)) l = bl;
-      if (seqGt(br, r)) r = br;
+      l = seqMin(l, bl);
+      r = seqMax(r, br);
       removeAt(t, i);
     } else i++;
   }
@@ -131,7 +131,7 @@ function unsacked(t: Tcb, a: u32, b: u32): u32 {
  * SND.MAX counts once unless it is lost, and once more if it was retransmitted (below HighRxt).
  */
 export function sackPipe(t: Tcb): u32 {
-  const rxt = seqLt(t.highRxt, t.sndUna) ? t.sndUna : seqGt(t.highRxt, t.sndMax) ? t.sndMax : t.highRxt;
+  const rxt = seqMin(seqMax(t.highRxt, t.sndUna), t.sndMax);
   return unsacked(t, lostEdge(t), t.sndMax) + unsacked(t, t.sndUna, rxt);
 }
 
@@ -153,42 +153,41 @@ export function lostRetransmissions(t: Tcb): bool {
   return true;
 }
 
-/** The hole sackHole or sackRescueHole found: [holeStart, holeEnd). */
-export let holeStart: u32 = 0;
-export let holeEnd: u32 = 0;
+/**
+ * A hole [start, end) that sackHole or sackRescueHole found, as one value (start in the high
+ * half), or NO_HOLE: a hole is never empty, so 0 is never one.
+ */
+export const NO_HOLE: u64 = 0;
+@inline function hole(start: u32, end: u32): u64 { return (<u64>start << 32) | <u64>end; }
+@inline export function holeStart(h: u64): u32 { return <u32>(h >>> 32); }
+@inline export function holeEnd(h: u64): u32 { return <u32>h; }
 
 /**
  * NextSeg (RFC 6675 §4) rules 1 and 3: the lowest unSACKed byte at or past HighRxt and below the
  * highest SACKed byte (rule 1: and lost; rule 3: lost or not), and the hole it starts, which ends
- * where SACKed data begins. False when there is none.
+ * where SACKed data begins. NO_HOLE when there is none.
  */
-export function sackHole(t: Tcb, lostOnly: bool): bool {
-  let s = seqLt(t.highRxt, t.sndUna) ? t.sndUna : t.highRxt;
+export function sackHole(t: Tcb, lostOnly: bool): u64 {
+  let s = seqMax(t.highRxt, t.sndUna);
   const limit = lostOnly ? lostEdge(t) : highSacked(t);
   for (let i = 0; i < t.sbCount; i++) {
     const l = left(t, i), r = right(t, i);
     if (seqLt(s, l)) {
-      if (!seqLt(s, limit)) return false;
-      holeStart = s;
-      holeEnd = l;
-      return true;
+      return seqLt(s, limit) ? hole(s, l) : NO_HOLE;
     }
     if (seqLt(s, r)) s = r; // inside a SACKed block: skip past it
   }
-  return false;
+  return NO_HOLE;
 }
 
 /**
  * NextSeg rule 4, the rescue retransmission: the hole that ends at the highest unSACKed byte
- * outstanding (the last hole below SND.MAX). False when everything outstanding is SACKed.
+ * outstanding (the last hole below SND.MAX). NO_HOLE when everything outstanding is SACKed.
  */
-export function sackRescueHole(t: Tcb): bool {
+export function sackRescueHole(t: Tcb): u64 {
   let top = t.sndMax;
   let k = t.sbCount - 1;
   if (k >= 0 && right(t, k) == t.sndMax) { top = left(t, k); k--; }
   const bottom = k >= 0 ? right(t, k) : t.sndUna;
-  if (!seqLt(bottom, top)) return false;
-  holeStart = bottom;
-  holeEnd = top;
-  return true;
+  return seqLt(bottom, top) ? hole(bottom, top) : NO_HOLE;
 }

@@ -6,7 +6,7 @@ import { maxConns } from "../layout";
 import { C, count } from "../util/counters";
 import { ourIp } from "../net/iface";
 import { now } from "../util/clock";
-import { Tcb, conns, listeners, allocConn, freeConn, findListener, setState } from "./tcb";
+import { Tcb, Owe, conns, listeners, allocConn, freeConn, findListener, setState } from "./tcb";
 import { Ring } from "./ring";
 import { State, synchronized } from "./state";
 import { dispatch, sendRst, windowUpdateDue } from "./output";
@@ -148,7 +148,7 @@ function take(id: i32, ptr: usize, len: i32): i32 {
   if (t == null) return E_BADF;
   const n = ptr != 0 ? t.rx.pop(ptr, len) : t.rx.drop(len);
   if (n > 0) {
-    if (windowUpdateDue(t)) { t.ackNow = true; dispatch(t); }
+    if (windowUpdateDue(t)) { t.owed |= Owe.ACK; dispatch(t); }
     return n;
   }
   if (t.finReceived) return 0;

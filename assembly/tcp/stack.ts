@@ -1,12 +1,12 @@
-// TCP's entry points besides segment arrival (input.ts, called by receive.ts): init, and the
-// timers run by poll.
+// TCP's third verb beside segment arrival (input.ts) and dispatch (output.ts): poll, the timers.
+// A timer that fires decides and marks what is owed (Tcb.owed); dispatch sends it. Also init.
 import { maxConns } from "../layout";
 import { now, reached } from "../util/clock";
 import { C, count } from "../util/counters";
-import { conns, Tcb } from "./tcb";
+import { conns, Tcb, Owe } from "./tcb";
 import { State, synchronized } from "./state";
 import { isnInit } from "./isn";
-import { dispatch, sendProbe, sendRst, sendKeepAlive } from "./output";
+import { dispatch } from "./output";
 import { onTimeout } from "./congestion";
 import { backoff, nextDeadline, persistInterval, keepAliveOn, keepAliveAt } from "./timers";
 import { toClosed } from "./close";
@@ -24,18 +24,17 @@ export function tcpPoll(): u32 {
     // nextDeadline looks at exactly the timers below: while none is due (and nothing is owed),
     // the connection has nothing to do here.
     const d = nextDeadline(t);
-    if (d != 0 && !t.ackNow && !t.swsForce) { next = min(next, d); continue; }
+    if (d != 0 && (t.owed & Owe.ACK) == 0 && !t.swsForce) { next = min(next, d); continue; }
     if (t.closeOn && reached(t.closeAt, now)) { t.closeOn = false; toClosed(t); continue; }
     if (t.rtxOn && reached(t.rtxAt, now)) retransmitTimeout(t);
     if (!t.inUse) continue;
     if (t.persistOn && reached(t.persistAt, now)) {
-      sendProbe(t);
+      t.owed |= Owe.PROBE;
       t.persistBackoff++;
       t.persistAt = now + persistInterval(t);
     }
-    let due = false; // a timer below fired: dispatch has something to do
-    if (t.ackOn && reached(t.ackAt, now)) { t.ackOn = false; t.ackNow = true; due = true; }
-    if (t.swsOn && reached(t.swsAt, now)) { t.swsOn = false; t.swsForce = true; due = true; }
+    if (t.ackOn && reached(t.ackAt, now)) { t.ackOn = false; t.owed |= Owe.ACK; }
+    if (t.swsOn && reached(t.swsAt, now)) { t.swsOn = false; t.swsForce = true; }
     if (t.userTimeout != 0 && t.sndUna != t.sndMax && reached(t.unackedSince + t.userTimeout, now)) {
       giveUp(t); // RFC 9293 §3.8.3: the user's limit for unacknowledged data
       continue;
@@ -43,11 +42,11 @@ export function tcpPoll(): u32 {
     if (keepAliveOn(t) && reached(keepAliveAt(t), now)) {
       if (t.keepProbes >= t.keepCount) { giveUp(t); continue; }
       t.keepProbes++;
-      sendKeepAlive(t);
+      t.owed |= Owe.KEEPALIVE;
     }
     // Everything else that makes a segment due (input, the socket calls, the retransmission
-    // timer) dispatches at once; here only what the timers above set is left.
-    if (due || t.ackNow || t.swsForce) dispatch(t);
+    // timer) has dispatched already; here only what the timers above marked is left.
+    if (t.owed != 0 || t.swsForce) dispatch(t);
     next = min(next, nextDeadline(t));
   }
   return next;
@@ -58,9 +57,10 @@ function giveUp(t: Tcb): void {
   const s = t.state;
   if (s == State.SYN_SENT || s == State.SYN_RECEIVED) count(C.TCP_ATTEMPT_FAILS);
   else if (s == State.ESTABLISHED || s == State.CLOSE_WAIT) count(C.TCP_ESTAB_RESETS);
-  if (synchronized(s)) sendRst(t);
   t.error = E_TIMEDOUT;
-  toClosed(t);
+  if (!synchronized(s)) { toClosed(t); return; }
+  t.owed |= Owe.RESET; // dispatch sends what the timers marked before, then the RST, and closes
+  dispatch(t);
 }
 
 /** RFC 6298 §5.4-5.6: retransmit from SND.UNA with a doubled RTO, or give up. */

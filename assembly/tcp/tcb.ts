@@ -8,6 +8,26 @@ import { State, writeStateName } from "./state";
 import { logText, emit } from "../util/log";
 import { Text } from "../util/text";
 
+/** The bits of Tcb.owed. Dispatch sends them in this order, before any ordinary output. */
+export const enum Owe {
+  /** dispatch() has something to look at for this connection (after the frame, or the services). */
+  OUTPUT = 1,
+  /** An ACK must go out: on a segment of data or FIN if one leaves, else bare. */
+  ACK = 2,
+  /** Persist timer: one byte past the closed window (RFC 9293 §3.8.6.1). */
+  PROBE = 4,
+  /** Keep-alive timer: one old sequence number (RFC 1122 §4.2.3.6). */
+  KEEPALIVE = 8,
+  /** Resend the first unacknowledged segment (fast retransmit, NewReno's partial ACK: RFC 6582). */
+  RETRANSMIT_FIRST = 16,
+  /** RFC 6675 §5 (4.3): resend the first segment presumed lost, which starts SACK recovery. */
+  SACK_RETRANSMIT = 32,
+  /** A bare ACK before anything else: RFC 5961's challenge ACK. */
+  CHALLENGE_ACK = 64,
+  /** Send a RST and close (data after the user closed; the peer given up on). */
+  RESET = 128,
+}
+
 export class Tcb {
   inUse: bool = false;
   state: i32 = State.CLOSED; // the first field reset() zeroes (CLOSED is 0)
@@ -120,10 +140,11 @@ export class Tcb {
   noDelay: bool = false;
   /** The SYN or SYN-ACK was retransmitted (RFC 6298 §5.7 then sets the RTO to 3 s). */
   synRetransmitted: bool = false;
-  /** An ACK must go out with the next dispatch. */
-  ackNow: bool = false;
-  /** Input left something to send: dispatchOwed() sends it once the frame is processed. */
-  outputDue: bool = false;
+  /**
+   * What the connection owes the wire (Owe bits): input, congestion control and the timers only
+   * mark it; dispatch() (output.ts) sends it and clears what it sent.
+   */
+  owed: u32 = 0;
 
   // RFC 6298 estimator; srtt and rttvar in ms, scaled by 8 and 4 as in the RFC's appendix.
   srtt8: u32 = 0;

@@ -6,7 +6,7 @@ import {
 } from "../config";
 import { now, reached, until } from "../util/clock";
 import { C, count } from "../util/counters";
-import { Tcb } from "./tcb";
+import { Tcb, Owe } from "./tcb";
 import { State } from "./state";
 
 export function armRtx(t: Tcb): void {
@@ -33,7 +33,7 @@ export function persistInterval(t: Tcb): u32 {
 
 /** Delayed ACK: at most DELAYED_ACK_MS, and never for more than one unacknowledged segment. */
 export function delayAck(t: Tcb): void {
-  if (t.ackOn) { t.ackNow = true; return; }
+  if (t.ackOn) { t.owed |= Owe.ACK; return; }
   t.ackOn = true;
   t.ackAt = now + DELAYED_ACK_MS;
 }

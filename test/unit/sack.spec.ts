@@ -2,7 +2,7 @@
 // The SACK scoreboard (tcp/sack.ts) on its own: RFC 6675's Update, IsLost, SetPipe and NextSeg's
 // holes, the bound of SACK_BLOCKS blocks, and the timeout that forgets it.
 import { Tcb, tcbTableInit, conns } from "../../assembly/tcp/tcb";
-import { sackUpdate, sackTrim, lostEdge, sackPipe, sackHole, sackRescueHole, holeStart, holeEnd, highSacked } from "../../assembly/tcp/sack";
+import { sackUpdate, sackTrim, lostEdge, sackPipe, sackHole, sackRescueHole, holeStart, holeEnd, highSacked, NO_HOLE } from "../../assembly/tcp/sack";
 import { onTimeout } from "../../assembly/tcp/congestion";
 import { parseSegment, emitSegment, Segment, ACK_FLAG } from "../../assembly/wire/tcp";
 import { SACK_BLOCKS } from "../../assembly/config";
@@ -65,9 +65,9 @@ describe("SACK scoreboard", () => {
     ack(t, [1, 1 + 0]); // empty: ignored
     expect(ack(t, [9, 10])).toBe(M);
     expect(t.sbCount).toBe(SACK_BLOCKS);
-    sackHole(t, false);
-    expect(holeStart).toBe(UNA); // segment 1's block is gone: from UNA to segment 3 is one hole
-    expect(holeEnd).toBe(UNA + 3 * M);
+    const h = sackHole(t, false);
+    expect(holeStart(h)).toBe(UNA); // segment 1's block is gone: from UNA to segment 3 is one hole
+    expect(holeEnd(h)).toBe(UNA + 3 * M);
   });
 
   it("ignores blocks with left >= right, past SND.MAX or far below SND.UNA; a D-SACK below SND.UNA changes nothing", () => {
@@ -118,19 +118,19 @@ describe("SACK scoreboard", () => {
   it("NextSeg's holes: rule 1 only below the lost edge, rule 3 up to the highest SACKed byte, past HighRxt", () => {
     const t = sender();
     ack(t, [1, 4, 6, 7]); // holes: 0 (lost), 4..6 (not lost: one segment SACKed above)
-    expect(sackHole(t, true)).toBe(true);
-    expect(holeStart).toBe(UNA);
-    expect(holeEnd).toBe(UNA + M);
+    let h = sackHole(t, true);
+    expect(holeStart(h)).toBe(UNA);
+    expect(holeEnd(h)).toBe(UNA + M);
     t.highRxt = UNA + M;
-    expect(sackHole(t, true)).toBe(false);
-    expect(sackHole(t, false)).toBe(true);
-    expect(holeStart).toBe(UNA + 4 * M);
-    expect(holeEnd).toBe(UNA + 6 * M);
+    expect(sackHole(t, true)).toBe(NO_HOLE);
+    h = sackHole(t, false);
+    expect(holeStart(h)).toBe(UNA + 4 * M);
+    expect(holeEnd(h)).toBe(UNA + 6 * M);
     t.highRxt = UNA + 6 * M;
-    expect(sackHole(t, false)).toBe(false); // nothing unSACKed below segment 7 past HighRxt
-    expect(sackRescueHole(t)).toBe(true); // the rescue: the last hole, 7..10
-    expect(holeStart).toBe(UNA + 7 * M);
-    expect(holeEnd).toBe(UNA + 10 * M);
+    expect(sackHole(t, false)).toBe(NO_HOLE); // nothing unSACKed below segment 7 past HighRxt
+    h = sackRescueHole(t); // the rescue: the last hole, 7..10
+    expect(holeStart(h)).toBe(UNA + 7 * M);
+    expect(holeEnd(h)).toBe(UNA + 10 * M);
   });
 
   it("a retransmission timeout forgets the scoreboard and ends recovery (RFC 2018 §8)", () => {
