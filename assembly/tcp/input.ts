@@ -6,7 +6,7 @@ import { C, count } from "../util/counters";
 import { CHALLENGE_ACKS_PER_SECOND } from "../config";
 import { rxRingSize } from "../layout";
 import { now } from "../util/clock";
-import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST } from "../wire/tcp";
+import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST, DEFAULT_MSS } from "../wire/tcp";
 import { agreeOptions, agreeCookie, pawsOk, takeTimestamp } from "./options";
 import {
   Tcb, Owe, findConn, findListener, allocConn, freeConn, setState, pendingCount, listeners, halfOpenCount, halfOpenLimit,
@@ -78,7 +78,7 @@ function listenState(lid: i32, seg: Segment): void {
   t.irs = seg.seq;
   t.rcvNxt = seg.seq + 1;
   t.rcvAdv = t.rcvNxt;
-  t.iss = cookieFor(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, seg.seq, seg.mss != 0 ? seg.mss : 536, seg.sackOk);
+  t.iss = cookieIss(seg);
   t.sndUna = t.iss; t.sndNxt = t.iss; t.sndMax = t.iss;
   takePeerOptions(t, seg);
   t.state = State.LISTEN; // the slot stands for the listener's TCB at this instant
@@ -88,9 +88,13 @@ function listenState(lid: i32, seg: Segment): void {
 }
 
 function sendCookie(seg: Segment): void {
-  const iss = cookieFor(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, seg.seq, seg.mss != 0 ? seg.mss : 536, seg.sackOk);
   count(C.TCP_SYN_COOKIES_SENT);
-  sendSynAckFor(seg, iss);
+  sendSynAckFor(seg, cookieIss(seg));
+}
+
+/** Every passive ISS is a SYN cookie (syncookie.ts) for the SYN's four-tuple, MSS and SACK-permitted. */
+function cookieIss(seg: Segment): u32 {
+  return cookieFor(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, seg.seq, seg.mss != 0 ? seg.mss : DEFAULT_MSS, seg.sackOk);
 }
 
 /** The ACK completing a cookie handshake: build the connection the cookie describes. */

@@ -4,7 +4,7 @@
 // only a SYN that had it.
 import { Tcb, Owe } from "./tcb";
 import { State } from "./state";
-import { Segment, SYN, RST } from "../wire/tcp";
+import { Segment, SYN, RST, DEFAULT_MSS } from "../wire/tcp";
 import { seqLt, seqLe, seqGe } from "./seq";
 import { OUR_MSS, ourWscale } from "./output";
 import { C, count } from "../util/counters";
@@ -13,7 +13,7 @@ import { C, count } from "../util/counters";
 export function agreeOptions(t: Tcb, seg: Segment): void {
   const syn = seg.has(SYN);
   const answering = t.state != State.SYN_SENT; // a passive open: we answer what the SYN offered
-  t.mss = seg.mss != 0 ? min(seg.mss, OUR_MSS) : 536;
+  t.mss = seg.mss != 0 ? min(seg.mss, OUR_MSS) : DEFAULT_MSS;
   if (syn && seg.wscale >= 0 && (t.wsOffer || answering)) {
     t.wsOffer = true;
     t.sndWscale = <u32>seg.wscale;

@@ -9,7 +9,7 @@ import { C, count } from "../util/counters";
 import { now } from "../util/clock";
 import { Tcb, Owe, conns } from "./tcb";
 import { State } from "./state";
-import { Segment, emitSegment, headerLen, sackOptionLen, SACK_MAX_BLOCKS, SYN, ACK_FLAG, FIN, RST, PSH } from "../wire/tcp";
+import { Segment, emitSegment, sackOptionLen, SACK_MAX_BLOCKS, SYN, ACK_FLAG, FIN, RST, PSH } from "../wire/tcp";
 import { seqGt, seqLt } from "./seq";
 import { armRtx, startPersist, armSwsOverride } from "./timers";
 import { toClosed } from "./close";
@@ -54,38 +54,55 @@ export function ourWscale(): u32 {
   return s;
 }
 
-/** Build and send one segment of connection t; data comes from the send ring at dataOff. */
-export function xmit(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): void {
-  // Built by a call that has returned before the frame goes down to the wire: under wasm3 every
-  // operation a function has run so far holds a native stack frame until it returns, so the
-  // header's work is not stacked under the send path's (the board's C stack is its deepest here).
-  const len = buildSegment(t, seq, flags, dataOff, dataLen);
-  ipSend(t.remoteIp, PROTO_TCP, len);
+/** The segment being sent: filled from a connection (or from the segment answered), then emitted. */
+const out = new Segment();
+
+/**
+ * The one exit for TCP segments (data, ACK, SYN, FIN, RST, and the replies to segments without a
+ * connection): emit `out`, whose payload is already in place, and hand it to IPv4. The repr is
+ * filled by a call that has returned before this runs, so its work is not stacked under the send
+ * path's (docs/wasm3-stack.md: the board's C stack is its deepest here).
+ */
+function send(): void {
+  const len = emitSegment(ipTxPayload(), out);
+  ipSend(out.dstIp, PROTO_TCP, len);
   count(C.TCP_OUT_SEGS);
-  if (flags & RST) count(C.TCP_OUT_RSTS);
+  if (out.flags & RST) count(C.TCP_OUT_RSTS);
+}
+
+/** Build and send one segment of connection t; data comes from the send ring at dataOff. */
+function xmit(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): void {
+  fill(t, seq, flags, dataOff, dataLen);
+  send();
   if (flags & ACK_FLAG) { t.owed &= ~Owe.ACK; t.ackOn = false; }
   const end = seq + <u32>dataLen + ((flags & SYN) ? 1 : 0) + ((flags & FIN) ? 1 : 0);
   if (seqGt(end, t.sndMax)) t.sndMax = end;
 }
 
-/** The segment xmit sends, written at ipTxPayload(); returns its length. */
-function buildSegment(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): i32 {
-  const p = ipTxPayload();
+/** Fill `out` with connection t's segment, its data copied from the send ring to where it goes. */
+function fill(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): void {
+  const o = out;
   const syn = (flags & SYN) != 0;
-  const mss = syn ? OUR_MSS : 0;
-  const ws = syn && t.wsOffer ? <i32>ourWscale() : -1;
+  o.srcIp = t.localIp; o.dstIp = t.remoteIp; o.srcPort = t.localPort; o.dstPort = t.remotePort;
+  o.seq = seq;
+  o.flags = flags;
+  o.mss = syn ? OUR_MSS : 0;
+  o.wscale = syn && t.wsOffer ? <i32>ourWscale() : -1;
   // Timestamps on every segment once agreed, and on our SYNs while offered (RFC 7323 §3.2); a
   // RST carries none (its TSecr could be stale).
-  const ts = (flags & RST) == 0 && (syn ? t.tsOffer : t.tsOn);
-  const sackOk = syn && t.sackOffer;
-  const blocks = sackBlocksFor(t, flags, dataLen, ts);
-  if (dataLen > 0) t.tx.readAt(dataOff, p + <usize>headerLen(mss, ws, ts, sackOk, blocks), dataLen);
-  const ack = (flags & ACK_FLAG) ? t.rcvNxt : 0;
-  if (flags & ACK_FLAG) t.lastAckSent = ack;
+  o.hasTs = (flags & RST) == 0 && (syn ? t.tsOffer : t.tsOn);
+  o.tsVal = now;
+  o.tsEcr = (flags & ACK_FLAG) ? t.tsRecent : 0;
+  o.sackOk = syn && t.sackOffer;
+  o.sackCount = sackBlocksFor(t, flags, dataLen, o.hasTs);
+  o.sackLefts = changetype<usize>(t.oooStart);
+  o.sackRights = changetype<usize>(t.oooEnd);
+  o.dataLen = dataLen;
+  if (dataLen > 0) t.tx.readAt(dataOff, ipTxPayload() + <usize>o.headerLen, dataLen);
+  o.ack = (flags & ACK_FLAG) ? t.rcvNxt : 0;
+  if (flags & ACK_FLAG) t.lastAckSent = o.ack;
   // A SYN's window is never scaled (RFC 7323 §2.2); later ones are, by the shift we announced.
-  const wnd = syn ? min(advertise(t), 0xffff) : advertise(t) >> t.rcvWscale;
-  return emitSegment(p, t.localIp, t.remoteIp, t.localPort, t.remotePort, seq, ack, flags, wnd, mss, dataLen, ws,
-    ts, now, (flags & ACK_FLAG) ? t.tsRecent : 0, sackOk, blocks, changetype<usize>(t.oooStart), changetype<usize>(t.oooEnd));
+  o.wnd = syn ? min(advertise(t), 0xffff) : advertise(t) >> t.rcvWscale;
 }
 
 /**
@@ -121,23 +138,26 @@ export function sendRst(t: Tcb): void { xmit(t, t.sndMax, RST | ACK_FLAG, 0, 0);
  */
 export function sendRstFor(seg: Segment): void {
   if (seg.has(RST)) return;
-  let seq: u32 = 0, ack: u32 = 0, flags: u32 = RST;
-  if (seg.has(ACK_FLAG)) seq = seg.ack;
-  else { ack = seg.seq + seg.segLen; flags |= ACK_FLAG; }
-  const p = ipTxPayload();
-  const len = emitSegment(p, seg.dstIp, seg.srcIp, seg.dstPort, seg.srcPort, seq, ack, flags, 0, 0, 0);
-  ipSend(seg.srcIp, PROTO_TCP, len);
-  count(C.TCP_OUT_SEGS);
-  count(C.TCP_OUT_RSTS);
+  if (seg.has(ACK_FLAG)) replyTo(seg, seg.ack, 0, RST);
+  else replyTo(seg, 0, seg.seq + seg.segLen, RST | ACK_FLAG);
+  send();
 }
 
-/** A SYN,ACK from no TCB at all: the SYN cookie answer. */
+/** A SYN,ACK from no TCB at all: the SYN cookie answer (the cookie keeps SACK-permitted). */
 export function sendSynAckFor(seg: Segment, iss: u32): void {
-  const p = ipTxPayload();
-  const len = emitSegment(p, seg.dstIp, seg.srcIp, seg.dstPort, seg.srcPort, iss, seg.seq + 1,
-    SYN | ACK_FLAG, <u32>rxRingSize, OUR_MSS, 0, -1, false, 0, 0, seg.sackOk); // the cookie keeps SACK-permitted
-  ipSend(seg.srcIp, PROTO_TCP, len);
-  count(C.TCP_OUT_SEGS);
+  replyTo(seg, iss, seg.seq + 1, SYN | ACK_FLAG);
+  out.wnd = <u32>rxRingSize;
+  out.mss = OUR_MSS;
+  out.sackOk = seg.sackOk;
+  send();
+}
+
+/** Fill `out` with a bare answer to seg (no window, no options; the caller adds what it needs). */
+function replyTo(seg: Segment, seq: u32, ack: u32, flags: u32): void {
+  const o = out;
+  o.srcIp = seg.dstIp; o.dstIp = seg.srcIp; o.srcPort = seg.dstPort; o.dstPort = seg.srcPort;
+  o.seq = seq; o.ack = ack; o.flags = flags; o.wnd = 0;
+  o.mss = 0; o.wscale = -1; o.hasTs = false; o.sackOk = false; o.sackCount = 0; o.dataLen = 0;
 }
 
 /** Data bytes in the send ring not yet sent. */

@@ -6,9 +6,10 @@
 // does; a blind ACK has a 2^-24 chance to be taken for a cookie.
 import { now } from "../util/clock";
 import { keyedHash } from "./isn";
+import { DEFAULT_MSS } from "../wire/tcp";
 
 const PERIOD_MS: u32 = 64_000;
-const MSS_TABLE: StaticArray<u32> = [536, 1220, 1440, 1460];
+const MSS_TABLE: StaticArray<u32> = [DEFAULT_MSS, 1220, 1440, 1460];
 
 @inline function tick(t: u32): u32 { return (t / PERIOD_MS) & 31; }
 

@@ -3,7 +3,7 @@
 import { MAX_LISTENERS, OOO_RANGES, SACK_BLOCKS, RTO_INITIAL_MS } from "../config";
 import { maxConns, rxRingSize, txRingSize } from "../layout";
 import { Ring } from "./ring";
-import { TS_OPTION_LEN } from "../wire/tcp";
+import { TS_OPTION_LEN, DEFAULT_MSS } from "../wire/tcp";
 import { State, writeStateName } from "./state";
 import { logText, emit } from "../util/log";
 import { Text } from "../util/text";
@@ -79,7 +79,7 @@ export class Tcb {
   /** SND.MAX when the latest hole was resent: SACKs well past it show that resend lost too. */
   rxtMark: u32 = 0;
   /** Effective send MSS (peer's MSS option, bounded by our MTU). */
-  mss: u32 = 536;
+  mss: u32 = DEFAULT_MSS;
   cwnd: u32 = 0;
   ssthresh: u32 = 0xffff;
   dupAcks: i32 = 0;
@@ -175,7 +175,7 @@ export class Tcb {
   reset(): void {
     const from = offsetof<Tcb>("state");
     memory.fill(changetype<usize>(this) + from, 0, offsetof<Tcb>("rttStart") + sizeof<u32>() - from);
-    this.mss = 536; this.ssthresh = 0xffff; this.listener = -1; this.rto = RTO_INITIAL_MS;
+    this.mss = DEFAULT_MSS; this.ssthresh = 0xffff; this.listener = -1; this.rto = RTO_INITIAL_MS;
     this.rx.clear(); this.tx.clear(); this.oooCount = 0;
   }
 

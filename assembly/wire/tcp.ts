@@ -1,4 +1,5 @@
-// TCP header (RFC 9293 §3.1): a view over the segment bytes, the parsed `Segment` repr, and emit.
+// TCP header (RFC 9293 §3.1): a view over the segment bytes and the `Segment` repr, which parse
+// fills and emit writes from (both directions, as smoltcp's TcpRepr).
 import { get16, get32, put16, put32, put8, get8 } from "../util/bytes";
 import { sumBytes, finish, pseudoHeaderSum } from "./checksum";
 import { C } from "../util/counters";
@@ -37,7 +38,13 @@ export const SACK_MAX_BLOCKS: i32 = 4;
 /** Bytes of a SACK option of n blocks, with the two NOPs that align it. */
 @inline export function sackOptionLen(n: i32): i32 { return n > 0 ? 4 + 8 * n : 0; }
 
-/** A validated segment: what TCP input works from; it never reads raw header bytes itself. */
+/** RFC 9293 §3.7.1: the MSS to assume when a SYN carries no MSS option. */
+export const DEFAULT_MSS: u32 = 536;
+
+/**
+ * A segment: what parseSegment validates and fills (TCP input never reads raw header bytes), and
+ * what emitSegment writes.
+ */
 export class Segment {
   srcIp: u32 = 0;
   dstIp: u32 = 0;
@@ -67,13 +74,20 @@ export class Segment {
    */
   sackCount: i32 = 0;
   sackBad: bool = false;
+  /** Parsed: the blocks in place, in wire order. */
   sackAt: usize = 0;
+  /** To emit: block i is [sackLefts[i], sackRights[i]), from two arrays of u32 (the out-of-order ranges). */
+  sackLefts: usize = 0;
+  sackRights: usize = 0;
+  /** Parsed: where the data is. To emit: the payload already sits at the header's end. */
   data: usize = 0;
   dataLen: i32 = 0;
 
   @inline has(f: u32): bool { return (this.flags & f) != 0; }
   @inline sackLeft(i: i32): u32 { return get32(this.sackAt + <usize>(8 * i)); }
   @inline sackRight(i: i32): u32 { return get32(this.sackAt + <usize>(8 * i + 4)); }
+  /** The header's length with the options set here. */
+  @inline get headerLen(): i32 { return headerLen(this.mss, this.wscale, this.hasTs, this.sackOk, this.sackCount); }
   /** SEG.LEN: data plus one for each of SYN and FIN. */
   @inline get segLen(): u32 {
     return <u32>this.dataLen + ((this.flags & SYN) ? 1 : 0) + ((this.flags & FIN) ? 1 : 0);
@@ -161,74 +175,64 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
 }
 
 /**
- * Write a TCP header at p for a segment whose payload (payloadLen bytes) already sits at
- * p + headerLen(mss, wscale, ts, sackOk, sackBlocks), and fill in the checksum. Options: MSS when
- * mss != 0, Window Scale (after a NOP) when wscale >= 0, SACK-permitted (after two NOPs) when sackOk,
- * Timestamps (after two NOPs) when ts, and a SACK option (after two NOPs) of sackBlocks blocks,
- * block i being [sackLefts[i], sackRights[i]) read from two arrays of u32.
- * Returns the segment's total length.
+ * Write seg's TCP header at p, its payload (seg.dataLen bytes) already sitting at
+ * p + seg.headerLen, and fill in the checksum. Options: MSS when seg.mss != 0, Window Scale (after
+ * a NOP) when seg.wscale >= 0, SACK-permitted (after two NOPs) when seg.sackOk, Timestamps (after
+ * two NOPs) when seg.hasTs, and a SACK option (after two NOPs) of seg.sackCount blocks, read from
+ * seg.sackLefts and seg.sackRights. Returns the segment's total length.
  */
-export function emitSegment(
-  p: usize, src: u32, dst: u32, srcPort: u32, dstPort: u32,
-  seq: u32, ack: u32, flags: u32, wnd: u32, mss: u32, payloadLen: i32, wscale: i32 = -1,
-  ts: bool = false, tsVal: u32 = 0, tsEcr: u32 = 0, sackOk: bool = false,
-  sackBlocks: i32 = 0, sackLefts: usize = 0, sackRights: usize = 0,
-): i32 {
-  // The header is written by a call that returns before the checksum is taken: under wasm3 a
-  // function's operations hold native stack frames until it returns (the board's deepest path).
-  const total = writeTcpHeader(p, srcPort, dstPort, seq, ack, flags, wnd, mss, payloadLen, wscale, ts, tsVal, tsEcr,
-    sackOk, sackBlocks, sackLefts, sackRights);
-  const sum = sumBytes(p, total, pseudoHeaderSum(src, dst, PROTO_TCP, <u32>total));
+export function emitSegment(p: usize, seg: Segment): i32 {
+  // The header is written by a call that returns before the checksum is taken (docs/wasm3-stack.md).
+  const total = writeTcpHeader(p, seg);
+  const sum = sumBytes(p, total, pseudoHeaderSum(seg.srcIp, seg.dstIp, PROTO_TCP, <u32>total));
   put16(p + CHECKSUM, finish(sum));
   return total;
 }
 
 /** emitSegment's header and options, the checksum left 0; returns the segment's total length. */
-function writeTcpHeader(
-  p: usize, srcPort: u32, dstPort: u32, seq: u32, ack: u32, flags: u32, wnd: u32, mss: u32, payloadLen: i32,
-  wscale: i32, ts: bool, tsVal: u32, tsEcr: u32, sackOk: bool, sackBlocks: i32, sackLefts: usize, sackRights: usize,
-): i32 {
-  const hlen = headerLen(mss, wscale, ts, sackOk, sackBlocks);
-  put16(p + SRC_PORT, srcPort);
-  put16(p + DST_PORT, dstPort);
-  put32(p + SEQ, seq);
-  put32(p + ACK, ack);
+function writeTcpHeader(p: usize, seg: Segment): i32 {
+  const hlen = seg.headerLen;
+  put16(p + SRC_PORT, seg.srcPort);
+  put16(p + DST_PORT, seg.dstPort);
+  put32(p + SEQ, seg.seq);
+  put32(p + ACK, seg.ack);
   put8(p + DATA_OFF, <u32>(hlen / 4) << 4);
-  put8(p + FLAGS, flags);
-  put16(p + WINDOW, min(wnd, 0xffff));
+  put8(p + FLAGS, seg.flags);
+  put16(p + WINDOW, min(seg.wnd, 0xffff));
   put16(p + CHECKSUM, 0);
   put16(p + URGENT, 0);
   let o = p + TCP_HEADER_LEN;
-  if (mss != 0) {
+  if (seg.mss != 0) {
     put8(o, OPT_MSS);
     put8(o + 1, 4);
-    put16(o + 2, mss);
+    put16(o + 2, seg.mss);
     o += 4;
   }
-  if (wscale >= 0) {
-    option4(o, OPT_NOP, OPT_WSCALE, 3, <u32>wscale);
+  if (seg.wscale >= 0) {
+    option4(o, OPT_NOP, OPT_WSCALE, 3, <u32>seg.wscale);
     o += 4;
   }
-  if (sackOk) {
+  if (seg.sackOk) {
     option4(o, OPT_NOP, OPT_NOP, OPT_SACK_PERMITTED, 2);
     o += 4;
   }
-  if (ts) {
+  if (seg.hasTs) {
     option4(o, OPT_NOP, OPT_NOP, OPT_TIMESTAMPS, 10);
-    put32(o + 4, tsVal);
-    put32(o + 8, tsEcr);
+    put32(o + 4, seg.tsVal);
+    put32(o + 8, seg.tsEcr);
     o += TS_OPTION_LEN;
   }
-  if (sackBlocks > 0) {
-    option4(o, OPT_NOP, OPT_NOP, OPT_SACK, 2 + 8 * <u32>sackBlocks);
+  const n = seg.sackCount;
+  if (n > 0) {
+    option4(o, OPT_NOP, OPT_NOP, OPT_SACK, 2 + 8 * <u32>n);
     o += 4;
-    for (let i = 0; i < sackBlocks; i++) {
-      put32(o, load<u32>(sackLefts + <usize>(4 * i)));
-      put32(o + 4, load<u32>(sackRights + <usize>(4 * i)));
+    for (let i = 0; i < n; i++) {
+      put32(o, load<u32>(seg.sackLefts + <usize>(4 * i)));
+      put32(o + 4, load<u32>(seg.sackRights + <usize>(4 * i)));
       o += 8;
     }
   }
-  return hlen + payloadLen;
+  return hlen + seg.dataLen;
 }
 
 /**

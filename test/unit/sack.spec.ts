@@ -15,6 +15,10 @@ const UNA: u32 = 0xfffff000; // close to wrapping, so every comparison must be m
 const lefts = new StaticArray<u32>(4);
 const rights = new StaticArray<u32>(4);
 const seg = new Segment();
+/** The peer's ACKs: 40000 -> 5000, window 1000, its SACK blocks read from lefts and rights. */
+const out = new Segment();
+out.srcIp = SRC; out.dstIp = DST; out.srcPort = 40000; out.dstPort = 5000; out.flags = ACK_FLAG; out.wnd = 1000;
+out.sackLefts = changetype<usize>(lefts); out.sackRights = changetype<usize>(rights);
 const buf = heap.alloc(128);
 
 /** A sender with ten segments outstanding from UNA, nothing SACKed. */
@@ -40,8 +44,8 @@ function ack(t: Tcb, blocks: Array<u32>): u32 {
 
 /** The same with the n blocks already in lefts and rights. */
 function ackRaw(t: Tcb, n: i32): u32 {
-  const len = emitSegment(buf, SRC, DST, 40000, 5000, 1, t.sndUna, ACK_FLAG, 1000, 0, 0, -1, false, 0, 0, false,
-    n, changetype<usize>(lefts), changetype<usize>(rights));
+  out.seq = 1; out.ack = t.sndUna; out.sackCount = n;
+  const len = emitSegment(buf, out);
   expect(parseSegment(SRC, DST, buf, len, seg)).toBe(-1);
   expect(seg.sackCount).toBe(n);
   return sackUpdate(t, seg);
