@@ -121,8 +121,7 @@ function rung(t: Text, toYou: bool): Text {
 }
 
 function ladderPage(t: Text, conn: i32, log: Log): void {
-  // The handshake and each request are calls that return before the next: under wasm3 every
-  // operation a function has run holds a native stack frame until it returns (or its loop turns).
+  // The handshake and each request are calls that return before the next (docs/wasm3-stack.md).
   ladderHandshake(t, conn, log);
   const total = log.requests + 1; // the current one too
   const first = total > <u32>LOG_ENTRIES ? total - <u32>LOG_ENTRIES : 0;

@@ -7,26 +7,25 @@ import { CHALLENGE_ACKS_PER_SECOND } from "../config";
 import { rxRingSize } from "../layout";
 import { now } from "../util/clock";
 import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST, DEFAULT_MSS } from "../wire/tcp";
-import { agreeOptions, agreeCookie, pawsOk, takeTimestamp } from "./options";
+import { takePeerOptions, agreeCookie, pawsOk, takeTimestamp } from "./options";
 import {
   Tcb, Owe, findConn, findListener, allocConn, freeConn, setState, pendingCount, listeners, halfOpenCount, halfOpenLimit,
-  oldestHalfOpen, logConnection,
+  oldestHalfOpen,
 } from "./tcb";
 import { State } from "./state";
 import { seqLt, seqLe, seqGt, seqInWindow } from "./seq";
 import { sendRstFor, sendSynAckFor } from "./output";
 import { onAck, onDupAck } from "./congestion";
-import { restartRtx, stopRtx, stopPersist, delayAck, rttSample, startCloseTimer, rtoAfterHandshake } from "./timers";
-import { oooInsert, oooAdvance } from "./reassembly";
+import { restartRtx, stopRtx, stopPersist, rttSample, startCloseTimer, rtoAfterHandshake } from "./timers";
+import { receiveText } from "./reassembly";
 import { cookieFor, cookieCheck, COOKIE_SACK } from "./syncookie";
 import { sackUpdate, sackTrim } from "./sack";
 import { toClosed, enterTimeWait, initCwnd, orphanFinWait2, msl } from "./close";
 import { E_REFUSED, E_RESET } from "../util/errors";
-import { emit } from "../util/log";
 
 const seg = new Segment();
 
-/** Entry from IPv4: one segment for our address. */
+/** Entry from the receive ladder (receive.ts): one segment for our address. */
 export function segmentArrives(src: u32, dst: u32, p: usize, len: i32): void {
   count(C.TCP_IN_SEGS);
   const why = parseSegment(src, dst, p, len, seg);
@@ -131,17 +130,6 @@ function cookieAccepted(lid: i32, seg: Segment): bool {
   return true;
 }
 
-function takePeerOptions(t: Tcb, seg: Segment): void {
-  if (seg.wscaleAsked > 14) {
-    logConnection(t).str("window scale ").u32(<u32>seg.wscaleAsked).str(" used as 14 (RFC 7323)");
-    emit();
-  }
-  agreeOptions(t, seg);
-  t.sndWnd = seg.wnd; t.maxSndWnd = seg.wnd;
-  t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
-  initCwnd(t);
-}
-
 /** §3.10.7.3 SYN-SENT. */
 function synSentState(t: Tcb, seg: Segment): void {
   // first check the ACK bit
@@ -189,9 +177,8 @@ function otherStates(t: Tcb, seg: Segment): void {
     seg.seq += 1;
     seg.flags &= ~SYN;
   }
-  // Each step is a call that returns before the next (false: the segment is done with): under
-  // wasm3 a function's operations hold native stack frames until it returns, so the steps' work
-  // is not stacked under what the later ones call (the board's C stack peaks on this path).
+  // Each step is a call that returns before the next (false: the segment is done with), so its
+  // work is not stacked under what the later ones call (docs/wasm3-stack.md).
   if (!firstCheckSequence(t, seg, s)) return;
   takeTimestamp(t, seg); // RFC 7323 §4.3: only from a segment found in sequence
   if (!secondCheckRst(t, seg, s)) return;
@@ -384,35 +371,6 @@ function ackedUpTo(t: Tcb, seg: Segment): void {
   t.unackedSince = now;
   if (t.sndUna == t.sndMax) stopRtx(t); else restartRtx(t);
   onAck(t, acked); // the congestion window: grows, or repairs the next hole in fast recovery
-}
-
-/** Seventh step for ESTABLISHED and FIN-WAIT-1/2: in-order data to the ring, the rest held. */
-function receiveText(t: Tcb, seg: Segment): void {
-  let seq = seg.seq;
-  let data = seg.data;
-  let n = seg.dataLen;
-  if (seqLt(seq, t.rcvNxt)) {
-    const skip = <i32>(t.rcvNxt - seq);
-    if (skip >= n) { t.owed |= Owe.ACK; return; }
-    data += <usize>skip; n -= skip; seq = t.rcvNxt;
-  }
-  const off = <i32>(seq - t.rcvNxt);
-  const room = <i32>t.rcvWnd - off;
-  if (n > room) n = room; // trim to the window
-  if (n <= 0) { t.owed |= Owe.ACK; return; }
-  if (off == 0) {
-    t.rx.writeAt(t.rx.len, data, n);
-    t.rx.commit(n);
-    t.rcvNxt += <u32>n;
-    // Filling a hole is acknowledged at once (RFC 5681 §4.2), in-order data may wait.
-    if (oooAdvance(t) || t.oooCount > 0) t.owed |= Owe.ACK;
-    else delayAck(t);
-  } else {
-    t.rx.writeAt(t.rx.len + off, data, n);
-    count(C.TCP_OOO_SEGS);
-    if (!oooInsert(t, seq, seq + <u32>n)) count(C.TCP_DROP_OOO_FULL);
-    t.owed |= Owe.ACK; // a duplicate ACK tells the sender what is missing
-  }
 }
 
 // RFC 5961 §7: challenge ACKs are rate-limited, so they cannot be used to flood or to probe.

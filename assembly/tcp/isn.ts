@@ -15,8 +15,8 @@ export function isnInit(): void {
 let v0: u64 = 0, v1: u64 = 0, v2: u64 = 0, v3: u64 = 0;
 
 /**
- * `n` SipRounds, as a loop: under wasm3 every operation holds a native stack frame until a loop
- * turns or the function returns, so the 14 rounds unrolled cost 6 KB of the board's C stack.
+ * `n` SipRounds, as a loop: the 14 rounds unrolled cost 6 KB of the board's C stack
+ * (docs/wasm3-stack.md).
  */
 function rounds(n: i32): void {
   let a = v0, b = v1, c = v2, d = v3;

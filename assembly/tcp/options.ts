@@ -2,12 +2,26 @@
 // SACK-permitted), and the timestamp rules that follow from it: TS.Recent and PAWS. An option
 // counts only when both SYNs carried it: ours offers it on an active open, and a SYN,ACK answers
 // only a SYN that had it.
-import { Tcb, Owe } from "./tcb";
+import { Tcb, Owe, logConnection } from "./tcb";
 import { State } from "./state";
 import { Segment, SYN, RST, DEFAULT_MSS } from "../wire/tcp";
 import { seqLt, seqLe, seqGe } from "./seq";
 import { OUR_MSS, ourWscale } from "./output";
 import { C, count } from "../util/counters";
+import { initCwnd } from "./close";
+import { emit } from "../util/log";
+
+/** A SYN's (or SYN,ACK's, or cookie ACK's) options, window and numbers into a new connection. */
+export function takePeerOptions(t: Tcb, seg: Segment): void {
+  if (seg.wscaleAsked > 14) {
+    logConnection(t).str("window scale ").u32(<u32>seg.wscaleAsked).str(" used as 14 (RFC 7323)");
+    emit();
+  }
+  agreeOptions(t, seg);
+  t.sndWnd = seg.wnd; t.maxSndWnd = seg.wnd;
+  t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
+  initCwnd(t);
+}
 
 /** The peer's SYN (or SYN,ACK) options into the TCB; anything else leaves them all off. */
 export function agreeOptions(t: Tcb, seg: Segment): void {

@@ -2,9 +2,13 @@
 // are written straight into the receive ring past its end, at their offset from RCV.NXT; these
 // ranges remember which parts are there, so nothing is copied twice. They are kept most recent
 // first (the range the last segment fell into leads), the order RFC 2018 §4 wants SACK blocks in.
+// Also the seventh step's text processing for the states that take data (receiveText).
 import { OOO_RANGES } from "../config";
-import { Tcb } from "./tcb";
+import { Tcb, Owe } from "./tcb";
 import { seqGt, seqLt, seqLe, seqGe } from "./seq";
+import { Segment } from "../wire/tcp";
+import { delayAck } from "./timers";
+import { C, count } from "../util/counters";
 
 /**
  * Remember [start, end) as held; merges with overlapping or touching ranges, and puts the union
@@ -60,4 +64,33 @@ export function oooAdvance(t: Tcb): bool {
     } else i++;
   }
   return moved;
+}
+
+/** Seventh step for ESTABLISHED and FIN-WAIT-1/2: in-order data to the ring, the rest held. */
+export function receiveText(t: Tcb, seg: Segment): void {
+  let seq = seg.seq;
+  let data = seg.data;
+  let n = seg.dataLen;
+  if (seqLt(seq, t.rcvNxt)) {
+    const skip = <i32>(t.rcvNxt - seq);
+    if (skip >= n) { t.owed |= Owe.ACK; return; }
+    data += <usize>skip; n -= skip; seq = t.rcvNxt;
+  }
+  const off = <i32>(seq - t.rcvNxt);
+  const room = <i32>t.rcvWnd - off;
+  if (n > room) n = room; // trim to the window
+  if (n <= 0) { t.owed |= Owe.ACK; return; }
+  if (off == 0) {
+    t.rx.writeAt(t.rx.len, data, n);
+    t.rx.commit(n);
+    t.rcvNxt += <u32>n;
+    // Filling a hole is acknowledged at once (RFC 5681 §4.2), in-order data may wait.
+    if (oooAdvance(t) || t.oooCount > 0) t.owed |= Owe.ACK;
+    else delayAck(t);
+  } else {
+    t.rx.writeAt(t.rx.len + off, data, n);
+    count(C.TCP_OOO_SEGS);
+    if (!oooInsert(t, seq, seq + <u32>n)) count(C.TCP_DROP_OOO_FULL);
+    t.owed |= Owe.ACK; // a duplicate ACK tells the sender what is missing
+  }
 }

@@ -301,7 +301,7 @@ export function freeConn(t: Tcb): void { t.reset(); t.inUse = false; }
  */
 export let stateChanges: u32 = 0;
 
-/** A log line about connection t, begun with "tcp ID LOCALPORT REMOTEIP:PORT " (its own call: a short stack). */
+/** A log line about connection t, begun with "tcp ID LOCALPORT REMOTEIP:PORT " (its own call: docs/wasm3-stack.md). */
 export function logConnection(t: Tcb): Text {
   return logText().str("tcp ").u32(<u32>t.id).ch(32).u32(t.localPort).ch(32).ip(t.remoteIp).ch(58).u32(t.remotePort).ch(32);
 }
