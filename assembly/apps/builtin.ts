@@ -19,7 +19,6 @@ export const DEFAULT_SERVICES: u32 = 63;
 let selected: u32 = DEFAULT_SERVICES;
 
 export function selectServices(mask: u32): void { selected = mask & DEFAULT_SERVICES; }
-export function selectedServices(): u32 { return selected; }
 
 /** What the chosen services will reserve when they start. */
 export function builtinBytes(): u32 {

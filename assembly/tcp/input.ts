@@ -9,7 +9,7 @@ import { now } from "../util/clock";
 import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST, DEFAULT_MSS } from "../wire/tcp";
 import { takePeerOptions, agreeCookie, pawsOk, takeTimestamp } from "./options";
 import {
-  Tcb, Owe, findConn, findListener, allocConn, freeConn, setState, pendingCount, listeners, halfOpenCount, halfOpenLimit,
+  Tcb, Owe, oweOutput, findConn, findListener, allocConn, freeConn, setState, pendingCount, listeners, halfOpenCount, halfOpenLimit,
   oldestHalfOpen,
 } from "./tcb";
 import { State } from "./state";
@@ -41,10 +41,10 @@ export function segmentArrives(src: u32, dst: u32, p: usize, len: i32): void {
   t.lastHeard = now;
   t.keepProbes = 0;
   if (!seg.has(SYN)) seg.wnd <<= t.sndWscale; // RFC 7323 §2.3: SEG.WND as the peer means it
-  if (t.tsOn && seg.hasTs && !pawsOk(t, seg)) { t.owed |= Owe.OUTPUT; return; }
+  if (t.tsOn && seg.hasTs && !pawsOk(t, seg)) { oweOutput(t); return; }
   if (t.state == State.SYN_SENT) synSentState(t, seg);
   else otherStates(t, seg);
-  if (t.inUse) t.owed |= Owe.OUTPUT;
+  if (t.inUse) oweOutput(t);
 }
 
 /** §3.10.7.2 LISTEN. */
@@ -83,7 +83,7 @@ function listenState(lid: i32, seg: Segment): void {
   t.state = State.LISTEN; // the slot stands for the listener's TCB at this instant
   setState(t, State.SYN_RECEIVED);
   count(C.TCP_PASSIVE_OPENS);
-  t.owed |= Owe.OUTPUT; // SYN,ACK
+  oweOutput(t); // SYN,ACK
 }
 
 function sendCookie(seg: Segment): void {
@@ -126,7 +126,7 @@ function cookieAccepted(lid: i32, seg: Segment): bool {
   setState(t, State.SYN_RECEIVED);
   count(C.TCP_PASSIVE_OPENS);
   otherStates(t, seg); // the ACK (and any data) as if the TCB had been there all along
-  if (t.inUse) t.owed |= Owe.OUTPUT;
+  if (t.inUse) oweOutput(t);
   return true;
 }
 

@@ -7,7 +7,7 @@ import { ipTxPayload, ipSend } from "../net/ip";
 import { PROTO_TCP } from "../wire/ipv4";
 import { C, count } from "../util/counters";
 import { now } from "../util/clock";
-import { Tcb, Owe, conns } from "./tcb";
+import { Tcb, Owe, conns, oweOutput, takeOutputOwed } from "./tcb";
 import { State } from "./state";
 import { Segment, emitSegment, sackOptionLen, SACK_MAX_BLOCKS, SYN, ACK_FLAG, FIN, RST, PSH } from "../wire/tcp";
 import { seqGt, seqLt } from "./seq";
@@ -176,6 +176,7 @@ export function deferDispatch(on: bool): void { deferring = on; }
  * segment's processing has returned before the send path runs (docs/wasm3-stack.md).
  */
 export function dispatchOwed(): void {
+  if (!takeOutputOwed()) return;
   for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if ((t.owed & Owe.OUTPUT) == 0) continue;
@@ -186,7 +187,7 @@ export function dispatchOwed(): void {
 
 /** Send everything connection t owes and may send now (or, while the services run, once they are done). */
 export function dispatch(t: Tcb): void {
-  if (deferring) { t.owed |= Owe.OUTPUT; return; }
+  if (deferring) { oweOutput(t); return; }
   if ((t.owed & ~(Owe.OUTPUT | Owe.ACK)) != 0 && !sendOwed(t)) return;
   const s = t.state;
   if (s == State.CLOSED || s == State.LISTEN || s == State.TIME_WAIT) {

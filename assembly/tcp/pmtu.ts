@@ -1,7 +1,7 @@
 // Path MTU discovery for TCP (RFC 1191): every segment leaves with DF set; an ICMP "fragmentation
 // needed" lowers the connection's segment size. It is believed only when it quotes a segment of
 // ours still unacknowledged (RFC 5927 §5.1), so a blind attacker cannot shrink connections.
-import { Owe, findConn, logConnection } from "./tcb";
+import { oweOutput, findConn, logConnection } from "./tcb";
 import { seqGe, seqLt } from "./seq";
 import { State } from "./state";
 import { emit } from "../util/log";
@@ -29,7 +29,7 @@ export function tcpFragNeeded(remoteIp: u32, localPort: u32, remotePort: u32, se
   // What was lost in the too-big datagram goes again, in segments that fit (RFC 1191 §6.5).
   t.sndNxt = t.sndUna;
   t.rttTiming = false;
-  t.owed |= Owe.OUTPUT; // dispatch sends it after the frame
+  oweOutput(t); // dispatch sends it after the frame
   return true;
 }
 

@@ -28,6 +28,17 @@ export const enum Owe {
   RESET = 128,
 }
 
+/**
+ * Whether any connection's record has Owe.OUTPUT set: only a summary of the records, kept so the
+ * scan after each frame (dispatchOwed) is skipped when nothing is owed, as after most of the
+ * services' runs (the scan cost the board 1 to 2 instructions per payload byte).
+ */
+let outputOwed = false;
+/** Connection t has something for dispatch() to look at once the frame (or the services) are done. */
+@inline export function oweOutput(t: Tcb): void { t.owed |= Owe.OUTPUT; outputOwed = true; }
+/** True (once) when some connection was marked by oweOutput since the last call. */
+@inline export function takeOutputOwed(): bool { const o = outputOwed; outputOwed = false; return o; }
+
 export class Tcb {
   inUse: bool = false;
   state: i32 = State.CLOSED; // the first field reset() zeroes (CLOSED is 0)

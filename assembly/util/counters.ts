@@ -60,4 +60,3 @@ const values: usize = memory.data(C.COUNT * 4, 4);
 export function writeCounterName(t: Text, c: i32, width: i32 = 0): Text {
   return NAMES.write(t, c, width);
 }
-export function resetCounters(): void { memory.fill(values, 0, C.COUNT * 4); }

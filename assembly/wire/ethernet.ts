@@ -9,7 +9,6 @@ const SRC: usize = 6;
 const TYPE: usize = 12;
 
 @inline export function ethDst(f: usize): usize { return f + DST; }
-@inline export function ethSrc(f: usize): usize { return f + SRC; }
 @inline export function ethType(f: usize): u32 { return get16(f + TYPE); }
 
 export function isBroadcastMac(m: usize): bool {

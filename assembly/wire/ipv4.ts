@@ -75,7 +75,7 @@ export class Ipv4 {
 }
 
 /** Validate the datagram at p (len bytes) and fill ip: -1 when valid, else the drop counter. */
-export function parseIpv4(p: usize, len: i32, ip: Ipv4): i32 {
+@inline export function parseIpv4(p: usize, len: i32, ip: Ipv4): i32 {
   const why = ipCheck(p, len);
   if (why >= 0) return why;
   ipv4Fields(p, ip);
@@ -83,7 +83,7 @@ export function parseIpv4(p: usize, len: i32, ip: Ipv4): i32 {
 }
 
 /** Fill ip from the header at p, already validated (or rebuilt by reassembly). */
-export function ipv4Fields(p: usize, ip: Ipv4): void {
+@inline export function ipv4Fields(p: usize, ip: Ipv4): void {
   ip.at = p;
   ip.src = ipSrc(p);
   ip.dst = ipDst(p);

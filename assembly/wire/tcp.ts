@@ -191,12 +191,10 @@ export function emitSegment(p: usize, seg: Segment): i32 {
 
 /** emitSegment's header and options, the checksum left 0; returns the segment's total length. */
 function writeTcpHeader(p: usize, seg: Segment): i32 {
-  const hlen = seg.headerLen;
   put16(p + SRC_PORT, seg.srcPort);
   put16(p + DST_PORT, seg.dstPort);
   put32(p + SEQ, seg.seq);
   put32(p + ACK, seg.ack);
-  put8(p + DATA_OFF, <u32>(hlen / 4) << 4);
   put8(p + FLAGS, seg.flags);
   put16(p + WINDOW, min(seg.wnd, 0xffff));
   put16(p + CHECKSUM, 0);
@@ -232,6 +230,8 @@ function writeTcpHeader(p: usize, seg: Segment): i32 {
       o += 8;
     }
   }
+  const hlen = <i32>(o - p); // seg.headerLen, counted as the options were written
+  put8(p + DATA_OFF, <u32>(hlen / 4) << 4);
   return hlen + seg.dataLen;
 }
 

@@ -85,7 +85,7 @@ export interface SynackExports {
   conns_text(): number;
 }
 
-/** Socket errors (negative, errno-like); see assembly/tcp/errors.ts. */
+/** Socket errors (negative, errno-like); see assembly/util/errors.ts. */
 export const E = {
   AGAIN: -11, BADF: -9, INVAL: -22, NOBUFS: -105, ADDRINUSE: -98,
   RESET: -104, TIMEDOUT: -110, REFUSED: -111, PIPE: -32,

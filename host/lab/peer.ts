@@ -61,7 +61,7 @@ export interface Expect { seq?: number; ack?: number; len?: number; wnd?: number
 
 /**
  * The layout the scripted tests are written against: ten slots with 4 KiB rings each way (the
- * numbers in their expectations). The board default is tested on its own (test/tcp/layout).
+ * numbers in their expectations). The board default is tested on its own (test/module/layout).
  */
 export const TEST_LAYOUT: Layout = { conns: 10, rxRing: 4096, txRing: 4096, udpSockets: 4 };
 
