@@ -37,7 +37,7 @@ const ip = new Ipv4();
   else count(C.ETH_DROP_ETHERTYPE);
 }
 
-function ipv4Arrives(p: usize, len: i32): void {
+@inline function ipv4Arrives(p: usize, len: i32): void {
   // The checks are a call that returns before delivery (docs/wasm3-stack.md).
   const to = admit(p, len);
   if (to == DROPPED) return;
