@@ -7,7 +7,7 @@ import { ipTxPayload, ipSend } from "../net/ip";
 import { PROTO_TCP } from "../wire/ipv4";
 import { C, count } from "../util/counters";
 import { now } from "../util/clock";
-import { Tcb, Owe, conns, oweOutput, takeOutputOwed } from "./tcb";
+import { Tcb, Owe, conns, oweOutput, takeMarked, MARKED_NONE, MARKED_SEVERAL } from "./tcb";
 import { State } from "./state";
 import { Segment, emitSegment, sackOptionLen, SACK_MAX_BLOCKS, SYN, ACK_FLAG, FIN, RST, PSH } from "../wire/tcp";
 import { seqGt, seqLt } from "./seq";
@@ -176,19 +176,23 @@ export function deferDispatch(on: bool): void { deferring = on; }
  * segment's processing has returned before the send path runs (docs/wasm3-stack.md).
  */
 export function dispatchOwed(): void {
-  if (!takeOutputOwed()) return;
-  for (let i = 0; i < maxConns; i++) {
-    const t = unchecked(conns[i]);
-    if ((t.owed & Owe.OUTPUT) == 0) continue;
-    t.owed &= ~Owe.OUTPUT;
-    if (t.inUse) dispatch(t);
-  }
+  const m = takeMarked();
+  if (m == MARKED_NONE) return;
+  if (m != MARKED_SEVERAL) { dispatchMarked(unchecked(conns[m])); return; }
+  for (let i = 0; i < maxConns; i++) dispatchMarked(unchecked(conns[i]));
+}
+
+@inline function dispatchMarked(t: Tcb): void {
+  const o = t.owed;
+  if ((o & Owe.OUTPUT) == 0) return;
+  t.owed = o & ~Owe.OUTPUT;
+  if (t.inUse) dispatch(t);
 }
 
 /** Send everything connection t owes and may send now (or, while the services run, once they are done). */
 export function dispatch(t: Tcb): void {
   if (deferring) { oweOutput(t); return; }
-  if ((t.owed & ~(Owe.OUTPUT | Owe.ACK)) != 0 && !sendOwed(t)) return;
+  if (t.owed >= <u32>Owe.PROBE && !sendOwed(t)) return; // a bit past OUTPUT and ACK: sendOwed's
   const s = t.state;
   if (s == State.CLOSED || s == State.LISTEN || s == State.TIME_WAIT) {
     if ((t.owed & Owe.ACK) != 0 && s == State.TIME_WAIT) sendAck(t);

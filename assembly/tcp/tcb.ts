@@ -28,16 +28,24 @@ export const enum Owe {
   RESET = 128,
 }
 
+/** takeMarked(): no connection was marked since the last call. */
+export const MARKED_NONE: i32 = -1;
+/** takeMarked(): more than one connection was. */
+export const MARKED_SEVERAL: i32 = -2;
 /**
- * Whether any connection's record has Owe.OUTPUT set: only a summary of the records, kept so the
- * scan after each frame (dispatchOwed) is skipped when nothing is owed, as after most of the
- * services' runs (the scan cost the board 1 to 2 instructions per payload byte).
+ * Which records have Owe.OUTPUT set: only a summary of them, so that dispatchOwed() after a frame
+ * goes straight to the one connection the frame marked (the usual case) and does nothing when
+ * none was, instead of scanning the table each time (which cost the board about one lx106
+ * instruction per payload byte).
  */
-let outputOwed = false;
+let marked: i32 = MARKED_NONE;
 /** Connection t has something for dispatch() to look at once the frame (or the services) are done. */
-@inline export function oweOutput(t: Tcb): void { t.owed |= Owe.OUTPUT; outputOwed = true; }
-/** True (once) when some connection was marked by oweOutput since the last call. */
-@inline export function takeOutputOwed(): bool { const o = outputOwed; outputOwed = false; return o; }
+@inline export function oweOutput(t: Tcb): void {
+  t.owed |= Owe.OUTPUT;
+  marked = marked == MARKED_NONE || marked == t.id ? t.id : MARKED_SEVERAL;
+}
+/** The connection marked by oweOutput since the last call (its id), MARKED_NONE or MARKED_SEVERAL. */
+@inline export function takeMarked(): i32 { const m = marked; marked = MARKED_NONE; return m; }
 
 export class Tcb {
   inUse: bool = false;
