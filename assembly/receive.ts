@@ -41,13 +41,17 @@ const ip = new Ipv4();
   // The checks are a call that returns before delivery (docs/wasm3-stack.md).
   const to = admit(p, len);
   if (to == DROPPED) return;
-  if (ip.fragment) {
-    if (to != TO_US) { count(C.IP_DROP_FRAGMENT); return; }
-    const whole = fragmentArrives(p);
-    if (whole == 0) return;
-    ipv4Fields(whole, ip);
-  }
+  if (ip.fragment && !reassembled(to)) return;
   deliver(to == TO_US);
+}
+
+/** ip is a fragment: true once it completed its datagram, which ip then describes. */
+function reassembled(to: i32): bool {
+  if (to != TO_US) { count(C.IP_DROP_FRAGMENT); return false; }
+  const whole = fragmentArrives(ip.at);
+  if (whole == 0) return false;
+  ipv4Fields(whole, ip);
+  return true;
 }
 
 /** What admit() decided: to us, or to UDP only (broadcast, our multicast group, or before DHCP). */

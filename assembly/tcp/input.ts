@@ -41,8 +41,9 @@ export function segmentArrives(src: u32, dst: u32, p: usize, len: i32): void {
   t.lastHeard = now;
   t.keepProbes = 0;
   if (!seg.has(SYN)) seg.wnd <<= t.sndWscale; // RFC 7323 §2.3: SEG.WND as the peer means it
-  if (t.tsOn && seg.hasTs && !pawsOk(t, seg)) { oweOutput(t); return; }
-  if (t.state == State.SYN_SENT) synSentState(t, seg);
+  if (t.tsOn && seg.hasTs && !pawsOk(t, seg)) {
+    // dropped by PAWS (RFC 7323 §5.3); the ACK it owes goes out with dispatch
+  } else if (t.state == State.SYN_SENT) synSentState(t, seg);
   else otherStates(t, seg);
   if (t.inUse) oweOutput(t);
 }

@@ -178,15 +178,15 @@ export function deferDispatch(on: bool): void { deferring = on; }
 export function dispatchOwed(): void {
   const m = takeMarked();
   if (m == MARKED_NONE) return;
-  if (m != MARKED_SEVERAL) { dispatchMarked(unchecked(conns[m])); return; }
-  for (let i = 0; i < maxConns; i++) dispatchMarked(unchecked(conns[i]));
-}
-
-@inline function dispatchMarked(t: Tcb): void {
-  const o = t.owed;
-  if ((o & Owe.OUTPUT) == 0) return;
-  t.owed = o & ~Owe.OUTPUT;
-  if (t.inUse) dispatch(t);
+  const several = m == MARKED_SEVERAL;
+  const end = several ? maxConns : m + 1;
+  for (let i = several ? 0 : m; i < end; i++) {
+    const t = unchecked(conns[i]);
+    const o = t.owed;
+    if ((o & Owe.OUTPUT) == 0) continue;
+    t.owed = o & ~Owe.OUTPUT;
+    if (t.inUse) dispatch(t);
+  }
 }
 
 /** Send everything connection t owes and may send now (or, while the services run, once they are done). */
