@@ -118,6 +118,7 @@ underflow12:
   j fatal
   .org 0x400
 
+#include "memory_init.inc"
   .section .entry.text, "ax"
   .literal_position
   .align 4
@@ -141,26 +142,7 @@ _start:
   movi a2, _vectors
   wsr.vecbase a2
   movi a1, __stack
-  /* zero .bss */
-  movi a2, __bss_start
-  movi a3, __bss_end
-  movi a4, 0
-1:
-  bgeu a2, a3, 2f
-  s32i a4, a2, 0
-  addi a2, a2, 4
-  j 1b
-2:
-  /* paint the stack below the first frame with its watermark word */
-  movi a2, __stack_bottom
-  addi a3, a1, -64
-  movi a4, 0x5a5a5a5a
-3:
-  bgeu a2, a3, 4f
-  s32i a4, a2, 0
-  addi a2, a2, 4
-  j 3b
-4:
+  memory_init /* .bss zeroed, the stack painted (memory_init.inc) */
   /* PS: WOE (window overflow exceptions), UM, EXCM 0, INTLEVEL 0 */
   movi a2, 0x40020
   wsr.ps a2
