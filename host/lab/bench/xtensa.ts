@@ -64,13 +64,13 @@ async function httpPages(core: XtensaCore): Promise<{ stack_peak: number; heap_p
 export async function xtensaBench(kib: number, core: XtensaCore = "lx106"): Promise<{ lines: string[]; json: Stats }> {
   const { elf, cpu } = CORES[core];
   if (!existsSync(elf)) return { lines: [`skipped (${elf} not built)`], json: { skipped: "not built" } };
-  const abi = core === "lx6" ? "windowed" : "call0";
+  const abi = core === "lx106" ? "call0" : "windowed";
   const flash = xtensaFlash(elf);
   const lines = [`QEMU -cpu ${cpu}, ${abi} ABI; flash ${flash.text + flash.rodata} bytes: text ${flash.text} (firmware + wasm3 + C library), ` +
     `rodata ${flash.rodata} (of which the module ${flash.module}) [xtensa-lx106-elf-size -A ${elf.replace(/.*\/build\//, "build/")}]`];
   const json: Stats = { core: cpu, abi, flash };
   if (!isRoot()) return { lines: [...lines, "transfers skipped (needs root)"], json };
-  const ns = createNetns(core === "lx6" ? "benchw" : "benchx");
+  const ns = createNetns(core === "lx106" ? "benchx" : "benchw");
   let board: XtensaBoard | null = null;
   try {
     const link = await TapLink.open(ns.tap, ns.name);
