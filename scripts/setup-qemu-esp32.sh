@@ -9,7 +9,7 @@
 # Debian's qemu source (the installed emulator's version, Debian's patches applied), the overlay
 # imported with QEMU's own target/xtensa/import_core.sh, only qemu-system-xtensa built. Needs root
 # once for the build dependencies (meson libglib2.0-dev libpixman-1-dev flex bison dpkg-dev) and a
-# deb-src list (scripts/setup-xtensa-core.sh adds one). About 2 minutes on 2 cores.
+# deb-src list (scripts/setup-xtensa-core.sh adds one). About 1,300 compile steps: minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OVERLAY=${1:?usage: setup-qemu-esp32.sh PATH_TO_XTENSA_OVERLAYS (a checkout or git directory)}
