@@ -30,11 +30,12 @@ if [ "$ABI" = windowed ]; then
   CORE_INC=$(dirname "$PLUGIN")/de212
   OUT=build/xtensa-windowed ELF=build/synack-xtensa-windowed.elf
   # ESP-IDF's: -mlongcalls, -O2 (CONFIG_COMPILER_OPTIMIZATION_PERF), no builtin memcpy/memset;
-  # wasm3's component adds -O3 -fno-strict-aliasing (boards/esp32/components/wasm3/CMakeLists.txt).
+  # wasm3's component adds -O3 -fno-strict-aliasing and its fixed-size copies inline again
+  # (boards/esp32/components/wasm3/CMakeLists.txt, boards/common/wasm3_copies.h).
   CC="$CC -mabi=windowed -mlongcalls"
   # picolibc's headers only (its library is call0 code)
   COMMON="-isystem /usr/lib/xtensa-lx106-elf/include $COMMON -fno-builtin-memcpy -fno-builtin-memset"
-  W3OPT="-O3 -fno-strict-aliasing"
+  W3OPT="-O3 -fno-strict-aliasing -include boards/common/wasm3_copies.h"
   START=boards/xtensa/start_windowed.S
   LIB_SRCS="boards/xtensa/divmoddi4.c boards/xtensa/libgcc_extra.c"
   LIBC="$OUT/libc.a"
