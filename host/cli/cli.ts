@@ -13,7 +13,7 @@ export type { ServeOptions };
 const SHUTDOWN_GRACE_MS = 2000;
 
 const USAGE = `usage: synack serve --tap IFNAME (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE]
-                    [--board v8|native|xtensa] [--services echo,discard,chargen,console,http,mdns|none] [--name NAME]
+                    [--board v8|native|xtensa|lx6|lx6-esp32] [--services echo,discard,chargen,console,http,mdns|none] [--name NAME]
                     [--conns N] [--rx-ring BYTES] [--tx-ring BYTES] [--udp-sockets N] [--msl MS] [--verbose]
        synack drill [--tolerant] FILE.pkt...
        synack demo`;
@@ -75,7 +75,7 @@ export function parseServe(argv: string[]): ServeOptions {
       }
       case "--board": {
         const v = value();
-        if (v !== "native" && v !== "v8" && v !== "xtensa") throw new UsageError(`bad --board (v8, native, xtensa): ${v}`);
+        if (v !== "native" && v !== "v8" && v !== "xtensa" && v !== "lx6" && v !== "lx6-esp32") throw new UsageError(`bad --board (v8, native, xtensa, lx6, lx6-esp32): ${v}`);
         o.board = v;
         break;
       }
@@ -149,7 +149,7 @@ async function serve(argv: string[]): Promise<number> {
     const { serveNative } = await import("../engine/board.js");
     return serveNative(o);
   }
-  if (o.board === "xtensa") {
+  if (o.board === "xtensa" || o.board === "lx6" || o.board === "lx6-esp32") {
     const { serveXtensa } = await import("../engine/xtensa-serve.js");
     return serveXtensa(o);
   }

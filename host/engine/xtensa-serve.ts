@@ -1,11 +1,12 @@
-// `synack serve --board xtensa`: the emulated Xtensa board (xtensa.ts) bridged to a TAP. Frames
+// `synack serve --board xtensa|lx6|lx6-esp32`: the emulated Xtensa board (xtensa.ts; lx106 or the
+// windowed build on an LX6 core) bridged to a TAP. Frames
 // from the TAP go to the board stamped with the host's clock; the board's frames go to the TAP; when
 // the board is idle, a clock message wakes it at its next timer.
 import { randomBytes } from "node:crypto";
 import { TapLink } from "../link/tap.js";
 import { PcapWriter } from "../link/pcap.js";
 import { ipToString } from "../link/wire.js";
-import { XtensaBoard, Reply } from "./xtensa.js";
+import { XtensaBoard, XtensaCore, CORES, Reply } from "./xtensa.js";
 import type { ServeOptions } from "./options.js";
 
 export interface Bridge {
@@ -50,7 +51,7 @@ export async function serveXtensa(o: ServeOptions): Promise<number> {
   let board: XtensaBoard;
   try {
     board = await XtensaBoard.start({
-      ip: o.ip, prefixLen: o.prefixLen, gw: o.gw, mac: o.mac, msl: o.msl, services: o.services, name: o.name,
+      core: o.board === "xtensa" ? "lx106" : o.board as XtensaCore, ip: o.ip, prefixLen: o.prefixLen, gw: o.gw, mac: o.mac, msl: o.msl, services: o.services, name: o.name,
       conns: o.layout?.conns, rxRing: o.layout?.rxRing, txRing: o.layout?.txRing, udpSockets: o.layout?.udpSockets, verbose: o.verbose, time: now(),
       seed: randomBytes(4).readUInt32LE(0), onLog: (l) => process.stderr.write(`synack: ${l}\n`),
     });
@@ -69,7 +70,7 @@ export async function serveXtensa(o: ServeOptions): Promise<number> {
   }
   const mac = Array.from(o.mac, (x) => x.toString(16).padStart(2, "0")).join(":");
   process.stdout.write(`synack: serving ${ipToString(b.last().address)}/${b.last().prefixLen} on ${o.tap} (mac ${mac}) ` +
-    `[board xtensa, wasm3 on an emulated lx106${o.ip === 0 ? ", dhcp" : ""}]\n`);
+    `[board ${o.board}, wasm3 on QEMU's ${o.board === "xtensa" ? "lx106" : `${CORES[o.board as XtensaCore].cpu} (windowed ABI)`}${o.ip === 0 ? ", dhcp" : ""}]\n`);
   const stop = () => done(0);
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

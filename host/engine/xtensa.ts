@@ -1,5 +1,8 @@
-// The emulated Xtensa board: the C firmware (boards/xtensa) on QEMU's lx106 core, with its
-// simulated W5500's wire on two FIFOs (the message format is boards/xtensa/channel.h's).
+// The emulated Xtensa board: the C firmware (boards/xtensa) on one of QEMU's Xtensa cores, with its
+// simulated W5500's wire on two FIFOs (the message format is boards/xtensa/channel.h's). Two builds:
+// "xtensa", call0 on the lx106; "lx6", the windowed ABI of the ESP32's LX6, on QEMU's de212 (an LX6
+// that Debian's QEMU has built in); "lx6-esp32", the same build on the ESP32's own core, in a QEMU
+// built by scripts/setup-qemu-esp32.sh where Espressif's core overlay is at hand (optional).
 // XtensaBoard runs it in lock step: every message to the board is answered by the frames it sent,
 // then its idle report (ms until its next timer, its address) or its measurements.
 import { spawn, execFileSync, ChildProcess } from "node:child_process";
@@ -10,11 +13,28 @@ import { join, resolve } from "node:path";
 import { PACKAGE_ROOT } from "./stack.js";
 
 export const XTENSA_ELF = resolve(PACKAGE_ROOT, "build/synack-xtensa.elf");
+export const LX6_ELF = resolve(PACKAGE_ROOT, "build/synack-xtensa-windowed.elf");
 export const QEMU = "qemu-system-xtensa";
+export const QEMU_ESP32 = resolve(PACKAGE_ROOT, "third_party/qemu-esp32/qemu-system-xtensa");
+
+/** The emulated cores: the firmware each runs and QEMU's name for the core. */
+export type XtensaCore = "lx106" | "lx6" | "lx6-esp32";
+export const CORES: Record<XtensaCore, { elf: string; cpu: string; qemu: string; build: string }> = {
+  lx106: { elf: XTENSA_ELF, cpu: "lx106", qemu: QEMU, build: "npm run build (needs the lx106 toolchain)" },
+  lx6: { elf: LX6_ELF, cpu: "de212", qemu: QEMU, build: "bash scripts/build-xtensa.sh windowed" },
+  "lx6-esp32": { elf: LX6_ELF, cpu: "esp32", qemu: QEMU_ESP32, build: "bash scripts/build-xtensa.sh windowed" },
+};
+
+/** Whether a core's firmware and emulator are both there. */
+export function coreBuilt(core: XtensaCore): boolean {
+  return existsSync(CORES[core].elf) && (CORES[core].qemu === QEMU || existsSync(CORES[core].qemu));
+}
 /** boards/esp32 menuconfig's default services: echo, discard, chargen, console and mDNS (HTTP off). */
 export const ESP32_SERVICES = 1 | 2 | 4 | 8 | 32;
 
 export interface XtensaOptions {
+  /** The core and its build (default lx106). */
+  core?: XtensaCore;
   ip: number; prefixLen: number; gw?: number; mac?: Uint8Array; msl?: number; services?: number;
   name?: string; conns?: number; rxRing?: number; txRing?: number; udpSockets?: number;
   /** fw_config.memory_limit: bytes of linear memory the module may have (0: what the layout needs). */
@@ -39,9 +59,9 @@ export interface Reply {
 const ipText = (a: number) => [a >>> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255].join(".");
 
 /** QEMU's command line for the board; its arguments reach main() through semihosting. */
-export function qemuArgs(elf: string, boardArgs: string[]): string[] {
+export function qemuArgs(elf: string, boardArgs: string[], cpu = "lx106"): string[] {
   const semi = ["enable=on", "target=native", "arg=synack", ...boardArgs.map((a) => `arg=${a.replace(/,/g, ",,")}`)].join(",");
-  return ["-M", "sim", "-cpu", "lx106", "-m", "16M", "-semihosting-config", semi, "-display", "none",
+  return ["-M", "sim", "-cpu", cpu, "-m", "16M", "-semihosting-config", semi, "-display", "none",
     "-monitor", "none", "-serial", "none", "-icount", "shift=0", "-device", `loader,file=${elf},cpu-num=0`];
 }
 
@@ -63,7 +83,9 @@ export class XtensaBoard {
   boot!: Reply;
 
   static async start(o: XtensaOptions): Promise<XtensaBoard> {
-    if (!existsSync(XTENSA_ELF)) throw new Error(`${XTENSA_ELF} is missing: run npm run build (needs the lx106 toolchain)`);
+    const core = CORES[o.core ?? "lx106"];
+    if (!existsSync(core.elf)) throw new Error(`${core.elf} is missing: run ${core.build}`);
+    if (core.qemu !== QEMU && !existsSync(core.qemu)) throw new Error(`${core.qemu} is missing: run bash scripts/setup-qemu-esp32.sh OVERLAYS`);
     const b = new XtensaBoard();
     if (o.onLog) b.onLog = o.onLog;
     b.dir = mkdtempSync(join(tmpdir(), "synack-xtensa-"));
@@ -90,9 +112,9 @@ export class XtensaBoard {
     if (o.codeBudget) args.push("--code-budget", String(o.codeBudget));
     if (o.seed !== undefined) args.push("--seed", String(o.seed >>> 0));
     if (o.verbose) args.push("--verbose");
-    b.child = spawn(QEMU, qemuArgs(XTENSA_ELF, args), { stdio: ["ignore", "ignore", "pipe"], detached: true });
+    b.child = spawn(core.qemu, qemuArgs(core.elf, args, core.cpu), { stdio: ["ignore", "ignore", "pipe"], detached: true });
     b.child.stderr!.on("data", (d) => { b.stderr += d; });
-    b.child.on("error", (e) => b.fail(new Error(`cannot run ${QEMU}: ${e.message}`)));
+    b.child.on("error", (e) => b.fail(new Error(`cannot run ${core.qemu}: ${e.message}`)));
     b.child.on("exit", (code, sig) => {
       const why = [...b.lastLogs, b.stderr.trim()].filter(Boolean).join("; ");
       b.fail(new Error(`the board stopped (${sig ?? `exit ${code}`})${why ? `: ${why}` : ""}`));

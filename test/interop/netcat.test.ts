@@ -4,14 +4,14 @@ import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes, createHash } from "node:crypto";
 import { isRoot, STACK_IP } from "../../host/link/netns.js";
-import { serveInNetns, Served, ENGINES } from "../lib/served.js";
+import { serveInNetns, Served, ENGINES, WINDOWED_ENGINES } from "../lib/served.js";
 import { chargenExpected } from "../lib/chargen.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 
-for (const engine of ENGINES) {
+for (const engine of [...ENGINES, ...WINDOWED_ENGINES]) {
   describe(`netcat against synack (${engine})`, { skip }, () => {
     let s: Served;
     before(async () => { s = await serveInNetns(engine); });

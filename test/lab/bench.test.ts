@@ -45,6 +45,11 @@ test("bench at 64 KiB, 5 echoes: every engine, every column, valid JSON and SVG,
     assert.ok(typeof spi === "object" && spi.transactionsPerKB! > 0, `SPI: ${JSON.stringify(spi)}`);
     const xt = r.chip.xtensa as { transfers?: Record<string, { firmware_per_byte: number }>; skipped?: string };
     if (!xt.skipped) for (const t of ["discard", "chargen", "echo"]) assert.ok(xt.transfers![t]?.firmware_per_byte > 0, `xtensa ${t}: ${JSON.stringify(xt)}`);
+    const w = r.chip.lx6 as { transfers?: Record<string, { predicted: { mbits_20mhz: number } }>; stack_by_phase?: Record<string, number>; skipped?: string };
+    if (w && !w.skipped) {
+      for (const t of ["discard", "chargen", "echo"]) assert.ok(w.transfers![t]?.predicted.mbits_20mhz > 0, `lx6 ${t}: ${JSON.stringify(w)}`);
+      assert.deepEqual(Object.keys(w.stack_by_phase!), ["start-up", "handshake", "discard", "chargen", "echo", "console", "HTTP pages"]);
+    }
     const s = readFileSync(resolve(out, "bench.svg"), "utf8");
     assert.match(s, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(s, /<\/svg>\n$/);

@@ -3,19 +3,22 @@ import { ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { createNetns, Netns, STACK_IP, PREFIX } from "../../host/link/netns.js";
 import { PACKAGE_ROOT } from "../../host/engine/stack.js";
-import { XTENSA_ELF } from "../../host/engine/xtensa.js";
+import { XTENSA_ELF, LX6_ELF } from "../../host/engine/xtensa.js";
 import { existsSync } from "node:fs";
 
 // The same interop tests run on every engine: V8 in Node, wasm3 in the native board firmware, and
 // the firmware on an emulated Xtensa lx106 core (QEMU; skipped when its ELF was not built).
+// The windowed build on the LX6 core (lx6) runs the netcat subset (WINDOWED_ENGINES) on top: its
+// firmware is the lx106's with another ABI, and every suite on both would double their time.
 export const XTENSA_BUILT = existsSync(XTENSA_ELF);
 export const ENGINES: Engine[] = ["v8", "native", ...(XTENSA_BUILT ? ["xtensa" as const] : [])];
-export type Engine = "v8" | "native" | "xtensa";
+export const WINDOWED_ENGINES: Engine[] = existsSync(LX6_ELF) ? ["lx6"] : [];
+export type Engine = "v8" | "native" | "xtensa" | "lx6";
 
 export interface Served { ns: Netns; child: ChildProcess; stop(): Promise<void> }
 
 export async function serveInNetns(engine: Engine, extra: string[] = []): Promise<Served> {
-  const ns = createNetns(engine === "v8" ? "i" : engine === "native" ? "b" : "x");
+  const ns = createNetns(engine === "v8" ? "i" : engine === "native" ? "b" : engine === "lx6" ? "w" : "x");
   const args = [resolve(PACKAGE_ROOT, "bin/synack.js"), "serve", "--tap", ns.tap, "--ip", `${STACK_IP}/${PREFIX}`, ...extra];
   // The board's own default layout (4 slots, 2 KiB send rings) is proven on the emulated Xtensa
   // core; these suites run many connections and HTTP pages larger than 2 KiB, so the boards get

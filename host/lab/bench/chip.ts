@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { NATIVE_BOARD } from "../../engine/board.js";
 import { start, CLIENT } from "./engines.js";
-import { XTENSA_ELF } from "../../engine/xtensa.js";
+import { CORES, XtensaCore, coreBuilt } from "../../engine/xtensa.js";
 import { xtensaBench } from "./xtensa.js";
 
 export type Figures = Record<string, number>;
@@ -54,14 +54,15 @@ export const CHIP_FIGURES: ChipFigure[] = [
     describe: (f) => `native board (default layout) SPI on a discard upload${f.partial ? " (cut at its time bound)" : ""}: ${f.bytesPerPayloadByte.toFixed(3)} bytes and ` +
       `${f.transactionsPerKB.toFixed(2)} transactions per KB of payload (goal: <= 1.05 and <= 2)`,
   },
-  {
-    // The emulated Xtensa board (bench/xtensa.ts): transfers of the bench's size, at most 1 MiB.
-    key: "xtensa",
-    unavailable: () => (existsSync(XTENSA_ELF) ? null : `${XTENSA_ELF} not built`),
+  // The emulated Xtensa board on each core (bench/xtensa.ts): transfers of the bench's size, at most 1 MiB.
+  // lx6-esp32: the ESP32's own core, where scripts/setup-qemu-esp32.sh built it (Espressif's overlay).
+  ...([["xtensa", "lx106"], ["lx6", "lx6"], ["lx6-esp32", "lx6-esp32"]] as [string, XtensaCore][]).map(([key, core]): ChipFigure => ({
+    key,
+    unavailable: () => (coreBuilt(core) ? null : `${CORES[core].elf} or ${CORES[core].qemu} not built`),
     run: async (bytes) => {
-      const r = await xtensaBench(Math.max(1, Math.min(1024, Math.round(bytes / 1024))));
+      const r = await xtensaBench(Math.max(1, Math.min(1024, Math.round(bytes / 1024))), core);
       return { ...r.json, report: r.lines } as unknown as Figures;
     },
-    describe: (f) => ((f as unknown as { report: string[] }).report).map((l) => `xtensa board: ${l}`).join("\n"),
-  },
+    describe: (f) => ((f as unknown as { report: string[] }).report).map((l) => `${key} board: ${l}`).join("\n"),
+  })),
 ];
