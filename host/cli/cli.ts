@@ -7,16 +7,11 @@ import { servicesMask, ALL_SERVICES } from "../engine/abi.js";
 import { createHash } from "node:crypto";
 import { PC_LAYOUT, type ServeOptions } from "../engine/options.js";
 import { closeEverything } from "./shutdown.js";
+import { COMMANDS, commandHelp, overallHelp } from "./help.js";
 export type { ServeOptions };
 
 /** How long peers get to acknowledge our FINs when serve is stopped, before they are reset. */
 const SHUTDOWN_GRACE_MS = 2000;
-
-const USAGE = `usage: synack serve --tap IFNAME (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE]
-                    [--board v8|native|xtensa|lx6|lx6-esp32] [--services echo,discard,chargen,console,http,mdns|none] [--name NAME]
-                    [--conns N] [--rx-ring BYTES] [--tx-ring BYTES] [--udp-sockets N] [--msl MS] [--verbose]
-       synack drill [--tolerant] FILE.pkt...
-       synack demo`;
 
 export class UsageError extends Error {}
 
@@ -143,7 +138,6 @@ export function macForTap(tap: string): Uint8Array {
 const macText = (m: Uint8Array) => Array.from(m, (b) => b.toString(16).padStart(2, "0")).join(":");
 
 async function serve(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) { process.stdout.write(USAGE + "\n"); return 0; }
   const o = parseServe(argv);
   if (o.board === "native") {
     const { serveNative } = await import("../engine/board.js");
@@ -216,6 +210,10 @@ async function drill(argv: string[]): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd !== undefined && Object.hasOwn(COMMANDS, cmd) && (rest.includes("--help") || rest.includes("-h"))) {
+    process.stdout.write(commandHelp(cmd));
+    return 0;
+  }
   try {
     switch (cmd) {
       case "serve": return await serve(rest);
@@ -224,13 +222,13 @@ export async function main(argv: string[]): Promise<number> {
         const { demo, Interrupted } = await import("./demo.js");
         try { return await demo(); } catch (e) { if (e instanceof Interrupted) return 130; throw e; }
       }
-      case "-h": case "--help": process.stdout.write(USAGE + "\n"); return 0;
+      case "-h": case "--help": process.stdout.write(overallHelp()); return 0;
       case undefined: throw new UsageError("missing command");
       default: throw new UsageError(`unknown command: ${cmd}`);
     }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`synack: ${msg}${e instanceof UsageError ? ` (synack --help)` : ""}\n`);
+    process.stderr.write(`synack: ${msg}${e instanceof UsageError ? ` (synack ${cmd !== undefined && Object.hasOwn(COMMANDS, cmd) ? cmd + " " : ""}--help)` : ""}\n`);
     return e instanceof UsageError ? 2 : 1;
   }
 }

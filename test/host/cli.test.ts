@@ -51,15 +51,40 @@ test("serve on a TAP that does not exist: one line, exit 1", { skip: isRoot() ? 
   assert.equal(r.err.trim().split("\n").length, 1);
 });
 
-test("--help and serve --help print the usage, which lists every serve flag, and exit 0", () => {
-  for (const args of [["--help"], ["serve", "--help"], ["serve", "-h"]]) {
+const SERVE_FLAGS = ["--tap", "--ip", "--dhcp", "--gw", "--mac", "--board", "--services", "--name", "--pcap", "--conns",
+  "--rx-ring", "--tx-ring", "--udp-sockets", "--msl", "--verbose"];
+
+test("serve --help gives every flag a line of meaning and a default, and exits 0", () => {
+  for (const args of [["serve", "--help"], ["serve", "-h"], ["serve", "--tap", "tap0", "--help"]]) {
     const r = run(...args);
     assert.equal(r.code, 0, r.err);
-    for (const flag of ["--tap", "--ip", "--dhcp", "--gw", "--mac", "--pcap", "--board", "--services", "--msl", "--verbose"]) {
-      assert.ok(r.out.includes(flag), `${args.join(" ")}: ${flag} in the usage`);
+    assert.match(r.out, /^usage: synack serve/);
+    for (const flag of SERVE_FLAGS) {
+      const at = r.out.split("\n").findIndex((l) => l.trimStart().startsWith(flag + " ") || l.trim() === flag);
+      assert.ok(at >= 0, `${flag} in serve --help`);
+      const entry = r.out.split("\n").slice(at, at + 2).join("\n");
+      assert.match(entry, /default: \S/, `${flag}: its default`);
     }
-    assert.match(r.out, /synack drill/);
   }
+});
+
+test("drill --help and demo --help explain the command and exit 0; --help lists every command", () => {
+  const drill = run("drill", "--help");
+  assert.equal(drill.code, 0, drill.err);
+  assert.match(drill.out, /^usage: synack drill/);
+  assert.match(drill.out, /--tolerant +\S.*\n +default: off/);
+  const demo = run("demo", "-h");
+  assert.equal(demo.code, 0, demo.err);
+  assert.match(demo.out, /^usage: synack demo\n\n\S/);
+  const all = run("--help");
+  assert.equal(all.code, 0, all.err);
+  for (const c of ["serve", "drill", "demo"]) assert.match(all.out, new RegExp(`^  ${c} +\\S`, "m"));
+  for (const flag of SERVE_FLAGS) assert.ok(all.out.includes(flag), flag);
+});
+
+test("a usage error names the command's own help", () => {
+  assert.match(run("serve", "--bogus").err, /\(synack serve --help\)/);
+  assert.match(run("launch").err, /\(synack --help\)/);
 });
 
 test("--dhcp picks the same MAC for the same TAP every run, another for another TAP", () => {
