@@ -82,8 +82,18 @@ export class Stack {
   onSend: (frame: Uint8Array) => void;
   onLog: (line: string) => void;
   private bytes: Uint8Array;
+  /**
+   * Frames the module sent while it was made (init: a DHCP client's first DISCOVER, a gratuitous
+   * ARP), before anyone could attach a link; a Runner sends them when it attaches.
+   */
+  readonly boot: Uint8Array[] = [];
+  private booting = true;
   /** Where the module's frames go: a copy to onSend, unless a link takes them from memory (setSink). */
-  private sink = (p: number, n: number): void => this.onSend(this.view().slice(p, p + n));
+  private sink = (p: number, n: number): void => {
+    const f = this.view().slice(p, p + n);
+    if (this.booting) this.boot.push(f);
+    this.onSend(f);
+  };
   private readonly copySink = this.sink;
 
   constructor(opts: StackOptions) {
@@ -121,6 +131,7 @@ export class Stack {
     const rc = this.x.init((m[0] << 8) | m[1], ((m[2] << 24) | (m[3] << 16) | (m[4] << 8) | m[5]) >>> 0,
       this.ip, opts.prefixLen, addr(opts.gateway), this.clock.now());
     if (rc < 0) throw new LayoutError("not enough memory for the layout");
+    this.booting = false;
   }
 
   /** The module's memory (re-viewed if it ever grew). */
@@ -272,6 +283,7 @@ export class Runner {
   onTick: () => void = () => {};
 
   constructor(readonly stack: Stack, readonly link: Link, opts: { direct?: boolean } = {}) {
+    for (const f of stack.boot.splice(0)) link.send(f); // the first DISCOVER leaves now, not 4 s later
     if (opts.direct && this.bind()) return;
     const prev = stack.onSend;
     stack.onSend = (f) => { prev(f); link.send(f); };

@@ -35,6 +35,7 @@ export function bridge(board: XtensaBoard, link: TapLink, now: () => number, pca
   const deliver = (p: Promise<Reply>) => p.then(answered, (e) => fail(e.message));
   board.onFrame = (f) => { pcap?.write(f); link.send(f); };
   link.onFrame = (f) => { pcap?.write(f); deliver(board.send("F", now(), f)); };
+  for (const f of board.boot.frames.splice(0)) board.onFrame(f); // sent at boot, before the bridge (DHCP's first DISCOVER)
   answered(board.boot);
   return {
     last: () => last, failed,

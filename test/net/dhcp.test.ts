@@ -158,3 +158,19 @@ test("settled(): 0 while the lease and the mDNS announcements are pending, 1 onc
   assert.ok(waited >= 1500, `probes and two announcements take time (${waited} ms)`);
   assert.ok(c.logs.some((l) => /^mdns announced/.test(l)), c.logs.join("\n"));
 });
+
+test("DHCP: the first DISCOVER reaches the link as the runner attaches (the clock never moves)", async () => {
+  const { Runner } = await import("../../host/engine/stack.js");
+  const { MemoryLink } = await import("../../host/api/memlink.js");
+  const [ours, wire] = MemoryLink.pair();
+  const seen: Msg[] = [];
+  wire.onFrame = (f) => { const m = parse(f); if (m) seen.push(m); };
+  const clock = new ManualClock();
+  const s = new Stack({ ip: 0, prefixLen: 0, mac: MAC, clock });
+  const runner = new Runner(s, ours).start();
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  runner.stop();
+  assert.equal(clock.now(), 0, "no retry timer could have run");
+  assert.deepEqual(seen.map((m) => m.type), [1], "one DISCOVER");
+});
