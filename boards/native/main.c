@@ -208,14 +208,16 @@ int main(int argc, char **argv) {
     fw_step();
     fprintf(stderr, "synack-native: reset %d connection(s) still closing\n", open);
   }
-  fprintf(stderr, "synack-native: heap in use %zu bytes since before wasm3 started (runtime, compiled code, linear memory)\n",
-          mallinfo2().uordblks + mallinfo2().hblkhd - heap_before);
-  fprintf(stderr, "synack-native: spi %u transactions %u bytes; frames in %u (%u bytes) out %u (%u bytes); "
-          "rx drains %u, rx resets %u, tx without link %u, tx timeouts %u; chip dropped %u (ring full), "
-          "driver errors %u%s%s; linear memory %u bytes\n",
-          w5500_count.transactions, w5500_count.bytes, w5500_count.frames_in, w5500_count.bytes_in,
-          w5500_count.frames_out, w5500_count.bytes_out, w5500_count.rx_drains, w5500_count.rx_resets,
-          w5500_count.tx_nolink, w5500_count.tx_timeouts, model_count.dropped_full, model_count.driver_errors,
-          model_count.driver_errors ? ", last: " : "", model_last_error, fw_memory_size());
+  if (cfg.verbose) { /* the firmware's inner life: what wasm3 holds, and the chip's counters */
+    fprintf(stderr, "synack-native: heap in use %zu bytes since before wasm3 started (runtime, compiled code, linear memory)\n",
+            mallinfo2().uordblks + mallinfo2().hblkhd - heap_before);
+    fprintf(stderr, "synack-native: spi %u transactions %u bytes; frames in %u (%u bytes) out %u (%u bytes); "
+            "rx drains %u, rx resets %u, tx without link %u, tx timeouts %u; chip dropped %u (ring full), "
+            "driver errors %u%s%s; linear memory %u bytes\n",
+            w5500_count.transactions, w5500_count.bytes, w5500_count.frames_in, w5500_count.bytes_in,
+            w5500_count.frames_out, w5500_count.bytes_out, w5500_count.rx_drains, w5500_count.rx_resets,
+            w5500_count.tx_nolink, w5500_count.tx_timeouts, model_count.dropped_full, model_count.driver_errors,
+            model_count.driver_errors ? ", last: " : "", model_last_error, fw_memory_size());
+  }
   return model_count.driver_errors ? 3 : 0; /* the chip saw the driver break the datasheet's rules */
 }

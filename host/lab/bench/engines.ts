@@ -137,7 +137,8 @@ export function start(e: EngineName | "native-default"): Promise<Running> {
       return onTap("bnat", NATIVE_BOARD, ["--tap", "tap0", "--ip", ip, "--conns", "16", "--rx-ring", "65535", "--tx-ring", "65536"],
         /serving/, "synack-native");
     case "native-default":
-      return onTap("bnatd", NATIVE_BOARD, ["--tap", "tap0", "--ip", ip], /serving/, "synack-native");
+      // --verbose: the chip's SPI counts (chip.ts) are printed at exit only then.
+      return onTap("bnatd", NATIVE_BOARD, ["--tap", "tap0", "--ip", ip, "--verbose"], /serving/, "synack-native");
     case "lwip":
       return onTap("blwip", LWIPSERVE, ["--tap", "tap0", "--ip", ip], /serving/, "lwipserve");
     case "linux":
