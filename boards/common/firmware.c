@@ -315,8 +315,8 @@ uint32_t fw_step(void) {
     uint32_t code = fw_code_bytes();
     if (code > code_budget) {
       if (verbose) {
-        char line[112];
-        snprintf(line, sizeof line, "firmware: code budget: %u bytes compiled (over %u), recompiling in a fresh runtime; connections kept",
+        char line[128];
+        snprintf(line, sizeof line, "firmware: code budget: %u bytes compiled, over %u: recompiling afresh, connections kept",
                  (unsigned)code, (unsigned)code_budget);
         fw_log(line);
       }

@@ -2,8 +2,9 @@
  * synack-native: the board firmware on Linux. boards/common runs unchanged; the HAL's SPI talks
  * to a simulated W5500 whose wire is an existing TAP device. Flags are synack serve's:
  *   synack-native --tap IFNAME --ip A.B.C.D/N [--gw A.B.C.D] [--mac xx:..] [--msl MS] [--services MASK] [--name NAME] [--verbose]
- * and --control DIR, for openStack({ board: "native" }): a Node program drives the socket API over
- * the FIFOs in DIR (control.h) instead of the example C service running.
+ * and --control DIR, for the Node host's native engine (synack serve --board native, openStack):
+ * it drives the socket API over the FIFOs in DIR (control.h), waits for DHCP and closes
+ * connections itself; the example C service runs without --control, or with --example-service.
  */
 #define _GNU_SOURCE
 #include "../common/firmware.h"
@@ -71,11 +72,12 @@ int main(int argc, char **argv) {
   fw_config cfg;
   memset(&cfg, 0, sizeof cfg);
   const char *ifname = NULL, *control = NULL;
-  int have_ip = 0, have_mac = 0;
+  int have_ip = 0, have_mac = 0, example = 0;
   for (int i = 1; i < argc; i++) {
     const char *flag = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(flag, "--verbose")) { cfg.verbose = 1; continue; }
+    if (!strcmp(flag, "--example-service")) { example = 1; continue; }
     if (!strcmp(flag, "--dhcp")) { cfg.ip = 0; cfg.prefix_len = 0; have_ip = 1; continue; }
     if (!v || !strncmp(v, "--", 2)) return die("missing value for ", flag);
     i++;
@@ -155,14 +157,16 @@ int main(int argc, char **argv) {
   uint32_t next = 0, link_check = hal_millis();
   int dhcp = cfg.ip == 0;
   uint32_t addr = 0, prefix = 0;
-  for (uint32_t start = hal_millis(); !stop && (addr = fw_address(&prefix)) == 0;) { /* DHCP: ready once leased */
+  /* DHCP: ready once leased (with a control channel the host waits, asking for the address) */
+  for (uint32_t start = hal_millis(); ctl < 0 && !stop && (addr = fw_address(&prefix)) == 0;) {
     if (hal_millis() - start > 60000) { fprintf(stderr, "synack-native: no DHCP lease after 60 s\n"); return 1; }
     struct pollfd p = { tap, POLLIN, 0 };
     if (poll(&p, 1, (int)(next > 100 ? 100 : next)) > 0)
       for (ssize_t len; (len = read(tap, frame, sizeof frame)) > 0;) model_wire_in(frame, (size_t)len);
     next = fw_step();
   }
-  if (ctl < 0 && example_service_start() != 0) fprintf(stderr, "synack-native: the example C service could not start\n");
+  if (ctl < 0) example = 1;
+  if (example && example_service_start() != 0) fprintf(stderr, "synack-native: the example C service could not start\n");
   printf("synack: serving %u.%u.%u.%u/%u on %s (mac %02x:%02x:%02x:%02x:%02x:%02x) [board native, wasm3%s]\n",
          addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255, addr & 255, prefix, ifname,
          cfg.mac[0], cfg.mac[1], cfg.mac[2], cfg.mac[3], cfg.mac[4], cfg.mac[5], dhcp ? ", dhcp" : "");
@@ -187,7 +191,7 @@ int main(int argc, char **argv) {
     if ((int32_t)(hal_millis() - link_check) >= 500) { w5500_link_up(); link_check = hal_millis(); }
     next = fw_step();
     if (ctl >= 0) control_event();
-    else example_service_poll();
+    if (example) example_service_poll();
     if (model_count.driver_errors != driver_errors_seen) { /* a bug in the driver: say so at once */
       driver_errors_seen = model_count.driver_errors;
       fprintf(stderr, "synack-native: W5500 driver error (%u so far): %s\n", driver_errors_seen, model_last_error);

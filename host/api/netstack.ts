@@ -2,19 +2,21 @@
 // node:net (createServer, connect). One Node thread drives the module: frames in, a poll, then
 // every socket and server moves what it can (Runner.onTick). With board: "native" the module runs
 // in the native board's firmware instead, driven through its C socket API (./board.ts).
-import { Stack, Runner, Link, Clock, defaultMac, type Layout } from "../engine/stack.js";
-import { TapLink } from "../link/tap.js";
-import { PcapWriter } from "../link/pcap.js";
+import type { Stack, Runner, Link, Clock, Layout } from "../engine/stack.js";
+import { defaultMac } from "../engine/stack.js";
 import { parseIp, ipToString } from "../link/wire.js";
+import { parseMac, macForTap, parseOurAddress, unusableRouter } from "../link/addr.js";
 import { servicesMask } from "../engine/abi.js";
+import { openEngine, type Engine, type EngineName } from "../engine/engine.js";
+import { catchSignals, untilSignal, waitForAddress } from "../engine/lifecycle.js";
+import type { V8Engine } from "../engine/v8.js";
 import { Socket, SocketHost, ConnectOptions } from "./socket.js";
 import { Server, ServerOptions } from "./server.js";
 import { UdpSocket, RemoteInfo } from "./dgram.js";
 import type { StackCalls } from "./calls.js";
-import { NativeBoard } from "./board.js";
 
 /** Where the module runs: V8 in this process, or the native board's C firmware under wasm3. */
-export type BoardName = "v8" | "native";
+export type BoardName = Extract<EngineName, "v8" | "native">;
 
 export interface OpenOptions {
   /** A TAP device to attach to (needs root), optionally inside a network namespace. */
@@ -27,7 +29,10 @@ export interface OpenOptions {
   prefixLen?: number;
   dhcp?: boolean;
   gw?: string;
-  /** "xx:xx:xx:xx:xx:xx" or 6 bytes; default 02:53:4b + the address's low three bytes. */
+  /**
+   * "xx:xx:xx:xx:xx:xx" or 6 bytes; default 02:53:4b + the address's low three bytes, or with dhcp
+   * one derived from the TAP's name (as synack serve's: the same lease each run; random on a link).
+   */
   mac?: string | Uint8Array;
   /** Write every frame in and out to this pcap file. */
   pcap?: string;
@@ -54,11 +59,32 @@ export interface OpenOptions {
 /** openStack's default layout: room for a program's connections on a PC, without taking megabytes. */
 export const NODE_LAYOUT: Layout = { conns: 16, rxRing: 16384, txRing: 16384, udpSockets: 8 };
 
-function parseMac(m: string | Uint8Array): Uint8Array {
-  if (typeof m !== "string") return m;
-  const b = m.split(":").map((x) => parseInt(x, 16));
-  if (b.length !== 6 || b.some((x) => !(x >= 0 && x <= 255))) throw new Error(`bad mac: ${m}`);
-  return Uint8Array.from(b);
+/** The engine's options from openStack's, checked as synack serve checks its flags. */
+function engineOptions(o: OpenOptions): { name: EngineName; ip: number; prefixLen: number; gw: number; mac: Uint8Array } {
+  let ip = 0, prefixLen = 0;
+  if (o.dhcp) {
+    if (o.ip) throw new Error("ip and dhcp exclude each other");
+  } else {
+    if (!o.ip) throw new Error("ip (A.B.C.D/N) or dhcp: true is required");
+    const a = parseOurAddress(o.ip.includes("/") || o.prefixLen === undefined ? o.ip : `${o.ip}/${o.prefixLen}`);
+    if (typeof a === "string") throw new Error(a.startsWith("bad") ? `bad ip (want A.B.C.D/N): ${o.ip}` : `ip ${a}`);
+    ({ ip, prefixLen } = a);
+  }
+  const gw = o.gw ? parseIp(o.gw) : 0;
+  if (gw === null) throw new Error(`bad gw: ${o.gw}`);
+  if (gw && o.dhcp) throw new Error("gw with dhcp: the lease names the router");
+  const why = gw ? unusableRouter(gw, ip, prefixLen) : null;
+  if (why) throw new Error(`gw ${why}`);
+  let mac: Uint8Array;
+  if (typeof o.mac === "string") {
+    const m = parseMac(o.mac);
+    if (typeof m === "string") throw new Error(m);
+    mac = m;
+  } else mac = o.mac ?? (ip ? defaultMac(ip) : o.tap ? macForTap(o.tap)
+    : Uint8Array.from([0x02, 0x53, 0x4b, ...Array.from({ length: 3 }, () => Math.floor(Math.random() * 256))]));
+  const name = o.board ?? "v8";
+  if (name !== "v8" && name !== "native") throw new Error(`board "${name}" cannot carry the socket API: use "v8" or "native" (the emulated Xtensa board runs only synack serve's services)`);
+  return { name, ip, prefixLen, gw, mac };
 }
 
 export class NetStack implements SocketHost {
@@ -67,69 +93,41 @@ export class NetStack implements SocketHost {
   private readonly pollers = new Set<{ pump(): void }>();
   private closed = false;
 
-  private constructor(readonly calls: StackCalls, private readonly v8: { stack: Stack; runner: Runner } | null,
-                      private readonly pcap: PcapWriter | null, private readonly native: NativeBoard | null) {
-    if (v8) v8.runner.onTick = () => this.pumpAll();
-    if (native) native.onEvent = () => { if (!this.closed) this.pumpAll(); };
+  readonly calls: StackCalls;
+
+  private constructor(readonly engine: Engine) {
+    this.calls = engine.calls!;
+    engine.onEvent = () => { if (!this.closed) this.pumpAll(); };
   }
 
   /** The module in this process (V8 only): the raw exports, stats(), connsText()... */
   get stack(): Stack {
-    if (!this.v8) throw new Error(`net.stack is the module in this process; with board "${this.board}" use net.calls, net.statsText(), net.connsText()`);
-    return this.v8.stack;
+    if (this.engine.name !== "v8") throw new Error(`net.stack is the module in this process; with board "${this.board}" use net.calls, net.statsText(), net.connsText()`);
+    return (this.engine as V8Engine).stack;
   }
   /** The driver of the module in this process (V8 only). */
   get runner(): Runner {
-    if (!this.v8) throw new Error(`net.runner drives the module in this process; board "${this.board}" runs its own`);
-    return this.v8.runner;
+    if (this.engine.name !== "v8") throw new Error(`net.runner drives the module in this process; board "${this.board}" runs its own`);
+    return (this.engine as V8Engine).runner;
   }
   /** Where the module runs. */
-  get board(): BoardName { return this.native ? "native" : "v8"; }
+  get board(): BoardName { return this.engine.name as BoardName; }
   /** Every counter, and the connection table, as the console prints them (any board). */
   statsText(): string { return this.calls.statsText(); }
   connsText(): string { return this.calls.connsText(); }
 
   /** Open a stack. Resolves once attached (and, with dhcp, once an address is leased). */
   static async open(o: OpenOptions): Promise<NetStack> {
-    let ip = 0, prefixLen = o.prefixLen ?? 24;
-    if (!o.dhcp) {
-      if (!o.ip) throw new Error("ip (A.B.C.D/N) or dhcp: true is required");
-      const m = /^([\d.]+)(?:\/(\d{1,2}))?$/.exec(o.ip);
-      const a = m ? parseIp(m[1]) : null;
-      if (!m || a === null) throw new Error(`bad ip: ${o.ip}`);
-      ip = a;
-      if (m[2]) prefixLen = Number(m[2]);
-    } else prefixLen = 0;
-    const gw = o.gw ? parseIp(o.gw) : 0;
-    if (gw === null) throw new Error(`bad gw: ${o.gw}`);
-    const mac = o.mac ? parseMac(o.mac) : ip ? defaultMac(ip)
-      : Uint8Array.from([0x02, 0x53, 0x4b, ...Array.from({ length: 3 }, () => Math.floor(Math.random() * 256))]);
-    const services = servicesMask(o.services ?? []);
-    const board = o.board ?? "v8";
-    if (board !== "v8") {
-      if (board !== "native") throw new Error(`board "${board}" cannot carry the socket API: use "v8" or "native" (the emulated Xtensa board runs only synack serve's services)`);
-      if (!o.tap || o.link || o.clock) throw new Error(`board "native" needs tap (it attaches to the TAP itself), not link or clock`);
-      const nb = await NativeBoard.start({ tap: o.tap, netns: o.netns, ip, prefixLen, gw, mac, msl: o.msl, layout: o.layout,
-        services, name: o.name, pcap: o.pcap, onLog: o.onLog, dhcpTimeout: o.dhcpTimeout });
-      return new NetStack(nb, null, null, nb);
-    }
-    const link = o.link ?? (o.tap ? await TapLink.open(o.tap, o.netns) : null);
-    if (!link) throw new Error("tap or link is required");
-    const pcap = o.pcap ? new PcapWriter(o.pcap) : null;
-    const stack = new Stack({ ip, prefixLen, gateway: gw, mac, clock: o.clock, onLog: o.onLog, services, name: o.name, onSend: (f) => pcap?.write(f), layout: o.layout ?? NODE_LAYOUT });
-    if (o.msl) stack.setMsl(o.msl);
-    const runner = new Runner(stack, link, { direct: !pcap });
-    if (pcap) { const deliver = link.onFrame; link.onFrame = (f) => { pcap.write(f); deliver(f); }; }
-    const net = new NetStack(stack, { stack, runner }, pcap, null);
-    runner.start();
-    if (o.dhcp) {
-      const limit = o.dhcpTimeout ?? 30_000;
-      for (let waited = 0; stack.address() === 0; waited += 50) {
-        if (waited > limit) { net.close(); throw new Error(`no DHCP lease after ${limit} ms`); }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    return net;
+    const { name, ip, prefixLen, gw, mac } = engineOptions(o);
+    const e = await openEngine(name, {
+      tap: o.tap, netns: o.netns, link: o.link, clock: o.clock, ip, prefixLen, gw, mac, msl: o.msl,
+      services: servicesMask(o.services ?? []), name: o.name, pcap: o.pcap, onLog: o.onLog,
+      layout: o.layout ?? (name === "v8" ? NODE_LAYOUT : undefined),
+    });
+    try {
+      await waitForAddress(e, o.dhcpTimeout ?? 30_000);
+      return new NetStack(e);
+    } catch (err) { await e.stop(); throw err; }
   }
 
   /** Our address now, as text (0.0.0.0 while DHCP has none). */
@@ -159,7 +157,7 @@ export class NetStack implements SocketHost {
   }
 
   /** @internal */
-  kick(): void { if (!this.closed) this.v8?.runner.kick(); } // a board steps after every batch of calls
+  kick(): void { if (!this.closed) this.engine.kick(); }
   /** @internal */
   track(s: Socket): void { this.sockets.add(s); }
   /** @internal */
@@ -179,13 +177,29 @@ export class NetStack implements SocketHost {
    * The promise resolves once all is stopped (at once on V8; the board's process has exited).
    */
   close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+    if (this.closed) return this.stopped ?? Promise.resolve();
     for (const s of [...this.sockets]) s.resetAndDestroy();
     for (const srv of [...this.servers]) srv.close();
     this.closed = true;
-    this.v8?.runner.stop();
-    this.pcap?.close();
-    return this.native ? this.native.stop() : Promise.resolve();
+    this.stopped ??= this.engine.stop();
+    return this.stopped;
+  }
+  private stopped: Promise<void> | null = null;
+
+  /**
+   * Serve until SIGINT or SIGTERM, then leave as synack serve does: listeners close, every
+   * connection gets a FIN and 2 s to finish, then whatever is left is reset (a second signal:
+   * at once), and the stack stops. `say` gets the lines serve prints (default: stderr).
+   * Resolves once stopped, with 0 (1 if a board stopped on its own).
+   */
+  async untilSignal(say: (line: string) => void = (l) => process.stderr.write(`synack: ${l}\n`)): Promise<number> {
+    const signals = catchSignals();
+    try {
+      const code = await untilSignal(this.engine, signals, say, () => { for (const srv of [...this.servers]) srv.close(); });
+      this.stopped = Promise.resolve();
+      await this.close();
+      return code;
+    } finally { signals.release(); }
   }
 }
 

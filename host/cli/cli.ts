@@ -1,28 +1,16 @@
 // The synack command: `serve` attaches the module to a TAP, `demo` is npm start's live ladder.
-import { Stack, Runner, defaultMac, compileOptimized, type Layout } from "../engine/stack.js";
-import { TapLink } from "../link/tap.js";
-import { PcapWriter } from "../link/pcap.js";
+import { defaultMac, type Layout } from "../engine/stack.js";
 import { parseIp, ipToString } from "../link/wire.js";
+import { macToString, parseMac, macForTap, parseOurAddress, unusableRouter } from "../link/addr.js";
 import { servicesMask, ALL_SERVICES } from "../engine/abi.js";
-import { createHash } from "node:crypto";
 import { PC_LAYOUT, type ServeOptions } from "../engine/options.js";
-import { closeEverything } from "./shutdown.js";
+import { openEngine, isEngineName, ENGINE_NAMES } from "../engine/engine.js";
+import { catchSignals, untilSignal, waitForAddress } from "../engine/lifecycle.js";
 import { COMMANDS, commandHelp, overallHelp } from "./help.js";
 export type { ServeOptions };
 
-/** How long peers get to acknowledge our FINs when serve is stopped, before they are reset. */
-const SHUTDOWN_GRACE_MS = 2000;
-
 export class UsageError extends Error {}
 
-
-function parseMac(s: string): Uint8Array {
-  const parts = s.split(":");
-  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p))) throw new UsageError(`bad --mac: ${s}`);
-  const m = Uint8Array.from(parts.map((p) => parseInt(p, 16)));
-  if (m[0] & 1) throw new UsageError(`--mac must be a unicast address: ${s}`);
-  return m;
-}
 
 /** The layout's flags: which Layout field each sets, and its bounds (the module's own). */
 const LAYOUT_FLAGS: Record<string, [keyof Layout, number, number]> = {
@@ -44,13 +32,10 @@ export function parseServe(argv: string[]): ServeOptions {
       case "--tap": o.tap = value(); break;
       case "--ip": {
         const v = value();
-        const m = /^([\d.]+)\/(\d{1,2})$/.exec(v);
-        const a = m ? parseIp(m[1]) : null;
-        if (!m || a === null || Number(m[2]) < 1 || Number(m[2]) > 30) throw new UsageError(`bad --ip (want A.B.C.D/N): ${v}`);
         if (o.ip === 0) throw new UsageError("--ip and --dhcp exclude each other");
-        const why = unusableAddress(a, Number(m[2]));
-        if (why) throw new UsageError(`--ip ${v}: ${why}`);
-        o.ip = a; o.prefixLen = Number(m[2]); ipSeen = true;
+        const a = parseOurAddress(v);
+        if (typeof a === "string") throw new UsageError(a.startsWith("bad") ? `bad --ip (want A.B.C.D/N): ${v}` : `--ip ${a}`);
+        o.ip = a.ip; o.prefixLen = a.prefixLen; ipSeen = true;
         break;
       }
       case "--gw": {
@@ -60,7 +45,12 @@ export function parseServe(argv: string[]): ServeOptions {
         o.gw = a;
         break;
       }
-      case "--mac": o.mac = parseMac(value()); break;
+      case "--mac": {
+        const m = parseMac(value());
+        if (typeof m === "string") throw new UsageError(`--${m}`.replace("--the mac", "--mac"));
+        o.mac = m;
+        break;
+      }
       case "--pcap": o.pcap = value(); break;
       case "--msl": {
         const v = Number(value());
@@ -70,7 +60,7 @@ export function parseServe(argv: string[]): ServeOptions {
       }
       case "--board": {
         const v = value();
-        if (v !== "native" && v !== "v8" && v !== "xtensa" && v !== "lx6" && v !== "lx6-esp32") throw new UsageError(`bad --board (v8, native, xtensa, lx6, lx6-esp32): ${v}`);
+        if (!isEngineName(v)) throw new UsageError(`bad --board (${ENGINE_NAMES.join(", ")}): ${v}`);
         o.board = v;
         break;
       }
@@ -106,94 +96,35 @@ export function parseServe(argv: string[]): ServeOptions {
   if (!ipSeen) throw new UsageError("--ip A.B.C.D/N is required (or --dhcp)");
   if (o.gw) {
     if (o.ip === 0) throw new UsageError("--gw with --dhcp: the lease names the router");
-    const mask = o.prefixLen === 0 ? 0 : (~0 << (32 - o.prefixLen!)) >>> 0;
-    if (((o.gw & mask) >>> 0) !== ((o.ip! & mask) >>> 0)) {
-      throw new UsageError(`--gw ${ipToString(o.gw)} is not on ${ipToString((o.ip! & mask) >>> 0)}/${o.prefixLen}`);
-    }
-    if (o.gw === o.ip || unusableAddress(o.gw, o.prefixLen!)) throw new UsageError(`--gw ${ipToString(o.gw)} cannot be a router's address here`);
+    const why = unusableRouter(o.gw, o.ip!, o.prefixLen!);
+    if (why) throw new UsageError(`--gw ${why}`);
   }
   // DHCP needs a MAC; the same TAP gets the same one each run, so the server leases the same address.
   if (o.ip === 0 && o.mac === undefined) o.mac = macForTap(o.tap);
   return { gw: 0, mac: defaultMac(o.ip!), services: ALL_SERVICES, ...o } as ServeOptions;
 }
 
-/** Why an address cannot be ours on a /prefix network, or null when it can. */
-export function unusableAddress(a: number, prefix: number): string | null {
-  if (a === 0) return "0.0.0.0 is not an address (use --dhcp to lease one)";
-  if (a >>> 24 === 127) return "a loopback address";
-  if (a >>> 28 === 14) return "a multicast address";
-  if (a >>> 28 === 15) return "a reserved or broadcast address";
-  const host = prefix >= 32 ? 0 : (0xffffffff >>> prefix);
-  if ((a & host) === 0) return "the network's own address";
-  if (((a & host) >>> 0) === host) return "the network's broadcast address";
-  return null;
-}
-
-/** A locally administered MAC derived from the TAP's name: stable from one run to the next. */
-export function macForTap(tap: string): Uint8Array {
-  const h = createHash("sha256").update(`synack:${tap}`).digest();
-  return Uint8Array.from([0x02, 0x53, 0x4b, h[0], h[1], h[2]]);
-}
-
-const macText = (m: Uint8Array) => Array.from(m, (b) => b.toString(16).padStart(2, "0")).join(":");
-
 async function serve(argv: string[]): Promise<number> {
   const o = parseServe(argv);
-  if (o.board === "native") {
-    const { serveNative } = await import("../engine/board.js");
-    return serveNative(o);
-  }
-  if (o.board === "xtensa" || o.board === "lx6" || o.board === "lx6-esp32") {
-    const { serveXtensa } = await import("../engine/xtensa-serve.js");
-    return serveXtensa(o);
-  }
-  const link = await TapLink.open(o.tap);
-  compileOptimized();
-  const pcap = o.pcap ? new PcapWriter(o.pcap) : null;
-  const stack = new Stack({
-    ip: o.ip, prefixLen: o.prefixLen, gateway: o.gw, mac: o.mac, services: o.services, name: o.name,
-    onLog: (l) => { if (o.verbose) process.stderr.write(`synack: ${l}\n`); },
-    onSend: (f) => pcap?.write(f),
-    layout: { ...PC_LAYOUT, ...o.layout },
-  });
-  if (o.msl) stack.setMsl(o.msl);
-  const runner = new Runner(stack, link, { direct: !pcap });
-  if (pcap) {
-    const deliver = link.onFrame;
-    link.onFrame = (f) => { pcap.write(f); deliver(f); };
-  }
-  runner.start();
-  let how = "v8";
-  if (o.ip === 0) { // DHCP: ready once an address is leased
-    how = "v8, dhcp";
-    process.stderr.write(`synack: asking for a DHCP lease on ${o.tap} (mac ${macText(o.mac)})\n`);
-    for (let waited = 0; stack.address() === 0; waited += 50) {
-      if (waited >= 60_000) throw new Error(`no DHCP lease after 60 s: is a DHCP server on ${o.tap}'s link?`);
-      if (waited > 0 && waited % 10_000 === 0) {
-        const st = stack.stats();
-        process.stderr.write(`synack: no DHCP lease yet after ${waited / 1000} s (${st.dhcpOut ?? 0} sent, ${st.dhcpOffers ?? 0} offers)\n`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
+  const say = (line: string) => process.stderr.write(`synack: ${line}\n`);
+  const signals = catchSignals(); // from now on: a Ctrl-C while a board starts must not orphan it
+  try {
+    const e = await openEngine(o.board, {
+      tap: o.tap, ip: o.ip, prefixLen: o.prefixLen, gw: o.gw, mac: o.mac, services: o.services, name: o.name, msl: o.msl,
+      layout: o.board === "v8" ? { ...PC_LAYOUT, ...o.layout } : o.layout, pcap: o.pcap,
+      onLog: o.verbose ? say : undefined, exampleService: true,
+    });
+    if (o.ip === 0) say(`asking for a DHCP lease on ${o.tap} (mac ${macToString(o.mac)})`);
+    const a = await Promise.race([waitForAddress(e, 60_000, say).then((a) => a, (err: Error) => err), signals.next()]);
+    if (typeof a === "string" || a instanceof Error) {
+      await e.stop();
+      if (a instanceof Error) throw a;
+      return 130;
     }
-  }
-  process.stdout.write(`synack: serving ${ipToString(stack.address())}/${stack.prefixLen()} on ${o.tap} (mac ${macText(o.mac)}) [${how}]\n`);
-  const signal = () => new Promise<NodeJS.Signals>((resolve) => {
-    const on = (s: NodeJS.Signals) => { process.off("SIGINT", on); process.off("SIGTERM", on); resolve(s); };
-    process.on("SIGINT", on);
-    process.on("SIGTERM", on);
-  });
-  const first = await signal();
-  process.stderr.write(`synack: ${first}: closing connections (again to reset them now)\n`);
-  const reset = await closeEverything(stack, {
-    graceMs: SHUTDOWN_GRACE_MS, kick: () => runner.kick(), hurry: signal().then(() => undefined),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  });
-  if (reset > 0) process.stderr.write(`synack: reset ${reset} connection(s) still closing after ${SHUTDOWN_GRACE_MS} ms\n`);
-  await new Promise((r) => setImmediate(r));
-  runner.stop();
-  await link.close(); // the last FINs and RSTs reach the wire before we exit
-  pcap?.close();
-  return 0;
+    process.stdout.write(`synack: serving ${ipToString(a.ip)}/${a.prefixLen} on ${o.tap} (mac ${macToString(o.mac)}) ` +
+      `[${e.label}${o.ip === 0 ? ", dhcp" : ""}]\n`);
+    return await untilSignal(e, signals, say);
+  } finally { signals.release(); }
 }
 
 async function drill(argv: string[]): Promise<number> {

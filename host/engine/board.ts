@@ -1,34 +1,228 @@
-// `synack serve --board native`: the same flags, run by the C firmware (boards/native) under wasm3.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+// The native board engine: the module runs in the board's firmware (boards/native: the C firmware
+// under wasm3, its W5500 driver and the simulated chip, on the TAP), and this process drives the
+// firmware's C socket API (boards/common/synack.h) over FIFOs (boards/native/control.h). Each call
+// is answered before it returns (a blocking round trip of some tens of microseconds), so sockets
+// behave as they do on V8; the board says when its sockets may have moved. The firmware runs in a
+// process group of its own: a Ctrl-C reaches only us, and we close its connections (lifecycle.ts).
+import { spawn, execFileSync, ChildProcess } from "node:child_process";
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { Socket as Pipe } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { PACKAGE_ROOT } from "./stack.js";
-import type { ServeOptions } from "./options.js";
+import { E } from "./abi.js";
+import { parseCounters, type Engine, type EngineOptions } from "./engine.js";
 import { ipToString } from "../link/wire.js";
+import { macToString } from "../link/addr.js";
+import type { Datagram, StackCalls } from "../api/calls.js";
 
 export const NATIVE_BOARD = resolve(PACKAGE_ROOT, "build/synack-native");
 
-export async function serveNative(o: ServeOptions): Promise<number> {
-  if (!existsSync(NATIVE_BOARD)) throw new Error(`${NATIVE_BOARD} is missing: run npm run build`);
-  const mac = Array.from(o.mac, (b) => b.toString(16).padStart(2, "0")).join(":");
-  const args = ["--tap", o.tap, ...(o.ip === 0 ? ["--dhcp"] : ["--ip", `${ipToString(o.ip)}/${o.prefixLen}`]), "--mac", mac];
+/** The firmware's flags for what o asks (the native and the emulated board take the same ones). */
+export function boardArgs(o: EngineOptions): string[] {
+  const args = [...(o.ip === 0 ? ["--dhcp"] : ["--ip", `${ipToString(o.ip)}/${o.prefixLen}`]), "--mac", macToString(o.mac),
+    "--services", String(o.services)];
   if (o.gw) args.push("--gw", ipToString(o.gw));
   if (o.msl) args.push("--msl", String(o.msl));
-  if (o.verbose) args.push("--verbose");
-  if (o.services !== undefined) args.push("--services", String(o.services));
+  if (o.name !== undefined) args.push("--name", o.name);
   if (o.layout?.conns) args.push("--conns", String(o.layout.conns));
   if (o.layout?.rxRing) args.push("--rx-ring", String(o.layout.rxRing));
   if (o.layout?.txRing) args.push("--tx-ring", String(o.layout.txRing));
   if (o.layout?.udpSockets) args.push("--udp-sockets", String(o.layout.udpSockets));
-  if (o.name !== undefined) args.push("--name", o.name);
-  const dump = o.pcap ? await startCapture(o.tap, o.pcap) : null;
-  const child = spawn(NATIVE_BOARD, args, { stdio: "inherit" });
-  const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
-  process.on("SIGINT", forward("SIGINT"));
-  process.on("SIGTERM", forward("SIGTERM"));
-  const code = await new Promise<number>((res) => child.on("exit", (c) => res(c ?? 1)));
-  if (dump) await stopCapture(dump);
-  return code;
+  if (o.onLog) args.push("--verbose");
+  return args;
+}
+
+export async function openNative(o: EngineOptions): Promise<NativeBoard> { return NativeBoard.start(o); }
+
+/** The largest payload one request or answer carries (boards/native/control.c MAX_PAYLOAD). */
+const MAX_PAYLOAD = 4096;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+export class NativeBoard implements StackCalls, Engine {
+  readonly name = "native";
+  readonly label = "board native, wasm3";
+  readonly calls: StackCalls = this;
+  mac = new Uint8Array(6);
+  /** Called (once per batch) when the board's sockets may have moved. */
+  onEvent: () => void = () => {};
+  private req = -1;
+  private resp = -1;
+  private events: Pipe | null = null;
+  private child!: ChildProcess;
+  private dump: ChildProcess | null = null;
+  private dir = "";
+  private why: string | null = null;
+  private gone: (why: string) => void = () => {};
+  /** Resolves with why the board stopped, if it stops on its own. */
+  readonly failed = new Promise<string>((r) => { this.gone = r; });
+  private stderr = "";
+  private eventPending = false;
+  private readonly head = Buffer.alloc(20);
+
+  static async start(o: EngineOptions): Promise<NativeBoard> {
+    if (!o.tap || o.link || o.clock) throw new Error(`board "native" needs tap (it attaches to the TAP itself), not link or clock`);
+    if (!existsSync(NATIVE_BOARD)) throw new Error(`${NATIVE_BOARD} is missing: run npm run build`);
+    const b = new NativeBoard();
+    b.dir = mkdtempSync(join(tmpdir(), "synack-board-"));
+    try {
+      for (const f of ["req", "resp", "event"]) execFileSync("mkfifo", [join(b.dir, f)]);
+      // Opened here first, so the board's opens do not block; it alone writes resp, so its exit is our EOF.
+      b.req = openSync(join(b.dir, "req"), constants.O_RDWR);
+      b.resp = openSync(join(b.dir, "resp"), constants.O_RDONLY | constants.O_NONBLOCK);
+      b.events = new Pipe({ fd: openSync(join(b.dir, "event"), constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false });
+      b.events.on("data", () => b.event());
+      b.events.on("error", () => {});
+      b.mac = o.mac;
+      const args = ["--tap", o.tap, ...boardArgs(o), "--control", b.dir, ...(o.exampleService ? ["--example-service"] : [])];
+      if (o.pcap) b.dump = await startCapture(o.tap, o.pcap, o.netns);
+      const cmd = o.netns ? "ip" : NATIVE_BOARD;
+      b.child = spawn(cmd, o.netns ? ["netns", "exec", o.netns, NATIVE_BOARD, ...args] : args,
+        { stdio: ["ignore", "pipe", "pipe"], detached: true });
+      await b.ready(15_000, o.onLog);
+      // Both ends are open now (the board opens them before it starts): the names can go, so
+      // nothing is left behind even if this process is killed.
+      rmSync(b.dir, { recursive: true, force: true });
+      b.dir = "";
+      return b;
+    } catch (e) {
+      await b.stop();
+      throw e;
+    }
+  }
+
+  /** Until the board's ready line (at once: with a control channel it does not wait for DHCP itself). */
+  private ready(timeoutMs: number, onLog?: (line: string) => void): Promise<void> {
+    return new Promise((res, rej) => {
+      let out = "", partial = "";
+      const timer = setTimeout(() => rej(new Error(`the native board did not start in ${timeoutMs} ms: ${this.lastWords()}`)), timeoutMs);
+      this.child.stdout!.on("data", (d) => { out += d; if (out.includes("serving")) { clearTimeout(timer); res(); } });
+      this.child.stderr!.on("data", (d: Buffer) => {
+        const lines = (partial + d.toString()).split("\n");
+        partial = lines.pop()!;
+        for (const l of lines) {
+          if (onLog && l.startsWith("synack: ")) onLog(l.slice(8));
+          else this.stderr = (this.stderr + l + "\n").slice(-2000);
+        }
+      });
+      this.child.on("error", (e) => { clearTimeout(timer); this.why = e.message; rej(new Error(`cannot run ${NATIVE_BOARD}: ${e.message}`)); });
+      this.child.on("exit", (code, sig) => {
+        clearTimeout(timer);
+        const unexpected = this.why === null;
+        this.why ??= `the native board stopped (${sig ?? `exit ${code}`})`;
+        rej(new Error(`${this.why}: ${this.lastWords()}`));
+        // Sockets still open learn it at once: every call now answers EBADF.
+        if (unexpected) { setImmediate(() => this.onEvent()); this.gone(`${this.why}: ${this.lastWords()}`); }
+      });
+    });
+  }
+
+  private lastWords(): string { return this.stderr.trim().split("\n").slice(-3).join("; ") || "no message"; }
+
+  private event(): void {
+    if (this.eventPending) return;
+    this.eventPending = true;
+    setImmediate(() => { this.eventPending = false; if (!this.why) this.onEvent(); });
+  }
+
+  /** One request, answered: result, two more numbers, and the payload. E.BADF once the board is gone. */
+  private call(op: string, a = 0, b = 0, c = 0, d = 0, payload?: Uint8Array): { r: number; x: number; y: number; data: Uint8Array } {
+    if (this.why || this.req < 0) return { r: E.BADF, x: 0, y: 0, data: new Uint8Array() };
+    const h = this.head;
+    const len = payload ? Math.min(payload.length, MAX_PAYLOAD) : 0;
+    h.fill(0);
+    h[0] = op.charCodeAt(0); h.writeUInt16LE(len, 2);
+    h.writeUInt32LE(a >>> 0, 4); h.writeUInt32LE(b >>> 0, 8); h.writeUInt32LE(c >>> 0, 12); h.writeUInt32LE(d >>> 0, 16);
+    try {
+      writeSync(this.req, len ? Buffer.concat([h, payload!.subarray(0, len)]) : h);
+      const ans = this.readExact(16);
+      const n = ans.readUInt16LE(12);
+      return { r: ans.readInt32LE(0), x: ans.readUInt32LE(4), y: ans.readUInt32LE(8), data: n ? this.readExact(n) : new Uint8Array() };
+    } catch (e) {
+      this.why = (e as Error).message;
+      return { r: E.BADF, x: 0, y: 0, data: new Uint8Array() };
+    }
+  }
+
+  private readExact(n: number): Buffer {
+    const b = Buffer.alloc(n);
+    const deadline = Date.now() + 10_000;
+    for (let got = 0; got < n;) {
+      let r = -1;
+      try { r = readSync(this.resp, b, got, n - got, null); } catch (e) { if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e; }
+      if (r === 0) throw new Error(`the native board stopped: ${this.lastWords()}`);
+      if (r > 0) { got += r; continue; }
+      if (Date.now() > deadline) throw new Error("the native board does not answer");
+      Atomics.wait(sleeper, 0, 0, 0.02);
+    }
+    return b;
+  }
+
+  /** Why the board stopped answering, or null while it runs. */
+  get error(): string | null { return this.why; }
+
+  listen(port: number, backlog: number): number { return this.call("L", port, backlog).r; }
+  accept(listener: number): number { return this.call("A", listener).r; }
+  connect(ip: number, port: number): number { return this.call("C", ip, port).r; }
+  send(id: number, data: Uint8Array): number { return this.call("W", id, 0, 0, 0, data).r; }
+  recv(id: number, max = MAX_PAYLOAD): Uint8Array | number {
+    const a = this.call("R", id, max);
+    return a.r > 0 ? a.data : a.r;
+  }
+  shutdown(id: number): number { return this.call("H", id).r; }
+  close(id: number): number { return this.call("X", id).r; }
+  abort(id: number): number { return this.call("K", id).r; }
+  sockState(id: number): number { const r = this.call("T", id).r; return r < 0 ? 0 : r; }
+  remote(id: number): { ip: number; port: number } { const a = this.call("I", id); return { ip: a.x >>> 0, port: a.y & 0xffff }; }
+  localPort(id: number): number { return this.call("I", id).y >>> 16; }
+  noDelay(id: number, on: boolean): number { return this.call("N", id, on ? 1 : 0).r; }
+  keepAlive(id: number, idleMs: number, intervalMs: number, count: number): number { return this.call("E", id, idleMs, intervalMs, count).r; }
+  address(): number { return this.call("G").x >>> 0; }
+  udpBind(port: number): number { return this.call("B", port).r; }
+  udpSendTo(id: number, ip: number, port: number, data: Uint8Array): number {
+    return data.length > MAX_PAYLOAD ? E.INVAL : this.call("U", id, ip, port, 0, data).r;
+  }
+  udpRecvFrom(id: number): Datagram | number {
+    const a = this.call("V", id, MAX_PAYLOAD);
+    return a.r < 0 ? a.r : { data: a.data, ip: a.x >>> 0, port: a.y };
+  }
+  udpClose(id: number): number { return this.call("Y", id).r; }
+  udpLocalPort(id: number): number { return Math.max(0, this.call("Z", id).r); }
+  statsText(): string { return Buffer.from(this.call("S").data).toString(); }
+  connsText(): string { return Buffer.from(this.call("O").data).toString(); }
+
+  kick(): void { /* the board steps after every batch of calls */ }
+  async ourAddress(): Promise<{ ip: number; prefixLen: number }> { const a = this.call("G"); return { ip: a.x >>> 0, prefixLen: a.y }; }
+  async counters(): Promise<Record<string, number>> { return parseCounters(this.statsText()); }
+  async closeAll(abort: boolean): Promise<number> {
+    const open = this.call("Q", abort ? 1 : 0).r;
+    this.call("P"); // a step: the FINs or RSTs leave now
+    return Math.max(0, open);
+  }
+
+  /** Reset what is left, stop the board (and its capture), remove the FIFOs. */
+  async stop(): Promise<void> {
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) {
+      this.call("Q", 1); // reset every connection, and send the RSTs now
+      this.call("P");
+      const gone = new Promise((r) => this.child.once("exit", r));
+      const group = (sig: NodeJS.Signals) => { try { process.kill(-this.child.pid!, sig); } catch { /* gone */ } };
+      group("SIGTERM");
+      // A second SIGTERM tells the board not to wait the 2 s it gives closing peers (there are none now).
+      const hurry = setTimeout(() => group("SIGTERM"), 50);
+      let limit: NodeJS.Timeout | undefined;
+      await Promise.race([gone, new Promise((r) => { limit = setTimeout(r, 3000); })]);
+      clearTimeout(hurry);
+      clearTimeout(limit);
+      if (this.child.exitCode === null && this.child.signalCode === null) group("SIGKILL");
+    }
+    this.why ??= "stopped";
+    if (this.dump) { await stopCapture(this.dump); this.dump = null; }
+    this.events?.destroy();
+    for (const fd of [this.req, this.resp]) if (fd >= 0) try { closeSync(fd); } catch { /* closed */ }
+    this.req = this.resp = -1;
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
 }
 
 /**

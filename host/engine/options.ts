@@ -1,5 +1,6 @@
 // What `synack serve` asks of an engine (V8 or a board): parsed by the CLI, taken by every engine.
 import type { Layout } from "./stack.js";
+import type { EngineName } from "./engine.js";
 
 /**
  * The layout `synack serve` gives the V8 engine unless told otherwise: a PC has memory, so many
@@ -9,7 +10,7 @@ import type { Layout } from "./stack.js";
 export const PC_LAYOUT: Required<Omit<Layout, "memoryLimit">> = { conns: 64, rxRing: 65535, txRing: 65536, udpSockets: 8 };
 export interface ServeOptions {
   tap: string; ip: number; prefixLen: number; gw: number; mac: Uint8Array;
-  pcap?: string; msl?: number; verbose: boolean; board: "v8" | "native" | "xtensa" | "lx6" | "lx6-esp32";
+  pcap?: string; msl?: number; verbose: boolean; board: EngineName;
   /** Built-in services (SERVICES mask). */
   services: number;
   /** --conns / --rx-ring / --tx-ring, as given (unset: the engine's default layout). */

@@ -1,13 +1,12 @@
 // `synack serve --board xtensa|lx6|lx6-esp32`: the emulated Xtensa board (xtensa.ts; lx106 or the
-// windowed build on an LX6 core) bridged to a TAP. Frames
-// from the TAP go to the board stamped with the host's clock; the board's frames go to the TAP; when
-// the board is idle, a clock message wakes it at its next timer.
+// windowed build on an LX6 core) as an engine, bridged to a TAP. Frames from the TAP go to the board
+// stamped with the host's clock; the board's frames go to the TAP; when the board is idle, a clock
+// message wakes it at its next timer.
 import { randomBytes } from "node:crypto";
 import { TapLink } from "../link/tap.js";
 import { PcapWriter } from "../link/pcap.js";
-import { ipToString } from "../link/wire.js";
-import { XtensaBoard, XtensaCore, CORES, Reply } from "./xtensa.js";
-import type { ServeOptions } from "./options.js";
+import { XtensaBoard, CORES, type XtensaCore, type Reply } from "./xtensa.js";
+import type { Engine, EngineName, EngineOptions } from "./engine.js";
 
 export interface Bridge {
   /** The board's latest idle report. */
@@ -44,60 +43,59 @@ export function bridge(board: XtensaBoard, link: TapLink, now: () => number, pca
   };
 }
 
-export async function serveXtensa(o: ServeOptions): Promise<number> {
-  const link = await TapLink.open(o.tap);
+/** The emulated board as an engine: its built-in services only (no socket calls cross the bridge). */
+/** The engine's name for each emulated core (--board). */
+const BOARD_OF: Record<XtensaCore, EngineName> = { lx106: "xtensa", lx6: "lx6", "lx6-esp32": "lx6-esp32" };
+
+export class XtensaEngine implements Engine {
+  readonly name: EngineName;
+  readonly label: string;
+  readonly calls = null;
+  onEvent: () => void = () => {};
+  readonly failed: Promise<string>;
+
+  constructor(private readonly board: XtensaBoard, private readonly b: Bridge, private readonly link: TapLink,
+              private readonly pcap: PcapWriter | null, readonly mac: Uint8Array, core: XtensaCore,
+              private readonly onLog?: (line: string) => void) {
+    this.failed = b.failed;
+    this.name = BOARD_OF[core];
+    this.label = `board ${this.name}, wasm3 on QEMU's ${core === "lx106" ? "lx106" : `${CORES[core].cpu} (windowed ABI)`}`;
+  }
+
+  kick(): void {}
+  async ourAddress(): Promise<{ ip: number; prefixLen: number }> { return { ip: this.b.last().address, prefixLen: this.b.last().prefixLen }; }
+  async counters(): Promise<Record<string, number>> { return {}; }
+  async closeAll(abort: boolean): Promise<number> {
+    return (await this.b.request("C", abort ? Uint8Array.of(1) : undefined)).open;
+  }
+  async stop(): Promise<void> {
+    this.b.detach();
+    const stats = await this.board.stop();
+    if (this.onLog && stats) this.onLog(`board measurements ${JSON.stringify(stats)}`);
+    this.link.close();
+    this.pcap?.close();
+  }
+}
+
+/** The emulated board on one of its cores (the engines xtensa, lx6, lx6-esp32). */
+export const openXtensa = (core: XtensaCore) => async (o: EngineOptions): Promise<XtensaEngine> => {
+  if (!o.tap || o.link || o.clock) throw new Error(`board "${BOARD_OF[core]}" needs tap, not link or clock`);
+  const link = await TapLink.open(o.tap, o.netns);
   const pcap = o.pcap ? new PcapWriter(o.pcap) : null;
   const t0 = performance.now();
   const now = () => Math.floor(performance.now() - t0) + 1000;
   let board: XtensaBoard;
   try {
     board = await XtensaBoard.start({
-      core: o.board === "xtensa" ? "lx106" : o.board as XtensaCore, ip: o.ip, prefixLen: o.prefixLen, gw: o.gw, mac: o.mac, msl: o.msl, services: o.services, name: o.name,
-      conns: o.layout?.conns, rxRing: o.layout?.rxRing, txRing: o.layout?.txRing, udpSockets: o.layout?.udpSockets, verbose: o.verbose, time: now(),
-      seed: randomBytes(4).readUInt32LE(0), onLog: (l) => process.stderr.write(`synack: ${l}\n`),
+      core, ip: o.ip, prefixLen: o.prefixLen, gw: o.gw, mac: o.mac, msl: o.msl, services: o.services, name: o.name,
+      conns: o.layout?.conns, rxRing: o.layout?.rxRing, txRing: o.layout?.txRing, udpSockets: o.layout?.udpSockets,
+      verbose: o.onLog !== undefined, time: now(), seed: randomBytes(4).readUInt32LE(0), onLog: o.onLog,
     });
   } catch (e) {
     link.close();
+    pcap?.close();
     throw e;
   }
   const b = bridge(board, link, now, pcap);
-  let done: (code: number) => void = () => {};
-  const finished = new Promise<number>((r) => { done = r; });
-  b.failed.then((m) => { process.stderr.write(`synack: ${m}\n`); done(1); });
-
-  for (let waited = 0; b.last().address === 0; waited += 50) { // DHCP: ready once an address is leased
-    if (waited > 60_000) { await board.stop(); link.close(); throw new Error("no DHCP lease after 60 s"); }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const mac = Array.from(o.mac, (x) => x.toString(16).padStart(2, "0")).join(":");
-  process.stdout.write(`synack: serving ${ipToString(b.last().address)}/${b.last().prefixLen} on ${o.tap} (mac ${mac}) ` +
-    `[board ${o.board}, wasm3 on QEMU's ${o.board === "xtensa" ? "lx106" : `${CORES[o.board as XtensaCore].cpu} (windowed ABI)`}${o.ip === 0 ? ", dhcp" : ""}]\n`);
-  const stop = () => done(0);
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  let code = await finished;
-  // Leaving: close every connection (FIN), give the peers 2 s, then reset what is left, as the
-  // other engines do, so no peer stays waiting on a board that has gone.
-  if (code === 0) {
-    try {
-      let open = (await board.send("C", now())).open;
-      for (const t = Date.now(); open > 0 && Date.now() - t < 2000;) {
-        await new Promise((r) => setTimeout(r, 20));
-        open = (await board.send("C", now())).open;
-      }
-      if (open > 0) {
-        await board.send("C", now(), Uint8Array.of(1));
-        process.stderr.write(`synack: reset ${open} connection(s) still closing\n`);
-      }
-    } catch (e) {
-      process.stderr.write(`synack: ${(e as Error).message}\n`);
-      code = 1;
-    }
-  }
-  b.detach();
-  const stats = await board.stop();
-  if (o.verbose && stats) process.stderr.write(`synack: board measurements ${JSON.stringify(stats)}\n`);
-  link.close();
-  pcap?.close();
-  return code;
-}
+  return new XtensaEngine(board, b, link, pcap, o.mac, core, o.onLog);
+};

@@ -11,6 +11,7 @@ import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PACKAGE_ROOT } from "./stack.js";
+import { macToString } from "../link/addr.js";
 
 export const XTENSA_ELF = resolve(PACKAGE_ROOT, "build/synack-xtensa.elf");
 export const LX6_ELF = resolve(PACKAGE_ROOT, "build/synack-xtensa-windowed.elf");
@@ -97,7 +98,7 @@ export class XtensaBoard {
     b.fromBoard.on("data", (d: Buffer) => b.consume(d));
     b.toBoard.on("error", (e) => b.fail(e));
     b.fromBoard.on("error", (e) => b.fail(e));
-    const mac = o.mac ? Array.from(o.mac, (x) => x.toString(16).padStart(2, "0")).join(":") : null;
+    const mac = o.mac ? macToString(o.mac) : null;
     const args = ["--in", fin, "--out", fout, ...(o.ip === 0 ? ["--dhcp"] : ["--ip", `${ipText(o.ip)}/${o.prefixLen}`])];
     if (mac) args.push("--mac", mac);
     if (o.gw) args.push("--gw", ipText(o.gw));

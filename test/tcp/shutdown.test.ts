@@ -3,15 +3,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Peer } from "../lib/harness.js";
-import { closeEverything } from "../../host/cli/shutdown.js";
+import { closeEverything } from "../../host/engine/lifecycle.js";
+
+/** The engine's close-all on the scripted peer's stack: the module runs (p.advance(0)) after each call. */
+const engine = (p: Peer) => ({ closeAll: async (abort: boolean) => { const n = p.stack.closeAll(abort); p.advance(0); return n; } });
 
 test("close everything: FIN to each peer; once both sides have closed nothing is left to reset", async () => {
   const p = new Peer();
   const c = p.established();
   const echo = (() => { p.sport = 41000; p.tcp({ dport: 7, seq: 100, flags: "S", mss: 1460 }); const sa = p.expect("SA"); p.tcp({ dport: 7, seq: 101, ack: sa.seq + 1, flags: "A" }); return sa; })();
   let slept = 0;
-  const done = closeEverything(p.stack, {
-    graceMs: 2000, kick: () => p.advance(0),
+  const done = closeEverything(engine(p), {
+    graceMs: 2000,
     sleep: async (ms) => {
       slept += ms; p.advance(ms);
       if (slept === 100) { // the peers acknowledge both FINs and close too
@@ -37,8 +40,8 @@ test("close everything: a peer that never ACKs our FIN is reset after the grace 
   const p = new Peer();
   const c = p.established();
   let slept = 0;
-  const reset = await closeEverything(p.stack, {
-    graceMs: 2000, kick: () => p.advance(0), sleep: async (ms) => { slept += ms; },
+  const reset = await closeEverything(engine(p), {
+    graceMs: 2000, sleep: async (ms) => { slept += ms; },
   });
   assert.equal(reset, 1);
   assert.equal(slept, 2000);
@@ -52,7 +55,7 @@ test("close everything: unread data means RST at once (RFC 2525), and a second s
   const c = p.established();
   p.tcp({ dport: 5000, seq: c.snd, ack: c.rcv, flags: "PA", data: "unread" });
   p.out.length = 0;
-  const reset = await closeEverything(p.stack, { graceMs: 2000, kick: () => {}, sleep: async () => {}, hurry: Promise.resolve() });
+  const reset = await closeEverything(engine(p), { graceMs: 2000, sleep: async () => {}, hurry: Promise.resolve() });
   assert.equal(reset, 0);
   p.expect("RA");
   p.nothing();
