@@ -1,6 +1,8 @@
 // An HTTP/1.1 server written in Node on synack sockets (node:http needs node:net's own sockets,
 // so this parses just enough by hand): GET / answers with a greeting, keep-alive by default.
-//   sudo node examples/http-server.mjs tap0 10.77.0.2/24 [port]     then: curl http://10.77.0.2:8080/
+// In the namespace and TAP of README.md's "Serving netcat" (demo, tap0):
+//   sudo ip netns exec demo node examples/http-server.mjs tap0 10.77.0.2/24 [port]
+//   then: sudo ip netns exec demo curl http://10.77.0.2:8080/; Ctrl-C closes the connections and leaves.
 import { openStack } from "synack";
 
 const [tap = "tap0", ip = "10.77.0.2/24", port = "8080"] = process.argv.slice(2);
@@ -25,4 +27,4 @@ net.createServer((socket) => {
     }
   });
 }).listen(Number(port), () => console.log(`http: listening on ${net.address}:${port}`));
-process.on("SIGTERM", async () => { await net.close(); process.exit(0); });
+await net.untilSignal(); // Ctrl-C or SIGTERM: a FIN to every peer, 2 s to finish, then RST (twice: at once)

@@ -1,5 +1,7 @@
 // A UDP echo on synack, shaped like node:dgram: every datagram goes back to its sender.
-//   sudo node examples/udp-echo.mjs tap0 10.77.0.2/24 [port]     then: nc -u 10.77.0.2 7777
+// In the namespace and TAP of README.md's "Serving netcat" (demo, tap0):
+//   sudo ip netns exec demo node examples/udp-echo.mjs tap0 10.77.0.2/24 [port]
+//   then: sudo ip netns exec demo nc -u 10.77.0.2 7777; Ctrl-C leaves.
 import { openStack } from "synack";
 
 const [tap = "tap0", ip = "10.77.0.2/24", port = "7777"] = process.argv.slice(2);
@@ -9,4 +11,4 @@ const sock = net.createSocket("udp4", (msg, from) => {
   sock.send(msg, from.port, from.address);
 });
 sock.bind(Number(port), () => console.log(`udp echo: listening on ${net.address}:${sock.address().port}`));
-process.on("SIGTERM", async () => { await net.close(); process.exit(0); });
+await net.untilSignal(); // Ctrl-C or SIGTERM

@@ -195,7 +195,11 @@ export class NetStack implements SocketHost {
   async untilSignal(say: (line: string) => void = (l) => process.stderr.write(`synack: ${l}\n`)): Promise<number> {
     const signals = catchSignals();
     try {
-      const code = await untilSignal(this.engine, signals, say, () => { for (const srv of [...this.servers]) srv.close(); });
+      if (this.closed) return 0;
+      const code = await untilSignal(this.engine, signals, say, () => {
+        for (const srv of [...this.servers]) srv.close();
+        for (const s of [...this.sockets]) s.letGo();
+      });
       this.stopped = Promise.resolve();
       await this.close();
       return code;

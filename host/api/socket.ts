@@ -115,6 +115,15 @@ export class Socket extends Duplex {
     return this.destroy();
   }
 
+  /**
+   * @internal: the stack is closing every connection itself (NetStack.untilSignal): the stream
+   * ends here ("close"), and the connection is the module's to finish (FIN, then RST after the grace).
+   */
+  letGo(): void {
+    if (this.id >= 0) { this.id = -1; this.host.untrack(this); }
+    this.destroy();
+  }
+
   _read(): void { this.wantRead = true; this.pump(); }
 
   _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {

@@ -195,6 +195,7 @@ export class NativeBoard implements StackCalls, Engine {
   async ourAddress(): Promise<{ ip: number; prefixLen: number }> { const a = this.call("G"); return { ip: a.x >>> 0, prefixLen: a.y }; }
   async counters(): Promise<Record<string, number>> { return parseCounters(this.statsText()); }
   async closeAll(abort: boolean): Promise<number> {
+    if (this.why) return 0;
     const open = this.call("Q", abort ? 1 : 0).r;
     this.call("P"); // a step: the FINs or RSTs leave now
     return Math.max(0, open);

@@ -22,15 +22,19 @@ export class V8Engine implements Engine {
   async ourAddress(): Promise<{ ip: number; prefixLen: number }> { return { ip: this.stack.address(), prefixLen: this.stack.prefixLen() }; }
   async counters(): Promise<Record<string, number>> { return this.stack.stats(); }
   async closeAll(abort: boolean): Promise<number> {
+    if (this.stopping) return 0;
     const open = this.stack.closeAll(abort);
     this.runner.kick();
     return open;
   }
-  async stop(): Promise<void> {
-    await new Promise((r) => setImmediate(r)); // a kicked poll sends what the last calls queued
-    this.runner.stop();
-    await this.runner.link.close(); // the last FINs and RSTs reach the wire before we go
-    this.pcap?.close();
+  private stopping: Promise<void> | null = null;
+  stop(): Promise<void> {
+    return this.stopping ??= (async () => {
+      await new Promise((r) => setImmediate(r)); // a kicked poll sends what the last calls queued
+      this.runner.stop();
+      await this.runner.link.close(); // the last FINs and RSTs reach the wire before we go
+      this.pcap?.close();
+    })();
   }
 }
 

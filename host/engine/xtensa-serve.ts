@@ -66,14 +66,18 @@ export class XtensaEngine implements Engine {
   async ourAddress(): Promise<{ ip: number; prefixLen: number }> { return { ip: this.b.last().address, prefixLen: this.b.last().prefixLen }; }
   async counters(): Promise<Record<string, number>> { return {}; }
   async closeAll(abort: boolean): Promise<number> {
+    if (this.stopping) return 0;
     return (await this.b.request("C", abort ? Uint8Array.of(1) : undefined)).open;
   }
-  async stop(): Promise<void> {
-    this.b.detach();
-    const stats = await this.board.stop();
-    if (this.onLog && stats) this.onLog(`board measurements ${JSON.stringify(stats)}`);
-    this.link.close();
-    this.pcap?.close();
+  private stopping: Promise<void> | null = null;
+  stop(): Promise<void> {
+    return this.stopping ??= (async () => {
+      this.b.detach();
+      const stats = await this.board.stop();
+      if (this.onLog && stats) this.onLog(`board measurements ${JSON.stringify(stats)}`);
+      await this.link.close();
+      this.pcap?.close();
+    })();
   }
 }
 

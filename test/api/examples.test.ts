@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PACKAGE_ROOT } from "../../host/engine/stack.js";
 import { isRoot, createNetns, Netns, LINUX_IP, STACK_IP, PREFIX } from "../../host/link/netns.js";
+import { stopHolding, linuxSockets } from "../lib/signals.js";
 
 const EX = resolve(PACKAGE_ROOT, "examples");
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
@@ -77,6 +78,28 @@ for (const board of ["v8", "native"]) describe(`examples over a TAP against Linu
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout.toString(), /request 1 on port 8080\n.*request 2 on port 8080/s);
       assert.match(r.stderr, /Re-using existing connection|Reusing existing/);
+    } finally { stop(child); }
+  });
+
+  test("echo-server.mjs: Ctrl-C sends the open connection a FIN, resets it after the grace, and the program exits 0", async () => {
+    const child = await startExample(ns, board, "echo-server.mjs", ["7008"], /listening/);
+    try {
+      const r = await stopHolding(ns, child, 7008, ["SIGINT"]);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.afterFirst, /CLOSE-WAIT/, "Linux got a FIN first");
+      assert.match(r.err, /reset 1 connection\(s\) still closing after 2000 ms/);
+      assert.equal(linuxSockets(ns, 7008).trim(), "");
+    } finally { stop(child); }
+  });
+
+  test("http-server.mjs: SIGTERM twice resets the open connection at once and the program exits 0", async () => {
+    const child = await startExample(ns, board, "http-server.mjs", ["8081"], /listening/);
+    try {
+      const r = await stopHolding(ns, child, 8081, ["SIGTERM", "SIGTERM"], "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.err, /SIGTERM: closing connections/);
+      assert.match(r.err, /reset 1 connection\(s\) at once, as asked/);
+      assert.equal(linuxSockets(ns, 8081).trim(), "");
     } finally { stop(child); }
   });
 
