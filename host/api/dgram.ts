@@ -30,7 +30,7 @@ export class UdpSocket extends EventEmitter {
     if (typeof port === "function") { cb = port; port = 0; }
     if (cb) this.once("listening", cb);
     const id = this.host.calls.udpBind(port);
-    if (id < 0) { process.nextTick(() => this.emit("error", socketError(id, "bind", String(port)))); return this; }
+    if (id < 0) { process.nextTick(() => this.emit("error", socketError(id, "bind", ipToString(this.host.calls.address()), port))); return this; }
     this.id = id;
     this.host.addPoller(this);
     process.nextTick(() => this.emit("listening"));
@@ -49,7 +49,7 @@ export class UdpSocket extends EventEmitter {
     const ip = parseIp(address);
     const r = ip !== null && this.id >= 0 ? this.host.calls.udpSendTo(this.id, ip, port, data) : E.INVAL;
     this.host.kick();
-    const err = r < 0 ? socketError(r, "send", `${address}:${port}`) : null;
+    const err = r < 0 ? socketError(r, "send", address, port) : null;
     if (cb) process.nextTick(() => cb(err, r < 0 ? undefined : r));
     else if (err) process.nextTick(() => this.emit("error", err));
   }

@@ -159,9 +159,18 @@ export class NetStack implements SocketHost {
   /** @internal */
   kick(): void { if (!this.closed) this.engine.kick(); }
   /** @internal */
-  track(s: Socket): void { this.sockets.add(s); }
+  track(s: Socket): void { this.sockets.add(s); this.ref(s, true); }
   /** @internal */
-  untrack(s: Socket): void { this.sockets.delete(s); }
+  untrack(s: Socket): void { this.sockets.delete(s); this.ref(s, null); }
+  private readonly refd = new Set<object>();
+  private readonly unrefd = new Set<object>();
+  /** @internal: the engine keeps the program running unless every open server and socket was unref()ed. */
+  ref(handle: object, on: boolean | null): void {
+    this.refd.delete(handle);
+    this.unrefd.delete(handle);
+    if (on !== null) (on ? this.refd : this.unrefd).add(handle);
+    if (!this.closed) this.engine.ref(this.refd.size > 0 || this.unrefd.size === 0);
+  }
   /** @internal: anything else (UDP sockets) that wants a turn after each poll. */
   addPoller(p: { pump(): void }): void { this.pollers.add(p); }
   removePoller(p: { pump(): void }): void { this.pollers.delete(p); }

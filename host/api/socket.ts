@@ -14,6 +14,8 @@ export interface SocketHost {
   kick(): void;
   track(s: Socket): void;
   untrack(s: Socket): void;
+  /** A handle keeps the program running (true), does not (false), or is gone (null). */
+  ref(handle: object, on: boolean | null): void;
 }
 
 export interface ConnectOptions { host: string; port: number; allowHalfOpen?: boolean; timeout?: number }
@@ -26,6 +28,8 @@ export class Socket extends Duplex {
   connecting: boolean;
   remoteAddress?: string;
   remotePort?: number;
+  /** "IPv4" once the peer is known (synack speaks IPv4 only). */
+  remoteFamily?: string;
   localAddress?: string;
   localPort?: number;
   bytesRead = 0;
@@ -54,8 +58,8 @@ export class Socket extends Duplex {
     const s = new Socket(host, id, true, o.allowHalfOpen ?? false);
     if (onConnect) s.once("connect", onConnect);
     if (o.timeout) s.setTimeout(o.timeout);
-    if (id < 0) process.nextTick(() => s.destroy(socketError(id, "connect", `${o.host}:${o.port}`)));
-    else { s.remoteAddress = o.host; s.remotePort = o.port; host.kick(); }
+    if (id < 0) process.nextTick(() => s.destroy(socketError(id, "connect", o.host, o.port)));
+    else { s.remoteAddress = o.host; s.remotePort = o.port; s.remoteFamily = "IPv4"; host.kick(); }
     return s;
   }
 
@@ -74,7 +78,7 @@ export class Socket extends Duplex {
     if (this.id < 0) return;
     const st = this.host.calls;
     const r = st.remote(this.id);
-    if (r.port !== 0) { this.remoteAddress = ipToString(r.ip); this.remotePort = r.port; }
+    if (r.port !== 0) { this.remoteAddress = ipToString(r.ip); this.remotePort = r.port; this.remoteFamily = "IPv4"; }
     this.localAddress = ipToString(st.address());
     this.localPort = st.localPort(this.id) || undefined;
   }
@@ -82,6 +86,10 @@ export class Socket extends Duplex {
   address(): { address: string; family: string; port: number } | {} {
     return this.localPort ? { address: this.localAddress!, family: "IPv4", port: this.localPort } : {};
   }
+
+  /** Whether this connection keeps the program running (the default) or not, as node:net's. */
+  ref(): this { if (this.id >= 0) this.host.ref(this, true); return this; }
+  unref(): this { if (this.id >= 0) this.host.ref(this, false); return this; }
 
   /** Turn the sender's small-segment delay off (true) or on, as node:net's setNoDelay. */
   setNoDelay(noDelay = true): this {
@@ -168,7 +176,7 @@ export class Socket extends Duplex {
         this.emit("ready");
       } else if (state === 0) {
         const r = st.recv(this.id, 0) as number;
-        this.destroy(socketError(r < 0 ? r : E.REFUSED, "connect", `${this.remoteAddress}:${this.remotePort}`));
+        this.destroy(socketError(r < 0 ? r : E.REFUSED, "connect", this.remoteAddress, this.remotePort));
         return;
       } else return;
     }

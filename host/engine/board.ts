@@ -192,6 +192,10 @@ export class NativeBoard implements StackCalls, Engine {
   connsText(): string { return Buffer.from(this.call("O").data).toString(); }
 
   kick(): void { /* the board steps after every batch of calls */ }
+  ref(on: boolean): void {
+    const c = this.child;
+    for (const h of [c, c.stdout, c.stderr, this.events] as ({ ref(): void; unref(): void } | null)[]) if (on) h?.ref(); else h?.unref();
+  }
   async ourAddress(): Promise<{ ip: number; prefixLen: number }> { const a = this.call("G"); return { ip: a.x >>> 0, prefixLen: a.y }; }
   async counters(): Promise<Record<string, number>> { return parseCounters(this.statsText()); }
   async closeAll(abort: boolean): Promise<number> {

@@ -44,6 +44,8 @@ export interface Engine {
   counters(): Promise<Record<string, number>>;
   /** Close every listener and connection (FIN; RST with abort); how many are still closing. */
   closeAll(abort: boolean): Promise<number>;
+  /** Whether the engine (its timers, link, process) keeps the program running: node:net's ref/unref. */
+  ref(on: boolean): void;
   /** Stop running and let go of the link (and any process); the last frames reach the wire first. */
   stop(): Promise<void>;
 }

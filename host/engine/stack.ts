@@ -262,6 +262,8 @@ export interface Link {
    * memory[rx..rx+rxCap) after onReadable() and sent from the module's memory; null if not now.
    */
   direct?(memory: ArrayBuffer, rx: number, rxCap: number, onReadable: () => void): DirectIo | null;
+  /** Optional: whether the link keeps the program running (a TAP's watch does; a memory wire has none). */
+  ref?(on: boolean): void;
 }
 
 /**
@@ -277,6 +279,7 @@ export class Runner {
   private timerAt = Infinity;
   private pending: NodeJS.Immediate | null = null;
   private stopped = false;
+  private refd = true;
   private io: DirectIo | null = null;
   private memory: ArrayBuffer | null = null;
   /** Called after every poll: the socket layer (host/api) moves data and events from here. */
@@ -340,6 +343,14 @@ export class Runner {
     clearTimeout(this.timer ?? undefined);
     this.timerAt = at;
     this.timer = setTimeout(this.due, Math.max(1, d));
+    if (!this.refd) this.timer.unref();
+  }
+
+  /** Whether the module's timers and the link keep the program running (node:net's ref/unref). */
+  ref(on: boolean): void {
+    this.refd = on;
+    if (on) this.timer?.ref(); else this.timer?.unref();
+    this.link.ref?.(on);
   }
 
   private due = (): void => { this.timerAt = Infinity; this.tick(); };

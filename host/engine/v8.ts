@@ -19,6 +19,7 @@ export class V8Engine implements Engine {
 
   get mac(): Uint8Array { return this.stack.mac; }
   kick(): void { this.runner.kick(); }
+  ref(on: boolean): void { this.runner.ref(on); }
   async ourAddress(): Promise<{ ip: number; prefixLen: number }> { return { ip: this.stack.address(), prefixLen: this.stack.prefixLen() }; }
   async counters(): Promise<Record<string, number>> { return this.stack.stats(); }
   async closeAll(abort: boolean): Promise<number> {

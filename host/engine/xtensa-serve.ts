@@ -63,6 +63,7 @@ export class XtensaEngine implements Engine {
   }
 
   kick(): void {}
+  ref(): void { /* no sockets here to unref: serve alone runs this engine */ }
   async ourAddress(): Promise<{ ip: number; prefixLen: number }> { return { ip: this.b.last().address, prefixLen: this.b.last().prefixLen }; }
   async counters(): Promise<Record<string, number>> { return {}; }
   async closeAll(abort: boolean): Promise<number> {

@@ -22,6 +22,7 @@ interface TapAddon {
   write(fd: number, frame: Uint8Array): boolean;
   direct(fd: number, memory: ArrayBuffer, rx: number, rxCap: number, onReadable: () => void): DirectIo;
   close(fd: number): void;
+  ref(fd: number, on: boolean): void;
 }
 
 let addon: TapAddon | null | undefined;
@@ -138,6 +139,14 @@ export class TapLink implements Link {
    * straight into memory[rx..rx+rxCap) and written from the module's memory, no copy in
    * JavaScript; onReadable() replaces onFrame.
    */
+  /** Whether the link keeps the program running (as node:net's ref/unref). */
+  ref(on: boolean): void {
+    if (this.closed) return;
+    if (this.fd >= 0) { addon!.ref(this.fd, on); return; }
+    const c = this.child!;
+    for (const h of [c, c.stdout, c.stderr, c.stdin] as { ref(): void; unref(): void }[]) if (on) h.ref(); else h.unref();
+  }
+
   direct(memory: ArrayBuffer, rx: number, rxCap: number, onReadable: () => void): DirectIo | null {
     if (this.fd < 0 || this.closed) return null;
     return addon!.direct(this.fd, memory, rx, rxCap, onReadable);

@@ -257,6 +257,16 @@ static void closed(uv_handle_t *h) {
   w->used = 0;
 }
 
+static void release(napi_env env, struct watch *w) {
+  uv_poll_stop(&w->poll);
+  napi_delete_reference(env, w->cb);
+  if (w->mem) napi_delete_reference(env, w->mem);
+  w->mem = NULL; w->direct = 0; w->gen++;
+  napi_async_destroy(env, w->ctx);
+  w->fd = -1;
+  uv_close((uv_handle_t *)&w->poll, closed);
+}
+
 static napi_value js_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -264,16 +274,34 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   int32_t fd;
   if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) return NULL;
   struct watch *w = find(fd);
-  if (w) {
-    uv_poll_stop(&w->poll);
-    napi_delete_reference(env, w->cb);
-    if (w->mem) napi_delete_reference(env, w->mem);
-    w->mem = NULL; w->direct = 0; w->gen++;
-    napi_async_destroy(env, w->ctx);
-    w->fd = -1;
-    uv_close((uv_handle_t *)&w->poll, closed);
-  }
+  if (w) release(env, w);
   close(fd);
+  return NULL;
+}
+
+/* Node is exiting with TAPs still open (their watches unref()ed): let go of them while the
+ * environment is still whole; left for its teardown, the handles crashed it. */
+static void cleanup(void *arg) {
+  napi_env env = arg;
+  for (int i = 0; i < MAX_WATCH; i++) {
+    struct watch *w = &watches[i];
+    if (!w->used || w->fd < 0 || w->env != env) continue;
+    int fd = w->fd;
+    release(env, w);
+    close(fd);
+  }
+}
+
+/* ref(fd, on): whether the TAP's watch keeps Node's event loop (the program) running. */
+static napi_value js_ref(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  bool on = true;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_get_value_bool(env, argv[1], &on) != napi_ok) return NULL;
+  struct watch *w = find(fd);
+  if (w) { if (on) uv_ref((uv_handle_t *)&w->poll); else uv_unref((uv_handle_t *)&w->poll); }
   return NULL;
 }
 
@@ -284,8 +312,10 @@ static napi_value init(napi_env env, napi_value exports) {
     { "write", NULL, js_write, NULL, NULL, NULL, napi_enumerable, NULL },
     { "direct", NULL, js_direct, NULL, NULL, NULL, napi_enumerable, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "ref", NULL, js_ref, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
+  napi_add_env_cleanup_hook(env, cleanup, env);
   return exports;
 }
 
