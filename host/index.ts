@@ -4,8 +4,10 @@
 //   link/    how frames reach a wire: TAP, network namespaces, pcap, frame helpers
 //   lab/     the scripted peer, simulator, fuzzer and bench (tools, not API)
 //   cli/     the synack command and its pictures (the ladder)
-export { Stack, LayoutError, Runner, RealClock, ManualClock, defaultMac, DEFAULT_WASM } from "./engine/stack.js";
-export type { Clock, Link, StackOptions, Layout } from "./engine/stack.js";
+export { Stack, LayoutError, RealClock, ManualClock, defaultMac, DEFAULT_WASM } from "./engine/stack.js";
+export type { Clock, StackOptions, Layout } from "./engine/stack.js";
+export { Runner } from "./engine/runner.js";
+export type { Link } from "./link/link.js";
 export { E, STATES, SERVICES, servicesMask } from "./engine/abi.js";
 export type { SynackExports, StateName, ServiceName } from "./engine/abi.js";
 export { TapLink } from "./link/tap.js";
@@ -14,7 +16,7 @@ export { parseIp, ipToString } from "./link/wire.js";
 // The socket API (docs/api.md): stacks on a TAP or in memory, node:net-like TCP.
 export { openStack, NetStack, NODE_LAYOUT } from "./api/netstack.js";
 export type { OpenOptions, BoardName } from "./api/netstack.js";
-export type { StackCalls, Datagram } from "./api/calls.js";
+export type { StackCalls, Datagram } from "./engine/calls.js";
 export { Socket } from "./api/socket.js";
 export type { ConnectOptions } from "./api/socket.js";
 export { Server } from "./api/server.js";

@@ -2,7 +2,7 @@
 import { EventEmitter } from "node:events";
 import { E } from "../engine/abi.js";
 import { ipToString, parseIp } from "../link/wire.js";
-import type { StackCalls } from "./calls.js";
+import type { StackCalls } from "../engine/calls.js";
 import { socketError } from "./errors.js";
 
 export interface RemoteInfo { address: string; family: "IPv4"; port: number; size: number }

@@ -1,6 +1,6 @@
 // An in-memory Ethernet wire between two (or more) stacks: a hub that copies every frame to the
 // other ends, delivered on a later turn of the event loop, never from inside the sender's call.
-import type { Link } from "../engine/stack.js";
+import type { Link } from "../link/link.js";
 
 export class MemoryLink implements Link {
   onFrame: (frame: Uint8Array) => void = () => {};

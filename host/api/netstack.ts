@@ -2,7 +2,9 @@
 // node:net (createServer, connect). One Node thread drives the module: frames in, a poll, then
 // every socket and server moves what it can (Runner.onTick). With board: "native" the module runs
 // in the native board's firmware instead, driven through its C socket API (./board.ts).
-import type { Stack, Runner, Link, Clock, Layout } from "../engine/stack.js";
+import type { Stack, Clock, Layout } from "../engine/stack.js";
+import type { Runner } from "../engine/runner.js";
+import type { Link } from "../link/link.js";
 import { defaultMac } from "../engine/stack.js";
 import { parseIp, ipToString } from "../link/wire.js";
 import { parseMac, macForTap, parseOurAddress, unusableRouter } from "../link/addr.js";
@@ -13,7 +15,7 @@ import type { V8Engine } from "../engine/v8.js";
 import { Socket, SocketHost, ConnectOptions } from "./socket.js";
 import { Server, ServerOptions } from "./server.js";
 import { UdpSocket, RemoteInfo } from "./dgram.js";
-import type { StackCalls } from "./calls.js";
+import type { StackCalls } from "../engine/calls.js";
 
 /** Where the module runs: V8 in this process, or the native board's C firmware under wasm3. */
 export type BoardName = Extract<EngineName, "v8" | "native">;

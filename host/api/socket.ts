@@ -3,7 +3,7 @@
 // writes into the module, and turns state changes into events.
 import { Duplex } from "node:stream";
 import { E, STATES } from "../engine/abi.js";
-import type { StackCalls } from "./calls.js";
+import type { StackCalls } from "../engine/calls.js";
 import { ipToString, parseIp } from "../link/wire.js";
 import { socketError } from "./errors.js";
 

@@ -1,6 +1,7 @@
 // npm start: boot synack in a namespace of its own, run real nc sessions against it, and draw
 // their handshakes and teardowns as ladders from the frames that crossed the TAP.
-import { Stack, Runner } from "../engine/stack.js";
+import { Stack } from "../engine/stack.js";
+import { Runner } from "../engine/runner.js";
 import { TapLink } from "../link/tap.js";
 import { createNetns, isRoot, LINUX_IP, STACK_IP, PREFIX, Netns } from "../link/netns.js";
 import { parseTcpFrame } from "../link/wire.js";

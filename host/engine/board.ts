@@ -14,7 +14,7 @@ import { E } from "./abi.js";
 import { parseCounters, type Engine, type EngineOptions } from "./engine.js";
 import { ipToString } from "../link/wire.js";
 import { macToString } from "../link/addr.js";
-import type { Datagram, StackCalls } from "../api/calls.js";
+import type { Datagram, StackCalls } from "./calls.js";
 
 export const NATIVE_BOARD = resolve(PACKAGE_ROOT, "build/synack-native");
 

@@ -2,8 +2,9 @@
 // the emulated Xtensa board. `synack serve`, openStack and the examples open one, wait for an
 // address, and close everything through these calls only (lifecycle.ts), so none behaves
 // otherwise per engine. A new engine is one more entry in OPENERS.
-import type { StackCalls } from "../api/calls.js";
-import type { Layout, Clock, Link } from "./stack.js";
+import type { StackCalls } from "./calls.js";
+import type { Layout, Clock } from "./stack.js";
+import type { Link } from "../link/link.js";
 
 export type EngineName = "v8" | "native" | "xtensa" | "lx6" | "lx6-esp32";
 

@@ -1,5 +1,6 @@
 // The V8 engine: the module in this process (Stack), driven by a Runner on a TAP or any Link.
-import { Stack, Runner, compileOptimized } from "./stack.js";
+import { Stack, compileOptimized } from "./stack.js";
+import { Runner } from "./runner.js";
 import { PC_LAYOUT } from "./options.js";
 import type { Engine, EngineOptions } from "./engine.js";
 import { TapLink } from "../link/tap.js";

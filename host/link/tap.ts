@@ -11,7 +11,8 @@ import { spawn, ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { existsSync } from "node:fs";
-import { Link, DirectIo, PACKAGE_ROOT } from "../engine/stack.js";
+import type { Link, DirectIo } from "./link.js";
+import { PACKAGE_ROOT } from "../root.js";
 
 export const TAPIO = resolve(PACKAGE_ROOT, "build/tapio");
 export const TAP_ADDON = resolve(PACKAGE_ROOT, "build/tapaddon.node");

@@ -2,7 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isRoot, createNetns, STACK_IP, LINUX_IP, PREFIX } from "../../host/link/netns.js";
-import { Stack, Runner } from "../../host/engine/stack.js";
+import { Stack } from "../../host/engine/stack.js";
+import { Runner } from "../../host/engine/runner.js";
 import { TapLink } from "../../host/link/tap.js";
 import { E } from "../../host/engine/abi.js";
 

@@ -5,7 +5,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isRoot, createNetns, STACK_IP, LINUX_IP, PREFIX, type Netns } from "../../host/link/netns.js";
-import { Stack, Runner, type Link } from "../../host/engine/stack.js";
+import { Stack } from "../../host/engine/stack.js";
+import { Runner } from "../../host/engine/runner.js";
+import type { Link } from "../../host/link/link.js";
 import { TapLink } from "../../host/link/tap.js";
 import { parseTcpFrame, type TcpSegment } from "../../host/link/wire.js";
 import { E } from "../../host/engine/abi.js";

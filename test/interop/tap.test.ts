@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { isRoot, createNetns, STACK_IP, PREFIX } from "../../host/link/netns.js";
 import { TapLink, TAP_ADDON } from "../../host/link/tap.js";
-import { Stack, Runner } from "../../host/engine/stack.js";
+import { Stack } from "../../host/engine/stack.js";
+import { Runner } from "../../host/engine/runner.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
 

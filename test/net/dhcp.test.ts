@@ -160,7 +160,7 @@ test("settled(): 0 while the lease and the mDNS announcements are pending, 1 onc
 });
 
 test("DHCP: the first DISCOVER reaches the link as the runner attaches (the clock never moves)", async () => {
-  const { Runner } = await import("../../host/engine/stack.js");
+  const { Runner } = await import("../../host/engine/runner.js");
   const { MemoryLink } = await import("../../host/api/memlink.js");
   const [ours, wire] = MemoryLink.pair();
   const seen: Msg[] = [];
