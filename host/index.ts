@@ -2,7 +2,7 @@
 // built on synack needs is exported from here; the rooms behind it are:
 //   engine/  the module's loader and ABI mirror, and the boards that run it
 //   link/    how frames reach a wire: TAP, network namespaces, pcap, frame helpers
-//   lab/     the scripted peer, simulator, fuzzer and bench (tools, not API)
+//   drill/   synack drill: packetdrill scripts against the module, and the scripted peer
 //   cli/     the synack command and its pictures (the ladder)
 export { Stack, LayoutError, RealClock, ManualClock, defaultMac, DEFAULT_WASM } from "./engine/stack.js";
 export type { Clock, StackOptions, Layout } from "./engine/stack.js";

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The module, made one way for the tests and the boards (prepare-esp32.sh runs the same script).
 bash scripts/build-module.sh
-rm -rf build/host build/test
+rm -rf build/host build/test build/lab
 npx tsc -p tsconfig.json
 gcc -O2 -Wall -Wextra -o build/tapio host/link/tapio.c host/link/tapattach.c
 # The TAP inside Node's process (N-API), against the headers installed with Node; without them,
@@ -16,10 +16,10 @@ if [ -f "$NODE_INC/node_api.h" ] && [ -f "$NODE_INC/uv.h" ]; then
 else
   echo "build: no Node headers in $NODE_INC: the TAP goes through the tapio relay" >&2
 fi
-gcc -O2 -Wall -Wextra -o build/synflood host/lab/synflood.c
+gcc -O2 -Wall -Wextra -o build/synflood lab/synflood.c
 # The bench's lwIP reference server, when Debian's liblwip-dev is installed (setup.sh installs it).
 if pkg-config --exists lwip 2>/dev/null; then
-  gcc -O2 -Wall -Wextra $(pkg-config --cflags lwip) -o build/lwipserve host/lab/lwip/lwipserve.c host/link/tapattach.c $(pkg-config --libs lwip) -lpthread
+  gcc -O2 -Wall -Wextra $(pkg-config --cflags lwip) -o build/lwipserve lab/lwip/lwipserve.c host/link/tapattach.c $(pkg-config --libs lwip) -lpthread
 fi
 if [ -x scripts/build-board.sh ]; then bash scripts/build-board.sh; fi
 if [ -x scripts/build-xtensa.sh ]; then bash scripts/build-xtensa.sh; fi

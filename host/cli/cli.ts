@@ -133,7 +133,7 @@ async function drill(argv: string[]): Promise<number> {
   const bad = files.find((f) => f.startsWith("--"));
   if (bad) throw new UsageError(`unknown flag: ${bad}`);
   if (!files.length) throw new UsageError("drill needs at least one script (FILE.pkt)");
-  const { drillFiles } = await import("../lab/drill/report.js");
+  const { drillFiles } = await import("../drill/report.js");
   const r = drillFiles(files, tolerant);
   process.stdout.write(r.text);
   return r.failed === 0 ? 0 : 1;

@@ -7,9 +7,9 @@ import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { PACKAGE_ROOT } from "../../host/engine/stack.js";
-import { runDrill } from "../../host/lab/drill/run.js";
-import { drillFiles } from "../../host/lab/drill/report.js";
-import { parseScript } from "../../host/lab/drill/script.js";
+import { runDrill } from "../../host/drill/run.js";
+import { drillFiles } from "../../host/drill/report.js";
+import { parseScript } from "../../host/drill/script.js";
 
 const DIR = resolve(PACKAGE_ROOT, "test/drill");
 const scripts = (readdirSync(DIR, { recursive: true }) as string[]).filter((f) => f.endsWith(".pkt")).sort().map((f) => join(DIR, f));

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { PACKAGE_ROOT } from "../../host/engine/stack.js";
-import { play, makeCase, FuzzCase } from "../../host/lab/fuzzcase.js";
-import { Rng } from "../../host/lab/netsim.js";
+import { play, makeCase, FuzzCase } from "../../lab/fuzzcase.js";
+import { Rng } from "../../lab/netsim.js";
 
 const dir = resolve(PACKAGE_ROOT, "test/fuzz/cases");
 const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();

@@ -1,7 +1,7 @@
 // SACK with the real Linux TCP, over a TAP: both SYNs carry SACK-permitted whichever side opens,
 // and when one data segment is lost (dropped between the TAP and the module, on purpose) the
 // other side's SACK blocks repair it: Linux's blocks drive synack's RFC 6675 recovery, synack's
-// blocks Linux's. Every byte arrives. (Goodput under random loss: host/lab/pathloss.ts.)
+// blocks Linux's. Every byte arrives. (Goodput under random loss: lab/pathloss.ts.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isRoot, createNetns, STACK_IP, LINUX_IP, PREFIX, type Netns } from "../../host/link/netns.js";

@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { isRoot } from "../../host/link/netns.js";
 import { PACKAGE_ROOT } from "../../host/engine/stack.js";
-import { svg, table } from "../../host/lab/bench/report.js";
-import type { BenchResult } from "../../host/lab/bench/report.js";
+import { svg, table } from "../../lab/bench/report.js";
+import type { BenchResult } from "../../lab/bench/report.js";
 
 const skip = isRoot() ? false : "needs root to create network namespaces and TAPs";
-const BENCH = resolve(PACKAGE_ROOT, "build/host/lab/bench.js");
+const BENCH = resolve(PACKAGE_ROOT, "build/lab/bench.js");
 
 test("bench at 64 KiB, 5 echoes: every engine, every column, valid JSON and SVG, namespaces gone", { skip, timeout: 240_000 }, async () => {
   const out = mkdtempSync(resolve(tmpdir(), "synack-bench-"));

@@ -1,12 +1,12 @@
-// The lossy path (host/lab/path.ts) really loses segments: what the router's forward chain drops
+// The lossy path (lab/path.ts) really loses segments: what the router's forward chain drops
 // is gone on the wire, so the sending kernel retransmits (a drop in the sender's own output hook is
 // a local send failure it just retries: no retransmission).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { isRoot, Netns } from "../../host/link/netns.js";
-import { behindRouter } from "../../host/lab/path.js";
-import { CLIENT, start } from "../../host/lab/bench/engines.js";
+import { behindRouter } from "../../lab/path.js";
+import { CLIENT, start } from "../../lab/bench/engines.js";
 
 const skip = isRoot() ? false : "needs root to create network namespaces";
 

@@ -1,2 +1,2 @@
-// The tests' scripted peer lives in host/lab/peer.ts (the fuzzer uses it too).
-export * from "../../host/lab/peer.js";
+// The tests' scripted peer lives in host/drill/peer.ts (the fuzzer uses it too).
+export * from "../../host/drill/peer.js";

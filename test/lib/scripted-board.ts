@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { XtensaBoard, XtensaCore, CORES, QEMU, ESP32_SERVICES } from "../../host/engine/xtensa.js";
-import { tcpFrame, arpFrame, SegSpec, PEER_IP, PEER_MAC, MODULE_IP, MODULE_MAC, describe } from "../../host/lab/peer.js";
+import { tcpFrame, arpFrame, SegSpec, PEER_IP, PEER_MAC, MODULE_IP, MODULE_MAC, describe } from "../../host/drill/peer.js";
 import { parseTcpFrame, TcpSegment, flagNames, fixChecksums } from "../../host/link/wire.js";
 import { chargenExpected } from "./chargen.js";
 

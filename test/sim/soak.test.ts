@@ -1,8 +1,8 @@
 // A fixed, quick set of simulator seeds (the long soak is `npm run soak -- --seeds N`).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { soakSeed } from "../../host/lab/soak.js";
-import { Wire, NO_FAULTS } from "../../host/lab/netsim.js";
+import { soakSeed } from "../../lab/soak.js";
+import { Wire, NO_FAULTS } from "../../lab/netsim.js";
 
 for (let seed = 1; seed <= 24; seed++) {
   test(`soak seed ${seed}: every byte echoed intact, every connection CLOSED, memory flat`, () => {

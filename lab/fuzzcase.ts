@@ -1,8 +1,8 @@
 // Fuzz cases: a connection state reached by a script, then frames injected one after another.
 // The fuzzer makes them; npm test replays the saved ones (test/fuzz/cases/*.json).
-import { Peer, tcpFrame, arpFrame, PEER_IP, PEER_MAC, MODULE_MAC } from "./peer.js";
+import { Peer, tcpFrame, arpFrame, PEER_IP, PEER_MAC, MODULE_MAC } from "../host/drill/peer.js";
 import { Rng } from "./netsim.js";
-import { fixChecksums } from "../link/wire.js";
+import { fixChecksums } from "../host/link/wire.js";
 
 export const SCENARIOS = [
   "dhcp", "listen", "syn-sent", "syn-received", "established", "fin-wait-1", "fin-wait-2",

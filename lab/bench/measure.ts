@@ -3,7 +3,7 @@
 // bytes and time.
 import { CLIENT, Running } from "./engines.js";
 import { behindRouter } from "../path.js";
-import type { Netns } from "../../link/netns.js";
+import type { Netns } from "../../host/link/netns.js";
 
 export interface Sizes {
   /** Bytes up (discard) and down (chargen). */

@@ -10,7 +10,7 @@
 // on-link, and the router answers its ARP for it (proxy ARP), so no engine needs a route.
 // Used by the bench's lossy columns (bench/measure.ts) and by pathloss.ts.
 import { execFileSync } from "node:child_process";
-import { createNetns, Netns } from "../link/netns.js";
+import { createNetns, Netns } from "../host/link/netns.js";
 
 export const CLIENT_IP = "10.77.0.130";
 const ROUTER_IP = "10.77.0.129";

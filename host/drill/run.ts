@@ -1,12 +1,12 @@
 // Run one drill script against the module in memory, on a virtual clock: inbound packets are
 // injected at their times, outbound ones must appear within the tolerance of theirs, system
 // calls go to the module's socket ABI, and nothing else may be sent in between.
-import { Stack, ManualClock } from "../../engine/stack.js";
-import { arpFrame, PEER_IP, MODULE_IP, MODULE_MAC, TEST_LAYOUT } from "../peer.js";
+import { Stack, ManualClock } from "../engine/stack.js";
+import { arpFrame, PEER_IP, MODULE_IP, MODULE_MAC, TEST_LAYOUT } from "./peer.js";
 import { parseScript, ScriptError, type Event, type PacketEvent, type SyscallEvent } from "./script.js";
 import { inboundFrame, readOutbound, mismatch, expectedText, seenText, type Seen, type Tuple } from "./packet.js";
 import { Sockets, ERRNO, DRILL_PORT, type CallResult } from "./syscalls.js";
-import { STATES } from "../../engine/abi.js";
+import { STATES } from "../engine/abi.js";
 
 export interface Failure { line: number; message: string; expected?: string; seen?: string }
 export interface Outcome { ok: boolean; failure?: Failure; notes: string[] }

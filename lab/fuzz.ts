@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Rng } from "./netsim.js";
 import { makeCase, play, FuzzCase } from "./fuzzcase.js";
-import { PACKAGE_ROOT } from "../engine/stack.js";
+import { PACKAGE_ROOT } from "../host/engine/stack.js";
 
 const PER_CASE = 32;
 const CASES_DIR = resolve(PACKAGE_ROOT, "test/fuzz/cases");

@@ -1,7 +1,7 @@
 // A deterministic network simulator: synack instances on a virtual wire with a seeded RNG and a
 // virtual clock. Nothing sleeps; time jumps to the next frame delivery or module deadline.
-import { Stack, Clock } from "../engine/stack.js";
-import { TEST_LAYOUT } from "./peer.js";
+import { Stack, Clock } from "../host/engine/stack.js";
+import { TEST_LAYOUT } from "../host/drill/peer.js";
 
 /** mulberry32: small, fast, and the same everywhere, so a seed reproduces a run exactly. */
 export class Rng {

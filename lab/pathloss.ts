@@ -1,5 +1,5 @@
 // Goodput under loss on the path, with the counters that show where it went:
-//   node build/host/lab/pathloss.js [--engine v8|native|lwip|linux] [--loss 10,30] [--mib 8]
+//   node build/lab/pathloss.js [--engine v8|native|lwip|linux] [--loss 10,30] [--mib 8]
 //                                   [--dir upload,download] [--runs 1]
 // The topology is path.ts's (the client behind a router namespace whose forward chain drops data
 // segments: a real loss on the path), the servers the bench's (bench/engines.ts); the bench's
@@ -9,7 +9,7 @@
 // and the client's Linux counters.
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { isRoot } from "../link/netns.js";
+import { isRoot } from "../host/link/netns.js";
 import { behindRouter, Direction, LossyPath } from "./path.js";
 import { CLIENT, ENGINES, EngineName, Running, start, unavailable } from "./bench/engines.js";
 

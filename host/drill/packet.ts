@@ -1,8 +1,8 @@
 // Packets of a drill script: inbound segments built as frames from the scripted peer, outbound
 // frames read back into the script's terms (sequence numbers relative to each side's ISN), and
 // the comparison of what the script expects with what the module sent.
-import { tcpFrame } from "../peer.js";
-import { fixChecksums, parseTcpFrame } from "../../link/wire.js";
+import { tcpFrame } from "./peer.js";
+import { fixChecksums, parseTcpFrame } from "../link/wire.js";
 import type { PacketEvent, TcpOption } from "./script.js";
 
 const BITS: Record<string, number> = { F: 0x01, S: 0x02, R: 0x04, P: 0x08, ".": 0x10, U: 0x20, E: 0x40, W: 0x80 };

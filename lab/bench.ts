@@ -6,20 +6,20 @@
 //   connect/close per second, and upload and download goodput with 1 % and 3 % of the data
 //   segments dropped on the path (the client behind a router namespace that drops: lab/path.ts).
 // Prints a table, writes build/bench.json and build/bench.svg. Numbers only: no test asserts them.
-//   node build/host/lab/bench.js [--mib N] [--lossy-mib N] [--echoes N] [--connect-seconds S]
+//   node build/lab/bench.js [--mib N] [--lossy-mib N] [--echoes N] [--connect-seconds S]
 //                                [--engines v8,v8relay,native,lwip,linux] [--out DIR] [--no-chip]
 //                                [--loss 10,30|none] (per mille of data segments)
 //   (BENCH_MIB=N is --mib N)
 import { statSync, writeFileSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { Stack, DEFAULT_WASM, PACKAGE_ROOT } from "../engine/stack.js";
-import { PC_LAYOUT } from "../engine/options.js";
-import { isRoot, STACK_IP, PREFIX } from "../link/netns.js";
+import { Stack, DEFAULT_WASM, PACKAGE_ROOT } from "../host/engine/stack.js";
+import { PC_LAYOUT } from "../host/engine/options.js";
+import { isRoot, STACK_IP, PREFIX } from "../host/link/netns.js";
 import { ENGINES, EngineName, LABELS, start, unavailable } from "./bench/engines.js";
 import { FULL, Sizes, measure } from "./bench/measure.js";
 import { BenchResult, EngineResult, table, svg } from "./bench/report.js";
 import { CHIP_FIGURES } from "./bench/chip.js";
-import { TAP_ADDON } from "../link/tap.js";
+import { TAP_ADDON } from "../host/link/tap.js";
 import { existsSync } from "node:fs";
 
 const label = (e: EngineName) => (e === "v8" && !existsSync(TAP_ADDON) ? `${LABELS.v8} (no N-API helper: relay)` : LABELS[e]);

@@ -6,14 +6,14 @@
 // (requested bytes, by kind, and the largest block), and flash (text + rodata).
 import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
-import { XtensaBoard, XtensaCore, CORES, ESP32_SERVICES } from "../../engine/xtensa.js";
-import { SERVICES } from "../../engine/abi.js";
+import { XtensaBoard, XtensaCore, CORES, ESP32_SERVICES } from "../../host/engine/xtensa.js";
+import { SERVICES } from "../../host/engine/abi.js";
 import { predictLine, IDF_LWIP_MBITS, TRANSACTION_US, CPU_HZ } from "./predict.js";
-import { bridge } from "../../engine/xtensa-serve.js";
-import { DEFAULT_WASM } from "../../engine/stack.js";
-import { TapLink } from "../../link/tap.js";
-import { createNetns, isRoot, STACK_IP, PREFIX } from "../../link/netns.js";
-import { parseIp } from "../../link/wire.js";
+import { bridge } from "../../host/engine/xtensa-serve.js";
+import { DEFAULT_WASM } from "../../host/engine/stack.js";
+import { TapLink } from "../../host/link/tap.js";
+import { createNetns, isRoot, STACK_IP, PREFIX } from "../../host/link/netns.js";
+import { parseIp } from "../../host/link/wire.js";
 
 type Stats = Record<string, any>;
 

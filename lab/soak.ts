@@ -2,8 +2,8 @@
 // with connections opening and closing all along. Every byte must arrive intact and in order,
 // every connection must reach CLOSED (TIME-WAIT included), nothing may trap, memory stays flat.
 import { Wire, Rng, Faults } from "./netsim.js";
-import { Stack } from "../engine/stack.js";
-import { E } from "../engine/abi.js";
+import { Stack } from "../host/engine/stack.js";
+import { E } from "../host/engine/abi.js";
 
 const A_IP = "10.77.0.2";
 const B_IP = "10.77.0.3";

@@ -1,7 +1,7 @@
 // The system calls of a drill script, mapped onto the module's socket ABI. File descriptors are
 // the script's own numbers; errors come back as errno names, as packetdrill writes them.
-import type { Stack } from "../../engine/stack.js";
-import { E, ERRNO_NAMES } from "../../engine/abi.js";
+import type { Stack } from "../engine/stack.js";
+import { E, ERRNO_NAMES } from "../engine/abi.js";
 import type { SyscallEvent } from "./script.js";
 
 /** Linux errno numbers for getsockopt(SO_ERROR) values written as numbers. */

@@ -3,9 +3,9 @@
 // upload (the W5500 model counts every transaction and byte). Another chip figure (the emulated
 // lx106's instructions per byte, say) is one more entry in CHIP_FIGURES.
 import { existsSync } from "node:fs";
-import { NATIVE_BOARD } from "../../engine/board.js";
+import { NATIVE_BOARD } from "../../host/engine/board.js";
 import { start, CLIENT } from "./engines.js";
-import { CORES, XtensaCore, coreBuilt } from "../../engine/xtensa.js";
+import { CORES, XtensaCore, coreBuilt } from "../../host/engine/xtensa.js";
 import { xtensaBench } from "./xtensa.js";
 
 export type Figures = Record<string, number>;

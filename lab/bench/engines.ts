@@ -4,13 +4,13 @@
 import { ChildProcess, execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { PACKAGE_ROOT } from "../../engine/stack.js";
-import { PC_LAYOUT } from "../../engine/options.js";
-import { NATIVE_BOARD } from "../../engine/board.js";
-import { createNetns, Netns, STACK_IP, LINUX_IP, PREFIX } from "../../link/netns.js";
+import { PACKAGE_ROOT } from "../../host/engine/stack.js";
+import { PC_LAYOUT } from "../../host/engine/options.js";
+import { NATIVE_BOARD } from "../../host/engine/board.js";
+import { createNetns, Netns, STACK_IP, LINUX_IP, PREFIX } from "../../host/link/netns.js";
 
 export const LWIPSERVE = resolve(PACKAGE_ROOT, "build/lwipserve");
-export const CLIENT = resolve(PACKAGE_ROOT, "host/lab/bench/client.py");
+export const CLIENT = resolve(PACKAGE_ROOT, "lab/bench/client.py");
 const SYNACK_CLI = resolve(PACKAGE_ROOT, "bin/synack.js");
 
 export type EngineName = "v8" | "v8relay" | "native" | "lwip" | "linux";
