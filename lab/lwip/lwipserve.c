@@ -20,7 +20,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "../../link/tapattach.h"
+#include "../../host/link/tapattach.h"
 #include "lwip/init.h"
 #include "lwip/tcpip.h"
 #include "lwip/tcp.h"
