@@ -1,7 +1,7 @@
 // The synack command: `serve` attaches the module to a TAP, `demo` is npm start's live ladder.
 import { defaultMac, type Layout } from "../engine/stack.js";
-import { parseIp, ipToString } from "../link/wire.js";
-import { macToString, parseMac, macForTap, parseOurAddress, unusableRouter } from "../link/addr.js";
+import { parseIp, ipToString, macToString } from "../link/wire.js";
+import { parseMac, macForTap, parseOurAddress, unusableRouter } from "../link/addr.js";
 import { servicesMask, ALL_SERVICES } from "../engine/abi.js";
 import { PC_LAYOUT, type ServeOptions } from "../engine/options.js";
 import { openEngine, isEngineName, ENGINE_NAMES } from "../engine/engine.js";

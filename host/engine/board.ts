@@ -13,7 +13,7 @@ import { PACKAGE_ROOT } from "./stack.js";
 import { E } from "./abi.js";
 import { parseCounters, type Engine, type EngineOptions } from "./engine.js";
 import { ipToString } from "../link/wire.js";
-import { macToString } from "../link/addr.js";
+import { macToString } from "../link/wire.js";
 import type { Datagram, StackCalls } from "./calls.js";
 
 export const NATIVE_BOARD = resolve(PACKAGE_ROOT, "build/synack-native");

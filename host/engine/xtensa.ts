@@ -11,7 +11,7 @@ import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PACKAGE_ROOT } from "./stack.js";
-import { macToString } from "../link/addr.js";
+import { macToString } from "../link/wire.js";
 
 export const XTENSA_ELF = resolve(PACKAGE_ROOT, "build/synack-xtensa.elf");
 export const LX6_ELF = resolve(PACKAGE_ROOT, "build/synack-xtensa-windowed.elf");

@@ -3,11 +3,6 @@
 import { createHash } from "node:crypto";
 import { parseIp, ipToString } from "./wire.js";
 
-/** xx:xx:xx:xx:xx:xx */
-export function macToString(m: Uint8Array, off = 0): string {
-  return Array.from(m.subarray(off, off + 6), (b) => b.toString(16).padStart(2, "0")).join(":");
-}
-
 /** Six bytes from xx:xx:xx:xx:xx:xx, or why not. */
 export function parseMac(s: string): Uint8Array | string {
   const parts = s.split(":");

@@ -34,8 +34,9 @@ export function parseIp(s: string): number | null {
   return ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
 }
 
-function mac(f: Uint8Array, off: number): string {
-  return Array.from(f.subarray(off, off + 6), (b) => b.toString(16).padStart(2, "0")).join(":");
+/** xx:xx:xx:xx:xx:xx, of the six bytes at off. */
+export function macToString(m: Uint8Array, off = 0): string {
+  return Array.from(m.subarray(off, off + 6), (b) => b.toString(16).padStart(2, "0")).join(":");
 }
 
 /** The TCP segment inside an Ethernet II / IPv4 frame, or null for anything else. */
@@ -72,8 +73,8 @@ export function parseTcpFrame(f: Uint8Array): TcpSegment | null {
     o += len;
   }
   return {
-    dstMac: mac(f, 0),
-    srcMac: mac(f, 6),
+    dstMac: macToString(f, 0),
+    srcMac: macToString(f, 6),
     srcIp: ipToString(v.getUint32(26)),
     dstIp: ipToString(v.getUint32(30)),
     srcPort: v.getUint16(t),

@@ -6,7 +6,7 @@ import { randomBytes, createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { isRoot, STACK_IP } from "../../host/link/netns.js";
 import { PACKAGE_ROOT, defaultMac } from "../../host/engine/stack.js";
-import { parseIp } from "../../host/link/wire.js";
+import { parseIp, macToString } from "../../host/link/wire.js";
 import { serveInNetns } from "../lib/served.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
@@ -16,7 +16,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test("SYN flood of 10,000/s: an established echo keeps flowing, intact; the backlog answers with cookies", { skip }, async () => {
   const s = await serveInNetns("v8");
   try {
-    const mac = Array.from(defaultMac(parseIp(STACK_IP)!), (b) => b.toString(16).padStart(2, "0")).join(":");
+    const mac = macToString(defaultMac(parseIp(STACK_IP)!));
     const flood = s.ns.run(resolve(PACKAGE_ROOT, "build/synflood"), ["tap0", mac, STACK_IP, "7", "10000", "4"], undefined, 30_000);
     await sleep(500);
     const data = randomBytes(4 << 20);

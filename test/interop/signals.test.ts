@@ -2,9 +2,12 @@
 // every peer and resets what is left after 2 s; a second one resets at once; nothing is left running.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isRoot } from "../../host/link/netns.js";
+import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { isRoot, createNetns } from "../../host/link/netns.js";
+import { PACKAGE_ROOT } from "../../host/root.js";
 import { serveInNetns, ENGINES } from "../lib/served.js";
-import { stopHolding, linuxSockets } from "../lib/signals.js";
+import { stopHolding, linuxSockets, descendants } from "../lib/signals.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
 
@@ -32,3 +35,25 @@ for (const engine of ENGINES) {
     } finally { await s.stop(); }
   });
 }
+
+for (const engine of ENGINES) test(`Ctrl-C on serve --dhcp (${engine}) while no lease has come: it stops at once, nothing left running`, { skip }, async () => {
+  const ns = createNetns("sq");
+  const serve = ns.spawn(process.execPath, [resolve(PACKAGE_ROOT, "bin/synack.js"), "serve", "--tap", ns.tap, "--dhcp", "--board", engine],
+    { stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    let err = "";
+    await new Promise<void>((res, rej) => {
+      const t = setTimeout(() => rej(new Error(`nothing said: ${err}`)), 10_000);
+      serve.stderr!.on("data", (d) => { err += d; if (/asking for a DHCP lease/.test(err)) { clearTimeout(t); res(); } });
+    });
+    const kids = descendants(serve.pid!);
+    assert.ok(engine === "v8" || kids.length > 0, "a board runs below serve");
+    const code = await new Promise((r) => { serve.once("exit", (c) => r(c)); serve.kill("SIGINT"); });
+    assert.equal(code, 130, err);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(kids.filter((k) => existsSync(`/proc/${k}`)), [], "no board left running");
+  } finally {
+    serve.kill("SIGKILL");
+    ns.destroy();
+  }
+});
