@@ -3,8 +3,9 @@
  * to a simulated W5500 whose wire is an existing TAP device. Flags are synack serve's:
  *   synack-native --tap IFNAME --ip A.B.C.D/N [--gw A.B.C.D] [--mac xx:..] [--msl MS] [--services MASK] [--name NAME] [--verbose]
  * and --control DIR, for the Node host's native engine (synack serve --board native, openStack):
- * it drives the socket API over the FIFOs in DIR (control.h), waits for DHCP and closes
- * connections itself; the example C service runs without --control, or with --example-service.
+ * the host drives the socket API over the FIFOs in DIR (control.h), and it (not this loop) waits
+ * for DHCP and closes the connections on a signal (host/engine/lifecycle.ts). The example C
+ * service runs without --control, or with --example-service.
  */
 #define _GNU_SOURCE
 #include "../common/firmware.h"
