@@ -12,26 +12,10 @@ import { join, resolve } from "node:path";
 import { PACKAGE_ROOT } from "./stack.js";
 import { E } from "./abi.js";
 import { parseCounters, type Engine, type EngineOptions } from "./engine.js";
-import { ipToString } from "../link/wire.js";
-import { macToString } from "../link/wire.js";
+import { boardArgs } from "./boardargs.js";
 import type { Datagram, StackCalls } from "./calls.js";
 
 export const NATIVE_BOARD = resolve(PACKAGE_ROOT, "build/synack-native");
-
-/** The firmware's flags for what o asks (the native and the emulated board take the same ones). */
-export function boardArgs(o: EngineOptions): string[] {
-  const args = [...(o.ip === 0 ? ["--dhcp"] : ["--ip", `${ipToString(o.ip)}/${o.prefixLen}`]), "--mac", macToString(o.mac),
-    "--services", String(o.services)];
-  if (o.gw) args.push("--gw", ipToString(o.gw));
-  if (o.msl) args.push("--msl", String(o.msl));
-  if (o.name !== undefined) args.push("--name", o.name);
-  if (o.layout?.conns) args.push("--conns", String(o.layout.conns));
-  if (o.layout?.rxRing) args.push("--rx-ring", String(o.layout.rxRing));
-  if (o.layout?.txRing) args.push("--tx-ring", String(o.layout.txRing));
-  if (o.layout?.udpSockets) args.push("--udp-sockets", String(o.layout.udpSockets));
-  if (o.onLog) args.push("--verbose");
-  return args;
-}
 
 export async function openNative(o: EngineOptions): Promise<NativeBoard> { return NativeBoard.start(o); }
 
@@ -74,7 +58,7 @@ export class NativeBoard implements StackCalls, Engine {
       b.events.on("data", () => b.event());
       b.events.on("error", () => {});
       b.mac = o.mac;
-      const args = ["--tap", o.tap, ...boardArgs(o), "--control", b.dir, ...(o.exampleService ? ["--example-service"] : [])];
+      const args = ["--tap", o.tap, ...boardArgs({ ...o, verbose: o.onLog !== undefined }), "--control", b.dir, ...(o.exampleService ? ["--example-service"] : [])];
       if (o.pcap) b.dump = await startCapture(o.tap, o.pcap, o.netns);
       const cmd = o.netns ? "ip" : NATIVE_BOARD;
       b.child = spawn(cmd, o.netns ? ["netns", "exec", o.netns, NATIVE_BOARD, ...args] : args,

@@ -11,7 +11,7 @@ import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PACKAGE_ROOT } from "./stack.js";
-import { macToString } from "../link/wire.js";
+import { boardArgs } from "./boardargs.js";
 
 export const XTENSA_ELF = resolve(PACKAGE_ROOT, "build/synack-xtensa.elf");
 export const LX6_ELF = resolve(PACKAGE_ROOT, "build/synack-xtensa-windowed.elf");
@@ -57,7 +57,6 @@ export interface Reply {
   stats?: Record<string, any>;
 }
 
-const ipText = (a: number) => [a >>> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255].join(".");
 
 /** QEMU's command line for the board; its arguments reach main() through semihosting. */
 export function qemuArgs(elf: string, boardArgs: string[], cpu = "lx106"): string[] {
@@ -98,21 +97,11 @@ export class XtensaBoard {
     b.fromBoard.on("data", (d: Buffer) => b.consume(d));
     b.toBoard.on("error", (e) => b.fail(e));
     b.fromBoard.on("error", (e) => b.fail(e));
-    const mac = o.mac ? macToString(o.mac) : null;
-    const args = ["--in", fin, "--out", fout, ...(o.ip === 0 ? ["--dhcp"] : ["--ip", `${ipText(o.ip)}/${o.prefixLen}`])];
-    if (mac) args.push("--mac", mac);
-    if (o.gw) args.push("--gw", ipText(o.gw));
-    if (o.msl) args.push("--msl", String(o.msl));
-    if (o.services !== undefined) args.push("--services", String(o.services));
-    if (o.name !== undefined) args.push("--name", o.name);
-    if (o.conns) args.push("--conns", String(o.conns));
-    if (o.rxRing) args.push("--rx-ring", String(o.rxRing));
-    if (o.txRing) args.push("--tx-ring", String(o.txRing));
-    if (o.udpSockets) args.push("--udp-sockets", String(o.udpSockets));
+    const args = ["--in", fin, "--out", fout, ...boardArgs({ ...o,
+      layout: { conns: o.conns, rxRing: o.rxRing, txRing: o.txRing, udpSockets: o.udpSockets } })];
     if (o.memoryLimit) args.push("--memory-limit", String(o.memoryLimit));
     if (o.codeBudget) args.push("--code-budget", String(o.codeBudget));
     if (o.seed !== undefined) args.push("--seed", String(o.seed >>> 0));
-    if (o.verbose) args.push("--verbose");
     b.child = spawn(core.qemu, qemuArgs(core.elf, args, core.cpu), { stdio: ["ignore", "ignore", "pipe"], detached: true });
     b.child.stderr!.on("data", (d) => { b.stderr += d; });
     b.child.on("error", (e) => b.fail(new Error(`cannot run ${core.qemu}: ${e.message}`)));
