@@ -9,9 +9,9 @@ import { closeSync, constants, existsSync, mkdtempSync, openSync, readSync, rmSy
 import { Socket as Pipe } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { PACKAGE_ROOT } from "./stack.js";
+import { PACKAGE_ROOT, parseCounters } from "./stack.js";
 import { E } from "./abi.js";
-import { parseCounters, type Engine, type EngineOptions } from "./engine.js";
+import type { Engine, EngineOptions } from "./engine.js";
 import { boardArgs } from "./boardargs.js";
 import type { Datagram, StackCalls } from "./calls.js";
 
@@ -218,7 +218,7 @@ export class NativeBoard implements StackCalls, Engine {
  * The firmware owns the TAP, so its frames are captured from the outside: tcpdump on the same
  * interface, in its own process group, writing the same pcap format with microsecond stamps.
  */
-export async function startCapture(tap: string, file: string, netns?: string): Promise<ChildProcess> {
+async function startCapture(tap: string, file: string, netns?: string): Promise<ChildProcess> {
   const args = ["-i", tap, "-w", file, "-U", "--immediate-mode", "-s", "0", "--time-stamp-precision=micro"];
   const dump = spawn(netns ? "ip" : "tcpdump", netns ? ["netns", "exec", netns, "tcpdump", ...args] : args, {
     stdio: ["ignore", "ignore", "pipe"], detached: true,
@@ -236,7 +236,7 @@ export async function startCapture(tap: string, file: string, netns?: string): P
   return dump;
 }
 
-export async function stopCapture(dump: ChildProcess): Promise<void> {
+async function stopCapture(dump: ChildProcess): Promise<void> {
   if (dump.exitCode !== null || dump.signalCode !== null) return;
   const done = new Promise((r) => dump.once("exit", r));
   try { process.kill(-dump.pid!, "SIGTERM"); } catch { /* already gone */ }

@@ -65,13 +65,3 @@ export const ENGINE_NAMES = Object.keys(OPENERS) as EngineName[];
 export async function openEngine(name: EngineName, o: EngineOptions): Promise<Engine> {
   return (await OPENERS[name]())(o);
 }
-
-/** Counters from a stats text, by name. */
-export function parseCounters(text: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const line of text.split("\n")) {
-    const m = /^\s*(\w+)\s+(\d+)\s*$/.exec(line);
-    if (m) out[m[1]] = Number(m[2]);
-  }
-  return out;
-}

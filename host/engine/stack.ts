@@ -62,6 +62,16 @@ export function defaultMac(ip: number): Uint8Array {
   return Uint8Array.from([0x02, 0x53, 0x4b, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255]);
 }
 
+/** Counters from a stats text (the console's "stats"), by name: any engine's. */
+export function parseCounters(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split("\n")) {
+    const m = /^\s*(\w+)\s+(\d+)\s*$/.exec(line);
+    if (m) out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
 const moduleCache = new Map<string, WebAssembly.Module>();
 
 /**
@@ -223,14 +233,7 @@ export class Stack {
   statsText(): string { return this.text(this.x.stats_text()); }
   connsText(): string { return this.text(this.x.conns_text()); }
   /** Counters from the stats text, by name. */
-  stats(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const line of this.statsText().split("\n")) {
-      const m = /^\s*(\w+)\s+(\d+)\s*$/.exec(line);
-      if (m) out[m[1]] = Number(m[2]);
-    }
-    return out;
-  }
+  stats(): Record<string, number> { return parseCounters(this.statsText()); }
   memoryBytes(): number { return this.x.memory.buffer.byteLength; }
   /** Bytes of linear memory the module uses (its heap's top). */
   memoryUsed(): number { return this.x.memory_used() >>> 0; }
