@@ -36,8 +36,13 @@ export const ARP_MAX_TRIES: i32 = 3;
 export const MTU: i32 = 1500;
 export const FRAME_MAX: i32 = 1514;
 
-/** IPv4 reassembly: datagrams at once, payload bytes each, fragments each, and their lifetime. */
-export const REASM_SLOTS: i32 = 1;
+/**
+ * IPv4 reassembly: datagrams at once (one per REASM_CONNS_PER_SLOT connection slots, within the
+ * bounds: layout.ts reasmSlots), payload bytes each, fragments each, and their lifetime.
+ */
+export const REASM_SLOTS_MIN: i32 = 1;
+export const REASM_SLOTS_MAX: i32 = 8;
+export const REASM_CONNS_PER_SLOT: i32 = 4;
 export const REASM_MAX: i32 = 2048;
 export const REASM_MAX_FRAGS: i32 = 16;
 export const REASM_TIMEOUT_MS: u32 = 15_000;

@@ -11,7 +11,7 @@ export const enum C {
   IP_IN_RECEIVES, IP_IN_DELIVERS, IP_OUT_REQUESTS,
   IP_DROP_SHORT, IP_DROP_VERSION, IP_DROP_IHL, IP_DROP_TOTAL_LEN, IP_DROP_CHECKSUM,
   IP_DROP_FRAGMENT, IP_REASM_REQDS, IP_REASM_OKS, IP_REASM_FAILS, IP_DROP_FRAG_OVERLAP, IP_DROP_FRAG_TOO_LARGE,
-  IP_DROP_FRAG_TOO_MANY, IP_DROP_FRAG_MALFORMED, IP_DROP_FRAG_TIMEOUT, IP_DROP_FRAG_NO_SLOT, IP_DROP_NOT_FOR_US, IP_DROP_BAD_SOURCE, IP_DROP_PROTOCOL, IP_DROP_NO_ROUTE,
+  IP_DROP_FRAG_TOO_MANY, IP_DROP_FRAG_MALFORMED, IP_DROP_FRAG_TIMEOUT, IP_DROP_FRAG_EVICTED, IP_DROP_NOT_FOR_US, IP_DROP_BAD_SOURCE, IP_DROP_PROTOCOL, IP_DROP_NO_ROUTE,
   // ICMP
   ICMP_IN_ECHOS, ICMP_OUT_ECHO_REPS, ICMP_DROP_CHECKSUM, ICMP_DROP_OTHER,
   ICMP_OUT_DEST_UNREACHS, ICMP_OUT_RATE_LIMITED, ICMP_IN_DEST_UNREACHS, ICMP_IN_FRAG_NEEDED, ICMP_DROP_UNVERIFIED,
@@ -35,7 +35,7 @@ const NAMES = new Names(ascii(
 arpOutRequests arpOutReplies arpDropMalformed arpDropUnresolved ipInReceives ipInDelivers \
 ipOutRequests ipDropShort ipDropVersion ipDropIhl ipDropTotalLength ipDropChecksum \
 ipDropFragment ipReasmReqds ipReasmOks ipReasmFails ipDropFragOverlap ipDropFragTooLarge \
-ipDropFragTooMany ipDropFragMalformed ipDropFragTimeout ipDropFragNoSlot ipDropNotForUs \
+ipDropFragTooMany ipDropFragMalformed ipDropFragTimeout ipDropFragEvicted ipDropNotForUs \
 ipDropBadSource ipDropProtocol ipDropNoRoute icmpInEchos icmpOutEchoReps icmpDropChecksum \
 icmpDropOther icmpOutDestUnreachs icmpOutRateLimited icmpInDestUnreachs icmpInFragNeeded \
 icmpDropUnverified udpIn udpDropShort udpDropChecksum udpDropNoPort udpDropQueueFull dhcpOut \
