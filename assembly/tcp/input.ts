@@ -9,8 +9,7 @@ import { now } from "../util/clock";
 import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST, DEFAULT_MSS } from "../wire/tcp";
 import { takePeerOptions, agreeCookie, pawsOk, takeTimestamp } from "./options";
 import {
-  Tcb, Owe, oweOutput, findConn, findListener, allocConn, freeConn, setState, pendingCount, listeners, halfOpenCount, halfOpenLimit,
-  oldestHalfOpen,
+  Tcb, Owe, oweOutput, findConn, findListener, allocConn, setState, pendingCount, listeners, halfOpenCount, halfOpenLimit,
 } from "./tcb";
 import { State } from "./state";
 import { seqLt, seqLe, seqGt, seqInWindow } from "./seq";
@@ -19,6 +18,7 @@ import { onAck, onDupAck } from "./congestion";
 import { restartRtx, stopRtx, stopPersist, rttSample, startCloseTimer, rtoAfterHandshake } from "./timers";
 import { receiveText } from "./reassembly";
 import { cookieFor, cookieCheck, COOKIE_SACK } from "./syncookie";
+import { isnFor } from "./isn";
 import { sackUpdate, sackTrim } from "./sack";
 import { toClosed, enterTimeWait, initCwnd, orphanFinWait2, msl } from "./close";
 import { E_REFUSED, E_RESET } from "../util/errors";
@@ -48,8 +48,8 @@ export function segmentArrives(src: u32, dst: u32, p: usize, len: i32): void {
   if (t.inUse) oweOutput(t);
 }
 
-/** §3.10.7.2 LISTEN. */
-function listenState(lid: i32, seg: Segment): void {
+/** §3.10.7.2 LISTEN; `reused`: the SYN ends a TIME-WAIT whose SND.NXT was oldSndNxt. */
+function listenState(lid: i32, seg: Segment, reused: bool = false, oldSndNxt: u32 = 0): void {
   // first check for an RST: ignore it
   if (seg.has(RST)) return;
   // second check for an ACK: only the ACK of a SYN cookie can be acceptable here
@@ -63,13 +63,10 @@ function listenState(lid: i32, seg: Segment): void {
   // A full backlog (or table) answers with a SYN cookie instead of holding state (RFC 4987).
   const l = unchecked(listeners[lid]);
   if (pendingCount(lid) >= l.backlog) { count(C.TCP_DROP_BACKLOG); sendCookie(seg); return; }
-  // Half-open entries are bounded apart from established ones: at the bound the oldest makes
-  // room (BSD's syncache does the same). Its peer can still complete: every passive ISS is a
-  // cookie, so the ACK of an evicted SYN-ACK opens the connection as a cookie ACK would.
-  if (halfOpenCount() >= halfOpenLimit()) {
-    const victim = oldestHalfOpen();
-    if (victim != null) { count(C.TCP_HALF_OPEN_EVICTED); freeConn(victim); }
-  }
+  // Half-open entries are bounded apart from established ones: over the bound (a SYN flood) SYNs
+  // are answered statelessly with cookies, as Linux and BSD do; otherwise a TCB holds the
+  // connection and its ISS comes from RFC 6528's clock.
+  if (halfOpenCount() >= halfOpenLimit()) { sendCookie(seg); return; }
   const t = allocConn(l.priority);
   if (t == null) { count(C.TCP_DROP_NO_SLOT); sendCookie(seg); return; }
   t.localIp = seg.dstIp; t.localPort = seg.dstPort;
@@ -78,7 +75,9 @@ function listenState(lid: i32, seg: Segment): void {
   t.irs = seg.seq;
   t.rcvNxt = seg.seq + 1;
   t.rcvAdv = t.rcvNxt;
-  t.iss = cookieIss(seg);
+  t.iss = isnFor(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort);
+  // A new incarnation from TIME-WAIT starts above the old one's numbers (RFC 9293 §3.6.1).
+  if (reused && !seqGt(t.iss, oldSndNxt + 65535)) t.iss = oldSndNxt + 65537;
   t.sndUna = t.iss; t.sndNxt = t.iss; t.sndMax = t.iss;
   takePeerOptions(t, seg);
   t.state = State.LISTEN; // the slot stands for the listener's TCB at this instant
@@ -92,7 +91,7 @@ function sendCookie(seg: Segment): void {
   sendSynAckFor(seg, cookieIss(seg));
 }
 
-/** Every passive ISS is a SYN cookie (syncookie.ts) for the SYN's four-tuple, MSS and SACK-permitted. */
+/** The SYN cookie (syncookie.ts) answering a SYN over the half-open bound: its four-tuple, MSS and SACK-permitted. */
 function cookieIss(seg: Segment): u32 {
   return cookieFor(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, seg.seq, seg.mss != 0 ? seg.mss : DEFAULT_MSS, seg.sackOk);
 }
@@ -204,7 +203,13 @@ function firstCheckSequence(t: Tcb, seg: Segment, s: i32): bool {
   if (s == State.TIME_WAIT && seg.has(SYN) && !seg.has(ACK_FLAG) && seqGt(seg.seq, t.rcvNxt)) {
     // A new incarnation of the connection (RFC 9293 §3.6.1): let the listener take it.
     const lid = findListener(t.localPort);
-    if (lid >= 0) { count(C.TCP_TIME_WAIT_REUSED); toClosed(t); listenState(lid, seg); return false; }
+    if (lid >= 0) {
+      count(C.TCP_TIME_WAIT_REUSED);
+      const oldSndNxt = t.sndNxt;
+      toClosed(t);
+      listenState(lid, seg, true, oldSndNxt);
+      return false;
+    }
   }
   if (s == State.SYN_RECEIVED && seg.has(SYN) && !seg.has(ACK_FLAG) && seg.seq == t.irs) {
     t.sndNxt = t.iss; // the peer lost our SYN,ACK: send it again

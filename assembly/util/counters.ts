@@ -24,7 +24,7 @@ export const enum C {
   TCP_DROP_NO_LISTENER, TCP_DROP_BACKLOG, TCP_DROP_NO_SLOT, TCP_DROP_OUT_OF_WINDOW, TCP_DROP_BAD_ACK,
   TCP_DROP_OOO_FULL, TCP_DROP_PAWS, TCP_RST_IGNORED, TCP_CHALLENGE_ACKS, TCP_TIMEOUTS, TCP_ZERO_WINDOW_PROBES,
   TCP_OOO_SEGS, TCP_TIME_WAIT_REUSED, TCP_CHALLENGE_ACKS_LIMITED,
-  TCP_SYN_COOKIES_SENT, TCP_SYN_COOKIES_OK, TCP_SYN_COOKIES_BAD, TCP_HALF_OPEN_EVICTED, TCP_COOKIE_NO_SLOT_RSTS,
+  TCP_SYN_COOKIES_SENT, TCP_SYN_COOKIES_OK, TCP_SYN_COOKIES_BAD, TCP_COOKIE_NO_SLOT_RSTS,
   TCP_SACK_RECOVERIES, TCP_SACK_LOST_RETRANSMITS, TCP_SACK_IGNORED,
   COUNT
 }
@@ -45,7 +45,7 @@ tcpDropShort tcpDropChecksum tcpDropDataOffset tcpDropOptions tcpDropPortZero tc
 tcpDropNoListener tcpDropBacklog tcpDropNoSlot tcpDropOutOfWindow tcpDropBadAck tcpDropOooFull \
 tcpDropPaws tcpRstIgnored tcpChallengeAcks tcpTimeouts tcpZeroWindowProbes tcpOooSegs \
 tcpTimeWaitReused tcpChallengeAcksLimited tcpSynCookiesSent tcpSynCookiesOk tcpSynCookiesBad \
-tcpHalfOpenEvicted tcpCookieNoSlotRsts tcpSackRecoveries tcpSackLostRetransmits tcpSackIgnored "));
+tcpCookieNoSlotRsts tcpSackRecoveries tcpSackLostRetransmits tcpSackIgnored "));
 
 /** The values, at an address fixed when the module is built: each count() is then one load and
  * one store at a constant address (a call, or a pointer to look up, costs the board code and time). */
