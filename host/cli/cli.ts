@@ -5,6 +5,7 @@ import { PcapWriter } from "../link/pcap.js";
 import { parseIp, ipToString } from "../link/wire.js";
 import { servicesMask, ALL_SERVICES } from "../engine/abi.js";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { PC_LAYOUT, type ServeOptions } from "../engine/options.js";
 import { closeEverything } from "./shutdown.js";
 export type { ServeOptions };
@@ -15,7 +16,7 @@ const SHUTDOWN_GRACE_MS = 2000;
 const USAGE = `usage: synack serve --tap IFNAME (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--pcap FILE]
                     [--board v8|native|xtensa|lx6|lx6-esp32] [--services echo,discard,chargen,console,http,mdns|none] [--name NAME]
                     [--conns N] [--rx-ring BYTES] [--tx-ring BYTES] [--udp-sockets N] [--msl MS] [--verbose]
-       synack drill [--tolerant] FILE.pkt...
+       synack drill [--tolerant] [--outbound-when-due] FILE.pkt...
        synack demo`;
 
 export class UsageError extends Error {}
@@ -202,14 +203,26 @@ async function serve(argv: string[]): Promise<number> {
   return 0;
 }
 
+const DRILL_USAGE = `usage: synack drill [--tolerant] [--outbound-when-due] FILE.pkt...
+Runs packetdrill scripts against the module in memory, on a virtual clock (no TAP, no root).
+  --tolerant           compare only the MSS among outbound options; ignore advertised windows and
+                       buffer sizes (scripts written for another stack)
+  --outbound-when-due  packetdrill's rule: look at outbound segments only when an outbound line is
+                       due (by default a segment sent before an inbound line or after the last line
+                       fails the script too)
+The last line is "N passed, M failed"; the exit status is 1 when any script failed.`;
+
 async function drill(argv: string[]): Promise<number> {
-  const tolerant = argv.includes("--tolerant");
-  const files = argv.filter((a) => a !== "--tolerant");
+  if (argv.includes("--help") || argv.includes("-h")) { process.stdout.write(DRILL_USAGE + "\n"); return 0; }
+  const flags = new Set(["--tolerant", "--outbound-when-due"]);
+  const files = argv.filter((a) => !flags.has(a));
   const bad = files.find((f) => f.startsWith("--"));
   if (bad) throw new UsageError(`unknown flag: ${bad}`);
   if (!files.length) throw new UsageError("drill needs at least one script (FILE.pkt)");
+  const missing = files.find((f) => !existsSync(f));
+  if (missing) throw new UsageError(`no such script: ${missing}`);
   const { drillFiles } = await import("../lab/drill/report.js");
-  const r = drillFiles(files, tolerant);
+  const r = drillFiles(files, { tolerant: argv.includes("--tolerant"), outbound: argv.includes("--outbound-when-due") ? "when-due" : "strict" });
   process.stdout.write(r.text);
   return r.failed === 0 ? 0 : 1;
 }

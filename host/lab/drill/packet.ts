@@ -21,6 +21,10 @@ export function flagText(b: number): string {
   return s || "-";
 }
 
+const KNOWN_OPTIONS = new Set(["nop", "eol", "mss", "wscale", "sackOK", "TS", "sack"]);
+/** Whether an inbound segment can carry this option (the runner builds only these). */
+export function knownOption(kind: string): boolean { return KNOWN_OPTIONS.has(kind); }
+
 export function optionBytes(opts: TcpOption[], localIsn: number): number[] {
   const out: number[] = [];
   for (const o of opts) {

@@ -1,9 +1,15 @@
 // The packetdrill language, read into events: header options (--name=value), // comments,
 // #ifdef/#ifndef/#else/#endif (STANDARD is defined), and one event per line: a time
-// (absolute, +relative, * for any, a~b for a range), then a packet (< in, > out), a system call,
-// a %{ ... }% block, or a `shell` line.
+// (absolute, +relative or "+ 0.1", * for any, a~b for a range, a...b for a blocking call that
+// starts at a and returns at b), then a packet (< in, > out), a system call, a %{ ... }% block, or
+// a `shell` line. A `shell` line without a time (the first line of Linux's and google/packetdrill's
+// scripts, which may span lines) is an event at any time, which the runner notes and ignores.
 
-export interface TimeSpec { kind: "abs" | "rel" | "any"; ms: number; endMs?: number }
+export interface TimeSpec {
+  kind: "abs" | "rel" | "any"; ms: number; endMs?: number;
+  /** a...b: when the blocking call must return (absolute, or after a when written +b). */
+  returnMs?: number; returnRel?: boolean;
+}
 
 export interface TcpOption { kind: string; values: number[] }
 
@@ -38,6 +44,14 @@ function seconds(s: string, line: number): number {
 
 function parseTime(tok: string, line: number): TimeSpec {
   if (tok === "*") return { kind: "any", ms: 0 };
+  const dots = tok.indexOf("...");
+  if (dots > 0) {
+    const spec = parseTime(tok.slice(0, dots), line);
+    const end = tok.slice(dots + 3);
+    spec.returnRel = end.startsWith("+");
+    spec.returnMs = seconds(spec.returnRel ? end.slice(1) : end, line);
+    return spec;
+  }
   const [a, b] = tok.split("~");
   const rel = a.startsWith("+");
   const ms = seconds(rel ? a.slice(1) : a, line);
@@ -75,7 +89,9 @@ function parseOptions(body: string, line: number): TcpOption[] | "any" {
       case "sack": // sack a:b c:d ...
         out.push({ kind: "sack", values: w.slice(1).flatMap((r) => r.split(":").map((x) => num(x, line))) });
         break;
-      default: throw new ScriptError(line, `unknown TCP option: ${part}`);
+      // Options synack does not know (FO, md5, exp, ...) are kept as written: an inbound one
+      // cannot be built (the runner says so), an outbound one never matches.
+      default: out.push({ kind: part, values: [] });
     }
   }
   return out;
@@ -121,7 +137,7 @@ function parsePacket(rest: string, line: number): PacketEvent {
 }
 
 function parseSyscall(rest: string, line: number): SyscallEvent {
-  const m = /^([a-z_0-9]+)\((.*)\)\s*=\s*(.*)$/.exec(rest);
+  const m = /^([a-z_0-9]+)\s*\((.*)\)\s*=\s*(.*)$/.exec(rest);
   if (!m) throw new ScriptError(line, `cannot read this line: ${rest}`);
   const [, name, args, result] = m;
   const r = /^(-?(?:0x[0-9a-fA-F]+|\d+)|\.\.\.)\s*([A-Z][A-Z0-9_]*)?/.exec(result.trim());
@@ -154,6 +170,14 @@ export function parseScript(text: string, defined: ReadonlySet<string> = new Set
     if (s === "") continue;
     const opt = /^--([a-z_]+)(?:=(.*))?$/.exec(s);
     if (opt) { options[opt[1]] = opt[2] ?? "true"; continue; }
+    if (s.startsWith("`")) { // a shell line with no time, up to its closing backtick
+      let command = s.slice(1);
+      while (!command.includes("`") && i + 1 < lines.length) command += "\n" + lines[++i];
+      if (!command.includes("`")) throw new ScriptError(lineNo, "unterminated `");
+      events.push({ line: lineNo, time: { kind: "any", ms: 0 }, text: s, type: "shell", command: command.slice(0, command.indexOf("`")).trim() });
+      continue;
+    }
+    s = s.replace(/^\+\s+(?=[\d.])/, "+"); // "+ 0.00"
     const sp = s.search(/\s/);
     if (sp < 0) throw new ScriptError(lineNo, `an event needs a time and an action: ${s}`);
     const time = parseTime(s.slice(0, sp), lineNo);

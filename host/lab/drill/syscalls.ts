@@ -23,12 +23,17 @@ interface Fd {
   peeked: Uint8Array;
 }
 
-export interface CallResult { ret: number; errno?: string; note?: string; block?: boolean }
+/** unsupported: what synack drill cannot do ("setsockopt TCP_NOOPT"), which fails the script as such. */
+export interface CallResult { ret: number; errno?: string; note?: string; block?: boolean; unsupported?: string }
 
 export class Sockets {
   readonly fds = new Map<number, Fd>();
   /** The fd of the last call, whose connection %{ tcpi_state }% reads. */
   lastId = -1;
+  /** The socket made last, whose state %{ tcpi_state }% reads before any connection exists. */
+  private lastSocket: Fd | undefined;
+  /** The ECONNRESET/ETIMEDOUT/ECONNREFUSED getsockopt(SO_ERROR) has reported (and so cleared), per connection. */
+  private readonly errorTaken = new Set<number>();
 
   constructor(private readonly stack: Stack, private readonly peerIp: number) {}
 
@@ -52,8 +57,9 @@ export class Sockets {
     switch (ev.name) {
       case "socket": {
         const n = ev.ret ?? Math.max(2, ...this.fds.keys()) + 1;
-        this.fds.set(n, { kind: "socket", id: -1, nonblock: false, noDelay: false,
-          keep: { on: false, idle: 7200, intvl: 75, cnt: 9 }, peeked: new Uint8Array() });
+        this.lastSocket = { kind: "socket", id: -1, nonblock: false, noDelay: false,
+          keep: { on: false, idle: 7200, intvl: 75, cnt: 9 }, peeked: new Uint8Array() };
+        this.fds.set(n, this.lastSocket);
         return { ret: n };
       }
       case "bind": return { ret: 0 };
@@ -131,26 +137,33 @@ export class Sockets {
       }
       case "getsockopt": return this.getsockopt(f!, a);
       case "setsockopt": return this.setsockopt(f!, a);
-      default: return { ret: -1, errno: "ENOSYS", note: `${ev.name} is not supported by synack drill` };
+      default: return { ret: -1, unsupported: `${ev.name}()` };
     }
   }
 
-  /** The error a failed connection holds (read without consuming data). */
+  /** tcpi_state before any connection: the last socket made is a listener, or CLOSED. */
+  unconnectedState(): "LISTEN" | "CLOSED" { return this.lastSocket?.kind === "listener" ? "LISTEN" : "CLOSED"; }
+
+  /**
+   * The error a closed connection holds: what a send would fail with (it consults the error
+   * before anything else, and a closed connection sends nothing), E_PIPE meaning none.
+   */
   private pendingError(f: Fd): number {
     if (f.kind !== "conn" || this.stack.state(f.id) !== "CLOSED") return 0;
-    const r = this.stack.recv(f.id, 0);
-    return typeof r === "number" && r < 0 ? r : 0;
+    const r = this.stack.send(f.id, new Uint8Array(0));
+    return r < 0 && r !== E.PIPE ? r : 0;
   }
 
   private getsockopt(f: Fd, a: string[]): CallResult & { value?: number } {
     switch (a[2]) {
-      case "SO_ERROR": {
-        const e = this.pendingError(f);
+      case "SO_ERROR": { // reading it clears it, as on Linux
+        const e = this.errorTaken.has(f.id) ? 0 : this.pendingError(f);
+        if (e !== 0) this.errorTaken.add(f.id);
         return { ret: 0, value: e === 0 ? 0 : ERRNO[ERRNO_NAMES[e]] ?? -e };
       }
       case "SO_RCVBUF": case "SO_SNDBUF": return { ret: 0, value: 4096 };
       case "TCP_NODELAY": return { ret: 0, value: f.noDelay ? 1 : 0 };
-      default: return { ret: -1, errno: "ENOPROTOOPT" };
+      default: return { ret: -1, unsupported: `getsockopt ${a[2]}` };
     }
   }
 
@@ -164,7 +177,7 @@ export class Sockets {
       case "TCP_KEEPIDLE": f.keep.idle = v; break;
       case "TCP_KEEPINTVL": f.keep.intvl = v; break;
       case "TCP_KEEPCNT": f.keep.cnt = v; break;
-      default: return { ret: -1, errno: "ENOPROTOOPT" };
+      default: return { ret: -1, unsupported: `setsockopt ${a[2]}` };
     }
     this.applyOptions(f);
     return { ret: 0 };
