@@ -30,9 +30,9 @@ test("the suites' spellings load: '+ 0.00', 'write (3, ...)', a...b and +a...b t
   assert.equal(s.events[0].time.kind, "any");
   assert.deepEqual(s.events[2].time, { kind: "rel", ms: 0 });
   assert.equal((s.events[2] as unknown as { name: string }).name, "write");
-  assert.deepEqual(s.events[3].time, { kind: "abs", ms: 100, returnMs: 200, returnRel: false });
-  assert.deepEqual(s.events[4].time, { kind: "rel", ms: 10, returnMs: 11, returnRel: false });
-  assert.deepEqual(s.events[5].time, { kind: "rel", ms: 0, returnMs: 500, returnRel: true });
+  assert.deepEqual(s.events[3].time, { kind: "abs", ms: 100, returnMs: 200 });
+  assert.deepEqual(s.events[4].time, { kind: "rel", ms: 10, returnMs: 11 });
+  assert.deepEqual(s.events[5].time, { kind: "rel", ms: 0, returnMs: 500 });
 });
 
 test("a blocking call written a...b must return at b: data at 0.2 passes, data at 0.15 fails", () => {
@@ -42,6 +42,14 @@ test("a blocking call written a...b must return at b: data at 0.2 passes, data a
   const early = runDrill(script("0.15"));
   assert.equal(early.ok, false);
   assert.match(early.failure!.message, /read\(\) returned at 0\.150, expected at 0\.200/);
+});
+
+test("+a...b counts both from the previous event, as Linux's suite writes it (+0...0.100 after an event at 0.1)", () => {
+  // accept() at 0.1; the read starts then and returns 0.1 s after it, when the data comes.
+  const script = (delay: string) => ESTABLISHED + `+0...0.100 read(4, ..., 10) = 10\n${delay} < P. 1:11(10) ack 1 win 65535\n+.04 > . 1:1(0) ack 11\n`;
+  const ok = runDrill(script("+.1"));
+  assert.equal(ok.ok, true, JSON.stringify(ok.failure));
+  assert.match(runDrill(script("+.2")).failure!.message, /read\(\) returned at 0\.300, expected at 0\.200/);
 });
 
 test("an unsupported call, socket option or TCP option is said as such, not as an errno", () => {

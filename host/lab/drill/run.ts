@@ -145,6 +145,7 @@ export class DrillRun {
   private step(ev: Event, last: number): number {
     const t = ev.time.kind === "abs" ? ev.time.ms : ev.time.kind === "rel" ? last + ev.time.ms : this.now;
     const end = ev.time.endMs === undefined ? t : (ev.time.kind === "rel" ? last + ev.time.endMs : ev.time.endMs);
+    if (ev.type === "packet" && ev.notTcp) throw new Fail({ line: ev.line, message: `unsupported: ${ev.notTcp} packets` });
     if (ev.type === "packet" && ev.dir === ">") return this.expectOut(ev, t, end);
     if (ev.type === "shell" && ev.time.kind === "any") { // a script's set-up line (sysctls and such)
       this.notes.push(`line ${ev.line}: shell command ignored: ${ev.command.replace(/\s*\n\s*/g, "; ")}`);
@@ -154,7 +155,7 @@ export class DrillRun {
     if (this.strict) this.noneSent(t - this.tolMs, `before line ${ev.line}`, ev.line);
     switch (ev.type) {
       case "packet": this.inject(ev); break;
-      case "syscall": this.syscall(ev, t); break;
+      case "syscall": this.syscall(ev, ev.time.kind === "rel" ? last : 0); break;
       case "code": this.code(ev); break;
       case "shell": this.notes.push(`line ${ev.line}: shell command ignored: ${ev.command}`); break;
     }
@@ -185,9 +186,10 @@ export class DrillRun {
     return s.at;
   }
 
-  private syscall(ev: SyscallEvent & Event, start: number): void {
+  /** base: what the call's times count from (the previous event's time, or 0 when absolute). */
+  private syscall(ev: SyscallEvent & Event, base: number): void {
     if (this.pending) throw new Fail({ line: ev.line, message: `line ${this.pending.ev.line}'s blocking ${this.pending.ev.name}() has not returned yet` });
-    const returnAt = ev.time.returnMs === undefined ? undefined : ev.time.returnRel ? start + ev.time.returnMs : ev.time.returnMs;
+    const returnAt = ev.time.returnMs === undefined ? undefined : base + ev.time.returnMs;
     const r = this.sockets.call(ev);
     if (r.block) { this.pending = { ev, returnAt }; this.settle(); return; }
     this.settle();
