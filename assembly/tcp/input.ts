@@ -16,11 +16,11 @@ import { seqLt, seqLe, seqGt, seqInWindow } from "./seq";
 import { sendRstFor, sendSynAckFor } from "./output";
 import { onAck, onDupAck } from "./congestion";
 import { restartRtx, stopRtx, stopPersist, rttSample, startCloseTimer, rtoAfterHandshake } from "./timers";
-import { receiveText } from "./reassembly";
+import { receiveText, holdUntilEstablished, holdFin, oooAdvance } from "./reassembly";
 import { cookieFor, cookieCheck, COOKIE_SACK } from "./syncookie";
 import { isnFor } from "./isn";
 import { sackUpdate, sackTrim } from "./sack";
-import { toClosed, enterTimeWait, initCwnd, orphanFinWait2, msl } from "./close";
+import { toClosed, enterTimeWait, initCwnd, orphanFinWait2, msl, takeFin } from "./close";
 import { E_REFUSED, E_RESET } from "../util/errors";
 
 const seg = new Segment();
@@ -152,7 +152,7 @@ function synSentState(t: Tcb, seg: Segment): void {
   if (!seg.has(SYN)) return;
   t.irs = seg.seq;
   t.rcvNxt = seg.seq + 1;
-  t.rcvAdv = t.rcvNxt;
+  t.rcvAdv = t.rcvNxt + min(<u32>t.rx.free(), 0xffff); // the window our SYN offered
   takePeerOptions(t, seg);
   if (ackOk) {
     ackedUpTo(t, seg);
@@ -160,10 +160,17 @@ function synSentState(t: Tcb, seg: Segment): void {
     rtoAfterHandshake(t);
     t.owed |= Owe.ACK;
     if (t.finQueued) setState(t, State.FIN_WAIT_1);
+    // A SYN,ACK's text and FIN: "continue processing at the sixth step".
+    if (seg.dataLen > 0 || seg.has(FIN)) {
+      seg.skipSyn();
+      if (seventhProcessText(t, seg)) eighthCheckFin(t, seg);
+    }
   } else {
-    // Simultaneous open: answer with SYN,ACK from our ISN again.
+    // Simultaneous open: answer with SYN,ACK from our ISN again; the SYN's text and FIN are
+    // "queued for processing after the ESTABLISHED state has been reached".
     setState(t, State.SYN_RECEIVED);
     t.sndNxt = t.iss;
+    if (seg.dataLen > 0 || seg.has(FIN)) { seg.skipSyn(); holdUntilEstablished(t, seg); }
   }
 }
 
@@ -173,10 +180,7 @@ function otherStates(t: Tcb, seg: Segment): void {
 
   // A SYN,ACK at IRS in SYN-RECEIVED is the peer's half of a simultaneous open: its SYN is old
   // news, its ACK is new. Keep only the new part, as RFC 9293 does for any straddling segment.
-  if (s == State.SYN_RECEIVED && seg.has(SYN) && seg.has(ACK_FLAG) && seg.seq == t.irs) {
-    seg.seq += 1;
-    seg.flags &= ~SYN;
-  }
+  if (s == State.SYN_RECEIVED && seg.has(SYN) && seg.has(ACK_FLAG) && seg.seq == t.irs) seg.skipSyn();
   // Each step is a call that returns before the next (false: the segment is done with), so its
   // work is not stacked under what the later ones call (docs/wasm3-stack.md).
   if (!firstCheckSequence(t, seg, s)) return;
@@ -202,14 +206,8 @@ function firstCheckSequence(t: Tcb, seg: Segment, s: i32): bool {
   if (acceptable) return true;
   if (s == State.TIME_WAIT && seg.has(SYN) && !seg.has(ACK_FLAG) && seqGt(seg.seq, t.rcvNxt)) {
     // A new incarnation of the connection (RFC 9293 §3.6.1): let the listener take it.
-    const lid = findListener(t.localPort);
-    if (lid >= 0) {
-      count(C.TCP_TIME_WAIT_REUSED);
-      const oldSndNxt = t.sndNxt;
-      toClosed(t);
-      listenState(lid, seg, true, oldSndNxt);
-      return false;
-    }
+    const lid = findListener(t.localPort), old = t.sndNxt;
+    if (lid >= 0) { count(C.TCP_TIME_WAIT_REUSED); toClosed(t); listenState(lid, seg, true, old); return false; }
   }
   if (s == State.SYN_RECEIVED && seg.has(SYN) && !seg.has(ACK_FLAG) && seg.seq == t.irs) {
     t.sndNxt = t.iss; // the peer lost our SYN,ACK: send it again
@@ -261,6 +259,7 @@ function fifthCheckAck(t: Tcb, seg: Segment, s: i32): bool {
       t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
       t.maxSndWnd = max(t.maxSndWnd, seg.wnd);
       if (t.finQueued) setState(t, State.FIN_WAIT_1);
+      if (t.oooCount > 0 && oooAdvance(t)) t.owed |= Owe.ACK; // text a simultaneous-open SYN carried
     } else {
       sendRstFor(seg);
       count(C.TCP_DROP_BAD_ACK);
@@ -335,20 +334,20 @@ function seventhProcessText(t: Tcb, seg: Segment): bool {
   return true;
 }
 
-/** eighth, check the FIN bit (only once every byte before it has arrived) */
+/**
+ * eighth, check the FIN bit: taken once every byte before it has arrived; a FIN beyond RCV.NXT
+ * inside the window is held until the gap fills (SHLD-31), then taken without being sent again.
+ */
 function eighthCheckFin(t: Tcb, seg: Segment): void {
-  if (seg.has(FIN) && seg.seq + <u32>seg.dataLen == t.rcvNxt && !t.finReceived) {
-    t.rcvNxt += 1;
-    t.finReceived = true;
-    t.owed |= Owe.ACK;
-    const st = t.state;
-    if (st == State.SYN_RECEIVED || st == State.ESTABLISHED) setState(t, State.CLOSE_WAIT);
-    else if (st == State.FIN_WAIT_1) {
-      if (t.finAcked) enterTimeWait(t); else setState(t, State.CLOSING);
-    } else if (st == State.FIN_WAIT_2) enterTimeWait(t);
-  } else if (seg.has(FIN)) {
-    // A FIN we cannot take yet (bytes before it are missing) or a second one: say where we are
-    // with a duplicate ACK at once; in TIME-WAIT it restarts the 2 MSL wait (RFC 9293 §3.10.7.4).
+  if (seg.has(FIN) && !t.finReceived) {
+    const at = seg.seq + <u32>seg.dataLen;
+    if (at == t.rcvNxt) { takeFin(t); return; }
+    if (holdFin(t, at)) return;
+  }
+  if (t.finHeld && !t.finReceived && t.rcvNxt == t.finHeldAt) { takeFin(t); return; }
+  if (seg.has(FIN)) {
+    // A second FIN, or one outside the window: say where we are with a duplicate ACK at once;
+    // in TIME-WAIT it restarts the 2 MSL wait (RFC 9293 §3.10.7.4).
     t.owed |= Owe.ACK;
     if (t.state == State.TIME_WAIT) startCloseTimer(t, 2 * msl());
   }

@@ -118,6 +118,9 @@ export class Tcb {
   finSeqSet: bool = false;
   finSeq: u32 = 0;
   finReceived: bool = false;
+  /** A FIN that came before bytes still missing, held at finHeldAt until RCV.NXT reaches it (SHLD-31). */
+  finHeld: bool = false;
+  finHeldAt: u32 = 0;
 
   // Ownership: a passive connection belongs to its listener until accepted; the user owns it
   // until close(); after close() the stack finishes the teardown and frees the slot itself.

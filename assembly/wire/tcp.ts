@@ -84,6 +84,8 @@ export class Segment {
   dataLen: i32 = 0;
 
   @inline has(f: u32): bool { return (this.flags & f) != 0; }
+  /** The segment from its first octet after the SYN: what is left once the SYN is taken. */
+  @inline skipSyn(): void { this.seq += 1; this.flags &= ~SYN; }
   @inline sackLeft(i: i32): u32 { return get32(this.sackAt + <usize>(8 * i)); }
   @inline sackRight(i: i32): u32 { return get32(this.sackAt + <usize>(8 * i + 4)); }
   /** The header's length with the options set here. */
@@ -125,9 +127,11 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
   seg.sackCount = 0;
   seg.sackBad = false;
 
-  // Impossible flag mixes and the null segment: no stack sends them; scanners and attacks do.
+  // The null segment and SYN with RST: no stack sends them and no state can take them; scanners
+  // and attacks do. SYN with FIN is left to TCP input, which RFC 9293 §3.10.7 says what to do with
+  // in every state (no RFC lets it be dropped here).
   const f = seg.flags;
-  if (f == 0 || ((f & SYN) && (f & (FIN | RST)))) return C.TCP_DROP_FLAGS;
+  if (f == 0 || ((f & SYN) && (f & RST))) return C.TCP_DROP_FLAGS;
   // The urgent pointer may point past this segment (the urgent byte comes later, RFC 9293
   // §3.8.5); we take urgent data as ordinary data, so the pointer itself is never a reason to drop.
 
