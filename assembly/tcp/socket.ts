@@ -94,6 +94,7 @@ export function connect(ip: u32, port: u32): i32 {
   initCwnd(t);
   setState(t, State.SYN_SENT);
   count(C.TCP_ACTIVE_OPENS);
+  t.unackedSince = now; // the SYN's: R2 and a user timeout count from it
   dispatch(t); // SYN
   return t.id;
 }
@@ -234,7 +235,10 @@ export function keepAlive(id: i32, idleMs: u32, intervalMs: u32, count: i32): i3
   return 0;
 }
 
-/** User timeout (RFC 9293 §3.8.3): abort when sent data stays unacknowledged for ms; 0 = off. */
+/**
+ * User timeout (RFC 9293 §3.8.3): abort when sent data, or the SYN, stays unacknowledged for ms;
+ * while set it is R2 (MUST-21), longer or shorter than the default retries; 0 = off.
+ */
 export function userTimeout(id: i32, ms: u32): i32 {
   const t = owned(id);
   if (t == null) return E_BADF;

@@ -19,6 +19,8 @@ interface Fd {
   nonblock: boolean;
   noDelay: boolean;
   keep: { on: boolean; idle: number; intvl: number; cnt: number };
+  /** TCP_USER_TIMEOUT in ms, 0 when not set. */
+  userTimeout: number;
   /** Bytes taken from the module for MSG_PEEK and not yet read. */
   peeked: Uint8Array;
 }
@@ -43,6 +45,7 @@ export class Sockets {
     if (f.kind !== "conn") return;
     if (f.keep.on) this.stack.keepAlive(f.id, f.keep.idle * 1000, f.keep.intvl * 1000, f.keep.cnt);
     this.stack.noDelay(f.id, f.noDelay);
+    if (f.userTimeout) this.stack.userTimeout(f.id, f.userTimeout);
   }
 
   private err(e: number): CallResult { return { ret: -1, errno: ERRNO_NAMES[e] ?? `E${-e}` }; }
@@ -58,7 +61,7 @@ export class Sockets {
       case "socket": {
         const n = ev.ret ?? Math.max(2, ...this.fds.keys()) + 1;
         this.lastSocket = { kind: "socket", id: -1, nonblock: false, noDelay: false,
-          keep: { on: false, idle: 7200, intvl: 75, cnt: 9 }, peeked: new Uint8Array() };
+          keep: { on: false, idle: 7200, intvl: 75, cnt: 9 }, userTimeout: 0, peeked: new Uint8Array() };
         this.fds.set(n, this.lastSocket);
         return { ret: n };
       }
@@ -177,6 +180,7 @@ export class Sockets {
       case "TCP_KEEPIDLE": f.keep.idle = v; break;
       case "TCP_KEEPINTVL": f.keep.intvl = v; break;
       case "TCP_KEEPCNT": f.keep.cnt = v; break;
+      case "TCP_USER_TIMEOUT": f.userTimeout = v; break;
       default: return { ret: -1, unsupported: `setsockopt ${a[2]}` };
     }
     this.applyOptions(f);
