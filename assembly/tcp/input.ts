@@ -14,22 +14,24 @@ import {
 import { State } from "./state";
 import { seqLt, seqLe, seqGt, seqInWindow } from "./seq";
 import { sendRstFor, sendSynAckFor } from "./output";
-import { onAck, onDupAck } from "./congestion";
+import { onAck, onDupAck, onEcnEcho } from "./congestion";
 import { restartRtx, stopRtx, stopPersist, rttSample, startCloseTimer, rtoAfterHandshake } from "./timers";
 import { receiveText, holdUntilEstablished, holdFin, oooAdvance } from "./reassembly";
 import { cookieFor, cookieCheck, COOKIE_SACK } from "./syncookie";
 import { isnFor } from "./isn";
+import { ecnInput } from "./ecn";
 import { sackUpdate, sackTrim } from "./sack";
 import { toClosed, enterTimeWait, initCwnd, orphanFinWait2, msl, takeFin } from "./close";
 import { E_REFUSED, E_RESET } from "../util/errors";
 
 const seg = new Segment();
 
-/** Entry from the receive ladder (receive.ts): one segment for our address. */
-export function segmentArrives(src: u32, dst: u32, p: usize, len: i32): void {
+/** Entry from the receive ladder (receive.ts): one segment for our address, with its IP ECN field. */
+export function segmentArrives(src: u32, dst: u32, p: usize, len: i32, ecn: u32): void {
   count(C.TCP_IN_SEGS);
   const why = parseSegment(src, dst, p, len, seg);
   if (why >= 0) { count(<C>why); count(C.TCP_IN_ERRS); return; }
+  seg.ecn = ecn;
 
   const t = findConn(seg.dstPort, seg.srcIp, seg.srcPort);
   if (t == null) {
@@ -185,6 +187,7 @@ function otherStates(t: Tcb, seg: Segment): void {
   // work is not stacked under what the later ones call (docs/wasm3-stack.md).
   if (!firstCheckSequence(t, seg, s)) return;
   takeTimestamp(t, seg); // RFC 7323 §4.3: only from a segment found in sequence
+  if (ecnInput(t, seg)) onEcnEcho(t);
   if (!secondCheckRst(t, seg, s)) return;
   // third check security: no compartments here.
   if (!fourthCheckSyn(t, seg, s)) return;

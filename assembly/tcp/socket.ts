@@ -12,6 +12,7 @@ import { State, synchronized } from "./state";
 import { dispatch, sendRst, windowUpdateDue } from "./output";
 import { toClosed, initCwnd, orphanFinWait2 } from "./close";
 import { isnFor } from "./isn";
+import { ecnOfferActive } from "./ecn";
 import { randomPort } from "../util/random";
 import { E_AGAIN, E_BADF, E_INVAL, E_NOBUFS, E_ADDRINUSE, E_PIPE } from "../util/errors";
 export * from "../util/errors";
@@ -91,6 +92,7 @@ export function connect(ip: u32, port: u32): i32 {
   t.wsOffer = true; // our SYN offers window scaling and timestamps (RFC 7323), and SACK (RFC 2018)
   t.tsOffer = true;
   t.sackOffer = true;
+  ecnOfferActive(t);
   initCwnd(t);
   setState(t, State.SYN_SENT);
   count(C.TCP_ACTIVE_OPENS);

@@ -122,6 +122,18 @@ export class Tcb {
   finHeld: bool = false;
   finHeldAt: u32 = 0;
 
+  /**
+   * ECN (RFC 3168, ecn.ts): ecnOffer on our SYN, ecnOn once both SYNs agreed; ecnEcho while a CE
+   * mark waits for the peer's CWR; ecnCwr until our next new data says we reduced; no second
+   * reduction before SND.UNA passes ecnRecover (once per window).
+   */
+  ecnOffer: bool = false;
+  ecnOn: bool = false;
+  ecnEcho: bool = false;
+  ecnCwr: bool = false;
+  ecnReduced: bool = false;
+  ecnRecover: u32 = 0;
+
   // Ownership: a passive connection belongs to its listener until accepted; the user owns it
   // until close(); after close() the stack finishes the teardown and frees the slot itself.
   listener: i32 = -1;

@@ -23,6 +23,9 @@ export const RST: u32 = 0x04;
 export const PSH: u32 = 0x08;
 export const ACK_FLAG: u32 = 0x10;
 export const URG: u32 = 0x20;
+/** RFC 3168 §6.1: ECN-Echo and Congestion Window Reduced. */
+export const ECE: u32 = 0x40;
+export const CWR: u32 = 0x80;
 
 const OPT_END: u32 = 0;
 const OPT_NOP: u32 = 1;
@@ -55,6 +58,8 @@ export class Segment {
   flags: u32 = 0;
   wnd: u32 = 0;
   urgent: u32 = 0;
+  /** The IP header's ECN field it came with or goes out with (RFC 3168: 0 not ECT, 2 ECT(0), 3 CE). */
+  ecn: u32 = 0;
   /** MSS option value, 0 when absent. */
   mss: u32 = 0;
   /** Window Scale shift on a SYN (-1 when absent or not a SYN), already clamped to 14. */
@@ -114,7 +119,7 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
   if (seg.srcPort == 0 || seg.dstPort == 0) return C.TCP_DROP_PORT_ZERO;
   seg.seq = get32(p + SEQ);
   seg.ack = get32(p + ACK);
-  seg.flags = get8(p + FLAGS) & 0x3f;
+  seg.flags = get8(p + FLAGS);
   seg.wnd = get16(p + WINDOW);
   seg.urgent = get16(p + URGENT);
   seg.data = p + <usize>hlen;

@@ -3,7 +3,7 @@
 // calls go to the module's socket ABI, and nothing else may be sent in between.
 import { Stack, ManualClock } from "../../engine/stack.js";
 import { arpFrame, PEER_IP, MODULE_IP, MODULE_MAC, TEST_LAYOUT } from "../peer.js";
-import { parseScript, ScriptError, type Event, type PacketEvent, type SyscallEvent } from "./script.js";
+import { parseScript, ScriptError, type Event, type PacketEvent, type SyscallEvent, type ShellEvent } from "./script.js";
 import { inboundFrame, readOutbound, mismatch, expectedText, seenText, knownOption, type Seen, type Tuple } from "./packet.js";
 import { Sockets, ERRNO, DRILL_PORT, type CallResult } from "./syscalls.js";
 import { STATES } from "../../engine/abi.js";
@@ -148,7 +148,7 @@ export class DrillRun {
     if (ev.type === "packet" && ev.notTcp) throw new Fail({ line: ev.line, message: `unsupported: ${ev.notTcp} packets` });
     if (ev.type === "packet" && ev.dir === ">") return this.expectOut(ev, t, end);
     if (ev.type === "shell" && ev.time.kind === "any") { // a script's set-up line (sysctls and such)
-      this.notes.push(`line ${ev.line}: shell command ignored: ${ev.command.replace(/\s*\n\s*/g, "; ")}`);
+      this.shell(ev);
       return last;
     }
     if (ev.time.kind !== "any" && t > this.now) this.advanceTo(t);
@@ -157,9 +157,20 @@ export class DrillRun {
       case "packet": this.inject(ev); break;
       case "syscall": this.syscall(ev, ev.time.kind === "rel" ? last : 0); break;
       case "code": this.code(ev); break;
-      case "shell": this.notes.push(`line ${ev.line}: shell command ignored: ${ev.command}`); break;
+      case "shell": this.shell(ev); break;
     }
     return t;
+  }
+
+  /**
+   * A shell line is ignored, with a note, except Linux's ECN switch (sysctl net.ipv4.tcp_ecn=N),
+   * which the module has too (set_ecn: 0, 1 or 2).
+   */
+  private shell(ev: ShellEvent & Event): void {
+    const ecn = /net\.ipv4\.tcp_ecn=(\d+)/.exec(ev.command);
+    if (ecn && Number(ecn[1]) <= 2) this.stack.setEcn(Number(ecn[1]) as 0 | 1 | 2);
+    const what = ecn && Number(ecn[1]) <= 2 ? `applied net.ipv4.tcp_ecn=${ecn[1]}, ignored the rest` : "ignored";
+    this.notes.push(`line ${ev.line}: shell command ${what}: ${ev.command.replace(/\s*\n\s*/g, "; ")}`);
   }
 
   private inject(ev: PacketEvent & Event): void {

@@ -17,6 +17,8 @@ export interface PacketEvent {
   type: "packet"; dir: "<" | ">"; flags: string;
   /** A packet that is not TCP (icmp, udp, ...): its protocol; the runner does not script these. */
   notTcp?: string;
+  /** The IP ECN field written as [noecn], [ect1], [ect0] or [ce] (RFC 3168): 0, 1, 2 or 3. */
+  ecn?: number;
   seq?: { start: number; end: number; len: number };
   ack?: number; win?: number; urg?: number;
   /** undefined: none written; "any": <...> */
@@ -119,12 +121,14 @@ function parsePacket(rest: string, line: number): PacketEvent {
     options = parseOptions(body.slice(lt + 1, gt), line);
     body = body.slice(0, lt) + body.slice(gt + 1);
   }
-  body = body.replace(/\[[^\]]*\]/g, " "); // ECN/IP annotations such as [ect0] are not modelled
+  const ecnMark = /\[(noecn|ect1|ect0|ce)\]/.exec(body);
+  body = body.replace(/\[[^\]]*\]/g, " "); // the ECN field is kept below; other IP annotations are not modelled
   const w = body.trim().split(/\s+/);
   const flags = w.shift() ?? "";
   if (/^(icmp|udp|udplite|gre|mpls|encap)$/.test(flags)) return { type: "packet", dir, flags: "", notTcp: flags === "encap" ? "encapsulated" : flags };
   if (!FLAG_CHARS.test(flags)) throw new ScriptError(line, `bad TCP flags: ${flags}`);
   const ev: PacketEvent = { type: "packet", dir, flags: flags === "-" ? "" : flags, options };
+  if (ecnMark) ev.ecn = ["noecn", "ect1", "ect0", "ce"].indexOf(ecnMark[1]);
   if (w.length && /^\d+:\d+\(\d+\)$/.test(w[0])) {
     const m = /^(\d+):(\d+)\((\d+)\)$/.exec(w.shift()!)!;
     ev.seq = { start: Number(m[1]), end: Number(m[2]), len: Number(m[3]) };
