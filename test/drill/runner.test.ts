@@ -61,6 +61,8 @@ test("an unsupported call, socket option or TCP option is said as such, not as a
   assert.equal(call.failure?.message, "unsupported: ioctl()");
   const tcpOpt = runDrill(LISTEN + "+0 < S 0:0(0) win 65535 <mss 1460,FO abcd1234>\n");
   assert.equal(tcpOpt.failure?.message, "unsupported: TCP option FO abcd1234");
+  const named = runDrill(LISTEN + "+0 < S 0:0(0) win 65535 <mss 1460>\n+0 > S. 0:0(0) ack 1 <mss MSS>\n");
+  assert.equal(named.failure?.message, "unsupported: TCP option mss MSS");
 });
 
 test("--mtu=N in the header is reported when it is not the drill's 1500", () => {

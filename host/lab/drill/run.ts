@@ -146,7 +146,7 @@ export class DrillRun {
     const t = ev.time.kind === "abs" ? ev.time.ms : ev.time.kind === "rel" ? last + ev.time.ms : this.now;
     const end = ev.time.endMs === undefined ? t : (ev.time.kind === "rel" ? last + ev.time.endMs : ev.time.endMs);
     if (ev.type === "packet" && ev.notTcp) throw new Fail({ line: ev.line, message: `unsupported: ${ev.notTcp} packets` });
-    if (ev.type === "packet" && ev.dir === ">") return this.expectOut(ev, t, end);
+    if (ev.type === "packet" && ev.dir === ">") { this.unknownOption(ev); return this.expectOut(ev, t, end); }
     if (ev.type === "shell" && ev.time.kind === "any") { // a script's set-up line (sysctls and such)
       this.shell(ev);
       return last;
@@ -173,9 +173,14 @@ export class DrillRun {
     this.notes.push(`line ${ev.line}: shell command ${what}: ${ev.command.replace(/\s*\n\s*/g, "; ")}`);
   }
 
-  private inject(ev: PacketEvent & Event): void {
+  /** An option the runner cannot build or read (FO, md5, a value named outside the script). */
+  private unknownOption(ev: PacketEvent & Event): void {
     const unknown = ev.options === "any" ? undefined : ev.options?.find((o) => !knownOption(o.kind));
     if (unknown) throw new Fail({ line: ev.line, message: `unsupported: TCP option ${unknown.kind}` });
+  }
+
+  private inject(ev: PacketEvent & Event): void {
+    this.unknownOption(ev);
     this.stack.receive(inboundFrame(ev, this.tuple));
     this.settle();
   }
