@@ -52,6 +52,23 @@ test("+a...b counts both from the previous event, as Linux's suite writes it (+0
   assert.match(runDrill(script("+.2")).failure!.message, /read\(\) returned at 0\.300, expected at 0\.200/);
 });
 
+test("a blocking write returns once every byte is queued (the 4 KiB ring takes 6000 bytes after an ACK)", () => {
+  const o = runDrill(ESTABLISHED + `+0 write(4, ..., 6000) = 6000
++0 > . 1:1461(1460) ack 1
++0 > . 1461:2921(1460) ack 1
++.1 < . 1:1(0) ack 2921 win 65535
++0 > P. 2921:4097(1176) ack 1
++0 > . 4097:5557(1460) ack 1
++.1 < . 1:1(0) ack 5557 win 65535
++0 > P. 5557:6001(444) ack 1
++.1 < . 1:1(0) ack 6001 win 65535
+`);
+  assert.equal(o.ok, true, JSON.stringify(o.failure));
+  // Non-blocking, it returns what fitted.
+  const nb = runDrill(ESTABLISHED + "+0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0\n+0 write(4, ..., 6000) = 4096\n", { outbound: "when-due" });
+  assert.equal(nb.ok, true, JSON.stringify(nb.failure));
+});
+
 test("an unsupported call, socket option or TCP option is said as such, not as an errno", () => {
   const opt = runDrill(LISTEN + "+0 setsockopt(3, IPPROTO_TCP, TCP_NOOPT, [1], 4) = 0\n");
   assert.equal(opt.failure?.message, "unsupported: setsockopt TCP_NOOPT");

@@ -21,6 +21,8 @@ interface Fd {
   keep: { on: boolean; idle: number; intvl: number; cnt: number };
   /** TCP_USER_TIMEOUT in ms, 0 when not set. */
   userTimeout: number;
+  /** Bytes a blocked write has queued so far. */
+  written: number;
   /** Bytes taken from the module for MSG_PEEK and not yet read. */
   peeked: Uint8Array;
 }
@@ -61,7 +63,7 @@ export class Sockets {
       case "socket": {
         const n = ev.ret ?? Math.max(2, ...this.fds.keys()) + 1;
         this.lastSocket = { kind: "socket", id: -1, nonblock: false, noDelay: false,
-          keep: { on: false, idle: 7200, intvl: 75, cnt: 9 }, userTimeout: 0, peeked: new Uint8Array() };
+          keep: { on: false, idle: 7200, intvl: 75, cnt: 9 }, userTimeout: 0, written: 0, peeked: new Uint8Array() };
         this.fds.set(n, this.lastSocket);
         return { ret: n };
       }
@@ -97,15 +99,19 @@ export class Sockets {
         return f!.nonblock ? { ret: -1, errno: "EISCONN" } : { ret: 0 };
       }
       case "write": case "send": {
+        // A blocking write returns once every byte is queued (as on Linux), a non-blocking one
+        // with what fitted; `written` carries a blocked write's progress between retries.
         const len = Number(a[2]);
-        let done = 0;
+        let done = f!.written;
         while (done < len) {
           const n = this.stack.send(f!.id, new Uint8Array(Math.min(len - done, 4096)));
-          if (n < 0) return done > 0 ? { ret: done } : this.err(n);
+          if (n < 0) { f!.written = 0; return done > 0 ? { ret: done } : this.err(n); }
           if (n === 0) break;
           done += n;
         }
-        if (done === 0 && len > 0) return f!.nonblock ? this.err(E.AGAIN) : { ret: 0, block: true };
+        if (done < len && !f!.nonblock) { f!.written = done; return { ret: 0, block: true }; }
+        f!.written = 0;
+        if (done === 0 && len > 0) return this.err(E.AGAIN);
         return { ret: done };
       }
       case "read": case "recv": {
