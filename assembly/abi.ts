@@ -32,6 +32,7 @@ import * as udp from "./net/udpsock";
 import { servicesPoll, servicesPollAgain, servicesChanged } from "./apps/registry";
 import { selectServices, startBuiltins, builtinBytes } from "./apps/builtin";
 import { mdnsSetName, mdnsSettled } from "./apps/mdns";
+import { setEcnMode } from "./tcp/ecn";
 import { statsText, connsText } from "./apps/report";
 import { IDLE_POLL_MS } from "./config";
 
@@ -160,6 +161,12 @@ export function use_checksum_import(on: u32): void { setChecksumImport(on != 0);
 
 /** TIME-WAIT lasts 2*MSL; default 30 s. Tests shorten it. */
 export { setMsl as set_msl } from "./tcp/close";
+
+/**
+ * ECN (RFC 3168), as Linux's net.ipv4.tcp_ecn: 0 off, 1 offered on active opens too, 2 agreed
+ * only when a peer's SYN offers it (the default). Returns 0, or -22 (E_INVAL) for another mode.
+ */
+export function set_ecn(mode: u32): i32 { return setEcnMode(mode) ? 0 : -22; }
 
 // Sockets. Every call returns >= 0 on success or a negative error (see tcp/socket.ts: E_*).
 // A socket id names a listener or a connection; the caller owns it until sock_close.

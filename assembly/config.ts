@@ -36,8 +36,13 @@ export const ARP_MAX_TRIES: i32 = 3;
 export const MTU: i32 = 1500;
 export const FRAME_MAX: i32 = 1514;
 
-/** IPv4 reassembly: datagrams at once, payload bytes each, fragments each, and their lifetime. */
-export const REASM_SLOTS: i32 = 1;
+/**
+ * IPv4 reassembly: datagrams at once (one per REASM_CONNS_PER_SLOT connection slots, within the
+ * bounds: layout.ts reasmSlots), payload bytes each, fragments each, and their lifetime.
+ */
+export const REASM_SLOTS_MIN: i32 = 1;
+export const REASM_SLOTS_MAX: i32 = 8;
+export const REASM_CONNS_PER_SLOT: i32 = 4;
 export const REASM_MAX: i32 = 2048;
 export const REASM_MAX_FRAGS: i32 = 16;
 export const REASM_TIMEOUT_MS: u32 = 15_000;
@@ -52,7 +57,14 @@ export const RTO_INITIAL_MS: u32 = 1000;
 export const RTO_MIN_MS: u32 = 1000; // RFC 6298 §2.4 rounds up to 1 s
 export const RTO_MAX_MS: u32 = 60_000;
 export const MAX_RETRIES: i32 = 8;
-export const MAX_SYN_RETRIES: i32 = 5;
+/** SYN,ACK retransmissions of a passive open before its half-open entry is dropped. */
+export const MAX_SYNACK_RETRIES: i32 = 5;
+/**
+ * R2 for a SYN (RFC 9293 MUST-23: at least 3 minutes): an active open gives up once its first SYN
+ * has gone this long unanswered (SYNs at 0, 1, 3, 7, 15, 31, 63 and 123 s, giving up at 183 s).
+ * A user timeout (sock_user_timeout) replaces it, longer or shorter (MUST-21).
+ */
+export const SYN_R2_MS: u32 = 180_000;
 /** RFC 5961 §7 challenge ACK budget, shared by all connections. */
 export const CHALLENGE_ACKS_PER_SECOND: u32 = 100;
 /** Delayed ACK (RFC 1122 says at most 500 ms; we use much less). */

@@ -2,7 +2,8 @@
 // (configure, before init); init lays them out once, after which nothing is allocated. Memory is
 // grown at most once, straight to its final size, or — under a host that caps linear memory below
 // a page (wasm3's memoryLimit on the board) — checked to fit the cap before anything is touched.
-import { DEFAULT_UDP_SOCKETS, UDP_SOCKETS_MAX, DEFAULT_CONNS, CONNS_LIMIT, DEFAULT_RX_RING, DEFAULT_TX_RING, RING_MIN, RX_RING_MAX, TX_RING_MAX, SCRATCH_MIN, SCRATCH_MAX } from "./config";
+import { DEFAULT_UDP_SOCKETS, UDP_SOCKETS_MAX, DEFAULT_CONNS, CONNS_LIMIT, DEFAULT_RX_RING, DEFAULT_TX_RING, RING_MIN, RX_RING_MAX, TX_RING_MAX, SCRATCH_MIN, SCRATCH_MAX,
+  REASM_SLOTS_MIN, REASM_SLOTS_MAX, REASM_CONNS_PER_SLOT, REASM_MAX } from "./config";
 
 /** Connection slots, and each slot's receive and send ring, as laid out by init. */
 export let maxConns: i32 = DEFAULT_CONNS;
@@ -43,8 +44,16 @@ export function heapTop(): usize {
 export function layoutBytes(): u32 {
   const slot = <u32>rxRingSize + <u32>txRingSize + SLOT_BYTES;
   const scratchMore = scratchBytes() > SCRATCH_MIN ? <u32>scratchBytes() + RESERVE_OVERHEAD : 0; // util/scratch.ts
-  return <u32>heapTop() + <u32>maxConns * slot + scratchMore + serviceBytes + INIT_BYTES;
+  return <u32>heapTop() + <u32>maxConns * slot + scratchMore + <u32>reasmSlots() * REASM_SLOT_BYTES + serviceBytes + INIT_BYTES;
 }
+
+/** IPv4 reassembly slots for this layout: more connections, more datagrams in reassembly at once. */
+export function reasmSlots(): i32 { return min(max(maxConns / REASM_CONNS_PER_SLOT, REASM_SLOTS_MIN), REASM_SLOTS_MAX); }
+/**
+ * Bytes one reassembly slot reserves (net/fragments.ts), an upper bound: the datagram with room for
+ * the largest header in front, its bitmap of 8-byte blocks, and the slot object, each one reserve().
+ */
+const REASM_SLOT_BYTES: u32 = 60 + <u32>REASM_MAX + <u32>REASM_MAX / 64 + 64 + 3 * RESERVE_OVERHEAD;
 
 /** The scratch/io buffer's size for this layout: the send ring, within bounds. */
 export function scratchBytes(): i32 { return min(max(txRingSize, SCRATCH_MIN), SCRATCH_MAX); }

@@ -90,7 +90,7 @@ function deliver(toUs: bool): void {
     count(C.IP_DROP_NOT_FOR_US);
   } else if (proto == PROTO_TCP) {
     count(C.IP_IN_DELIVERS);
-    segmentArrives(ip.src, ip.dst, ip.payload, ip.payloadLen);
+    segmentArrives(ip.src, ip.dst, ip.payload, ip.payloadLen, ip.ecn);
   } else if (proto == PROTO_ICMP) {
     count(C.IP_IN_DELIVERS);
     icmpArrives(ip.payload, ip.payloadLen);

@@ -59,7 +59,10 @@ function answer(name, st, kind, pos) {
   const ackR = (r = st.rcv) => `+0  > . ${st.snd}:${st.snd}(0) ack ${r}`;
   const acceptable = pos !== "outside";
   const same = st.tcpi;
-  if (kind === "syn-fin") return [[], same, "SYN and FIN together: no stack sends it; dropped and counted"];
+  if (kind === "syn-fin") {
+    const [out, tcpi] = answer(name, st, "syn", pos);
+    return [out, tcpi, "SYN and FIN together go through the same checks as a SYN (RFC 9293 §3.10.7.4; no RFC lets them be dropped)"];
+  }
   if (kind === "rst" || kind === "rst-ack") {
     if (!acceptable) return [[], same, "an RST outside the window is dropped"];
     if (pos === "left-edge") return [[], name === "syn-received" ? null : "TCP_CLOSE", "an RST at RCV.NXT resets (SYN-RECEIVED from a passive open: back to LISTEN)"];
@@ -119,7 +122,7 @@ for (const kind of KINDS) {
     else if (kind === "syn-ack") { out = ["+0  > . 1:1(0) ack 1"]; tcpi = "TCP_ESTABLISHED"; why = "the handshake completes"; }
     else if (kind === "rst-ack") { tcpi = "TCP_CLOSE"; why = "connection refused"; }
     else if (kind === "rst") why = "an RST without an ACK is ignored in SYN-SENT";
-    else if (kind === "syn-fin") why = "SYN and FIN together: dropped";
+    else if (kind === "syn-fin") { out = ["+0  > S. 0:0(0) ack 1 <mss 1460>"]; tcpi = "TCP_SYN_RECV"; why = "SYN and FIN: simultaneous open, the FIN waits until ESTABLISHED (§3.10.7.3)"; }
     else why = "no SYN: dropped";
     const lines = [`// ${kind.toUpperCase()} ${pos} in SYN-SENT: ${why}.`, "--tolerance_usecs=4000", "", ...ACTIVE,
       `+.1 ${segment(kind, 0, ack)}`, ...out, `+.2 %{ assert tcpi_state == ${tcpi} }%`];
@@ -133,12 +136,16 @@ const CLOSED_ANSWER = {
   "syn-ack": ["+0  > R 1:1(0)", "RST <SEQ=SEG.ACK>"], ack: ["+0  > R 1:1(0)", "RST <SEQ=SEG.ACK>"],
   data: ["+0  > R 1:1(0)", "RST <SEQ=SEG.ACK>"], fin: ["+0  > R 1:1(0)", "RST <SEQ=SEG.ACK>"],
   rst: [null, "an RST is never answered"], "rst-ack": [null, "an RST is never answered"],
-  "syn-fin": [null, "SYN and FIN together: dropped"],
+  "syn-fin": ["+0  > R. 0:0(0) ack 2", "SYN,FIN to a closed port: RST,ACK <SEQ=0><ACK=SEG.SEQ+SEG.LEN>, SYN and FIN each counting"],
 };
 for (const [state, pre] of [["closed", []], ["listen", PASSIVE.slice(0, 3)]]) {
   for (const kind of KINDS) {
     let [out, why] = CLOSED_ANSWER[kind];
     if (state === "listen" && kind === "syn") { out = "+0  > S. 0:0(0) ack 1 <mss 1460>"; why = "SYN in LISTEN: SYN,ACK"; }
+    if (state === "listen" && kind === "syn-fin") {
+      out = "+0  > S. 0:0(0) ack 1 <mss 1460>";
+      why = "the SYN is taken (SYN,ACK); the FIN, without an ACK, is dropped at the fifth step in SYN-RECEIVED (§3.10.7.2)";
+    }
     const lines = [`// ${kind.toUpperCase()} in ${state.toUpperCase()}: ${why}.`, "--tolerance_usecs=4000", "", ...pre,
       `${pre.length ? "+.1" : "0  "} ${segment(kind, 0, 1)}`, ...(out ? [out] : []), "+.2 `true`"];
     files[`${state}/${kind}.pkt`] = lines.join("\n") + "\n";

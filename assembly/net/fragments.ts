@@ -1,8 +1,12 @@
-// IPv4 fragment reassembly (RFC 791 §3.2, RFC 1122 §3.3.2), bounded: a few datagrams at once, each
-// up to REASM_MAX payload bytes, at most REASM_MAX_FRAGS fragments, gone after REASM_TIMEOUT_MS.
-// Hostile fragments are counted and end their datagram: overlaps (RFC 5722's rule, taken for IPv4
-// too: no overlap is ever legitimate), too many, too large, inconsistent ends.
-import { REASM_SLOTS, REASM_MAX, REASM_MAX_FRAGS, REASM_TIMEOUT_MS } from "../config";
+// IPv4 fragment reassembly (RFC 791 §3.2, RFC 1122 §3.3.2), bounded: as many datagrams at once as
+// the layout gives slots (layout.ts reasmSlots), each up to REASM_MAX payload bytes, at most
+// REASM_MAX_FRAGS fragments, gone after REASM_TIMEOUT_MS. A datagram that finds every slot taken
+// evicts the oldest incomplete one (as lwIP does), so a lost or stray fragment cannot deny
+// reassembly to everyone else for its whole lifetime. Hostile fragments are counted and end their
+// datagram: overlaps (RFC 5722's rule, taken for IPv4 too: no overlap is ever legitimate), too
+// many, too large, inconsistent ends.
+import { REASM_MAX, REASM_MAX_FRAGS, REASM_TIMEOUT_MS } from "../config";
+import { reasmSlots } from "../layout";
 import { reserve } from "../util/bytes";
 import { now, reached, until } from "../util/clock";
 import { C, count } from "../util/counters";
@@ -28,8 +32,13 @@ class Slot {
   }
 }
 
-const slots = new StaticArray<Slot>(REASM_SLOTS);
-for (let i = 0; i < REASM_SLOTS; i++) slots[i] = new Slot();
+let slots = new StaticArray<Slot>(0);
+
+/** At init: lay out the layout's slots. */
+export function fragmentsInit(): void {
+  slots = new StaticArray<Slot>(reasmSlots());
+  for (let i = 0; i < slots.length; i++) unchecked(slots[i] = new Slot());
+}
 
 function fail(s: Slot, why: C): void {
   count(why);
@@ -37,14 +46,18 @@ function fail(s: Slot, why: C): void {
   s.clear();
 }
 
+/** The datagram's slot: its own, else a free one, else the oldest incomplete one's (evicted). */
 function slotFor(src: u32, dst: u32, proto: u32, ident: u32): Slot | null {
   let free: Slot | null = null;
-  for (let i = 0; i < REASM_SLOTS; i++) {
+  let oldest: Slot | null = null;
+  for (let i = 0; i < slots.length; i++) {
     const s = unchecked(slots[i]);
     if (s.inUse && reached(s.expires, now)) fail(s, C.IP_DROP_FRAG_TIMEOUT);
     if (!s.inUse) { if (free == null) free = s; continue; }
     if (s.src == src && s.dst == dst && s.proto == proto && s.ident == ident) return s;
+    if (oldest == null || <i32>(s.expires - (<Slot>oldest).expires) < 0) oldest = s;
   }
+  if (free == null && oldest != null) { fail(oldest, C.IP_DROP_FRAG_EVICTED); free = oldest; }
   if (free == null) return null;
   free.inUse = true;
   free.src = src; free.dst = dst; free.proto = proto; free.ident = ident;
@@ -63,7 +76,7 @@ export function fragmentArrives(p: usize): usize {
   const off = ipFragOffset(p);
   const more = ipMoreFragments(p);
   const s = slotFor(ipSrc(p), ipDst(p), ipProto(p), ipIdent(p));
-  if (s == null) { count(C.IP_DROP_FRAG_NO_SLOT); count(C.IP_REASM_FAILS); return 0; }
+  if (s == null) { count(C.IP_REASM_FAILS); return 0; } // before init: no slots yet
   if (++s.frags > REASM_MAX_FRAGS) { fail(s, C.IP_DROP_FRAG_TOO_MANY); return 0; }
   // Every fragment but the last carries a multiple of 8 bytes (RFC 791).
   if ((more && (len & 7) != 0) || len <= 0) { fail(s, C.IP_DROP_FRAG_MALFORMED); return 0; }
@@ -109,7 +122,7 @@ function highestEnd(s: Slot): i32 {
 /** Expire old datagrams; ms until the next expiry (u32.MAX_VALUE if none). */
 export function fragmentsPoll(): u32 {
   let next = u32.MAX_VALUE;
-  for (let i = 0; i < REASM_SLOTS; i++) {
+  for (let i = 0; i < slots.length; i++) {
     const s = unchecked(slots[i]);
     if (!s.inUse) continue;
     if (reached(s.expires, now)) fail(s, C.IP_DROP_FRAG_TIMEOUT);

@@ -8,7 +8,7 @@ import {
   ARP_LEN, ARP_REPLY, ARP_REQUEST, arpValid, arpOp, arpSenderIp, arpSenderMac, arpTargetIp, emitArp,
 } from "../wire/arp";
 import { arpLearn, arpTick, holdFrame, holdLength, releaseHold } from "./arp_cache";
-import { fragmentsPoll } from "./fragments";
+import { fragmentsPoll, fragmentsInit } from "./fragments";
 
 const mac = memory.data(6);
 const broadcast = memory.data<u8>([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
@@ -24,6 +24,7 @@ export function ifaceInit(macHi: u32, macLo: u32, addr: u32, prefixLen: u32, gw:
   put16(mac, macHi);
   put32(mac + 2, macLo);
   ifaceSetAddress(addr, prefixLen, gw);
+  fragmentsInit();
 }
 
 /** A new address (DHCP): 0 while we have none. */

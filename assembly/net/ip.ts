@@ -31,16 +31,16 @@ function nextHop(dst: u32): u32 {
 export function ipTxPayload(): usize { return txFrame + ETH_HEADER_LEN + IPV4_HEADER_LEN; }
 
 /**
- * Send the payload (payloadLen bytes at ipTxPayload()) to dst. The frame goes out now, or waits
- * in the ARP cache for its next hop. False when there is no route.
+ * Send the payload (payloadLen bytes at ipTxPayload()) to dst, with the ECN field ecn (RFC 3168).
+ * The frame goes out now, or waits in the ARP cache for its next hop. False when there is no route.
  */
-export function ipSend(dst: u32, proto: u32, payloadLen: i32): bool {
+export function ipSend(dst: u32, proto: u32, payloadLen: i32, ecn: u32 = 0): bool {
   const broadcast = dst == LIMITED_BROADCAST; // goes to every host on the link, no lookup
   const multicast = (dst >>> 28) == 14;        // so does a group's (mDNS, with TTL 255: RFC 6762 §11)
   const hop = broadcast || multicast ? dst : nextHop(dst);
   if (hop == 0) { count(C.IP_DROP_NO_ROUTE); return false; }
   count(C.IP_OUT_REQUESTS);
-  emitIpv4(txFrame + ETH_HEADER_LEN, ourIp(), dst, proto, payloadLen, ident++ & 0xffff, multicast ? 255 : 64);
+  emitIpv4(txFrame + ETH_HEADER_LEN, ourIp(), dst, proto, payloadLen, ident++ & 0xffff, multicast ? 255 : 64, ecn);
   const len = ETH_HEADER_LEN + IPV4_HEADER_LEN + payloadLen;
   if (multicast) multicastMac(groupDst, dst);
   const mac = broadcast ? broadcastMac() : multicast ? groupDst : arpLookup(hop);

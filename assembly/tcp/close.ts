@@ -1,7 +1,7 @@
 // The ends of a connection: TIME-WAIT, CLOSED and freeing the slot, and the initial congestion
 // window that starts each one.
 import { DEFAULT_MSL_MS } from "../config";
-import { Tcb, setState, freeConn } from "./tcb";
+import { Tcb, Owe, setState, freeConn } from "./tcb";
 import { State } from "./state";
 import { stopRtx, stopPersist, startCloseTimer } from "./timers";
 
@@ -24,6 +24,19 @@ export function enterTimeWait(t: Tcb): void {
  * The connection is CLOSED. Its slot is freed at once unless a user still holds the socket
  * (then it stays CLOSED, with its error, until the user closes it).
  */
+/** The peer's FIN taken (RFC 9293 §3.10.7.4, eighth step): RCV.NXT past it, ACKed, next state. */
+export function takeFin(t: Tcb): void {
+  t.rcvNxt += 1;
+  t.finReceived = true;
+  t.finHeld = false;
+  t.owed |= Owe.ACK;
+  const st = t.state;
+  if (st == State.SYN_RECEIVED || st == State.ESTABLISHED) setState(t, State.CLOSE_WAIT);
+  else if (st == State.FIN_WAIT_1) {
+    if (t.finAcked) enterTimeWait(t); else setState(t, State.CLOSING);
+  } else if (st == State.FIN_WAIT_2) enterTimeWait(t);
+}
+
 export function toClosed(t: Tcb): void {
   setState(t, State.CLOSED);
   stopRtx(t);

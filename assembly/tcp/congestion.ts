@@ -92,6 +92,16 @@ export function onAck(t: Tcb, acked: u32): void {
   t.cwnd = min(t.cwnd, cwndCap(t));
 }
 
+/**
+ * The peer echoed a CE mark (RFC 3168 §6.1.2): the window is halved as for a loss, without
+ * retransmitting anything (ecn.ts decided it is the first echo of this window).
+ */
+export function onEcnEcho(t: Tcb): void {
+  t.ssthresh = max((t.sndMax - t.sndUna) / 2, 2 * t.mss);
+  t.cwnd = t.ssthresh;
+  t.bytesAcked = 0;
+}
+
 /** A retransmission timeout (RFC 5681 §3.1, RFC 6582 §3.2 step 4 of the timeout): start over. */
 export function onTimeout(t: Tcb): void {
   const flight = t.sndMax - t.sndUna;

@@ -9,27 +9,29 @@ import { now } from "../util/clock";
 import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST, DEFAULT_MSS } from "../wire/tcp";
 import { takePeerOptions, agreeCookie, pawsOk, takeTimestamp } from "./options";
 import {
-  Tcb, Owe, oweOutput, findConn, findListener, allocConn, freeConn, setState, pendingCount, listeners, halfOpenCount, halfOpenLimit,
-  oldestHalfOpen,
+  Tcb, Owe, oweOutput, findConn, findListener, allocConn, setState, pendingCount, listeners, halfOpenCount, halfOpenLimit,
 } from "./tcb";
 import { State } from "./state";
 import { seqLt, seqLe, seqGt, seqInWindow } from "./seq";
 import { sendRstFor, sendSynAckFor } from "./output";
-import { onAck, onDupAck } from "./congestion";
+import { onAck, onDupAck, onEcnEcho } from "./congestion";
 import { restartRtx, stopRtx, stopPersist, rttSample, startCloseTimer, rtoAfterHandshake } from "./timers";
-import { receiveText } from "./reassembly";
+import { receiveText, holdUntilEstablished, holdFin, oooAdvance } from "./reassembly";
 import { cookieFor, cookieCheck, COOKIE_SACK } from "./syncookie";
+import { isnFor } from "./isn";
+import { ecnInput } from "./ecn";
 import { sackUpdate, sackTrim } from "./sack";
-import { toClosed, enterTimeWait, initCwnd, orphanFinWait2, msl } from "./close";
+import { toClosed, enterTimeWait, initCwnd, orphanFinWait2, msl, takeFin } from "./close";
 import { E_REFUSED, E_RESET } from "../util/errors";
 
 const seg = new Segment();
 
-/** Entry from the receive ladder (receive.ts): one segment for our address. */
-export function segmentArrives(src: u32, dst: u32, p: usize, len: i32): void {
+/** Entry from the receive ladder (receive.ts): one segment for our address, with its IP ECN field. */
+export function segmentArrives(src: u32, dst: u32, p: usize, len: i32, ecn: u32): void {
   count(C.TCP_IN_SEGS);
   const why = parseSegment(src, dst, p, len, seg);
   if (why >= 0) { count(<C>why); count(C.TCP_IN_ERRS); return; }
+  seg.ecn = ecn;
 
   const t = findConn(seg.dstPort, seg.srcIp, seg.srcPort);
   if (t == null) {
@@ -48,8 +50,8 @@ export function segmentArrives(src: u32, dst: u32, p: usize, len: i32): void {
   if (t.inUse) oweOutput(t);
 }
 
-/** §3.10.7.2 LISTEN. */
-function listenState(lid: i32, seg: Segment): void {
+/** §3.10.7.2 LISTEN; `reused`: the SYN ends a TIME-WAIT whose SND.NXT was oldSndNxt. */
+function listenState(lid: i32, seg: Segment, reused: bool = false, oldSndNxt: u32 = 0): void {
   // first check for an RST: ignore it
   if (seg.has(RST)) return;
   // second check for an ACK: only the ACK of a SYN cookie can be acceptable here
@@ -63,13 +65,10 @@ function listenState(lid: i32, seg: Segment): void {
   // A full backlog (or table) answers with a SYN cookie instead of holding state (RFC 4987).
   const l = unchecked(listeners[lid]);
   if (pendingCount(lid) >= l.backlog) { count(C.TCP_DROP_BACKLOG); sendCookie(seg); return; }
-  // Half-open entries are bounded apart from established ones: at the bound the oldest makes
-  // room (BSD's syncache does the same). Its peer can still complete: every passive ISS is a
-  // cookie, so the ACK of an evicted SYN-ACK opens the connection as a cookie ACK would.
-  if (halfOpenCount() >= halfOpenLimit()) {
-    const victim = oldestHalfOpen();
-    if (victim != null) { count(C.TCP_HALF_OPEN_EVICTED); freeConn(victim); }
-  }
+  // Half-open entries are bounded apart from established ones: over the bound (a SYN flood) SYNs
+  // are answered statelessly with cookies, as Linux and BSD do; otherwise a TCB holds the
+  // connection and its ISS comes from RFC 6528's clock.
+  if (halfOpenCount() >= halfOpenLimit()) { sendCookie(seg); return; }
   const t = allocConn(l.priority);
   if (t == null) { count(C.TCP_DROP_NO_SLOT); sendCookie(seg); return; }
   t.localIp = seg.dstIp; t.localPort = seg.dstPort;
@@ -78,7 +77,9 @@ function listenState(lid: i32, seg: Segment): void {
   t.irs = seg.seq;
   t.rcvNxt = seg.seq + 1;
   t.rcvAdv = t.rcvNxt;
-  t.iss = cookieIss(seg);
+  t.iss = isnFor(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort);
+  // A new incarnation from TIME-WAIT starts above the old one's numbers (RFC 9293 §3.6.1).
+  if (reused && !seqGt(t.iss, oldSndNxt + 65535)) t.iss = oldSndNxt + 65537;
   t.sndUna = t.iss; t.sndNxt = t.iss; t.sndMax = t.iss;
   takePeerOptions(t, seg);
   t.state = State.LISTEN; // the slot stands for the listener's TCB at this instant
@@ -92,7 +93,7 @@ function sendCookie(seg: Segment): void {
   sendSynAckFor(seg, cookieIss(seg));
 }
 
-/** Every passive ISS is a SYN cookie (syncookie.ts) for the SYN's four-tuple, MSS and SACK-permitted. */
+/** The SYN cookie (syncookie.ts) answering a SYN over the half-open bound: its four-tuple, MSS and SACK-permitted. */
 function cookieIss(seg: Segment): u32 {
   return cookieFor(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, seg.seq, seg.mss != 0 ? seg.mss : DEFAULT_MSS, seg.sackOk);
 }
@@ -153,7 +154,7 @@ function synSentState(t: Tcb, seg: Segment): void {
   if (!seg.has(SYN)) return;
   t.irs = seg.seq;
   t.rcvNxt = seg.seq + 1;
-  t.rcvAdv = t.rcvNxt;
+  t.rcvAdv = t.rcvNxt + min(<u32>t.rx.free(), 0xffff); // the window our SYN offered
   takePeerOptions(t, seg);
   if (ackOk) {
     ackedUpTo(t, seg);
@@ -161,10 +162,17 @@ function synSentState(t: Tcb, seg: Segment): void {
     rtoAfterHandshake(t);
     t.owed |= Owe.ACK;
     if (t.finQueued) setState(t, State.FIN_WAIT_1);
+    // A SYN,ACK's text and FIN: "continue processing at the sixth step".
+    if (seg.dataLen > 0 || seg.has(FIN)) {
+      seg.skipSyn();
+      if (seventhProcessText(t, seg)) eighthCheckFin(t, seg);
+    }
   } else {
-    // Simultaneous open: answer with SYN,ACK from our ISN again.
+    // Simultaneous open: answer with SYN,ACK from our ISN again; the SYN's text and FIN are
+    // "queued for processing after the ESTABLISHED state has been reached".
     setState(t, State.SYN_RECEIVED);
     t.sndNxt = t.iss;
+    if (seg.dataLen > 0 || seg.has(FIN)) { seg.skipSyn(); holdUntilEstablished(t, seg); }
   }
 }
 
@@ -174,14 +182,12 @@ function otherStates(t: Tcb, seg: Segment): void {
 
   // A SYN,ACK at IRS in SYN-RECEIVED is the peer's half of a simultaneous open: its SYN is old
   // news, its ACK is new. Keep only the new part, as RFC 9293 does for any straddling segment.
-  if (s == State.SYN_RECEIVED && seg.has(SYN) && seg.has(ACK_FLAG) && seg.seq == t.irs) {
-    seg.seq += 1;
-    seg.flags &= ~SYN;
-  }
+  if (s == State.SYN_RECEIVED && seg.has(SYN) && seg.has(ACK_FLAG) && seg.seq == t.irs) seg.skipSyn();
   // Each step is a call that returns before the next (false: the segment is done with), so its
   // work is not stacked under what the later ones call (docs/wasm3-stack.md).
   if (!firstCheckSequence(t, seg, s)) return;
   takeTimestamp(t, seg); // RFC 7323 §4.3: only from a segment found in sequence
+  if (ecnInput(t, seg)) onEcnEcho(t);
   if (!secondCheckRst(t, seg, s)) return;
   // third check security: no compartments here.
   if (!fourthCheckSyn(t, seg, s)) return;
@@ -203,8 +209,8 @@ function firstCheckSequence(t: Tcb, seg: Segment, s: i32): bool {
   if (acceptable) return true;
   if (s == State.TIME_WAIT && seg.has(SYN) && !seg.has(ACK_FLAG) && seqGt(seg.seq, t.rcvNxt)) {
     // A new incarnation of the connection (RFC 9293 §3.6.1): let the listener take it.
-    const lid = findListener(t.localPort);
-    if (lid >= 0) { count(C.TCP_TIME_WAIT_REUSED); toClosed(t); listenState(lid, seg); return false; }
+    const lid = findListener(t.localPort), old = t.sndNxt;
+    if (lid >= 0) { count(C.TCP_TIME_WAIT_REUSED); toClosed(t); listenState(lid, seg, true, old); return false; }
   }
   if (s == State.SYN_RECEIVED && seg.has(SYN) && !seg.has(ACK_FLAG) && seg.seq == t.irs) {
     t.sndNxt = t.iss; // the peer lost our SYN,ACK: send it again
@@ -256,6 +262,7 @@ function fifthCheckAck(t: Tcb, seg: Segment, s: i32): bool {
       t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
       t.maxSndWnd = max(t.maxSndWnd, seg.wnd);
       if (t.finQueued) setState(t, State.FIN_WAIT_1);
+      if (t.oooCount > 0 && oooAdvance(t)) t.owed |= Owe.ACK; // text a simultaneous-open SYN carried
     } else {
       sendRstFor(seg);
       count(C.TCP_DROP_BAD_ACK);
@@ -330,20 +337,20 @@ function seventhProcessText(t: Tcb, seg: Segment): bool {
   return true;
 }
 
-/** eighth, check the FIN bit (only once every byte before it has arrived) */
+/**
+ * eighth, check the FIN bit: taken once every byte before it has arrived; a FIN beyond RCV.NXT
+ * inside the window is held until the gap fills (SHLD-31), then taken without being sent again.
+ */
 function eighthCheckFin(t: Tcb, seg: Segment): void {
-  if (seg.has(FIN) && seg.seq + <u32>seg.dataLen == t.rcvNxt && !t.finReceived) {
-    t.rcvNxt += 1;
-    t.finReceived = true;
-    t.owed |= Owe.ACK;
-    const st = t.state;
-    if (st == State.SYN_RECEIVED || st == State.ESTABLISHED) setState(t, State.CLOSE_WAIT);
-    else if (st == State.FIN_WAIT_1) {
-      if (t.finAcked) enterTimeWait(t); else setState(t, State.CLOSING);
-    } else if (st == State.FIN_WAIT_2) enterTimeWait(t);
-  } else if (seg.has(FIN)) {
-    // A FIN we cannot take yet (bytes before it are missing) or a second one: say where we are
-    // with a duplicate ACK at once; in TIME-WAIT it restarts the 2 MSL wait (RFC 9293 §3.10.7.4).
+  if (seg.has(FIN) && !t.finReceived) {
+    const at = seg.seq + <u32>seg.dataLen;
+    if (at == t.rcvNxt) { takeFin(t); return; }
+    if (holdFin(t, at)) return;
+  }
+  if (t.finHeld && !t.finReceived && t.rcvNxt == t.finHeldAt) { takeFin(t); return; }
+  if (seg.has(FIN)) {
+    // A second FIN, or one outside the window: say where we are with a duplicate ACK at once;
+    // in TIME-WAIT it restarts the 2 MSL wait (RFC 9293 §3.10.7.4).
     t.owed |= Owe.ACK;
     if (t.state == State.TIME_WAIT) startCloseTimer(t, 2 * msl());
   }

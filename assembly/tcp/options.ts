@@ -10,6 +10,7 @@ import { OUR_MSS, ourWscale } from "./output";
 import { C, count } from "../util/counters";
 import { initCwnd } from "./close";
 import { emit } from "../util/log";
+import { ecnAgree } from "./ecn";
 
 /** A SYN's (or SYN,ACK's, or cookie ACK's) options, window and numbers into a new connection. */
 export function takePeerOptions(t: Tcb, seg: Segment): void {
@@ -18,6 +19,7 @@ export function takePeerOptions(t: Tcb, seg: Segment): void {
     emit();
   }
   agreeOptions(t, seg);
+  ecnAgree(t, seg);
   t.sndWnd = seg.wnd; t.maxSndWnd = seg.wnd;
   t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
   initCwnd(t);

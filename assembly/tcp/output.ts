@@ -13,6 +13,7 @@ import { Segment, emitSegment, sackOptionLen, SACK_MAX_BLOCKS, SYN, ACK_FLAG, FI
 import { seqGt, seqLt } from "./seq";
 import { armRtx, startPersist, armSwsOverride } from "./timers";
 import { toClosed } from "./close";
+import { ecnFlags, ecnField } from "./ecn";
 import { sackPipe, sackHole, sackRescueHole, lostRetransmissions, holeStart, holeEnd, left, NO_HOLE } from "./sack";
 
 /** The MSS we announce: an Ethernet MTU minus IPv4 and TCP headers. */
@@ -65,7 +66,7 @@ const out = new Segment();
  */
 function send(): void {
   const len = emitSegment(ipTxPayload(), out);
-  ipSend(out.dstIp, PROTO_TCP, len);
+  ipSend(out.dstIp, PROTO_TCP, len, out.ecn);
   count(C.TCP_OUT_SEGS);
   if (out.flags & RST) count(C.TCP_OUT_RSTS);
 }
@@ -85,7 +86,7 @@ function fill(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): void {
   const syn = (flags & SYN) != 0;
   o.srcIp = t.localIp; o.dstIp = t.remoteIp; o.srcPort = t.localPort; o.dstPort = t.remotePort;
   o.seq = seq;
-  o.flags = flags;
+  o.flags = flags | ecnFlags(t, flags, seq, dataLen); o.ecn = ecnField(t, seq, dataLen); // RFC 3168
   o.mss = syn ? OUR_MSS : 0;
   o.wscale = syn && t.wsOffer ? <i32>ourWscale() : -1;
   // Timestamps on every segment once agreed, and on our SYNs while offered (RFC 7323 §3.2); a
@@ -157,7 +158,7 @@ function replyTo(seg: Segment, seq: u32, ack: u32, flags: u32): void {
   const o = out;
   o.srcIp = seg.dstIp; o.dstIp = seg.srcIp; o.srcPort = seg.dstPort; o.dstPort = seg.srcPort;
   o.seq = seq; o.ack = ack; o.flags = flags; o.wnd = 0;
-  o.mss = 0; o.wscale = -1; o.hasTs = false; o.sackOk = false; o.sackCount = 0; o.dataLen = 0;
+  o.mss = 0; o.wscale = -1; o.hasTs = false; o.sackOk = false; o.sackCount = 0; o.dataLen = 0; o.ecn = 0;
 }
 
 /** Data bytes in the send ring not yet sent. */

@@ -2,11 +2,12 @@
 // are written straight into the receive ring past its end, at their offset from RCV.NXT; these
 // ranges remember which parts are there, so nothing is copied twice. They are kept most recent
 // first (the range the last segment fell into leads), the order RFC 2018 §4 wants SACK blocks in.
-// Also the seventh step's text processing for the states that take data (receiveText).
+// Also the seventh step's text processing for the states that take data (receiveText), and what
+// a simultaneous-open SYN carried, held until ESTABLISHED (holdUntilEstablished).
 import { OOO_RANGES } from "../config";
 import { Tcb, Owe } from "./tcb";
 import { seqGt, seqLt, seqLe, seqGe } from "./seq";
-import { Segment } from "../wire/tcp";
+import { Segment, FIN } from "../wire/tcp";
 import { delayAck } from "./timers";
 import { C, count } from "../util/counters";
 
@@ -44,6 +45,32 @@ function removeAt(t: Tcb, i: i32): void {
     unchecked(t.oooEnd[j - 1] = t.oooEnd[j]);
   }
   t.oooCount--;
+}
+
+/**
+ * A simultaneous-open SYN's text and FIN (the SYN skipped), "queued for processing after the
+ * ESTABLISHED state has been reached" (RFC 9293 §3.10.7.3): the text held as out-of-order data at
+ * RCV.NXT, the FIN held after it; both are taken once the handshake completes.
+ */
+export function holdUntilEstablished(t: Tcb, seg: Segment): void {
+  const n = min(seg.dataLen, <i32>t.rcvWnd);
+  if (n > 0) {
+    t.rx.writeAt(t.rx.len, seg.data, n);
+    if (!oooInsert(t, seg.seq, seg.seq + <u32>n)) return;
+  }
+  if (seg.has(FIN) && n == seg.dataLen) { t.finHeld = true; t.finHeldAt = seg.seq + <u32>n; }
+}
+
+/**
+ * A FIN at `at`, beyond RCV.NXT: inside the window it is held until the gap before it fills
+ * (SHLD-31), and a duplicate ACK says what is missing. False when it is outside the window.
+ */
+export function holdFin(t: Tcb, at: u32): bool {
+  if (!seqGt(at, t.rcvNxt) || <i32>(at - t.rcvNxt) >= <i32>t.rcvWnd) return false;
+  t.finHeld = true;
+  t.finHeldAt = at;
+  t.owed |= Owe.ACK;
+  return true;
 }
 
 /** RCV.NXT moved: commit every held range it reached. Returns true if any was committed. */

@@ -12,6 +12,7 @@ import { State, synchronized } from "./state";
 import { dispatch, sendRst, windowUpdateDue } from "./output";
 import { toClosed, initCwnd, orphanFinWait2 } from "./close";
 import { isnFor } from "./isn";
+import { ecnOfferActive } from "./ecn";
 import { randomPort } from "../util/random";
 import { E_AGAIN, E_BADF, E_INVAL, E_NOBUFS, E_ADDRINUSE, E_PIPE } from "../util/errors";
 export * from "../util/errors";
@@ -91,9 +92,11 @@ export function connect(ip: u32, port: u32): i32 {
   t.wsOffer = true; // our SYN offers window scaling and timestamps (RFC 7323), and SACK (RFC 2018)
   t.tsOffer = true;
   t.sackOffer = true;
+  ecnOfferActive(t);
   initCwnd(t);
   setState(t, State.SYN_SENT);
   count(C.TCP_ACTIVE_OPENS);
+  t.unackedSince = now; // the SYN's: R2 and a user timeout count from it
   dispatch(t); // SYN
   return t.id;
 }
@@ -234,7 +237,10 @@ export function keepAlive(id: i32, idleMs: u32, intervalMs: u32, count: i32): i3
   return 0;
 }
 
-/** User timeout (RFC 9293 §3.8.3): abort when sent data stays unacknowledged for ms; 0 = off. */
+/**
+ * User timeout (RFC 9293 §3.8.3): abort when sent data, or the SYN, stays unacknowledged for ms;
+ * while set it is R2 (MUST-21), longer or shorter than the default retries; 0 = off.
+ */
 export function userTimeout(id: i32, ms: u32): i32 {
   const t = owned(id);
   if (t == null) return E_BADF;

@@ -118,6 +118,21 @@ export class Tcb {
   finSeqSet: bool = false;
   finSeq: u32 = 0;
   finReceived: bool = false;
+  /** A FIN that came before bytes still missing, held at finHeldAt until RCV.NXT reaches it (SHLD-31). */
+  finHeld: bool = false;
+  finHeldAt: u32 = 0;
+
+  /**
+   * ECN (RFC 3168, ecn.ts): ecnOffer on our SYN, ecnOn once both SYNs agreed; ecnEcho while a CE
+   * mark waits for the peer's CWR; ecnCwr until our next new data says we reduced; no second
+   * reduction before SND.UNA passes ecnRecover (once per window).
+   */
+  ecnOffer: bool = false;
+  ecnOn: bool = false;
+  ecnEcho: bool = false;
+  ecnCwr: bool = false;
+  ecnReduced: bool = false;
+  ecnRecover: u32 = 0;
 
   // Ownership: a passive connection belongs to its listener until accepted; the user owns it
   // until close(); after close() the stack finishes the teardown and frees the slot itself.
@@ -128,8 +143,6 @@ export class Tcb {
   error: i32 = 0;
   /** Order of reaching ESTABLISHED, so accept() hands connections out first-come first-served. */
   order: u32 = 0;
-  /** Order of allocation, so the oldest half-open connection can be evicted. */
-  born: u32 = 0;
 
   // Timers: absolute deadlines with an armed flag each (timers.ts).
   rtxOn: bool = false;
@@ -266,8 +279,6 @@ export function findListener(port: u32): i32 {
   return -1;
 }
 
-let allocations: u32 = 0;
-
 /**
  * A free slot, else the TIME-WAIT connection closest to expiry, else null. Unless priority is
  * set, reservedSlots() such slots are left for priority listeners.
@@ -289,11 +300,10 @@ export function allocConn(priority: bool = false): Tcb | null {
   if (t == null) return null;
   t.reset();
   t.inUse = true;
-  t.born = allocations++;
   return t;
 }
 
-/** Passive connections still in SYN-RECEIVED, and the oldest of them. */
+/** Passive connections still in SYN-RECEIVED. */
 export function halfOpenCount(): i32 {
   let n = 0;
   for (let i = 0; i < maxConns; i++) {
@@ -301,15 +311,6 @@ export function halfOpenCount(): i32 {
     if (t.inUse && t.state == State.SYN_RECEIVED && t.listener >= 0) n++;
   }
   return n;
-}
-export function oldestHalfOpen(): Tcb | null {
-  let best: Tcb | null = null;
-  for (let i = 0; i < maxConns; i++) {
-    const t = unchecked(conns[i]);
-    if (t.inUse && t.state == State.SYN_RECEIVED && t.listener >= 0 &&
-        (best == null || <i32>(t.born - best.born) < 0)) best = t;
-  }
-  return best;
 }
 
 export function freeConn(t: Tcb): void { t.reset(); t.inUse = false; }

@@ -2,7 +2,7 @@
 // and the close timer (TIME-WAIT's 2*MSL, or an orphaned FIN-WAIT-2). Each is a deadline plus an
 // armed flag; poll runs whichever are due and reports the earliest one left.
 import {
-  RTO_MIN_MS, RTO_MAX_MS, SWS_OVERRIDE_MS, RTO_AFTER_SYN_RTX_MS, MAX_RETRIES, MAX_SYN_RETRIES, DELAYED_ACK_MS, PERSIST_MIN_MS, PERSIST_MAX_MS,
+  RTO_MIN_MS, RTO_MAX_MS, SWS_OVERRIDE_MS, RTO_AFTER_SYN_RTX_MS, MAX_RETRIES, MAX_SYNACK_RETRIES, SYN_R2_MS, DELAYED_ACK_MS, PERSIST_MIN_MS, PERSIST_MAX_MS,
 } from "../config";
 import { now, reached, until } from "../util/clock";
 import { C, count } from "../util/counters";
@@ -70,11 +70,20 @@ export function rttSample(t: Tcb, r: u32): void {
 /** RFC 6298 §5.5: back off the timer. False when the connection has tried enough. */
 export function backoff(t: Tcb): bool {
   t.retries++;
-  const limit = t.state == State.SYN_SENT || t.state == State.SYN_RECEIVED ? MAX_SYN_RETRIES : MAX_RETRIES;
-  if (t.retries > limit) { count(C.TCP_TIMEOUTS); return false; }
+  if (triedEnough(t)) { count(C.TCP_TIMEOUTS); return false; }
   t.rto = min(t.rto << 1, RTO_MAX_MS);
   t.rttTiming = false; // Karn's algorithm
   return true;
+}
+
+/**
+ * R2 (RFC 9293 §3.8.3): a user timeout, when set, alone decides (tcpPoll enforces it); else a SYN
+ * gets SYN_R2_MS from the first one, a SYN,ACK MAX_SYNACK_RETRIES, data MAX_RETRIES.
+ */
+function triedEnough(t: Tcb): bool {
+  if (t.userTimeout != 0) return false;
+  if (t.state == State.SYN_SENT) return reached(t.unackedSince + SYN_R2_MS, now);
+  return t.retries > (t.state == State.SYN_RECEIVED ? MAX_SYNACK_RETRIES : MAX_RETRIES);
 }
 
 /** Keep-alive applies to an idle synchronized connection with the option on. */

@@ -11,7 +11,7 @@ export const enum C {
   IP_IN_RECEIVES, IP_IN_DELIVERS, IP_OUT_REQUESTS,
   IP_DROP_SHORT, IP_DROP_VERSION, IP_DROP_IHL, IP_DROP_TOTAL_LEN, IP_DROP_CHECKSUM,
   IP_DROP_FRAGMENT, IP_REASM_REQDS, IP_REASM_OKS, IP_REASM_FAILS, IP_DROP_FRAG_OVERLAP, IP_DROP_FRAG_TOO_LARGE,
-  IP_DROP_FRAG_TOO_MANY, IP_DROP_FRAG_MALFORMED, IP_DROP_FRAG_TIMEOUT, IP_DROP_FRAG_NO_SLOT, IP_DROP_NOT_FOR_US, IP_DROP_BAD_SOURCE, IP_DROP_PROTOCOL, IP_DROP_NO_ROUTE,
+  IP_DROP_FRAG_TOO_MANY, IP_DROP_FRAG_MALFORMED, IP_DROP_FRAG_TIMEOUT, IP_DROP_FRAG_EVICTED, IP_DROP_NOT_FOR_US, IP_DROP_BAD_SOURCE, IP_DROP_PROTOCOL, IP_DROP_NO_ROUTE,
   // ICMP
   ICMP_IN_ECHOS, ICMP_OUT_ECHO_REPS, ICMP_DROP_CHECKSUM, ICMP_DROP_OTHER,
   ICMP_OUT_DEST_UNREACHS, ICMP_OUT_RATE_LIMITED, ICMP_IN_DEST_UNREACHS, ICMP_IN_FRAG_NEEDED, ICMP_DROP_UNVERIFIED,
@@ -24,8 +24,9 @@ export const enum C {
   TCP_DROP_NO_LISTENER, TCP_DROP_BACKLOG, TCP_DROP_NO_SLOT, TCP_DROP_OUT_OF_WINDOW, TCP_DROP_BAD_ACK,
   TCP_DROP_OOO_FULL, TCP_DROP_PAWS, TCP_RST_IGNORED, TCP_CHALLENGE_ACKS, TCP_TIMEOUTS, TCP_ZERO_WINDOW_PROBES,
   TCP_OOO_SEGS, TCP_TIME_WAIT_REUSED, TCP_CHALLENGE_ACKS_LIMITED,
-  TCP_SYN_COOKIES_SENT, TCP_SYN_COOKIES_OK, TCP_SYN_COOKIES_BAD, TCP_HALF_OPEN_EVICTED, TCP_COOKIE_NO_SLOT_RSTS,
+  TCP_SYN_COOKIES_SENT, TCP_SYN_COOKIES_OK, TCP_SYN_COOKIES_BAD, TCP_COOKIE_NO_SLOT_RSTS,
   TCP_SACK_RECOVERIES, TCP_SACK_LOST_RETRANSMITS, TCP_SACK_IGNORED,
+  TCP_ECN_NEGOTIATED, TCP_ECN_CE_RECEIVED, TCP_ECN_REDUCTIONS,
   COUNT
 }
 
@@ -35,7 +36,7 @@ const NAMES = new Names(ascii(
 arpOutRequests arpOutReplies arpDropMalformed arpDropUnresolved ipInReceives ipInDelivers \
 ipOutRequests ipDropShort ipDropVersion ipDropIhl ipDropTotalLength ipDropChecksum \
 ipDropFragment ipReasmReqds ipReasmOks ipReasmFails ipDropFragOverlap ipDropFragTooLarge \
-ipDropFragTooMany ipDropFragMalformed ipDropFragTimeout ipDropFragNoSlot ipDropNotForUs \
+ipDropFragTooMany ipDropFragMalformed ipDropFragTimeout ipDropFragEvicted ipDropNotForUs \
 ipDropBadSource ipDropProtocol ipDropNoRoute icmpInEchos icmpOutEchoReps icmpDropChecksum \
 icmpDropOther icmpOutDestUnreachs icmpOutRateLimited icmpInDestUnreachs icmpInFragNeeded \
 icmpDropUnverified udpIn udpDropShort udpDropChecksum udpDropNoPort udpDropQueueFull dhcpOut \
@@ -45,7 +46,8 @@ tcpDropShort tcpDropChecksum tcpDropDataOffset tcpDropOptions tcpDropPortZero tc
 tcpDropNoListener tcpDropBacklog tcpDropNoSlot tcpDropOutOfWindow tcpDropBadAck tcpDropOooFull \
 tcpDropPaws tcpRstIgnored tcpChallengeAcks tcpTimeouts tcpZeroWindowProbes tcpOooSegs \
 tcpTimeWaitReused tcpChallengeAcksLimited tcpSynCookiesSent tcpSynCookiesOk tcpSynCookiesBad \
-tcpHalfOpenEvicted tcpCookieNoSlotRsts tcpSackRecoveries tcpSackLostRetransmits tcpSackIgnored "));
+tcpCookieNoSlotRsts tcpSackRecoveries tcpSackLostRetransmits tcpSackIgnored \
+tcpEcnNegotiated tcpEcnCeReceived tcpEcnReductions "));
 
 /** The values, at an address fixed when the module is built: each count() is then one load and
  * one store at a constant address (a call, or a pointer to look up, costs the board code and time). */

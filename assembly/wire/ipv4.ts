@@ -10,6 +10,7 @@ export const PROTO_ICMP: u32 = 1;
 export const PROTO_TCP: u32 = 6;
 export const PROTO_UDP: u32 = 17;
 const VER_IHL: usize = 0;
+const TOS: usize = 1;
 const TOTAL_LEN: usize = 2;
 const IDENT: usize = 4;
 const FLAGS_FRAG: usize = 6;
@@ -28,6 +29,11 @@ const FRAG_OFFSET: u32 = 0x1fff;
 @inline export function ipSrc(p: usize): u32 { return get32(p + SRC); }
 @inline export function ipDst(p: usize): u32 { return get32(p + DST); }
 @inline export function ipIdent(p: usize): u32 { return get16(p + IDENT); }
+/** The ECN field (RFC 3168 §5): the TOS byte's low two bits. */
+@inline export function ipEcn(p: usize): u32 { return get8(p + TOS) & 3; }
+export const ECN_NOT_ECT: u32 = 0;
+export const ECN_ECT0: u32 = 2;
+export const ECN_CE: u32 = 3;
 /** Fragment offset in bytes. */
 @inline export function ipFragOffset(p: usize): i32 { return <i32>(get16(p + FLAGS_FRAG) & FRAG_OFFSET) * 8; }
 @inline export function ipMoreFragments(p: usize): bool { return (get16(p + FLAGS_FRAG) & MF) != 0; }
@@ -70,6 +76,8 @@ export class Ipv4 {
   totalLen: i32 = 0;
   /** A fragment of a larger datagram (more to come, or not the first). */
   fragment: bool = false;
+  /** The ECN field (RFC 3168): ECN_NOT_ECT, ECT(1), ECN_ECT0 or ECN_CE. */
+  ecn: u32 = 0;
   @inline get payload(): usize { return this.at + <usize>this.headerLen; }
   @inline get payloadLen(): i32 { return this.totalLen - this.headerLen; }
 }
@@ -91,6 +99,7 @@ export class Ipv4 {
   ip.headerLen = ipHeaderLen(p);
   ip.totalLen = ipTotalLen(p);
   ip.fragment = ipIsFragment(p);
+  ip.ecn = ipEcn(p);
 }
 
 /** RFC 791 option list: END, NOP, or type-length-value with 2 <= length within the header. */
@@ -109,9 +118,9 @@ function optionsValid(o: usize, n: i32): bool {
 }
 
 /** Write a 20-byte header (no options, DF set, TTL 64) with its checksum. */
-@inline export function emitIpv4(p: usize, src: u32, dst: u32, proto: u32, payloadLen: i32, ident: u32, ttl: u32 = 64): void {
+@inline export function emitIpv4(p: usize, src: u32, dst: u32, proto: u32, payloadLen: i32, ident: u32, ttl: u32 = 64, ecn: u32 = 0): void {
   put8(p + VER_IHL, 0x45);
-  put8(p + 1, 0);
+  put8(p + TOS, ecn);
   put16(p + TOTAL_LEN, <u32>(IPV4_HEADER_LEN + payloadLen));
   put16(p + IDENT, ident);
   put16(p + FLAGS_FRAG, DF);

@@ -23,6 +23,9 @@ export const RST: u32 = 0x04;
 export const PSH: u32 = 0x08;
 export const ACK_FLAG: u32 = 0x10;
 export const URG: u32 = 0x20;
+/** RFC 3168 §6.1: ECN-Echo and Congestion Window Reduced. */
+export const ECE: u32 = 0x40;
+export const CWR: u32 = 0x80;
 
 const OPT_END: u32 = 0;
 const OPT_NOP: u32 = 1;
@@ -55,6 +58,8 @@ export class Segment {
   flags: u32 = 0;
   wnd: u32 = 0;
   urgent: u32 = 0;
+  /** The IP header's ECN field it came with or goes out with (RFC 3168: 0 not ECT, 2 ECT(0), 3 CE). */
+  ecn: u32 = 0;
   /** MSS option value, 0 when absent. */
   mss: u32 = 0;
   /** Window Scale shift on a SYN (-1 when absent or not a SYN), already clamped to 14. */
@@ -84,6 +89,8 @@ export class Segment {
   dataLen: i32 = 0;
 
   @inline has(f: u32): bool { return (this.flags & f) != 0; }
+  /** The segment from its first octet after the SYN: what is left once the SYN is taken. */
+  @inline skipSyn(): void { this.seq += 1; this.flags &= ~SYN; }
   @inline sackLeft(i: i32): u32 { return get32(this.sackAt + <usize>(8 * i)); }
   @inline sackRight(i: i32): u32 { return get32(this.sackAt + <usize>(8 * i + 4)); }
   /** The header's length with the options set here. */
@@ -112,7 +119,7 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
   if (seg.srcPort == 0 || seg.dstPort == 0) return C.TCP_DROP_PORT_ZERO;
   seg.seq = get32(p + SEQ);
   seg.ack = get32(p + ACK);
-  seg.flags = get8(p + FLAGS) & 0x3f;
+  seg.flags = get8(p + FLAGS);
   seg.wnd = get16(p + WINDOW);
   seg.urgent = get16(p + URGENT);
   seg.data = p + <usize>hlen;
@@ -125,9 +132,11 @@ export function parseSegment(src: u32, dst: u32, p: usize, len: i32, seg: Segmen
   seg.sackCount = 0;
   seg.sackBad = false;
 
-  // Impossible flag mixes and the null segment: no stack sends them; scanners and attacks do.
+  // The null segment and SYN with RST: no stack sends them and no state can take them; scanners
+  // and attacks do. SYN with FIN is left to TCP input, which RFC 9293 §3.10.7 says what to do with
+  // in every state (no RFC lets it be dropped here).
   const f = seg.flags;
-  if (f == 0 || ((f & SYN) && (f & (FIN | RST)))) return C.TCP_DROP_FLAGS;
+  if (f == 0 || ((f & SYN) && (f & RST))) return C.TCP_DROP_FLAGS;
   // The urgent pointer may point past this segment (the urgent byte comes later, RFC 9293
   // §3.8.5); we take urgent data as ordinary data, so the pointer itself is never a reason to drop.
 

@@ -3,6 +3,7 @@ import { defaultMac, type Layout } from "../engine/stack.js";
 import { parseIp, ipToString, macToString } from "../link/wire.js";
 import { parseMac, macForTap, parseOurAddress, unusableRouter } from "../link/addr.js";
 import { servicesMask, ALL_SERVICES } from "../engine/abi.js";
+import { existsSync } from "node:fs";
 import { PC_LAYOUT, type ServeOptions } from "../engine/options.js";
 import { openEngine, isEngineName, ENGINE_NAMES } from "../engine/engine.js";
 import { catchSignals, untilSignal, waitForAddress } from "../engine/lifecycle.js";
@@ -128,13 +129,15 @@ async function serve(argv: string[]): Promise<number> {
 }
 
 async function drill(argv: string[]): Promise<number> {
-  const tolerant = argv.includes("--tolerant");
-  const files = argv.filter((a) => a !== "--tolerant");
+  const flags = new Set(["--tolerant", "--outbound-when-due"]);
+  const files = argv.filter((a) => !flags.has(a));
   const bad = files.find((f) => f.startsWith("--"));
   if (bad) throw new UsageError(`unknown flag: ${bad}`);
   if (!files.length) throw new UsageError("drill needs at least one script (FILE.pkt)");
+  const missing = files.find((f) => !existsSync(f));
+  if (missing) throw new UsageError(`no such script: ${missing}`);
   const { drillFiles } = await import("../drill/report.js");
-  const r = drillFiles(files, tolerant);
+  const r = drillFiles(files, { tolerant: argv.includes("--tolerant"), outbound: argv.includes("--outbound-when-due") ? "when-due" : "strict" });
   process.stdout.write(r.text);
   return r.failed === 0 ? 0 : 1;
 }

@@ -26,6 +26,7 @@ const SERVE: Flag[] = [
 const DRILL: Flag[] = [
   { flag: "FILE.pkt...", meaning: "packetdrill scripts to run against the module in memory, on a virtual clock (no TAP, no root)", default: "at least one" },
   { flag: "--tolerant", meaning: "for scripts written for another stack: compare only the MSS among outbound options, ignore windows and buffer sizes", default: "off" },
+  { flag: "--outbound-when-due", meaning: "packetdrill's rule: look at outbound segments only when an outbound line is due (strict otherwise: a segment sent before an inbound line or after the last line fails the script too)", default: "off (strict)" },
   { flag: "-h, --help", meaning: "this text" },
 ];
 
@@ -43,7 +44,7 @@ export const COMMANDS: Record<string, { usage: string; what: string; flags: Flag
     after: "Example:  ip netns exec demo synack serve --tap tap0 --ip 10.77.0.2/24   (README.md: Serving netcat)",
   },
   drill: {
-    usage: "synack drill [--tolerant] FILE.pkt...",
+    usage: "synack drill [--tolerant] [--outbound-when-due] FILE.pkt...",
     what: "Run packetdrill scripts against the module; the last line is `N passed, M failed` (exit 1 if any failed).",
     flags: DRILL,
   },

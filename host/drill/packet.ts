@@ -21,6 +21,10 @@ export function flagText(b: number): string {
   return s || "-";
 }
 
+const KNOWN_OPTIONS = new Set(["nop", "eol", "mss", "wscale", "sackOK", "TS", "sack"]);
+/** Whether an inbound segment can carry this option (the runner builds only these). */
+export function knownOption(kind: string): boolean { return KNOWN_OPTIONS.has(kind); }
+
 export function optionBytes(opts: TcpOption[], localIsn: number): number[] {
   const out: number[] = [];
   for (const o of opts) {
@@ -58,13 +62,16 @@ export function inboundFrame(ev: PacketEvent, t: Tuple): Uint8Array {
   const tcp = 14 + 20;
   f[tcp + 13] = flagBits(ev.flags) | (ev.urg !== undefined ? 0x20 : 0);
   if (ev.urg !== undefined) { f[tcp + 18] = (ev.urg >> 8) & 255; f[tcp + 19] = ev.urg & 255; }
-  fixChecksums(f); // tcpFrame summed the packet with its own flags: redo it for ours
+  f[15] = ev.ecn ?? 0; // the IP ECN field
+  fixChecksums(f); // tcpFrame summed the packet with its own flags and field
   return f;
 }
 
 /** An outbound segment in the script's terms. */
 export interface Seen {
   flags: number; seq: number; len: number; ack: number; win: number; options: TcpOption[];
+  /** The IP ECN field. */
+  ecn: number;
   srcPort: number; dstPort: number; absSeq: number; absAck: number;
 }
 
@@ -86,7 +93,7 @@ export function readOutbound(f: Uint8Array, t: Tuple): Seen | null {
     }
   });
   return {
-    flags: s.flags, absSeq: s.seq, absAck: s.ack,
+    flags: s.flags, absSeq: s.seq, absAck: s.ack, ecn: s.ecn,
     seq: (s.seq - t.localIsn) >>> 0, len: s.data.length, ack: (s.ack - t.peerIsn) >>> 0,
     win: s.wnd, options, srcPort: s.srcPort, dstPort: s.dstPort,
   };
@@ -102,7 +109,7 @@ export function optionsText(opts: TcpOption[]): string {
 
 /** A packet line as the script would write it. */
 export function expectedText(ev: PacketEvent): string {
-  let s = `${ev.dir} ${ev.flags || "-"}`;
+  let s = `${ev.dir} ${ev.ecn !== undefined ? `[${ECN_NAMES[ev.ecn]}] ` : ""}${ev.flags || "-"}`;
   if (ev.seq) s += ` ${ev.seq.start}:${ev.seq.end}(${ev.seq.len})`;
   if (ev.ack !== undefined) s += ` ack ${ev.ack}`;
   if (ev.win !== undefined) s += ` win ${ev.win}`;
@@ -111,8 +118,10 @@ export function expectedText(ev: PacketEvent): string {
   return s;
 }
 
+const ECN_NAMES = ["noecn", "ect1", "ect0", "ce"];
+
 export function seenText(s: Seen): string {
-  let out = `> ${flagText(s.flags)} ${s.seq}:${(s.seq + s.len) >>> 0}(${s.len})`;
+  let out = `> ${s.ecn ? `[${ECN_NAMES[s.ecn]}] ` : ""}${flagText(s.flags)} ${s.seq}:${(s.seq + s.len) >>> 0}(${s.len})`;
   if (s.flags & 0x10) out += ` ack ${s.ack}`;
   out += ` win ${s.win}`;
   if (s.options.length) out += ` <${optionsText(s.options)}>`;
@@ -132,6 +141,7 @@ export function mismatch(ev: PacketEvent, s: Seen, tolerant: boolean): string | 
   }
   if (ev.ack !== undefined && s.ack !== ev.ack >>> 0) return `ack ${s.ack}, expected ${ev.ack}`;
   if (!tolerant && ev.win !== undefined && s.win !== ev.win) return `window ${s.win}, expected ${ev.win}`;
+  if (ev.ecn !== undefined && s.ecn !== ev.ecn) return `ECN field ${ECN_NAMES[s.ecn]}, expected ${ECN_NAMES[ev.ecn]}`;
   if (ev.options !== "any") {
     const keep = (o: TcpOption[]) => tolerant ? o.filter((x) => x.kind === "mss") : o.filter((x) => x.kind !== "eol" || !tolerant);
     const a = optionsText(keep(ev.options ?? [])), b = optionsText(keep(s.options));

@@ -19,16 +19,25 @@ interface Fd {
   nonblock: boolean;
   noDelay: boolean;
   keep: { on: boolean; idle: number; intvl: number; cnt: number };
+  /** TCP_USER_TIMEOUT in ms, 0 when not set. */
+  userTimeout: number;
+  /** Bytes a blocked write has queued so far. */
+  written: number;
   /** Bytes taken from the module for MSG_PEEK and not yet read. */
   peeked: Uint8Array;
 }
 
-export interface CallResult { ret: number; errno?: string; note?: string; block?: boolean }
+/** unsupported: what synack drill cannot do ("setsockopt TCP_NOOPT"), which fails the script as such. */
+export interface CallResult { ret: number; errno?: string; note?: string; block?: boolean; unsupported?: string }
 
 export class Sockets {
   readonly fds = new Map<number, Fd>();
   /** The fd of the last call, whose connection %{ tcpi_state }% reads. */
   lastId = -1;
+  /** The socket made last, whose state %{ tcpi_state }% reads before any connection exists. */
+  private lastSocket: Fd | undefined;
+  /** The ECONNRESET/ETIMEDOUT/ECONNREFUSED getsockopt(SO_ERROR) has reported (and so cleared), per connection. */
+  private readonly errorTaken = new Set<number>();
 
   constructor(private readonly stack: Stack, private readonly peerIp: number) {}
 
@@ -38,6 +47,7 @@ export class Sockets {
     if (f.kind !== "conn") return;
     if (f.keep.on) this.stack.keepAlive(f.id, f.keep.idle * 1000, f.keep.intvl * 1000, f.keep.cnt);
     this.stack.noDelay(f.id, f.noDelay);
+    if (f.userTimeout) this.stack.userTimeout(f.id, f.userTimeout);
   }
 
   private err(e: number): CallResult { return { ret: -1, errno: ERRNO_NAMES[e] ?? `E${-e}` }; }
@@ -52,8 +62,9 @@ export class Sockets {
     switch (ev.name) {
       case "socket": {
         const n = ev.ret ?? Math.max(2, ...this.fds.keys()) + 1;
-        this.fds.set(n, { kind: "socket", id: -1, nonblock: false, noDelay: false,
-          keep: { on: false, idle: 7200, intvl: 75, cnt: 9 }, peeked: new Uint8Array() });
+        this.lastSocket = { kind: "socket", id: -1, nonblock: false, noDelay: false,
+          keep: { on: false, idle: 7200, intvl: 75, cnt: 9 }, userTimeout: 0, written: 0, peeked: new Uint8Array() };
+        this.fds.set(n, this.lastSocket);
         return { ret: n };
       }
       case "bind": return { ret: 0 };
@@ -88,15 +99,19 @@ export class Sockets {
         return f!.nonblock ? { ret: -1, errno: "EISCONN" } : { ret: 0 };
       }
       case "write": case "send": {
+        // A blocking write returns once every byte is queued (as on Linux), a non-blocking one
+        // with what fitted; `written` carries a blocked write's progress between retries.
         const len = Number(a[2]);
-        let done = 0;
+        let done = f!.written;
         while (done < len) {
           const n = this.stack.send(f!.id, new Uint8Array(Math.min(len - done, 4096)));
-          if (n < 0) return done > 0 ? { ret: done } : this.err(n);
+          if (n < 0) { f!.written = 0; return done > 0 ? { ret: done } : this.err(n); }
           if (n === 0) break;
           done += n;
         }
-        if (done === 0 && len > 0) return f!.nonblock ? this.err(E.AGAIN) : { ret: 0, block: true };
+        if (done < len && !f!.nonblock) { f!.written = done; return { ret: 0, block: true }; }
+        f!.written = 0;
+        if (done === 0 && len > 0) return this.err(E.AGAIN);
         return { ret: done };
       }
       case "read": case "recv": {
@@ -131,26 +146,33 @@ export class Sockets {
       }
       case "getsockopt": return this.getsockopt(f!, a);
       case "setsockopt": return this.setsockopt(f!, a);
-      default: return { ret: -1, errno: "ENOSYS", note: `${ev.name} is not supported by synack drill` };
+      default: return { ret: -1, unsupported: `${ev.name}()` };
     }
   }
 
-  /** The error a failed connection holds (read without consuming data). */
+  /** tcpi_state before any connection: the last socket made is a listener, or CLOSED. */
+  unconnectedState(): "LISTEN" | "CLOSED" { return this.lastSocket?.kind === "listener" ? "LISTEN" : "CLOSED"; }
+
+  /**
+   * The error a closed connection holds: what a send would fail with (it consults the error
+   * before anything else, and a closed connection sends nothing), E_PIPE meaning none.
+   */
   private pendingError(f: Fd): number {
     if (f.kind !== "conn" || this.stack.state(f.id) !== "CLOSED") return 0;
-    const r = this.stack.recv(f.id, 0);
-    return typeof r === "number" && r < 0 ? r : 0;
+    const r = this.stack.send(f.id, new Uint8Array(0));
+    return r < 0 && r !== E.PIPE ? r : 0;
   }
 
   private getsockopt(f: Fd, a: string[]): CallResult & { value?: number } {
     switch (a[2]) {
-      case "SO_ERROR": {
-        const e = this.pendingError(f);
+      case "SO_ERROR": { // reading it clears it, as on Linux
+        const e = this.errorTaken.has(f.id) ? 0 : this.pendingError(f);
+        if (e !== 0) this.errorTaken.add(f.id);
         return { ret: 0, value: e === 0 ? 0 : ERRNO[ERRNO_NAMES[e]] ?? -e };
       }
       case "SO_RCVBUF": case "SO_SNDBUF": return { ret: 0, value: 4096 };
       case "TCP_NODELAY": return { ret: 0, value: f.noDelay ? 1 : 0 };
-      default: return { ret: -1, errno: "ENOPROTOOPT" };
+      default: return { ret: -1, unsupported: `getsockopt ${a[2]}` };
     }
   }
 
@@ -164,7 +186,8 @@ export class Sockets {
       case "TCP_KEEPIDLE": f.keep.idle = v; break;
       case "TCP_KEEPINTVL": f.keep.intvl = v; break;
       case "TCP_KEEPCNT": f.keep.cnt = v; break;
-      default: return { ret: -1, errno: "ENOPROTOOPT" };
+      case "TCP_USER_TIMEOUT": f.userTimeout = v; break;
+      default: return { ret: -1, unsupported: `setsockopt ${a[2]}` };
     }
     this.applyOptions(f);
     return { ret: 0 };

@@ -46,6 +46,7 @@ export interface SynackExports {
   io_buffer(): number;
   io_buffer_size(): number;
   set_msl(ms: number): void;
+  set_ecn(mode: number): number;
   sock_listen(port: number, backlog: number): number;
   sock_accept(id: number): number;
   sock_connect(ip: number, port: number): number;

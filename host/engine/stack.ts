@@ -203,6 +203,8 @@ export class Stack {
   remote(id: number): { ip: number; port: number } { return { ip: this.x.sock_remote_ip(id) >>> 0, port: this.x.sock_remote_port(id) }; }
   localPort(id: number): number { return this.x.sock_local_port(id); }
   setMsl(ms: number): void { this.x.set_msl(ms); }
+  /** ECN: 0 off, 1 offered on active opens too, 2 only when a peer offers it (the default). */
+  setEcn(mode: 0 | 1 | 2): number { return this.x.set_ecn(mode); }
   useChecksumImport(on: boolean): void { this.x.use_checksum_import(on ? 1 : 0); }
   keepAlive(id: number, idleMs: number, intervalMs: number, count: number): number {
     return this.x.sock_keepalive(id, idleMs, intervalMs, count);

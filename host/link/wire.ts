@@ -1,6 +1,6 @@
 // Read-only views of the frames the module sends and receives: enough to trace, draw and test.
 
-export const TCP_FLAGS = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20 } as const;
+export const TCP_FLAGS = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ECE: 0x40, CWR: 0x80 } as const;
 
 export interface TcpSegment {
   srcMac: string;
@@ -11,7 +11,8 @@ export interface TcpSegment {
   dstPort: number;
   seq: number;
   ack: number;
-  flags: number;
+  flags: number; // all eight, ECE and CWR (RFC 3168) too
+  ecn: number; // the IP header's ECN field (RFC 3168): 0 not ECT, 1 ECT(1), 2 ECT(0), 3 CE
   wnd: number;
   mss: number; // 0 when absent
   wscale: number; // the Window Scale shift, -1 when absent
@@ -81,7 +82,8 @@ export function parseTcpFrame(f: Uint8Array): TcpSegment | null {
     dstPort: v.getUint16(t + 2),
     seq: v.getUint32(t + 4),
     ack: v.getUint32(t + 8),
-    flags: f[t + 13] & 0x3f,
+    flags: f[t + 13],
+    ecn: f[15] & 3,
     wnd: v.getUint16(t + 14),
     mss,
     wscale,
@@ -97,7 +99,7 @@ export function parseTcpFrame(f: Uint8Array): TcpSegment | null {
 export function flagNames(flags: number): string {
   const order: [number, string][] = [
     [TCP_FLAGS.SYN, "SYN"], [TCP_FLAGS.FIN, "FIN"], [TCP_FLAGS.RST, "RST"],
-    [TCP_FLAGS.PSH, "PSH"], [TCP_FLAGS.ACK, "ACK"], [TCP_FLAGS.URG, "URG"],
+    [TCP_FLAGS.PSH, "PSH"], [TCP_FLAGS.ACK, "ACK"], [TCP_FLAGS.URG, "URG"], [TCP_FLAGS.ECE, "ECE"], [TCP_FLAGS.CWR, "CWR"],
   ];
   return order.filter(([bit]) => flags & bit).map(([, n]) => n).join(",") || "none";
 }

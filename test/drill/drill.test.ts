@@ -16,7 +16,7 @@ const scripts = (readdirSync(DIR, { recursive: true }) as string[]).filter((f) =
 
 test(`all ${scripts.length} scripts in test/drill pass (the RFC 9293 table and the scenarios)`, () => {
   assert.ok(scripts.length >= 290, `${scripts.length} scripts`);
-  const r = drillFiles(scripts, false);
+  const r = drillFiles(scripts);
   assert.equal(r.failed, 0, r.text.split("\n").filter((l) => !l.startsWith("ok")).join("\n"));
   assert.match(r.text, new RegExp(`\\n${scripts.length} passed, 0 failed\\n$`));
 });

@@ -9,7 +9,7 @@ const X = 1_000_000, Y = 3_000_000_000;
 const F = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16 };
 function seg(seq: number, ack: number, flags: number, len = 0): TcpSegment {
   return { srcMac: "", dstMac: "", srcIp: "", dstIp: "", srcPort: 0, dstPort: 0, seq: seq >>> 0, ack: ack >>> 0,
-    flags, wnd: 0, mss: 0, wscale: -1, ts: null, sackOk: false, sack: [], optionKinds: [], data: new Uint8Array(len) };
+    flags, ecn: 0, wnd: 0, mss: 0, wscale: -1, ts: null, sackOk: false, sack: [], optionKinds: [], data: new Uint8Array(len) };
 }
 const inn = (s: TcpSegment): TraceEvent => ({ kind: "in", seg: s });
 const out = (s: TcpSegment): TraceEvent => ({ kind: "out", seg: s });

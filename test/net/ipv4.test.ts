@@ -3,7 +3,7 @@
 // (rate-limited), and RFC 1191 path MTU with RFC 5927's check of the quoted segment.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Peer, tcpFrame } from "../lib/harness.js";
+import { Peer, tcpFrame, arpFrame } from "../lib/harness.js";
 import { fixChecksums } from "../../host/link/wire.js";
 
 /** Split the IPv4 datagram of frame f into fragments at the given payload offsets (multiples of 8). */
@@ -105,6 +105,71 @@ test("a fragmented ping is answered", () => {
   assert.equal(r.length, 1);
   assert.equal(r[0].type, 0);
   assert.equal(r[0].len, 200, "the same 200 data bytes back");
+});
+
+/** The same fragment from another source address and/or with another identification. */
+function from(g: Uint8Array, o: { src?: number; id?: number }): Uint8Array {
+  const h = g.slice();
+  if (o.src !== undefined) { h[26] = o.src >>> 24; h[27] = (o.src >> 16) & 255; h[28] = (o.src >> 8) & 255; h[29] = o.src & 255; }
+  if (o.id !== undefined) { h[18] = o.id >> 8; h[19] = o.id & 255; }
+  fixIpChecksum(h);
+  return h;
+}
+const OTHER_SENDER = 0x0a4d0009; // 10.77.0.9
+
+/**
+ * Issue 19's exchange: the peer leaves one datagram incomplete, then 10.77.0.9 sends a 408-byte
+ * echo request in two fragments, then the peer a TCP data segment in three under another id.
+ */
+function strayThenTwoDatagrams(p: Peer): void {
+  const c = p.established();
+  // The peer leaves one datagram incomplete: its first fragment only.
+  const [stray] = fragment(ping(400), [200]);
+  p.frame(from(stray, { id: 0x0bad }));
+  // 10.77.0.9 introduces itself (so the reply can go out) and sends a 408-byte echo request in two fragments.
+  const arp = arpFrame({ op: 1 }); arp.set([10, 77, 0, 9], 28); arp[27] = 9;
+  p.frame(arp); p.out.length = 0;
+  const [e1, e2] = fragment(ping(400), [208]);
+  p.frame(from(e1, { src: OTHER_SENDER, id: 0x0e01 })); p.frame(from(e2, { src: OTHER_SENDER, id: 0x0e01 }));
+  const r = icmpOut(p);
+  assert.equal(r.length, 1, "the echo reply");
+  assert.equal(r[0].len, 400);
+  // The peer's TCP data segment in three fragments, under another identification, is delivered.
+  const data = new Uint8Array(1200).map((_, i) => (i * 13) & 255);
+  const f = tcpFrame({ sport: 40000, dport: 5000, seq: c.snd, ack: c.rcv, flags: "PA", data });
+  for (const g of fragment(f, [400, 800])) p.frame(from(g, { id: 0x0c00 }));
+  p.advance(50);
+  p.expect("A", { ack: c.snd + 1200 });
+  assert.deepEqual(Array.from(p.stack.recv(c.id) as Uint8Array), Array.from(data));
+  assert.equal(p.stack.stats().ipReasmOks, 2);
+}
+
+test("a stray first fragment does not starve reassembly: another sender's datagram, then the same sender's with another id", () => {
+  const p = new Peer(); // ten slots: two reassembly slots, the stray keeps one
+  strayThenTwoDatagrams(p);
+  assert.equal(p.stack.stats().ipDropFragEvicted, 0);
+});
+
+test("with the board's one reassembly slot, the stray is evicted and both datagrams still arrive", () => {
+  const p = new Peer({ layout: {} });
+  strayThenTwoDatagrams(p);
+  assert.equal(p.stack.stats().ipDropFragEvicted, 1);
+});
+
+test("with every slot held by incomplete datagrams, a new one evicts the oldest, counted", () => {
+  const p = new Peer();
+  const [first] = fragment(ping(400), [200]);
+  for (let id = 1; id <= 2; id++) { p.frame(from(first, { id })); p.advance(10); } // TEST_LAYOUT: 2 slots
+  const [a, b] = fragment(ping(400), [208]);
+  p.frame(from(a, { id: 3 })); p.frame(from(b, { id: 3 }));
+  assert.equal(icmpOut(p).length, 1, "answered");
+  assert.equal(p.stack.stats().ipDropFragEvicted, 1);
+  // The evicted one was the oldest (id 1): its second half no longer completes it; id 2's does.
+  const [, rest] = fragment(ping(400), [200]);
+  p.frame(from(rest, { id: 1 }));
+  assert.equal(icmpOut(p).length, 0);
+  p.frame(from(rest, { id: 2 }));
+  assert.equal(icmpOut(p).length, 1);
 });
 
 test("ICMP protocol unreachable for an unknown protocol, port unreachable for a closed UDP port", () => {

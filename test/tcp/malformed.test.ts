@@ -64,7 +64,6 @@ const cases: Case[] = [
   ["option past the header", "tcpDropOptions", () => base({ options: [1, 1, 8, 10] })],
   ["MSS option truncated", "tcpDropOptions", () => base({ options: [2, 3, 5, 0] })],
   ["MSS option of 0", "tcpDropOptions", () => base({ flags: "S", options: [2, 4, 0, 0] })],
-  ["SYN+FIN", "tcpDropFlags", () => base({ flags: "SF" })],
   ["SYN+RST", "tcpDropFlags", () => base({ flags: "SR" })],
   ["no flags", "tcpDropFlags", () => base({ flags: "" })],
   ["all flags", "tcpDropFlags", () => base({ flags: "FSRPAU" })],

@@ -172,7 +172,7 @@ describe("TCP segment parse and emit", () => {
     expect(seg.mss).toBe(1460);
     expect(seg.segLen).toBe(1);
   });
-  it("drops a bad checksum, a short data offset, port 0 and impossible flags", () => {
+  it("drops a bad checksum, a short data offset, port 0 and impossible flags; SYN+FIN is left to TCP input", () => {
     const p = heap.alloc(64);
     const seg = new Segment();
     let n = emitSegment(p, repr(1234, 80, 1, 2, ACK_FLAG, 100));
@@ -181,7 +181,7 @@ describe("TCP segment parse and emit", () => {
     n = emitSegment(p, repr(0, 80, 1, 2, ACK_FLAG, 100));
     expect(parseSegment(SRC, DST, p, n, seg)).toBe(C.TCP_DROP_PORT_ZERO);
     n = emitSegment(p, repr(1, 80, 1, 2, SYN | FIN, 100));
-    expect(parseSegment(SRC, DST, p, n, seg)).toBe(C.TCP_DROP_FLAGS);
+    expect(parseSegment(SRC, DST, p, n, seg)).toBe(-1); // RFC 9293 §3.10.7 says what each state does with it
     n = emitSegment(p, repr(1, 80, 1, 2, SYN | RST, 100));
     expect(parseSegment(SRC, DST, p, n, seg)).toBe(C.TCP_DROP_FLAGS);
     expect(parseSegment(SRC, DST, p, 12, seg)).toBe(C.TCP_DROP_SHORT);
