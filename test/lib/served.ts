@@ -17,14 +17,15 @@ export type Engine = "v8" | "native" | "xtensa" | "lx6";
 
 export interface Served { ns: Netns; child: ChildProcess; stop(): Promise<void> }
 
-export async function serveInNetns(engine: Engine, extra: string[] = []): Promise<Served> {
+/** `env` adds to the environment of `synack serve` (e.g. SYNACK_WASM: the module the native board runs). */
+export async function serveInNetns(engine: Engine, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
   const ns = createNetns(engine === "v8" ? "i" : engine === "native" ? "b" : engine === "lx6" ? "w" : "x");
   const args = [resolve(PACKAGE_ROOT, "bin/synack.js"), "serve", "--tap", ns.tap, "--ip", `${STACK_IP}/${PREFIX}`, ...extra];
   // The board's own default layout (4 slots, 2 KiB send rings) is proven on the emulated Xtensa
   // core; these suites run many connections and HTTP pages larger than 2 KiB, so the boards get
   // the numbers they were written for, as a board owner with the RAM could choose.
   if (engine !== "v8") args.push("--board", engine, "--conns", "10", "--tx-ring", "4096");
-  const child = ns.spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = ns.spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   try {
     await new Promise<void>((res, rej) => {
       let out = "", err = "";
