@@ -12,6 +12,7 @@ import { scratch } from "../util/scratch";
 import { RESERVE_OVERHEAD } from "../layout";
 import { logText, emit } from "../util/log";
 import { ourIp, ifaceJoin } from "../net/iface";
+import { HOST_MAX, hostName, hostNameLen, setHostName } from "../net/hostname";
 import { udpBind, udpRecvFrom, udpSendTo, udpFromIp, udpFromPort, udpPending } from "../net/udpsock";
 import {
   DNS_HEADER_LEN, TYPE_A, TYPE_ANY, CLASS_IN, CLASS_TOP, FLAG_RESPONSE, FLAG_AUTHORITATIVE,
@@ -23,7 +24,6 @@ export const MDNS_GROUP: u32 = 0xe00000fb; // 224.0.0.251
 const PORT: u32 = 5353;
 const TTL: u32 = 120;
 const LEGACY_TTL: u32 = 10;
-const HOST_MAX: i32 = 63;
 const QUEUE: i32 = 1024; // queries are small; more than this waiting is dropped and counted
 const IN_MAX: i32 = 1472; // a query read from the queue, at most one datagram
 const OUT_MAX: i32 = 512;
@@ -37,32 +37,17 @@ let lastIp: u32 = 0;
 let sock = -1;
 let suffix: u32 = 1;
 
-// The configured host label, and the name in use (label + "-N" after conflicts) in wire form.
-const base = memory.data(HOST_MAX);
-let baseLen = 0;
+// The name in use (the host label, net/hostname.ts, + "-N" after conflicts) in wire form.
 let name: usize = 0;
 let nameLen = 0;
 // Queries are read into the module's scratch and answers built further on in it: nothing here
 // outlives one poll, so the responder keeps no buffers of its own but its name.
 @inline function inBuf(): usize { return scratch; }
 @inline function outBuf(): usize { return scratch + <usize>OUT_AT; }
-setBase(ascii("synack"));
 
-function setBase(label: usize): void {
-  baseLen = 0;
-  for (let c = load<u8>(label); c != 0; c = load<u8>(label + <usize>++baseLen)) store<u8>(base + <usize>baseLen, c);
-}
-
-/** A host label from len bytes at p: letters, digits and '-', 1..63 of them. False if not. */
+/** A new host label (net/hostname.ts rules); a running responder probes for it. False if not a label. */
 export function mdnsSetName(p: usize, len: i32): bool {
-  if (len < 1 || len > HOST_MAX) return false;
-  for (let i = 0; i < len; i++) {
-    const c = <u32>load<u8>(p + <usize>i);
-    const ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || (c == 45 && i > 0 && i < len - 1);
-    if (!ok) return false;
-  }
-  memory.copy(base, p, <usize>len);
-  baseLen = len;
+  if (!setHostName(p, len)) return false;
   suffix = 1;
   if (sock >= 0) { makeName(); if (ourIp() != 0) startProbe(); }
   return true;
@@ -70,8 +55,8 @@ export function mdnsSetName(p: usize, len: i32): bool {
 
 function makeName(): void {
   const host = outBuf(); // build "label[-N]" there, then the wire name
-  memory.copy(host, base, <usize>baseLen);
-  let n = baseLen;
+  memory.copy(host, hostName, <usize>hostNameLen);
+  let n = hostNameLen;
   if (suffix > 1) {
     store<u8>(host + <usize>n, 45);
     n++;

@@ -7,6 +7,7 @@ import { C, count } from "../util/counters";
 import { logText, emit } from "../util/log";
 import { DhcpReply, parseDhcpReply, emitDhcpRequest, DHCP_DISCOVER, DHCP_REQUEST, DHCP_OFFER, DHCP_ACK, DHCP_NAK } from "../wire/dhcp";
 import { ourIp, ourMac, ifaceSetAddress, arpAnnounce } from "./iface";
+import { hostName, hostNameLen } from "./hostname";
 import { udpTxPayload, udpSend } from "./udp";
 
 const enum S { OFF, SELECTING, REQUESTING, BOUND, RENEWING, REBINDING }
@@ -44,7 +45,8 @@ export function dhcpStart(): void {
 }
 
 function send(type: u32, dst: u32, ciaddr: u32, requested: u32, srv: u32): void {
-  const len = emitDhcpRequest(udpTxPayload(), type, c.xid, ourMac(), ciaddr, requested, srv, (now - c.started) / 1000);
+  const len = emitDhcpRequest(udpTxPayload(), type, c.xid, ourMac(), ciaddr, requested, srv, (now - c.started) / 1000,
+    hostName, hostNameLen);
   count(C.DHCP_OUT);
   udpSend(dst, DHCP_CLIENT_PORT, SERVER_PORT, len);
 }

@@ -22,6 +22,7 @@ export const DHCP_MIN_LEN: i32 = 240;
 const OPT_PAD: u32 = 0;
 const OPT_SUBNET: u32 = 1;
 const OPT_ROUTER: u32 = 3;
+const OPT_HOST_NAME: u32 = 12;
 const OPT_REQUESTED_IP: u32 = 50;
 const OPT_LEASE: u32 = 51;
 const OPT_MSG_TYPE: u32 = 53;
@@ -69,8 +70,10 @@ export function parseDhcpReply(p: usize, len: i32, mac: usize, r: DhcpReply): bo
 /**
  * Build a DISCOVER or REQUEST at p; returns its length. requested/server are 0 to leave those
  * options out; ciaddr is our address while renewing. Replies are asked to come back broadcast.
+ * The host name (hostLen bytes at host, 1..63; 0 leaves it out) goes in every message (RFC 2132 §3.14).
  */
-export function emitDhcpRequest(p: usize, type: u32, xid: u32, mac: usize, ciaddr: u32, requested: u32, server: u32, secs: u32): i32 {
+export function emitDhcpRequest(p: usize, type: u32, xid: u32, mac: usize, ciaddr: u32, requested: u32, server: u32, secs: u32,
+                                host: usize, hostLen: i32): i32 {
   memory.fill(p, 0, <usize>OPTIONS);
   put8(p, 1); put8(p + 1, 1); put8(p + 2, 6);
   put32(p + XID, xid);
@@ -83,6 +86,7 @@ export function emitDhcpRequest(p: usize, type: u32, xid: u32, mac: usize, ciadd
   put8(o, OPT_MSG_TYPE); put8(o + 1, 1); put8(o + 2, type); o += 3;
   if (requested != 0) { put8(o, OPT_REQUESTED_IP); put8(o + 1, 4); put32(o + 2, requested); o += 6; }
   if (server != 0) { put8(o, OPT_SERVER_ID); put8(o + 1, 4); put32(o + 2, server); o += 6; }
+  if (hostLen > 0) { put8(o, OPT_HOST_NAME); put8(o + 1, hostLen); memory.copy(o + 2, host, <usize>hostLen); o += 2 + <usize>hostLen; }
   put8(o, OPT_PARAMS); put8(o + 1, 3); put8(o + 2, OPT_SUBNET); put8(o + 3, OPT_ROUTER); put8(o + 4, OPT_LEASE); o += 5;
   put8(o, OPT_END); o++;
   let len = <i32>(o - p);

@@ -2,14 +2,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { isRoot, createNetns } from "../../host/link/netns.js";
 import { PACKAGE_ROOT } from "../../host/engine/stack.js";
 import { ENGINES } from "../lib/served.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
 
-for (const engine of ENGINES) test(`synack serve --dhcp (${engine}): leased from dnsmasq on the first DISCOVER, then echo works at the leased address`, { skip }, async (t) => {
+for (const engine of ENGINES) test(`synack serve --dhcp (${engine}): leased from dnsmasq on the first DISCOVER under its name, then echo works at the leased address`, { skip }, async (t) => {
   const ns = createNetns("d");
   const lease = `/tmp/synack-dnsmasq-${process.pid}.leases`;
   const dnsmasq = ns.spawn("dnsmasq", ["--no-daemon", "--conf-file=/dev/null", "--interface=tap0", "--bind-interfaces",
@@ -18,7 +18,7 @@ for (const engine of ENGINES) test(`synack serve --dhcp (${engine}): leased from
   let served = "";
   dnsmasq.stderr!.on("data", (d) => { served += d; });
   const t0 = performance.now();
-  const serve = ns.spawn(process.execPath, [resolve(PACKAGE_ROOT, "bin/synack.js"), "serve", "--tap", "tap0", "--dhcp", ...(engine !== "v8" ? ["--board", engine] : [])],
+  const serve = ns.spawn(process.execPath, [resolve(PACKAGE_ROOT, "bin/synack.js"), "serve", "--tap", "tap0", "--dhcp", "--name", `lab-${engine}`, ...(engine !== "v8" ? ["--board", engine] : [])],
     { stdio: ["ignore", "pipe", "pipe"] });
   try {
     const ready = await new Promise<string>((res, rej) => {
@@ -36,6 +36,8 @@ for (const engine of ENGINES) test(`synack serve --dhcp (${engine}): leased from
     assert.ok(n >= 50 && n <= 99, `leased from the pool: ${m[1]}`);
     const r = await ns.run("nc", ["-N", m[1], "7"], "leased and serving\n", 20_000);
     assert.equal(r.stdout.toString(), "leased and serving\n");
+    // The server's lease table names the board (DHCP option 12, the mDNS name): "expiry mac ip name id".
+    assert.match(readFileSync(lease, "utf8"), new RegExp(`^\\d+ \\S+ ${m[1].replace(/\./g, "\\.")} lab-${engine} `, "m"));
   } finally {
     serve.kill("SIGTERM");
     dnsmasq.kill("SIGTERM");

@@ -10,7 +10,7 @@ const SERVER_MAC = PEER_MAC; // the scripted peer plays the DHCP server
 const SERVER = PEER_IP;
 const OFFERED = 0x0a4d0042;
 
-interface Msg { type: number; xid: number; ciaddr: number; requested: number; server: number; dstIp: number; broadcastFlag: boolean }
+interface Msg { type: number; xid: number; ciaddr: number; requested: number; server: number; dstIp: number; broadcastFlag: boolean; hostName?: string }
 
 /** Parse a DHCP message the module sent (Ethernet/IPv4/UDP 68->67). */
 function parse(f: Uint8Array): Msg | null {
@@ -27,6 +27,7 @@ function parse(f: Uint8Array): Msg | null {
     if (f[o] === 53) m.type = f[o + 2];
     if (f[o] === 50) m.requested = v.getUint32(o + 2);
     if (f[o] === 54) m.server = v.getUint32(o + 2);
+    if (f[o] === 12) m.hostName = Buffer.from(f.subarray(o + 2, o + 2 + len)).toString("latin1");
     o += 2 + len;
   }
   return m;
@@ -79,6 +80,17 @@ test("DHCP: DISCOVER, OFFER, REQUEST, ACK, and the leased address is ours", () =
   assert.equal(c.s.address(), OFFERED);
   assert.equal(c.s.prefixLen(), 24);
   assert.ok(c.logs.some((l) => l.startsWith("dhcp bound 10.77.0.66/24 router 10.77.0.1 lease 3600 s")), c.logs.join("\n"));
+});
+
+test("DHCP: every message names the host (option 12) as mDNS does: synack, then the name set", () => {
+  const c = client();
+  const d = c.next()!;
+  assert.equal(d.hostName, "synack");
+  c.s.setName("lab-board-7");
+  c.s.receive(reply(2, d.xid, OFFERED));
+  const r = c.next()!;
+  assert.equal(r.type, 3);
+  assert.equal(r.hostName, "lab-board-7");
 });
 
 test("DHCP: no answer means DISCOVER again after 4 s, 8 s ...", () => {
