@@ -34,6 +34,7 @@ import { selectServices, startBuiltins, builtinBytes } from "./apps/builtin";
 import { mdnsSetName, mdnsSettled } from "./apps/mdns";
 import { setEcnMode } from "./tcp/ecn";
 import { statsText, connsText } from "./apps/report";
+import { versionText } from "./util/version";
 import { IDLE_POLL_MS } from "./config";
 
 // A little larger than the largest frame, so oversized frames reach the module and are counted.
@@ -97,7 +98,7 @@ export function select_services(mask: u32): void { selectServices(mask); }
 export function memory_used(): u32 { return <u32>heapTop(); }
 
 /**
- * The mDNS name (the label before .local; default "synack"): len bytes of the io buffer, letters,
+ * The host name (the mDNS label before .local and the DHCP Host Name; default "synack"): len bytes of the io buffer, letters,
  * digits and '-', at most 63. Any time: a running responder probes for the new name. 0 or E_INVAL.
  */
 export function mdns_set_name(len: u32): i32 {
@@ -216,6 +217,8 @@ export function sock_nodelay(id: i32, on: u32): i32 { return sock.noDelay(id, on
 /** Text reports, written into the io buffer; they return the length. The console shows the same. */
 export function stats_text(): u32 { return statsText(scratch, scratchSize); }
 export function conns_text(): u32 { return connsText(scratch, scratchSize); }
+/** The build's version ("0.1.0+<git describe>", util/version.ts), at any time, also before init. */
+export function version_text(): u32 { return versionText(scratch, scratchSize); }
 // UDP sockets: ids 0..udpSockets-1 (configure_udp), their own space (not socket ids). Payloads pass through the io buffer.
 /** Bind a UDP port (0: an ephemeral one); returns the id, E_ADDRINUSE or E_NOBUFS. */
 export function udp_bind(port: u32): i32 { return udp.udpBind(port); }

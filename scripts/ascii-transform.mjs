@@ -4,10 +4,29 @@
 // names, console replies, pages) took about 9 KB that way. After parsing, this rewrites
 //   X.str("literal")  into  X.bytes(memory.data<u8>([...its bytes]), length)   (util/text.ts)
 //   ascii("literal")  into  memory.data<u8>([...its bytes, 0])                 (zero-terminated)
+//   buildVersion()    into  the same, of "VERSION+DESCRIBE" (util/version.ts): package.json's
+//                     version and `git describe --tags --always --abbrev=12` of this checkout's
+//                     commit (no "+..." outside a git checkout); nothing about uncommitted
+//                     changes, so one commit builds one module, byte for byte
 // Only literals of printable ASCII, tab and newline are rewritten; ascii() of anything else is a
 // compile error. Nothing outside the project's own sources (~lib) is touched.
 import { Node, NodeKind, LiteralKind } from "assemblyscript";
 import { Transform } from "assemblyscript/transform";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+
+/** package.json's version, and the commit's `git describe` when this is the top of a git checkout. */
+function buildVersion() {
+  const version = JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")).version;
+  const git = (...args) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  try {
+    if (git("rev-parse", "--show-toplevel") !== ROOT) return version; // inside someone else's repository
+    return `${version}+${git("describe", "--tags", "--always", "--abbrev=12")}`;
+  } catch { return version; }
+}
 
 /** The bytes of a literal, or null if one of its characters is not plain ASCII text. */
 function asciiBytes(text) {
@@ -47,7 +66,11 @@ export default class AsciiTransform extends Transform {
       if (node.kind === NodeKind.Call) {
         const callee = node.expression;
         const arg = node.args.length === 1 ? node.args[0] : null;
-        if (callee.kind === NodeKind.Identifier && callee.text === "ascii") {
+        if (callee.kind === NodeKind.Identifier && callee.text === "buildVersion" && node.args.length === 0) {
+          const bytes = asciiBytes(this.version ??= buildVersion());
+          if (!bytes) errors.push(`the build version is not plain ASCII: ${this.version}`);
+          else { replace(staticBytes([...bytes, 0], node.range)); rewritten++; return; }
+        } else if (callee.kind === NodeKind.Identifier && callee.text === "ascii") {
           const bytes = isStringLiteral(arg) ? asciiBytes(arg.value) : null;
           if (!bytes) errors.push(`${node.range.source.normalizedPath}: ascii() takes one ASCII string literal`);
           else { replace(staticBytes([...bytes, 0], node.range)); rewritten++; return; }

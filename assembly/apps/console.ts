@@ -6,6 +6,7 @@ import { maxConns, RESERVE_OVERHEAD } from "../layout";
 import * as sock from "../tcp/socket";
 import { reserve } from "../util/bytes";
 import { Text, ascii, isWord } from "../util/text";
+import { buildVersion } from "../util/version";
 import { statsLines, connsLines, connsEnd, STATS_END } from "./report";
 import { release } from "./registry";
 import { scratch, scratchSize } from "../util/scratch";
@@ -165,7 +166,7 @@ export function serveConsole(conn: i32): void {
   flush(id);
   if (unchecked(greet[id]) && outOwner < 0) {
     unchecked(greet[id] = false);
-    commit(id, reply(id).str("synack console: help, conns, stats, quit\nsynack> "));
+    commit(id, reply(id).str("synack ").z(buildVersion()).str(" console: help, conns, stats, quit\nsynack> "));
     flush(id);
   }
   while (unchecked(report[id]) != 0 && outOwner < 0) continueReport(id);

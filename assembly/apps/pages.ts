@@ -3,6 +3,7 @@
 // `/stats` every counter, `/status.json` for scripts.
 import { maxConns } from "../layout";
 import { Text, ascii, isWord } from "../util/text";
+import { buildVersion } from "../util/version";
 import { now } from "../util/clock";
 import { C, counter, writeCounterName } from "../util/counters";
 import { connInfo } from "../tcp/tcb";
@@ -92,7 +93,7 @@ const KEY_COUNTERS: StaticArray<i32> = [
 function statusPage(t: Text, conn: i32): void {
   t.str("<!doctype html><html><head><meta charset=utf-8><title>synack ").ip(ourIp()).str("</title>")
     .str("<style>body{font-family:sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em;overflow-x:auto}</style></head><body>")
-    .str("<h1>synack</h1><p>address <b>").ip(ourIp()).ch(47).u32(<u32>popcnt(netmask()))
+    .str("<h1>synack</h1><p>version ").z(buildVersion()).str(", address <b>").ip(ourIp()).ch(47).u32(<u32>popcnt(netmask()))
     .str("</b>, up ").u32((now - startedAt) / 1000).str(" s; you are connection ").u32(<u32>conn)
     .str(" (<a href=/ladder>its ladder</a>, <a href=/stats>all counters</a>, <a href=/status.json>JSON</a>)</p>")
     .str("<h2>Connections (RFC 9293 states)</h2><pre>");
@@ -160,7 +161,7 @@ function ladderRequest(t: Text, log: Log, r: u32, current: bool): void {
 }
 
 function jsonPage(t: Text): void {
-  t.str("{\"address\":\"").ip(ourIp()).str("\",\"prefix\":").u32(<u32>popcnt(netmask()))
+  t.str("{\"version\":\"").z(buildVersion()).str("\",\"address\":\"").ip(ourIp()).str("\",\"prefix\":").u32(<u32>popcnt(netmask()))
     .str(",\"uptime_ms\":").u32(now - startedAt).str(",\"connections\":[");
   let first = true;
   for (let id = 0; id < maxConns; id++) {

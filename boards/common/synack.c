@@ -119,7 +119,7 @@ int synack_udp_recvfrom(int id, void *buf, size_t len, uint32_t *ip, uint16_t *p
   return r;
 }
 
-/* stats_text / conns_text write into the io buffer and return the length. */
+/* stats_text / conns_text / version_text write into the io buffer and return the length. */
 static int text(export_fn *e, char *buf, size_t len) {
   int32_t n = call(e, 0, NULL);
   uint32_t cap;
@@ -132,3 +132,4 @@ static int text(export_fn *e, char *buf, size_t len) {
 }
 int synack_stats_text(char *buf, size_t len) { static export_fn e = { "stats_text", 0, 0 }; return text(&e, buf, len); }
 int synack_conns_text(char *buf, size_t len) { static export_fn e = { "conns_text", 0, 0 }; return text(&e, buf, len); }
+int synack_version(char *buf, size_t len) { static export_fn e = { "version_text", 0, 0 }; return text(&e, buf, len); }

@@ -53,5 +53,7 @@ uint16_t synack_udp_local_port(int id);
 /* The counters and the connection table as text (the console's stats and conns); bytes written. */
 int synack_stats_text(char *buf, size_t len);
 int synack_conns_text(char *buf, size_t len);
+/* The module's version ("0.1.0+<git describe>", not zero-terminated); bytes written. */
+int synack_version(char *buf, size_t len);
 
 #endif

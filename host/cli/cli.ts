@@ -1,5 +1,5 @@
 // The synack command: `serve` attaches the module to a TAP, `demo` is npm start's live ladder.
-import { defaultMac, type Layout } from "../engine/stack.js";
+import { defaultMac, moduleVersion, type Layout } from "../engine/stack.js";
 import { parseIp, ipToString, macToString } from "../link/wire.js";
 import { parseMac, macForTap, parseOurAddress, unusableRouter } from "../link/addr.js";
 import { servicesMask, ALL_SERVICES } from "../engine/abi.js";
@@ -157,6 +157,7 @@ export async function main(argv: string[]): Promise<number> {
         try { return await demo(); } catch (e) { if (e instanceof Interrupted) return 130; throw e; }
       }
       case "-h": case "--help": process.stdout.write(overallHelp()); return 0;
+      case "-V": case "--version": process.stdout.write(`synack ${moduleVersion()}\n`); return 0;
       case undefined: throw new UsageError("missing command");
       default: throw new UsageError(`unknown command: ${cmd}`);
     }

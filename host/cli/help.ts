@@ -70,6 +70,7 @@ export function commandHelp(cmd: string): string {
 /** `synack --help`: the commands, then each command's help. */
 export function overallHelp(): string {
   const list = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(7)}${c.what.split("\n")[0]}`).join("\n");
-  return `usage: synack COMMAND [flags]    (synack COMMAND --help for one command)\n\n${list}\n\n` +
+  return `usage: synack COMMAND [flags]    (synack COMMAND --help for one command)\n\n${list}\n` +
+    `  ${"--version".padEnd(10)}The module's version: package version + git describe of its commit\n\n` +
     Object.keys(COMMANDS).map(commandHelp).join("\n");
 }

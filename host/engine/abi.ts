@@ -74,6 +74,8 @@ export interface SynackExports {
   /** Exiting: close everything (abort 1: RST); returns connections not yet in TIME-WAIT/CLOSED. */
   sock_close_all(abort: number): number;
   stats_text(): number;
+  /** The build's version ("0.1.0+<git describe>") into the io buffer, any time; its length. */
+  version_text(): number;
   /** UDP sockets (ids 0..udpSockets-1, their own space): bind (0 = ephemeral), sendto from the io buffer (<= 1472 bytes),
    *  recvfrom into the io buffer (E_AGAIN when empty) with the source in udp_from_ip/port. */
   udp_bind(port: number): number;

@@ -83,6 +83,23 @@ const moduleCache = new Map<string, WebAssembly.Module>();
 export function compileOptimized(): void { setFlagsFromString("--no-liftoff"); setFlagsFromString("--no-wasm-lazy-compilation"); }
 const decoder = new TextDecoder();
 
+function loadModule(path: string): WebAssembly.Module {
+  let mod = moduleCache.get(path);
+  if (!mod) { mod = new WebAssembly.Module(readFileSync(path)); moduleCache.set(path, mod); }
+  return mod;
+}
+
+/** The version the module was built as (package version + git describe), asked of the module itself. */
+export function moduleVersion(path = DEFAULT_WASM): string {
+  const idle = () => 0;
+  const x = new WebAssembly.Instance(loadModule(path), { env: { send_frame: idle, random_u32: idle, log: idle, checksum: idle } })
+    .exports as unknown as SynackExports;
+  x._start();
+  const p = x.io_buffer();
+  return decoder.decode(new Uint8Array(x.memory.buffer, p, x.version_text()));
+}
+
+/** One module in this process: its exports as calls by socket id (the library's StackCalls, host/api/calls.ts). */
 /** One module in this process: its exports as calls by socket id (StackCalls, calls.ts). */
 export class Stack {
   readonly x: SynackExports;
@@ -108,8 +125,7 @@ export class Stack {
 
   constructor(opts: StackOptions) {
     const path = opts.wasmPath ?? DEFAULT_WASM;
-    let mod = moduleCache.get(path);
-    if (!mod) { mod = new WebAssembly.Module(readFileSync(path)); moduleCache.set(path, mod); }
+    const mod = loadModule(path);
     this.clock = opts.clock ?? new RealClock();
     this.onSend = opts.onSend ?? (() => {});
     this.onLog = opts.onLog ?? (() => {});
