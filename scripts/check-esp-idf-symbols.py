@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The second half of scripts/check-esp-idf.sh, for one configured ESP-IDF build directory:
 compile every source of the build to an object (the stand-in toolchain assembles them with the
-ESP32 core's plugin), then check the link by symbol: each symbol the objects of main and wasm3
+ESP32 core's plugin), then check the link by symbol: each symbol the objects of main, synack and wasm3
 leave undefined must be defined by an object of a component in the build, by a linker script on
 IDF's link line for the app (the ESP32 ROM's), or by the C library / libgcc.
   check-esp-idf-symbols.py WORK ROOT IDF VERSION"""
@@ -121,13 +121,19 @@ for s in needed:
     elif s in libc_defined: where.setdefault("C library / libgcc", []).append(s)
     else: unresolved.append(s)
 
-# Which components main's CMakeLists names (REQUIRES), to say where a definition comes from.
+# A definition must come from a component our CMakeLists name (REQUIRES) or one IDF requires for
+# every component (common_component_reqs), not merely from one that happens to be in the build.
 desc = json.load(open(os.path.join(build, "project_description.json")))
 info = desc.get("build_component_info", {})
-named = set(info.get("main", {}).get("reqs", []) + info.get("main", {}).get("priv_reqs", []))
+named = set(OURS) | set(desc.get("common_component_reqs", []))
+named |= {r for c in OURS for r in info.get(c, {}).get("reqs", []) + info.get(c, {}).get("priv_reqs", [])}
+unnamed = []
 for place, syms in sorted(where.items()):
     comp = place[len("component "):] if place.startswith("component ") else None
-    note = "" if comp is None or comp in named or comp in ("main", "wasm3") else " (required through another component)"
+    note = ""
+    if comp is not None and comp not in named:
+        note = " NOT NAMED: add it to REQUIRES"
+        unnamed += syms
     print("  %-44s %3d: %s%s" % (place, len(syms), " ".join(syms[:8]) + (" ..." if len(syms) > 8 else ""), note), file=sys.stderr)
 for s in unresolved:
     users = [os.path.relpath(e["src"], root) for e in ours if e["ok"] and s in nm([e["obj"]])[1]]
@@ -135,16 +141,16 @@ for s in unresolved:
     print("UNRESOLVED %s (needed by %s)%s" % (s, ", ".join(users), "; mentioned by IDF sources that did not compile here: " + ", ".join(hint) if hint else ""), file=sys.stderr)
 
 ours_failed = [e for e in ours if not e["ok"]]
-n_main = sum(1 for e in ours if e["comp"] != "wasm3")
-print("check-esp-idf: ESP-IDF %s: %d of %d of our sources (%d main, %d wasm3) compile with IDF's flags and -Werror and assemble "
+per_comp = ", ".join("%d %s" % (sum(1 for e in ours if e["comp"] == c), c) for c in OURS)
+print("check-esp-idf: ESP-IDF %s: %d of %d of our sources (%s) compile with IDF's flags and -Werror and assemble "
       "for the ESP32 core (windowed ABI); %d of %d IDF sources of %d components assemble (failures in %s); "
-      "%d symbols our objects need, %d resolved (%s), %d unresolved%s"
-      % (version, len(ours) - len(ours_failed), len(ours), n_main, len(ours) - n_main, len(theirs) - len(failed_theirs), len(theirs),
+      "%d symbols our objects need, %d resolved (%s), %d unresolved, %d from components not named%s"
+      % (version, len(ours) - len(ours_failed), len(ours), per_comp, len(theirs) - len(failed_theirs), len(theirs),
          len({e["comp"] for e in theirs}), os.path.join(work, "idf-compile-failures.log") if failed_theirs else "none",
-         len(needed), len(needed) - len(unresolved),
+         len(needed), len(needed) - len(unresolved) - len(unnamed),
          "%d by components, %d by linker scripts, %d by the C library/libgcc" % (
              sum(len(v) for k, v in where.items() if k.startswith("component ")),
              sum(len(v) for k, v in where.items() if k.startswith("ROM/")),
              len(where.get("C library / libgcc", []))),
-         len(unresolved), "; linker scripts not found (generated at build time): " + ", ".join(scripts_missing) if scripts_missing else ""))
-sys.exit(1 if ours_failed or unresolved else 0)
+         len(unresolved), len(unnamed), "; linker scripts not found (generated at build time): " + ", ".join(scripts_missing) if scripts_missing else ""))
+sys.exit(1 if ours_failed or unresolved or unnamed else 0)

@@ -4,11 +4,13 @@
 #   XTENSA_OVERLAYS=DIR scripts/check-esp-idf.sh IDF_DIR [IDF_DIR...]
 # For each tree: ESP-IDF's own CMake configure for the esp32 target (its Kconfig, component
 # requirements, compile flags and link line), then every source of every component in the build
-# (main, the wasm3 component and the IDF components they require) compiled with exactly the command
-# IDF generated and assembled to a real object; ours (main, wasm3) with -Werror. Then the link is
-# checked by symbol: every symbol the main and wasm3 objects leave undefined must be defined by an
-# object of a component in the build, by a linker script on IDF's link line (the ESP32 ROM's), or
-# by the C library / libgcc (scripts/check-esp-idf-symbols.py).
+# (main, the synack and wasm3 components, and the IDF components they require) compiled with
+# exactly the command IDF generated and assembled to a real object; ours (main, synack, wasm3)
+# with -Werror. Then the link is checked by symbol: every symbol our objects leave undefined must
+# be defined by an object of a component our CMakeLists name (or IDF requires for every
+# component), by a linker script on IDF's link line (the ESP32 ROM's), or by the C library /
+# libgcc (scripts/check-esp-idf-symbols.py). Unproven here: the real link (ldgen's placement in
+# IRAM/DRAM, sizes), Espressif's GCC 14 code generation and C library, anything at run time.
 #
 # The stand-in toolchain, bridged in the open:
 # - Debian's xtensa-lx106-elf-gcc 12 under the names IDF expects, with -mabi=windowed (the ESP32's
@@ -20,8 +22,10 @@
 #   XTENSA_OVERLAYS is a checkout or a bare git directory of it (e.g. fetched for reading; nothing
 #   of it is committed or downloaded by this project), plus binutils' public headers from Debian's
 #   binutils-source.
-# - The C library is picolibc (lx106's; CONFIG_LIBC_PICOLIBC=y, an option in 5.5, the default in
-#   6.0); GCC 12 reads -std=gnu23 as gnu2x; flags only Espressif's GCC knows are dropped.
+# - The C library is picolibc (Debian's 1.8 for lx106; CONFIG_LIBC_PICOLIBC=y, an option in 5.5,
+#   the default in 6.0); its headers lack what IDF's newer picolibc brings in (ssize_t, and
+#   <sys/lock.h> for IDF's own sources), so those are included. GCC 12 reads -std=gnu23 as gnu2x
+#   plus <stdbool.h> (bool is a keyword from GCC 13); flags only Espressif's GCC knows are dropped.
 # - A tree without its git submodules (an archive, a snapshot): a component whose submodule is
 #   missing is copied and the missing submodule's files the CMakeLists name stand in empty (said on
 #   stderr); only where that cannot satisfy configure does an empty component replace it.

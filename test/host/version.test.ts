@@ -44,3 +44,8 @@ test("the console's banner and the HTTP pages carry it", () => {
   assert.equal(JSON.parse(json.slice(json.indexOf("\r\n\r\n") + 4)).version, expected);
   assert.ok(ask(80, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").includes(`<p>version ${expected}, address`));
 });
+
+test("the ESP-IDF component's idf_component.yml has the package's version", () => {
+  const yml = readFileSync(resolve(PACKAGE_ROOT, "boards/esp32/components/synack/idf_component.yml"), "utf8");
+  assert.equal(/^version: "([^"]+)"$/m.exec(yml)?.[1], pkg.version);
+});
