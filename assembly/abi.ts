@@ -23,7 +23,7 @@ import { scratch, scratchSize, scratchInit } from "./util/scratch";
 import { ifaceInit, ifacePoll, ourIp, netmask } from "./net/iface";
 import { frameArrives } from "./receive";
 import { dhcpStart, dhcpPoll, dhcpActive, dhcpSettled } from "./net/dhcp";
-import { tcpInit, tcpPoll } from "./tcp/stack";
+import { tcpInit, tcpPoll, tcpUnreachable } from "./tcp/stack";
 import { tcbTableInit, stateChanges } from "./tcp/tcb";
 import { dispatchOwed } from "./tcp/output";
 import { configure as layoutConfigure, configureUdp, reserveLayout, scratchBytes, heapTop, setServiceBytes } from "./layout";
@@ -142,6 +142,7 @@ export function poll(now: u32): u32 {
   let next = servicesPollAgain(); // frame_received may have just run them
   next = min(next, tcpPoll());
   next = min(next, ifacePoll());
+  tcpUnreachable(); // what waited for a next hop ARP just gave up on
   if (dhcpActive()) next = min(next, dhcpPoll()); // a static address never runs (or compiles) the client
   // A second round only when the first changed what services see (a connection's state, our
   // address): they answer it now, and TCP sends what they wrote. Otherwise it would find nothing.

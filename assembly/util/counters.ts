@@ -6,7 +6,7 @@ import { Text, Names, ascii } from "./text";
 export const enum C {
   // Link and ARP
   ETH_IN_FRAMES, ETH_OUT_FRAMES, ETH_DROP_SHORT, ETH_DROP_TOO_LONG, ETH_DROP_NOT_FOR_US, ETH_DROP_ETHERTYPE,
-  ARP_IN, ARP_OUT_REQUESTS, ARP_OUT_REPLIES, ARP_DROP_MALFORMED, ARP_DROP_UNRESOLVED,
+  ARP_IN, ARP_OUT_REQUESTS, ARP_OUT_REPLIES, ARP_DROP_MALFORMED, ARP_DROP_UNRESOLVED, ARP_UNANSWERED,
   // IPv4
   IP_IN_RECEIVES, IP_IN_DELIVERS, IP_OUT_REQUESTS,
   IP_DROP_SHORT, IP_DROP_VERSION, IP_DROP_IHL, IP_DROP_TOTAL_LEN, IP_DROP_CHECKSUM,
@@ -33,7 +33,7 @@ export const enum C {
 // The names, in the table's order (one list of ASCII bytes: util/text.ts Names).
 const NAMES = new Names(ascii(
   "ethInFrames ethOutFrames ethDropShort ethDropTooLong ethDropNotForUs ethDropEthertype arpIn \
-arpOutRequests arpOutReplies arpDropMalformed arpDropUnresolved ipInReceives ipInDelivers \
+arpOutRequests arpOutReplies arpDropMalformed arpDropUnresolved arpUnanswered ipInReceives ipInDelivers \
 ipOutRequests ipDropShort ipDropVersion ipDropIhl ipDropTotalLength ipDropChecksum \
 ipDropFragment ipReasmReqds ipReasmOks ipReasmFails ipDropFragOverlap ipDropFragTooLarge \
 ipDropFragTooMany ipDropFragMalformed ipDropFragTimeout ipDropFragEvicted ipDropNotForUs \

@@ -89,14 +89,14 @@ export interface SynackExports {
 /** Socket errors (negative, errno-like); see assembly/util/errors.ts. */
 export const E = {
   AGAIN: -11, BADF: -9, INVAL: -22, NOBUFS: -105, ADDRINUSE: -98,
-  RESET: -104, TIMEDOUT: -110, REFUSED: -111, PIPE: -32,
+  RESET: -104, TIMEDOUT: -110, REFUSED: -111, PIPE: -32, HOSTUNREACH: -113, NOTFOUND: -2,
 } as const;
 
 /** Each error code's errno name, as node:net's err.code and packetdrill write it. */
 export const ERRNO_NAMES: Readonly<Record<number, string>> = {
   [E.AGAIN]: "EAGAIN", [E.BADF]: "EBADF", [E.INVAL]: "EINVAL", [E.NOBUFS]: "ENOBUFS",
   [E.ADDRINUSE]: "EADDRINUSE", [E.RESET]: "ECONNRESET", [E.TIMEDOUT]: "ETIMEDOUT",
-  [E.REFUSED]: "ECONNREFUSED", [E.PIPE]: "EPIPE",
+  [E.REFUSED]: "ECONNREFUSED", [E.PIPE]: "EPIPE", [E.HOSTUNREACH]: "EHOSTUNREACH", [E.NOTFOUND]: "ENOTFOUND",
 };
 
 /** RFC 9293 states, numbered as sock_state returns them. */
