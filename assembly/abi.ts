@@ -34,6 +34,7 @@ import { selectServices, startBuiltins, builtinBytes } from "./apps/builtin";
 import { mdnsSetName, mdnsSettled } from "./apps/mdns";
 import { setEcnMode } from "./tcp/ecn";
 import { statsText, connsText } from "./apps/report";
+import { resolveStart, resolveResult, resolveAddress, resolvePoll, resolveServers, resolveServer } from "./apps/resolve";
 import { IDLE_POLL_MS } from "./config";
 
 // A little larger than the largest frame, so oversized frames reach the module and are counted.
@@ -144,6 +145,7 @@ export function poll(now: u32): u32 {
   next = min(next, ifacePoll());
   tcpUnreachable(); // what waited for a next hop ARP just gave up on
   if (dhcpActive()) next = min(next, dhcpPoll()); // a static address never runs (or compiles) the client
+  next = min(next, resolvePoll());
   // A second round only when the first changed what services see (a connection's state, our
   // address): they answer it now, and TCP sends what they wrote. Otherwise it would find nothing.
   if (stateChanges != changes || ourIp() != ip) {
@@ -217,6 +219,20 @@ export function sock_nodelay(id: i32, on: u32): i32 { return sock.noDelay(id, on
 /** Text reports, written into the io buffer; they return the length. The console shows the same. */
 export function stats_text(): u32 { return statsText(scratch, scratchSize); }
 export function conns_text(): u32 { return connsText(scratch, scratchSize); }
+// Names (apps/resolve.ts): DNS over UDP, .local by mDNS, localhost, dotted quads.
+/**
+ * Look up the name in the first len bytes of the io buffer ("peer.test", "synack-2.local").
+ * Returns a handle for resolve_result, or E_INVAL (malformed name), E_AGAIN (no address yet),
+ * E_NOBUFS (every lookup slot busy). The answer may be there at once (cached, local, literal).
+ */
+export function resolve(len: u32): i32 { return resolveStart(scratch, <i32>min(len, <u32>scratchSize)); }
+/** 0: resolved (resolve_address); E_AGAIN: still asking (poll); E_NOTFOUND (-2), E_TIMEDOUT, E_INVAL (stale handle). */
+export function resolve_result(handle: i32): i32 { return resolveResult(handle); }
+export function resolve_address(handle: i32): u32 { return resolveAddress(handle); }
+/** The DNS servers to ask (0 = none; both 0: those DHCP handed out), and the one asked as k (0, 1). */
+export function dns_servers(a: u32, b: u32): void { resolveServers(a, b); }
+export function dns_server(k: i32): u32 { return resolveServer(k); }
+
 // UDP sockets: ids 0..udpSockets-1 (configure_udp), their own space (not socket ids). Payloads pass through the io buffer.
 /** Bind a UDP port (0: an ephemeral one); returns the id, E_ADDRINUSE or E_NOBUFS. */
 export function udp_bind(port: u32): i32 { return udp.udpBind(port); }

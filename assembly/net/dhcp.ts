@@ -27,11 +27,15 @@ const MAX_LEASE_S: u32 = 24 * 86400; // keeps every deadline inside the u32 mill
   t1: u32;
   t2: u32;
   expiry: u32;
+  dns1: u32; // the lease's name servers (option 6), for the resolver
+  dns2: u32;
 }
 const c = changetype<Client>(memory.data(offsetof<Client>(), 4));
 const reply = new DhcpReply();
 
 export function dhcpActive(): bool { return c.state != S.OFF; }
+/** The lease's name servers, k = 0 or 1 (0: none). */
+export function dhcpNameServer(k: i32): u32 { return c.state >= S.BOUND ? (k == 0 ? c.dns1 : c.dns2) : 0; }
 /** Off (a static address) or holding a lease. */
 export function dhcpSettled(): bool { return c.state == S.OFF || c.state >= S.BOUND; }
 
@@ -77,6 +81,8 @@ function bind(r: DhcpReply): void {
   }
   c.state = S.BOUND;
   c.deadline = c.t1;
+  c.dns1 = r.dns1;
+  c.dns2 = r.dns2;
   logText().str("dhcp bound ").ip(r.yiaddr).ch(47).u32(prefixOf(r.mask)).str(" router ").ip(r.router)
     .str(" lease ").u32(lease).str(" s from ").ip(c.server);
   emit();

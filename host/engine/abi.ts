@@ -84,6 +84,14 @@ export interface SynackExports {
   udp_local_port(id: number): number;
   udp_close(id: number): number;
   conns_text(): number;
+  /** Look up the name in len bytes of the io buffer: a handle, or E.INVAL / E.AGAIN (no address) / E.NOBUFS. */
+  resolve(len: number): number;
+  /** 0: resolved (resolve_address); E.AGAIN: asking; E.NOTFOUND, E.TIMEDOUT, E.INVAL (stale handle). */
+  resolve_result(handle: number): number;
+  resolve_address(handle: number): number;
+  /** DNS servers to ask (0: none; both 0: DHCP's), and server k (0, 1) asked now. */
+  dns_servers(a: number, b: number): void;
+  dns_server(k: number): number;
 }
 
 /** Socket errors (negative, errno-like); see assembly/util/errors.ts. */
