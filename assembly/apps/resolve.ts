@@ -5,7 +5,8 @@
 // they are. Each lookup is a slot of a small table that is also the cache: an answer stays for
 // its TTL (at most CACHE_MAX_S), a failure until the slot is wanted again. The UDP socket is bound
 // while a query is out and closed after. A lookup returns a handle; resolveResult(handle) says
-// E_AGAIN while it waits, then 0 (resolveAddress) or why not (E_NOTFOUND, E_TIMEDOUT).
+// E_AGAIN while it waits, then 0 (resolveAddress) or why not (E_NOTFOUND: no such name or no
+// address for it; E_TIMEDOUT: no usable answer, none at all or the servers' failure codes).
 import { random_u32 } from "../env";
 import { now, reached, until } from "../util/clock";
 import { get16, get32 } from "../util/bytes";
@@ -211,7 +212,10 @@ function answer(p: usize, n: i32, src: u32, sport: u32): void {
   at += 4;
   const rcode = dnsFlags(p) & RCODE_MASK;
   if (rcode == RCODE_NXDOMAIN) { finish(i, 0, E_NOTFOUND, 0); return; }
-  if (rcode != 0) { if (l.tries < TRIES) ask(i); return; } // the other server may do better
+  if (rcode != 0) { // SERVFAIL, REFUSED...: the other server may do better; with none, give up now
+    if (l.tries < TRIES && server(1) != 0) ask(i); else finish(i, 0, E_TIMEDOUT, 0);
+    return;
+  }
   // The A record for the name, or for the alias a CNAME in this answer gave it (a recursive
   // server puts the chain in order: RFC 1034 §3.6.2).
   let aliased = false;

@@ -68,23 +68,25 @@ export class Socket extends Duplex {
     return s;
   }
 
-  /** The lookup's answer, if there: connect to it ("lookup" as node:net emits), or fail. False while asking. */
-  private looked(): boolean {
+  /**
+   * The lookup's answer, if there: connect to it ("lookup" as node:net emits), or fail. "connect"
+   * comes on a later pump, never in the same turn as "lookup" (as node:net).
+   */
+  private looked(): void {
     const l = this.lookup!;
     const a = this.host.calls.resolveResult(l.handle);
-    if (a.r === E.AGAIN) return false;
+    if (a.r === E.AGAIN) return;
     this.lookup = null;
-    if (a.r < 0) { this.destroy(lookupError(a.r, l.host)); return false; }
+    if (a.r < 0) { this.destroy(lookupError(a.r, l.host)); return; }
     const address = ipToString(a.ip);
     this.emit("lookup", null, address, 4, l.host);
     const id = this.host.calls.connect(a.ip, l.port);
-    if (id < 0) { this.destroy(socketError(id, "connect", `${address}:${l.port}`)); return false; }
+    if (id < 0) { this.destroy(socketError(id, "connect", `${address}:${l.port}`)); return; }
     this.id = id;
     this.remoteAddress = address;
     this.remotePort = l.port;
     this.remoteFamily = "IPv4";
     this.host.kick();
-    return true;
   }
 
   get readyState(): string {
@@ -191,7 +193,7 @@ export class Socket extends Duplex {
 
   /** Move what can move now; called by the stack after every poll and by the stream. */
   pump(): void {
-    if (this.lookup && !this.destroyed && !this.looked()) return;
+    if (this.lookup) { if (!this.destroyed) this.looked(); return; }
     if (this.id < 0 || this.destroyed) return;
     const st = this.host.calls;
     const state = st.sockState(this.id);

@@ -106,6 +106,11 @@ test("an alias: the A record of the CNAME's target counts; NXDOMAIN is ENOTFOUND
   c.s.receive(answerFrame(q2, { rcode: 3 }));
   c.s.poll();
   assert.equal(c.s.resolveResult(h2).r, E.NOTFOUND);
+  const h3 = c.s.resolve("refused.test");
+  const [q3] = c.queries();
+  c.s.receive(answerFrame(q3, { rcode: 5 }));
+  c.s.poll();
+  assert.equal(c.s.resolveResult(h3).r, E.TIMEDOUT, "REFUSED by the only server: no usable answer, at once");
 });
 
 test("answers that are not ours are ignored: wrong ID, wrong source port or address, another name's A", () => {
