@@ -23,6 +23,7 @@ import { scratch, scratchSize, scratchInit } from "./util/scratch";
 import { ifaceInit, ifacePoll, ourIp, netmask } from "./net/iface";
 import { frameArrives } from "./receive";
 import { dhcpStart, dhcpPoll, dhcpActive, dhcpSettled } from "./net/dhcp";
+import { acdStart, acdPoll } from "./net/acd";
 import { tcpInit, tcpPoll, tcpUnreachable } from "./tcp/stack";
 import { tcbTableInit, stateChanges } from "./tcp/tcb";
 import { dispatchOwed } from "./tcp/output";
@@ -84,6 +85,7 @@ export function init(mac_hi: u32, mac_lo: u32, ip: u32, prefix_len: u32, gateway
   tcpInit();
   startBuiltins();
   if (ip == 0) dhcpStart();
+  else acdStart();
   return 0;
 }
 
@@ -143,6 +145,7 @@ export function poll(now: u32): u32 {
   let next = servicesPollAgain(); // frame_received may have just run them
   next = min(next, tcpPoll());
   next = min(next, ifacePoll());
+  next = min(next, acdPoll()); // before DHCP, which declines an address it finds lost
   tcpUnreachable(); // what waited for a next hop ARP just gave up on
   if (dhcpActive()) next = min(next, dhcpPoll()); // a static address never runs (or compiles) the client
   next = min(next, resolvePoll());

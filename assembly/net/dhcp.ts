@@ -5,7 +5,8 @@ import { random_u32 } from "../env";
 import { now, reached, until } from "../util/clock";
 import { C, count } from "../util/counters";
 import { logText, emit } from "../util/log";
-import { DhcpReply, parseDhcpReply, emitDhcpRequest, DHCP_DISCOVER, DHCP_REQUEST, DHCP_OFFER, DHCP_ACK, DHCP_NAK } from "../wire/dhcp";
+import { DhcpReply, parseDhcpReply, emitDhcpRequest, DHCP_DISCOVER, DHCP_REQUEST, DHCP_DECLINE, DHCP_OFFER, DHCP_ACK, DHCP_NAK } from "../wire/dhcp";
+import { acdStart, acdTakeLost } from "./acd";
 import { ourIp, ourMac, ifaceSetAddress, arpAnnounce } from "./iface";
 import { udpTxPayload, udpSend } from "./udp";
 
@@ -14,6 +15,7 @@ export const DHCP_CLIENT_PORT: u32 = 68;
 const SERVER_PORT: u32 = 67;
 const BROADCAST: u32 = 0xffffffff;
 const MAX_LEASE_S: u32 = 24 * 86400; // keeps every deadline inside the u32 millisecond clock
+const DECLINE_WAIT_MS: u32 = 10_000;
 
 /** The client's state, one record in static memory (a wasm global each would cost the board 32 bytes). */
 @unmanaged class Client {
@@ -78,6 +80,7 @@ function bind(r: DhcpReply): void {
   if (c.state == S.REQUESTING || ourIp() != r.yiaddr) {
     ifaceSetAddress(r.yiaddr, prefixOf(r.mask), r.router);
     arpAnnounce();
+    acdStart();
   }
   c.state = S.BOUND;
   c.deadline = c.t1;
@@ -130,9 +133,27 @@ function restart(): void {
   dhcpStart();
 }
 
+/**
+ * Another host answers ARP for the leased address (net/acd.ts): tell the server (DHCPDECLINE),
+ * give the address up and start over after ten seconds (RFC 2131 §3.1.5, RFC 5227 §2.1.1).
+ */
+function decline(): void {
+  send(DHCP_DECLINE, BROADCAST, 0, ourIp(), c.server);
+  count(C.DHCP_DECLINES);
+  logText().str("dhcp declined ").ip(ourIp());
+  emit();
+  ifaceSetAddress(0, 0, 0);
+  c.state = S.SELECTING;
+  c.xid = random_u32();
+  c.tries = 0;
+  c.started = now;
+  c.deadline = now + DECLINE_WAIT_MS;
+}
+
 /** Timers; returns ms until the next one (u32.MAX_VALUE when DHCP is off). */
 export function dhcpPoll(): u32 {
   if (c.state == S.OFF) return u32.MAX_VALUE;
+  if (c.state >= S.BOUND && acdTakeLost()) decline();
   if (c.state >= S.BOUND && reached(c.expiry, now)) { restart(); return until(c.deadline, now); }
   if (!reached(c.deadline, now)) return until(c.deadline, now);
   c.tries++;

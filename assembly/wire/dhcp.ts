@@ -5,6 +5,7 @@ import { get8, get32, put8, put16, put32 } from "../util/bytes";
 export const DHCP_DISCOVER: u32 = 1;
 export const DHCP_OFFER: u32 = 2;
 export const DHCP_REQUEST: u32 = 3;
+export const DHCP_DECLINE: u32 = 4;
 export const DHCP_ACK: u32 = 5;
 export const DHCP_NAK: u32 = 6;
 
@@ -72,7 +73,7 @@ export function parseDhcpReply(p: usize, len: i32, mac: usize, r: DhcpReply): bo
 }
 
 /**
- * Build a DISCOVER or REQUEST at p; returns its length. requested/server are 0 to leave those
+ * Build a DISCOVER, REQUEST or DECLINE at p; returns its length. requested/server are 0 to leave those
  * options out; ciaddr is our address while renewing. Replies are asked to come back broadcast.
  */
 export function emitDhcpRequest(p: usize, type: u32, xid: u32, mac: usize, ciaddr: u32, requested: u32, server: u32, secs: u32): i32 {
@@ -88,8 +89,10 @@ export function emitDhcpRequest(p: usize, type: u32, xid: u32, mac: usize, ciadd
   put8(o, OPT_MSG_TYPE); put8(o + 1, 1); put8(o + 2, type); o += 3;
   if (requested != 0) { put8(o, OPT_REQUESTED_IP); put8(o + 1, 4); put32(o + 2, requested); o += 6; }
   if (server != 0) { put8(o, OPT_SERVER_ID); put8(o + 1, 4); put32(o + 2, server); o += 6; }
-  put8(o, OPT_PARAMS); put8(o + 1, 4); put8(o + 2, OPT_SUBNET); put8(o + 3, OPT_ROUTER); put8(o + 4, OPT_LEASE);
-  put8(o + 5, OPT_DNS); o += 6;
+  if (type != DHCP_DECLINE) { // a DECLINE asks for nothing (RFC 2131 table 5)
+    put8(o, OPT_PARAMS); put8(o + 1, 4); put8(o + 2, OPT_SUBNET); put8(o + 3, OPT_ROUTER); put8(o + 4, OPT_LEASE);
+    put8(o + 5, OPT_DNS); o += 6;
+  }
   put8(o, OPT_END); o++;
   let len = <i32>(o - p);
   while (len < 300) { put8(p + <usize>len, 0); len++; } // BOOTP's minimum message size

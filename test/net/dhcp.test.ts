@@ -174,3 +174,27 @@ test("DHCP: the first DISCOVER reaches the link as the runner attaches (the cloc
   assert.equal(clock.now(), 0, "no retry timer could have run");
   assert.deepEqual(seen.map((m) => m.type), [1], "one DISCOVER");
 });
+
+test("DHCP: another host answers ARP for the leased address while we probe it: DHCPDECLINE, address dropped, DISCOVER after 10 s", () => {
+  const c = client();
+  const d = c.next()!;
+  c.s.receive(reply(2, d.xid, OFFERED));
+  c.next();
+  c.s.receive(reply(5, d.xid, OFFERED));
+  assert.equal(c.s.address(), OFFERED);
+  const claim = arpFrame({ op: 2, target: OFFERED });
+  claim.fill(0xff, 0, 6); // a gratuitous ARP, broadcast
+  new DataView(claim.buffer).setUint32(28, OFFERED); // the peer says the address is its own
+  c.advance(500);
+  c.s.receive(claim);
+  c.advance(0);
+  const dec = c.next()!;
+  assert.deepEqual([dec.type, dec.requested, dec.server, dec.ciaddr], [4, OFFERED, SERVER, 0]);
+  assert.equal(c.s.address(), 0);
+  assert.equal(c.s.stats().dhcpDeclines, 1);
+  assert.ok(c.logs.includes("dhcp declined 10.77.0.66"), c.logs.join("\n"));
+  c.advance(9999);
+  assert.equal(c.next(), null);
+  c.advance(1);
+  assert.equal(c.next()!.type, 1, "DISCOVER again");
+});
