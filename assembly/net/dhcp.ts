@@ -138,11 +138,12 @@ function restart(): void {
  * give the address up and start over after ten seconds (RFC 2131 §3.1.5, RFC 5227 §2.1.1).
  */
 function decline(): void {
-  send(DHCP_DECLINE, BROADCAST, 0, ourIp(), c.server);
+  const addr = ourIp();
+  ifaceSetAddress(0, 0, 0); // first: the DECLINE comes from 0.0.0.0, not from the address in dispute
+  send(DHCP_DECLINE, BROADCAST, 0, addr, c.server);
   count(C.DHCP_DECLINES);
-  logText().str("dhcp declined ").ip(ourIp());
+  logText().str("dhcp declined ").ip(addr);
   emit();
-  ifaceSetAddress(0, 0, 0);
   c.state = S.SELECTING;
   c.xid = random_u32();
   c.tries = 0;
