@@ -34,6 +34,7 @@ import { servicesPoll, servicesPollAgain, servicesChanged } from "./apps/registr
 import { selectServices, startBuiltins, builtinBytes } from "./apps/builtin";
 import { mdnsSetName, mdnsSettled } from "./apps/mdns";
 import { setEcnMode } from "./tcp/ecn";
+import { setEngine } from "./apps/engine";
 import { statsText, connsText } from "./apps/report";
 import { resolveStart, resolveResult, resolveAddress, resolvePoll, resolveServers, resolveServer } from "./apps/resolve";
 import { IDLE_POLL_MS } from "./config";
@@ -107,6 +108,12 @@ export function mdns_set_name(len: u32): i32 {
   servicesChanged();
   return mdnsSetName(scratch, <i32>min(len, 64)) ? 0 : sock.E_INVAL;
 }
+
+/**
+ * What runs the module, for the status page: len bytes of the io buffer, printable ASCII (no '<'
+ * or '&'), 1..47 of them ("V8, Node v20.11.0", "native board"). Any time. 0 or E_INVAL.
+ */
+export function set_engine(len: u32): i32 { return setEngine(scratch, <i32>min(len, 48)) ? 0 : sock.E_INVAL; }
 
 /**
  * 1 once the start-up exchanges are over: the address is static or leased, and the mDNS name (if

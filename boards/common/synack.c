@@ -119,16 +119,18 @@ int synack_udp_recvfrom(int id, void *buf, size_t len, uint32_t *ip, uint16_t *p
   return r;
 }
 
-int synack_resolve(const char *name) {
-  static export_fn e = { "resolve", 0, 0 };
+/* A name into the io buffer for an export that takes its length. */
+static int named(export_fn *e, const char *name, size_t max) {
   uint32_t cap;
   uint8_t *p = io(&cap);
   size_t len = strlen(name);
-  if (!p || len > 255 || len > cap) return SYNACK_EINVAL;
+  if (!p || len > max || len > cap) return SYNACK_EINVAL;
   memcpy(p, name, len);
   const uint32_t a[] = { (uint32_t)len };
-  return call(&e, 1, a);
+  return call(e, 1, a);
 }
+int synack_resolve(const char *name) { static export_fn e = { "resolve", 0, 0 }; return named(&e, name, 255); }
+int synack_set_engine(const char *name) { static export_fn e = { "set_engine", 0, 0 }; return named(&e, name, 47); }
 
 int synack_resolve_result(int handle, uint32_t *ip) {
   static export_fn e = { "resolve_result", 0, 0 }, e_ip = { "resolve_address", 0, 0 };

@@ -60,6 +60,9 @@ int synack_resolve(const char *name);
 int synack_resolve_result(int handle, uint32_t *ip);
 void synack_dns_servers(uint32_t a, uint32_t b);         /* 0, 0: those DHCP handed out */
 
+/* What runs the module, for the status page (printable ASCII, 1..47 bytes): 0 or SYNACK_EINVAL. */
+int synack_set_engine(const char *name);
+
 /* The counters and the connection table as text (the console's stats and conns); bytes written. */
 int synack_stats_text(char *buf, size_t len);
 int synack_conns_text(char *buf, size_t len);

@@ -92,6 +92,8 @@ export interface SynackExports {
   /** DNS servers to ask (0: none; both 0: DHCP's), and server k (0, 1) asked now. */
   dns_servers(a: number, b: number): void;
   dns_server(k: number): number;
+  /** What runs the module, for the status page: len bytes of the io buffer (printable, 1..47). */
+  set_engine(len: number): number;
 }
 
 /** Socket errors (negative, errno-like); see assembly/util/errors.ts. */

@@ -142,6 +142,9 @@ export class Stack {
       this.ip, opts.prefixLen, addr(opts.gateway), this.clock.now());
     if (rc < 0) throw new LayoutError("not enough memory for the layout");
     this.booting = false;
+    const engine = new TextEncoder().encode(`V8, Node ${process.version}`);
+    this.view().set(engine, this.x.io_buffer());
+    this.x.set_engine(engine.length);
   }
 
   /** The module's memory (re-viewed if it ever grew). */

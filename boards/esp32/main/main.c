@@ -9,6 +9,7 @@
 #include "hal.h"
 #include "w5500.h"
 #include "example_service.h"
+#include "synack.h"
 #include "driver/gpio.h"
 #include "esp_heap_caps.h"
 #include "esp_log.h"
@@ -112,6 +113,7 @@ static int enough_memory(const fw_config *cfg) {
 static int start(const fw_config *cfg) {
   if (!enough_memory(cfg)) return -1;
   if (fw_start(wasm_start, (size_t)(wasm_end - wasm_start), cfg) != 0) return -1;
+  synack_set_engine("ESP32 + W5500 (wasm3)");
   ESP_LOGI(TAG, "started (module %u bytes, linear memory %u bytes, free heap %u, largest block %u)",
            (unsigned)(wasm_end - wasm_start), (unsigned)fw_memory_size(), (unsigned)esp_get_free_heap_size(),
            (unsigned)heap_caps_get_largest_free_block(MALLOC_CAP_8BIT));
