@@ -3,11 +3,9 @@
 // also holds declines it to dnsmasq and takes another. On V8 and on the native board.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { join } from "node:path";
-import { tmpdir } from "node:os";
 import { isRoot, createNetns, LINUX_IP, Netns } from "../../host/link/netns.js";
 import { openStack, NetStack } from "../../host/index.js";
+import { startDnsmasq } from "../lib/dnsmasq.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,12 +39,9 @@ for (const board of ["v8", "native"] as const) test(`a configured address Linux 
 
 for (const board of ["v8", "native"] as const) test(`a lease Linux holds too: DHCPDECLINE, and dnsmasq's next address (${board})`, { skip }, async () => {
   const ns = createNetns("ad");
-  const lease = join(tmpdir(), `synack-ad-${process.pid}-${board}.leases`);
   ns.execSync("ip", ["addr", "add", "10.77.0.50/24", "dev", ns.tap]); // the conflicting host
   // Without dnsmasq's ping before an offer, .50 (the first of the two) is offered although in use.
-  const dnsmasq = ns.spawn("dnsmasq", ["--no-daemon", "--conf-file=/dev/null", "--interface=tap0", "--bind-interfaces", "--port=0",
-    "--no-ping", "--dhcp-range=10.77.0.50,10.77.0.51,255.255.255.0,1h", "--dhcp-sequential-ip", `--dhcp-leasefile=${lease}`,
-    "--dhcp-authoritative", "--user=root"], { stdio: ["ignore", "ignore", "pipe"] });
+  const dnsmasq = startDnsmasq(ns, ["--port=0", "--no-ping", "--dhcp-range=10.77.0.50,10.77.0.51,255.255.255.0,1h", "--dhcp-sequential-ip"]);
   const logs: string[] = [];
   let net: NetStack | undefined;
   try {
@@ -57,9 +52,7 @@ for (const board of ["v8", "native"] as const) test(`a lease Linux holds too: DH
     assert.equal(net.address, "10.77.0.51");
   } finally {
     await net?.close();
-    dnsmasq.kill("SIGTERM");
-    await sleep(200);
+    await dnsmasq.stop();
     ns.destroy();
-    rmSync(lease, { force: true });
   }
 });

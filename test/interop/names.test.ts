@@ -4,21 +4,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { rmSync } from "node:fs";
-import { join } from "node:path";
-import { tmpdir } from "node:os";
 import { isRoot, createNetns, LINUX_IP } from "../../host/link/netns.js";
 import { openStack, NetStack } from "../../host/index.js";
+import { startDnsmasq } from "../lib/dnsmasq.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const board of ["v8", "native"] as const) test(`connect({ host }) through dnsmasq's DNS, learnt by DHCP (${board})`, { skip }, async () => {
   const ns = createNetns("dn");
-  const lease = join(tmpdir(), `synack-dn-${process.pid}-${board}.leases`);
-  const dnsmasq = ns.spawn("dnsmasq", ["--no-daemon", "--conf-file=/dev/null", "--interface=tap0", "--bind-interfaces",
-    "--no-resolv", "--no-hosts", "--local=/test/", `--host-record=peer.test,${LINUX_IP}`, "--dhcp-range=10.77.0.50,10.77.0.99,255.255.255.0,1h",
-    `--dhcp-leasefile=${lease}`, "--dhcp-authoritative", "--user=root"], { stdio: ["ignore", "ignore", "pipe"] });
+  const dnsmasq = startDnsmasq(ns, ["--no-resolv", "--no-hosts", "--local=/test/", `--host-record=peer.test,${LINUX_IP}`,
+    "--dhcp-range=10.77.0.50,10.77.0.99,255.255.255.0,1h"]);
   let net: NetStack | undefined;
   try {
     const listener = ns.run("nc", ["-l", LINUX_IP, "9100"], "hello by name\n", 30_000);
@@ -40,9 +36,7 @@ for (const board of ["v8", "native"] as const) test(`connect({ host }) through d
     assert.deepEqual([e.code, e.syscall, e.hostname], ["ENOTFOUND", "getaddrinfo", "nobody.test"]);
   } finally {
     await net?.close();
-    dnsmasq.kill("SIGTERM");
-    await sleep(200);
+    await dnsmasq.stop();
     ns.destroy();
-    rmSync(lease, { force: true });
   }
 });
