@@ -13,7 +13,7 @@ import { get16, get32 } from "../util/bytes";
 import { scratch } from "../util/scratch";
 import { ascii } from "../util/text";
 import { logText, emit } from "../util/log";
-import { E_AGAIN, E_INVAL, E_NOBUFS, E_NOTFOUND, E_TIMEDOUT } from "../tcp/errors";
+import { E_AGAIN, E_INVAL, E_NOBUFS, E_NOTFOUND, E_TIMEDOUT } from "../util/errors";
 import { ourIp } from "../net/iface";
 import { dhcpNameServer } from "../net/dhcp";
 import { udpBind, udpClose, udpRecvFrom, udpSendTo, udpFromIp, udpFromPort, udpPending } from "../net/udpsock";
