@@ -23,8 +23,9 @@ import { scratch, scratchSize, scratchInit } from "./util/scratch";
 import { ifaceInit, ifacePoll, ourIp, netmask } from "./net/iface";
 import { frameArrives } from "./receive";
 import { dhcpStart, dhcpPoll, dhcpActive, dhcpSettled } from "./net/dhcp";
-import { acdStart, acdPoll } from "./net/acd";
+import { acdStart, acdPoll, acdDue, acdSettled } from "./net/acd";
 import { tcpInit, tcpPoll, tcpUnreachable } from "./tcp/stack";
+import { arpUnansweredAny } from "./net/arp_cache";
 import { tcbTableInit, stateChanges } from "./tcp/tcb";
 import { dispatchOwed } from "./tcp/output";
 import { configure as layoutConfigure, configureUdp, reserveLayout, scratchBytes, heapTop, setServiceBytes } from "./layout";
@@ -36,7 +37,7 @@ import { mdnsSetName, mdnsSettled } from "./apps/mdns";
 import { setEcnMode } from "./tcp/ecn";
 import { setEngine } from "./apps/engine";
 import { statsText, connsText } from "./apps/report";
-import { resolveStart, resolveResult, resolveAddress, resolvePoll, resolveServers, resolveServer } from "./apps/resolve";
+import { resolveStart, resolveResult, resolveAddress, resolvePoll, resolveAsking, resolveServers, resolveServer } from "./apps/resolve";
 import { IDLE_POLL_MS } from "./config";
 
 // A little larger than the largest frame, so oversized frames reach the module and are counted.
@@ -116,11 +117,11 @@ export function mdns_set_name(len: u32): i32 {
 export function set_engine(len: u32): i32 { return setEngine(scratch, <i32>min(len, 48)) ? 0 : sock.E_INVAL; }
 
 /**
- * 1 once the start-up exchanges are over: the address is static or leased, and the mDNS name (if
- * the responder runs) probed and announced; else 0. A board may then drop the code compiled for
+ * 1 once the start-up exchanges are over: the address is static or leased and probed and announced
+ * (RFC 5227), and the mDNS name (if the responder runs) probed and announced; else 0. A board may then drop the code compiled for
  * them (boards/common/firmware.c moves to a fresh wasm3 runtime at that point).
  */
-export function settled(): u32 { return dhcpSettled() && ourIp() != 0 && mdnsSettled() ? 1 : 0; }
+export function settled(): u32 { return dhcpSettled() && ourIp() != 0 && mdnsSettled() && acdSettled() ? 1 : 0; }
 
 /** Our IPv4 address (0 until DHCP has leased one) and its prefix length. */
 export function address(): u32 { return ourIp(); }
@@ -152,10 +153,11 @@ export function poll(now: u32): u32 {
   let next = servicesPollAgain(); // frame_received may have just run them
   next = min(next, tcpPoll());
   next = min(next, ifacePoll());
-  next = min(next, acdPoll()); // before DHCP, which declines an address it finds lost
-  tcpUnreachable(); // what waited for a next hop ARP just gave up on
+  // Each called only when it has work: a board compiles no code for them in a quiet steady state.
+  if (acdDue()) next = min(next, acdPoll()); // before DHCP, which declines an address it finds lost
+  if (arpUnansweredAny()) tcpUnreachable(); // what waited for a next hop ARP just gave up on
   if (dhcpActive()) next = min(next, dhcpPoll()); // a static address never runs (or compiles) the client
-  next = min(next, resolvePoll());
+  if (resolveAsking()) next = min(next, resolvePoll());
   // A second round only when the first changed what services see (a connection's state, our
   // address): they answer it now, and TCP sends what they wrote. Otherwise it would find nothing.
   if (stateChanges != changes || ourIp() != ip) {

@@ -236,6 +236,9 @@ function answer(p: usize, n: i32, src: u32, sport: u32): void {
   finish(i, 0, E_NOTFOUND, 0); // the name exists, without an address
 }
 
+/** Whether a query is out (its socket bound): only then has resolvePoll anything to do. */
+@inline export function resolveAsking(): bool { return sock >= 0; }
+
 /** Read answers, resend or give up; ms until the next try (u32.MAX_VALUE when nothing asks). */
 export function resolvePoll(): u32 {
   if (sock < 0) return u32.MAX_VALUE;

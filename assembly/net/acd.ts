@@ -76,9 +76,15 @@ function conflict(): void {
   a.lost = true;
 }
 
+/** Whether acdPoll has anything to do: probing or announcing, or ARP input saw a conflict. */
+@inline export function acdDue(): bool { return a.state == A.PROBING || a.state == A.ANNOUNCING || arpClaimed || arpProbed; }
+
+/** Off, or done probing and announcing (settled() waits for it: its start-up code can then go). */
+@inline export function acdSettled(): bool { return a.state == A.OFF || a.state == A.CLAIMED; }
+
 /** Probes and announcements due; ms until the next (u32.MAX_VALUE when only defending or off). */
 export function acdPoll(): u32 {
-  if (a.state == A.OFF) return u32.MAX_VALUE;
+  if (a.state == A.OFF) { arpConflictsTaken(); return u32.MAX_VALUE; } // nothing to defend
   if (ourIp() != a.addr) { a.state = A.OFF; return u32.MAX_VALUE; } // the address went (DHCP lost it)
   if (arpClaimed || arpProbed) conflict();
   if (a.state == A.OFF || a.state == A.CLAIMED) return u32.MAX_VALUE;
