@@ -37,7 +37,7 @@ import { mdnsSetName, mdnsSettled } from "./apps/mdns";
 import { setEcnMode } from "./tcp/ecn";
 import { setEngine } from "./apps/engine";
 import { statsText, connsText } from "./apps/report";
-import { resolveStart, resolveResult, resolveAddress, resolvePoll, resolveAsking, resolveServers, resolveServer } from "./apps/resolve";
+import { resolveStart, resolvePoll, resolveAsking } from "./apps/resolve";
 import { IDLE_POLL_MS } from "./config";
 
 // A little larger than the largest frame, so oversized frames reach the module and are counted.
@@ -239,11 +239,12 @@ export function conns_text(): u32 { return connsText(scratch, scratchSize); }
  */
 export function resolve(len: u32): i32 { return resolveStart(scratch, <i32>min(len, <u32>scratchSize)); }
 /** 0: resolved (resolve_address); E_AGAIN: still asking (poll); E_NOTFOUND (-2), E_TIMEDOUT, E_INVAL (stale handle). */
-export function resolve_result(handle: i32): i32 { return resolveResult(handle); }
-export function resolve_address(handle: i32): u32 { return resolveAddress(handle); }
-/** The DNS servers to ask (0 = none; both 0: those DHCP handed out), and the one asked as k (0, 1). */
-export function dns_servers(a: u32, b: u32): void { resolveServers(a, b); }
-export function dns_server(k: i32): u32 { return resolveServer(k); }
+export { resolveResult as resolve_result } from "./apps/resolve";
+export { resolveAddress as resolve_address } from "./apps/resolve";
+/** The DNS servers to ask (0 = none; both 0: those DHCP handed out), and the one asked as k (0, 1).
+ *  These three are apps/resolve.ts's own functions under their ABI names (no wrapper to keep a record of). */
+export { resolveServers as dns_servers } from "./apps/resolve";
+export { resolveServer as dns_server } from "./apps/resolve";
 
 // UDP sockets: ids 0..udpSockets-1 (configure_udp), their own space (not socket ids). Payloads pass through the io buffer.
 /** Bind a UDP port (0: an ephemeral one); returns the id, E_ADDRINUSE or E_NOBUFS. */

@@ -3,7 +3,7 @@
 // one-shot queries (RFC 6762 §5.1: from an ephemeral port to 224.0.0.251, answered by legacy
 // unicast), `localhost` (RFC 6761 §6.3) and our own mDNS name without asking, dotted quads as
 // they are. Each lookup is a slot of a small table that is also the cache: an answer stays for
-// its TTL (at most CACHE_MAX_S), a failure until the slot is wanted again. The UDP socket is bound
+// its TTL (at most CACHE_MAX_S), a failure until the slot is wanted again (two slots). The UDP socket is bound
 // while a query is out and closed after. A lookup returns a handle; resolveResult(handle) says
 // E_AGAIN while it waits, then 0 (resolveAddress) or why not (E_NOTFOUND: no such name or no
 // address for it; E_TIMEDOUT: no usable answer, none at all or the servers' failure codes).
@@ -23,7 +23,7 @@ import {
 } from "../wire/dns";
 import { mdnsIsOurName, MDNS_GROUP } from "./mdns";
 
-const SLOTS: i32 = 4;
+const SLOTS: i32 = 2; // lookups at a time, and cached answers: 2 x 255 bytes of names on every board
 const DNS_PORT: u32 = 53;
 const MDNS_PORT: u32 = 5353;
 const TRIES: i32 = 3;            // sends per lookup, rotating over the servers
@@ -176,13 +176,13 @@ export function resolveStart(t: usize, len: i32): i32 {
 }
 
 /** 0 once the handle's name resolved (resolveAddress), E_AGAIN while asking, else the error. */
-export function resolveResult(h: i32): i32 {
-  if (h < 0 || (h & 7) >= SLOTS || handleOf(h & 7) != h) return E_INVAL;
-  const l = slot(h & 7);
+export function resolveResult(handle: i32): i32 {
+  if (handle < 0 || (handle & 7) >= SLOTS || handleOf(handle & 7) != handle) return E_INVAL;
+  const l = slot(handle & 7);
   if (l.state == Q.FREE) return E_INVAL;
   return l.state == Q.ASKING ? E_AGAIN : l.state == Q.DONE ? 0 : l.error;
 }
-export function resolveAddress(h: i32): u32 { return resolveResult(h) == 0 ? slot(h & 7).ip : 0; }
+export function resolveAddress(handle: i32): u32 { return resolveResult(handle) == 0 ? slot(handle & 7).ip : 0; }
 
 /** Send slot i's query (again): to the next server, or to the mDNS group. */
 function ask(i: i32): void {
