@@ -49,7 +49,7 @@ function serviceName(port: u32): usize {
 }
 
 /** A table row's cells after its id: service, state, local and remote endpoint. */
-function rowCells(t: Text, port: u32, state: i32, ip: u32, rip: u32, rport: u32): Text {
+@inline function rowCells(t: Text, port: u32, state: i32, ip: u32, rip: u32, rport: u32): Text {
   const name = serviceName(port);
   t.str("<td>").z(name != 0 ? name : ascii("app")).str("<td>");
   writeStateName(t, state).str("<td>").ip(ip).ch(58).u32(port).str("<td>");
@@ -82,7 +82,7 @@ function statusPage(t: Text, conn: i32): void {
     .str(" (<a href=/ladder>its ladder</a>, <a href=/stats>all counters</a>, <a href=/status.json>JSON</a>). This page reloads itself every 5 s.</p>")
     .str("<h2>Connections (RFC 9293 states)</h2>");
   connTable(t);
-  t.str("<p>sent, acked and received: bytes from each side's ISN (relative sequence numbers: SND.NXT, SND.UNA and RCV.NXT less the ISN); window: the peer's.</p><h2>Counters</h2><table>");
+  t.str("<p>sent, acked, received: SND.NXT, SND.UNA, RCV.NXT less the ISN; window: the peer's.</p><h2>Counters</h2><table>");
   for (let i = 0; i < KEY_COUNTERS.length; i++) {
     const c = unchecked(KEY_COUNTERS[i]);
     writeCounterName(t.str("<tr><td>"), c).str("<td class=n>").u32(counter(<C>c)).str("</tr>");

@@ -71,7 +71,7 @@ export function resolveServer(k: i32): u32 {
 @inline function server(k: i32): u32 { return resolveServer(k); }
 
 /** Whether the last label of the wire name at p (len bytes) is `label` (ASCII, lower case). */
-function lastLabelIs(p: usize, len: i32, label: usize, labelLen: i32): bool {
+@inline function lastLabelIs(p: usize, len: i32, label: usize, labelLen: i32): bool {
   let at = 0, last = 0;
   while (at < len && load<u8>(p + <usize>at) != 0) { last = at; at += 1 + <i32>load<u8>(p + <usize>at); }
   if (<i32>load<u8>(p + <usize>last) != labelLen) return false;
@@ -84,7 +84,7 @@ function lastLabelIs(p: usize, len: i32, label: usize, labelLen: i32): bool {
 }
 
 /** A dotted quad, as text at t (len bytes), or 0. */
-function dottedQuad(t: usize, len: i32): u32 {
+@inline function dottedQuad(t: usize, len: i32): u32 {
   let ip: u32 = 0, part: u32 = 0, digits = 0, dots = 0;
   for (let i = 0; i <= len; i++) {
     const c = i < len ? <u32>load<u8>(t + <usize>i) : 46;
@@ -117,7 +117,7 @@ function victim(): i32 {
   return best;
 }
 
-function say(i: i32): void {
+@inline function say(i: i32): void {
   const l = slot(i);
   const t = logText().str("resolve ");
   for (let k = 0, at = 0; k < l.nameLen - 1;) { // labels, dotted

@@ -52,7 +52,7 @@ export function acdTakeLost(): bool {
   return lost;
 }
 
-function say(what: usize): void {
+@inline function say(what: usize): void {
   logText().str("address ").ip(a.addr).z(what).mac(arpConflictMac);
   emit();
 }

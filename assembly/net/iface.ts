@@ -111,7 +111,7 @@ export function arpRequest(target: u32): void { whoHas(ip, target); }
 /** An RFC 5227 probe: who-has target, from 0.0.0.0 (nobody's cache learns from it). */
 export function arpProbe(target: u32): void { whoHas(0, target); }
 
-function whoHas(sender: u32, target: u32): void {
+@inline function whoHas(sender: u32, target: u32): void {
   const f = arpFrame;
   emitEth(f, broadcast, mac, ETHERTYPE_ARP);
   emitArp(f + ETH_HEADER_LEN, ARP_REQUEST, mac, sender, zeroMac, target);
