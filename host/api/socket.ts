@@ -81,7 +81,7 @@ export class Socket extends Duplex {
     const address = ipToString(a.ip);
     this.emit("lookup", null, address, 4, l.host);
     const id = this.host.calls.connect(a.ip, l.port);
-    if (id < 0) { this.destroy(socketError(id, "connect", `${address}:${l.port}`)); return; }
+    if (id < 0) { this.destroy(socketError(id, "connect", address, l.port)); return; }
     this.id = id;
     this.remoteAddress = address;
     this.remotePort = l.port;
