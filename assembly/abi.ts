@@ -23,7 +23,9 @@ import { scratch, scratchSize, scratchInit } from "./util/scratch";
 import { ifaceInit, ifacePoll, ourIp, netmask } from "./net/iface";
 import { frameArrives } from "./receive";
 import { dhcpStart, dhcpPoll, dhcpActive, dhcpSettled } from "./net/dhcp";
-import { tcpInit, tcpPoll } from "./tcp/stack";
+import { acdStart, acdPoll, acdDue, acdSettled } from "./net/acd";
+import { tcpInit, tcpPoll, tcpUnreachable } from "./tcp/stack";
+import { arpUnansweredAny } from "./net/arp_cache";
 import { tcbTableInit, stateChanges } from "./tcp/tcb";
 import { dispatchOwed } from "./tcp/output";
 import { configure as layoutConfigure, configureUdp, reserveLayout, scratchBytes, heapTop, setServiceBytes } from "./layout";
@@ -33,8 +35,10 @@ import { servicesPoll, servicesPollAgain, servicesChanged } from "./apps/registr
 import { selectServices, startBuiltins, builtinBytes } from "./apps/builtin";
 import { mdnsSetName, mdnsSettled } from "./apps/mdns";
 import { setEcnMode } from "./tcp/ecn";
+import { setEngine } from "./apps/engine";
 import { statsText, connsText } from "./apps/report";
 import { versionText } from "./util/version";
+import { resolveStart, resolvePoll, resolveAsking } from "./apps/resolve";
 import { IDLE_POLL_MS } from "./config";
 
 // A little larger than the largest frame, so oversized frames reach the module and are counted.
@@ -84,6 +88,7 @@ export function init(mac_hi: u32, mac_lo: u32, ip: u32, prefix_len: u32, gateway
   tcpInit();
   startBuiltins();
   if (ip == 0) dhcpStart();
+  else acdStart();
   return 0;
 }
 
@@ -107,11 +112,17 @@ export function mdns_set_name(len: u32): i32 {
 }
 
 /**
- * 1 once the start-up exchanges are over: the address is static or leased, and the mDNS name (if
- * the responder runs) probed and announced; else 0. A board may then drop the code compiled for
+ * What runs the module, for the status page: len bytes of the io buffer, printable ASCII (no '<'
+ * or '&'), 1..47 of them ("V8, Node v20.11.0", "native board"). Any time. 0 or E_INVAL.
+ */
+export function set_engine(len: u32): i32 { return setEngine(scratch, <i32>min(len, 48)) ? 0 : sock.E_INVAL; }
+
+/**
+ * 1 once the start-up exchanges are over: the address is static or leased and probed and announced
+ * (RFC 5227), and the mDNS name (if the responder runs) probed and announced; else 0. A board may then drop the code compiled for
  * them (boards/common/firmware.c moves to a fresh wasm3 runtime at that point).
  */
-export function settled(): u32 { return dhcpSettled() && ourIp() != 0 && mdnsSettled() ? 1 : 0; }
+export function settled(): u32 { return dhcpSettled() && ourIp() != 0 && mdnsSettled() && acdSettled() ? 1 : 0; }
 
 /** Our IPv4 address (0 until DHCP has leased one) and its prefix length. */
 export function address(): u32 { return ourIp(); }
@@ -143,7 +154,11 @@ export function poll(now: u32): u32 {
   let next = servicesPollAgain(); // frame_received may have just run them
   next = min(next, tcpPoll());
   next = min(next, ifacePoll());
+  // Each called only when it has work: a board compiles no code for them in a quiet steady state.
+  if (acdDue()) next = min(next, acdPoll()); // before DHCP, which declines an address it finds lost
+  if (arpUnansweredAny()) tcpUnreachable(); // what waited for a next hop ARP just gave up on
   if (dhcpActive()) next = min(next, dhcpPoll()); // a static address never runs (or compiles) the client
+  if (resolveAsking()) next = min(next, resolvePoll());
   // A second round only when the first changed what services see (a connection's state, our
   // address): they answer it now, and TCP sends what they wrote. Otherwise it would find nothing.
   if (stateChanges != changes || ourIp() != ip) {
@@ -219,6 +234,21 @@ export function stats_text(): u32 { return statsText(scratch, scratchSize); }
 export function conns_text(): u32 { return connsText(scratch, scratchSize); }
 /** The build's version ("0.1.0+<git describe>", util/version.ts), at any time, also before init. */
 export function version_text(): u32 { return versionText(scratch, scratchSize); }
+// Names (apps/resolve.ts): DNS over UDP, .local by mDNS, localhost, dotted quads.
+/**
+ * Look up the name in the first len bytes of the io buffer ("peer.test", "synack-2.local").
+ * Returns a handle for resolve_result, or E_INVAL (malformed name), E_AGAIN (no address yet),
+ * E_NOBUFS (every lookup slot busy). The answer may be there at once (cached, local, literal).
+ */
+export function resolve(len: u32): i32 { return resolveStart(scratch, <i32>min(len, <u32>scratchSize)); }
+/** 0: resolved (resolve_address); E_AGAIN: still asking (poll); E_NOTFOUND (-2), E_TIMEDOUT, E_INVAL (stale handle). */
+export { resolveResult as resolve_result } from "./apps/resolve";
+export { resolveAddress as resolve_address } from "./apps/resolve";
+/** The DNS servers to ask (0 = none; both 0: those DHCP handed out), and the one asked as k (0, 1).
+ *  These three are apps/resolve.ts's own functions under their ABI names (no wrapper to keep a record of). */
+export { resolveServers as dns_servers } from "./apps/resolve";
+export { resolveServer as dns_server } from "./apps/resolve";
+
 // UDP sockets: ids 0..udpSockets-1 (configure_udp), their own space (not socket ids). Payloads pass through the io buffer.
 /** Bind a UDP port (0: an ephemeral one); returns the id, E_ADDRINUSE or E_NOBUFS. */
 export function udp_bind(port: u32): i32 { return udp.udpBind(port); }

@@ -4,4 +4,5 @@ export {
   sock_listen, sock_accept, sock_connect, sock_send, sock_recv, sock_shutdown, sock_close,
   sock_abort, sock_state, sock_remote_ip, sock_remote_port, sock_local_port, sock_send_space, sock_recv_avail, sock_keepalive, sock_user_timeout, sock_nodelay, sock_close_all, stats_text, conns_text, version_text,
   udp_bind, udp_sendto, udp_recvfrom, udp_from_ip, udp_from_port, udp_local_port, udp_close,
+  resolve, resolve_result, resolve_address, dns_servers, dns_server, set_engine,
 } from "./abi";

@@ -24,7 +24,7 @@ interface Client {
 
 export interface SoakResult {
   seed: number; ok: boolean; reason?: string; faults: Faults; virtualMs: number;
-  connections: number; bytes: number; wire: Wire["stats"];
+  connections: number; bytes: number; reopened: number; wire: Wire["stats"];
 }
 
 export function soakSeed(seed: number, connections = 12, maxBytes = 64 * 1024): SoakResult {
@@ -35,7 +35,7 @@ export function soakSeed(seed: number, connections = 12, maxBytes = 64 * 1024): 
   const rng = new Rng(seed * 7 + 1);
   const pages = [a.stack.memoryBytes(), b.stack.memoryBytes()];
   const clients: Client[] = [];
-  let started = 0, bytes = 0;
+  let started = 0, bytes = 0, reopened = 0;
   let failure: string | undefined;
   const fail = (why: string) => { if (!failure) failure = why; };
 
@@ -51,13 +51,29 @@ export function soakSeed(seed: number, connections = 12, maxBytes = 64 * 1024): 
     return true;
   };
 
+  /**
+   * An open that ARP could not complete (three requests lost to an outage or to loss):
+   * EHOSTUNREACH, as Linux says it; nothing was delivered, so the client opens again.
+   */
+  const unreachable = (c: Client, err: number) => {
+    if (err !== E.HOSTUNREACH || c.got !== 0) return false;
+    c.from.close(c.id);
+    c.id = c.from.connect(c.to, 7);
+    if (c.id < 0) fail(`connect failed: ${c.id}`);
+    c.sent = 0;
+    c.shut = false;
+    reopened++;
+    wire.kick();
+    return true;
+  };
+
   const drive = () => {
     while (started < connections && clients.filter((c) => !c.done).length < 3 && start());
     for (const c of clients) {
       if (c.done) continue;
       while (c.sent < c.payload.length) {
         const n = c.from.send(c.id, c.payload.subarray(c.sent, c.sent + 4096));
-        if (n === E.PIPE || n < 0) { if (n !== E.PIPE) fail(`send on ${c.id}: ${n}`); break; }
+        if (n === E.PIPE || n < 0) { if (n !== E.PIPE && !unreachable(c, n)) fail(`send on ${c.id}: ${n}`); break; }
         if (n === 0) break;
         c.sent += n;
         wire.kick();
@@ -78,7 +94,7 @@ export function soakSeed(seed: number, connections = 12, maxBytes = 64 * 1024): 
         if (r === 0) {
           if (c.got !== c.payload.length) fail(`echo ended after ${c.got} of ${c.payload.length} bytes`);
           c.from.close(c.id); c.done = true; wire.kick();
-        } else if (r !== E.AGAIN) fail(`recv on ${c.id}: error ${r}`);
+        } else if (r !== E.AGAIN && !unreachable(c, r)) fail(`recv on ${c.id}: error ${r}`);
         break;
       }
     }
@@ -97,7 +113,7 @@ export function soakSeed(seed: number, connections = 12, maxBytes = 64 * 1024): 
   } catch (e) {
     fail(`trap: ${(e as Error).message}`);
   }
-  return { seed, ok: !failure, reason: failure, faults, virtualMs: wire.clock.t - t0, connections: started, bytes, wire: wire.stats };
+  return { seed, ok: !failure, reason: failure, faults, virtualMs: wire.clock.t - t0, connections: started, bytes, reopened, wire: wire.stats };
 }
 
 function main(argv: string[]): number {

@@ -2,7 +2,7 @@
 // HTTP/1.0 closes unless it asked for keep-alive, pipelined requests answered in order (the next
 // one is read only once the last response fits the send ring), an idle connection closed by us
 // (our FIN first: FIN-WAIT, then TIME-WAIT), and bounded heads: 400/404/405/408/414/431/503.
-// Pages (pages.ts): `/` status, `/ladder` this connection's own handshake and requests, `/stats`,
+// Pages (pages.ts): `/` status, `/ladder` this connection's own handshake and requests drawn, `/stats`,
 // `/status.json`.
 import { HTTP_SESSIONS, HTTP_HEAD_MAX, HTTP_LINE_MAX, HTTP_KEEPALIVE_MS, HTTP_REQUEST_MS } from "../config";
 import * as sock from "../tcp/socket";
@@ -10,7 +10,8 @@ import { reserve } from "../util/bytes";
 import { now, reached } from "../util/clock";
 import { Text, ascii } from "../util/text";
 import { registerService, release } from "./registry";
-import { page, pagesStart, PAGE_NOT_FOUND, Log, LOG_BYTES } from "./pages";
+import { page, pagesStart, PAGE_NOT_FOUND } from "./pages";
+import { Log, LOG_BYTES } from "./ladder";
 import { RESERVE_OVERHEAD, txRingSize } from "../layout";
 import { scratch, scratchSize } from "../util/scratch";
 

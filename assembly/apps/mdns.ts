@@ -16,7 +16,7 @@ import { HOST_MAX, hostName, hostNameLen, setHostName } from "../net/hostname";
 import { udpBind, udpRecvFrom, udpSendTo, udpFromIp, udpFromPort, udpPending } from "../net/udpsock";
 import {
   DNS_HEADER_LEN, TYPE_A, TYPE_ANY, CLASS_IN, CLASS_TOP, FLAG_RESPONSE, FLAG_AUTHORITATIVE,
-  dnsId, dnsFlags, dnsQuestions, dnsAnswers, dnsAuthorities, skipName, match, writeLocalName, writeHeader, writeA,
+  dnsId, dnsFlags, dnsQuestions, dnsAnswers, dnsAuthorities, skipName, match, writeLocalName, writeHeader, writeA, writeQuestion,
 } from "../wire/dns";
 import { registerPoller } from "./registry";
 
@@ -68,10 +68,10 @@ function makeName(): void {
   nameLen = writeLocalName(name, host, min(n, HOST_MAX));
 }
 
-/** What mdnsSetup reserves: the name in wire form (its UDP queue is counted with the sockets). */
 /** Not running, or the name probed and announced for the address we have now. */
 export function mdnsSettled(): bool { return sock < 0 || (state == M.READY && lastIp == ourIp()); }
 
+/** What mdnsSetup reserves: the name in wire form (its UDP queue is counted with the sockets). */
 export function mdnsBytes(): u32 { return <u32>(HOST_MAX + 8) + RESERVE_OVERHEAD; }
 
 export function mdnsSetup(): void {
@@ -82,6 +82,13 @@ export function mdnsSetup(): void {
   makeName();
   ifaceJoin(MDNS_GROUP);
   registerPoller(mdnsPoll);
+}
+
+/** Whether the wire-form name at p is the one we answer for (the resolver answers it itself). */
+export function mdnsIsOurName(p: usize, len: i32): bool {
+  if (sock < 0 || state < M.ANNOUNCING) return false;
+  const end = skipName(p, len, 0, name);
+  return end == len && match;
 }
 
 function say(what: usize): void {
@@ -102,11 +109,7 @@ function send(dst: u32, port: u32, len: i32): void { udpSendTo(sock, dst, port, 
 function probe(): void {
   writeHeader(outBuf(), 0, 0, 1, 0, 1);
   let o = DNS_HEADER_LEN;
-  memory.copy(outBuf() + <usize>o, name, <usize>nameLen);
-  o += nameLen;
-  store<u16>(outBuf() + <usize>o, bswap<u16>(<u16>TYPE_ANY));
-  store<u16>(outBuf() + <usize>(o + 2), bswap<u16>(<u16>(CLASS_IN | CLASS_TOP))); // QU: answers may come unicast
-  o += 4;
+  o += writeQuestion(outBuf() + <usize>o, name, nameLen, TYPE_ANY, CLASS_IN | CLASS_TOP); // QU: answers may come unicast
   o += writeA(outBuf() + <usize>o, name, nameLen, CLASS_IN, TTL, ourIp()); // what we propose (§8.2)
   send(MDNS_GROUP, PORT, o);
 }
@@ -121,13 +124,7 @@ function announce(): void {
 function answer(id: u32, dst: u32, port: u32, legacy: bool): void {
   writeHeader(outBuf(), legacy ? id : 0, FLAG_RESPONSE | FLAG_AUTHORITATIVE, legacy ? 1 : 0, 1, 0);
   let o = DNS_HEADER_LEN;
-  if (legacy) {
-    memory.copy(outBuf() + <usize>o, name, <usize>nameLen);
-    o += nameLen;
-    store<u16>(outBuf() + <usize>o, bswap<u16>(<u16>TYPE_A));
-    store<u16>(outBuf() + <usize>(o + 2), bswap<u16>(<u16>CLASS_IN));
-    o += 4;
-  }
+  if (legacy) o += writeQuestion(outBuf() + <usize>o, name, nameLen, TYPE_A, CLASS_IN);
   o += writeA(outBuf() + <usize>o, name, nameLen, legacy ? CLASS_IN : CLASS_IN | CLASS_TOP, legacy ? LEGACY_TTL : TTL, ourIp());
   send(dst, port, o);
 }

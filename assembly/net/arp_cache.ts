@@ -30,6 +30,13 @@ let tickStale = true;
 for (let i = 0; i < ARP_CACHE_SIZE; i++) entries[i] = new Entry();
 const holdBuf = memory.data(ARP_HOLD_SLOTS * FRAME_MAX, 4);
 const holdLen = new StaticArray<i32>(ARP_HOLD_SLOTS); // 0 = slot free
+/**
+ * Next hops whose lookup ran out of tries since the transport last looked (arpUnanswered), so
+ * it can fail what waits for them (EHOSTUNREACH); more than fit at once are counted only.
+ */
+const UNANSWERED_MAX: i32 = 4;
+const unanswered = memory.data(UNANSWERED_MAX * 4, 4);
+let unansweredCount = 0;
 
 function find(ip: u32): Entry | null {
   for (let i = 0; i < ARP_CACHE_SIZE; i++) {
@@ -136,7 +143,7 @@ export function arpTick(ask: (ip: u32) => void): u32 {
     if (e.state == FREE) continue;
     if (reached(e.deadline, now)) {
       if (e.state == RESOLVED) { e.state = FREE; continue; }
-      if (e.tries >= ARP_MAX_TRIES) { count(C.ARP_DROP_UNRESOLVED); dropHold(e); e.state = FREE; continue; }
+      if (e.tries >= ARP_MAX_TRIES) { gaveUp(e); continue; }
       e.tries++;
       e.deadline = now + ARP_RETRY_MS;
       ask(e.ip);
@@ -149,8 +156,31 @@ export function arpTick(ask: (ip: u32) => void): u32 {
   return next;
 }
 
+/** No answer after ARP_MAX_TRIES requests: drop the held frame and remember the address. */
+function gaveUp(e: Entry): void {
+  count(C.ARP_DROP_UNRESOLVED);
+  count(C.ARP_UNANSWERED);
+  dropHold(e);
+  e.state = FREE;
+  if (unansweredCount == UNANSWERED_MAX) return;
+  store<u32>(unanswered + (<usize>unansweredCount << 2), e.ip);
+  unansweredCount++;
+}
+
+/**
+ * Whether ARP gave up on ip since the last arpUnansweredTaken(); arpUnansweredAny() first is a
+ * compare when nothing failed.
+ */
+@inline export function arpUnansweredAny(): bool { return unansweredCount != 0; }
+export function arpUnanswered(ip: u32): bool {
+  for (let i = 0; i < unansweredCount; i++) if (load<u32>(unanswered + (<usize>i << 2)) == ip) return true;
+  return false;
+}
+export function arpUnansweredTaken(): void { unansweredCount = 0; }
+
 /** Forget everything (tests). */
 export function arpClear(): void {
   for (let i = 0; i < ARP_CACHE_SIZE; i++) { const e = unchecked(entries[i]); dropHold(e); e.state = FREE; }
   tickStale = true;
+  unansweredCount = 0;
 }

@@ -5,7 +5,8 @@ import { random_u32 } from "../env";
 import { now, reached, until } from "../util/clock";
 import { C, count } from "../util/counters";
 import { logText, emit } from "../util/log";
-import { DhcpReply, parseDhcpReply, emitDhcpRequest, DHCP_DISCOVER, DHCP_REQUEST, DHCP_OFFER, DHCP_ACK, DHCP_NAK } from "../wire/dhcp";
+import { DhcpReply, parseDhcpReply, emitDhcpRequest, DHCP_DISCOVER, DHCP_REQUEST, DHCP_DECLINE, DHCP_OFFER, DHCP_ACK, DHCP_NAK } from "../wire/dhcp";
+import { acdStart, acdTakeLost } from "./acd";
 import { ourIp, ourMac, ifaceSetAddress, arpAnnounce } from "./iface";
 import { hostName, hostNameLen } from "./hostname";
 import { udpTxPayload, udpSend } from "./udp";
@@ -15,6 +16,7 @@ export const DHCP_CLIENT_PORT: u32 = 68;
 const SERVER_PORT: u32 = 67;
 const BROADCAST: u32 = 0xffffffff;
 const MAX_LEASE_S: u32 = 24 * 86400; // keeps every deadline inside the u32 millisecond clock
+const DECLINE_WAIT_MS: u32 = 10_000;
 
 /** The client's state, one record in static memory (a wasm global each would cost the board 32 bytes). */
 @unmanaged class Client {
@@ -28,11 +30,15 @@ const MAX_LEASE_S: u32 = 24 * 86400; // keeps every deadline inside the u32 mill
   t1: u32;
   t2: u32;
   expiry: u32;
+  dns1: u32; // the lease's name servers (option 6), for the resolver
+  dns2: u32;
 }
 const c = changetype<Client>(memory.data(offsetof<Client>(), 4));
 const reply = new DhcpReply();
 
 export function dhcpActive(): bool { return c.state != S.OFF; }
+/** The lease's name servers, k = 0 or 1 (0: none). */
+export function dhcpNameServer(k: i32): u32 { return c.state >= S.BOUND ? (k == 0 ? c.dns1 : c.dns2) : 0; }
 /** Off (a static address) or holding a lease. */
 export function dhcpSettled(): bool { return c.state == S.OFF || c.state >= S.BOUND; }
 
@@ -76,9 +82,12 @@ function bind(r: DhcpReply): void {
   if (c.state == S.REQUESTING || ourIp() != r.yiaddr) {
     ifaceSetAddress(r.yiaddr, prefixOf(r.mask), r.router);
     arpAnnounce();
+    acdStart();
   }
   c.state = S.BOUND;
   c.deadline = c.t1;
+  c.dns1 = r.dns1;
+  c.dns2 = r.dns2;
   logText().str("dhcp bound ").ip(r.yiaddr).ch(47).u32(prefixOf(r.mask)).str(" router ").ip(r.router)
     .str(" lease ").u32(lease).str(" s from ").ip(c.server);
   emit();
@@ -126,9 +135,28 @@ function restart(): void {
   dhcpStart();
 }
 
+/**
+ * Another host answers ARP for the leased address (net/acd.ts): tell the server (DHCPDECLINE),
+ * give the address up and start over after ten seconds (RFC 2131 §3.1.5, RFC 5227 §2.1.1).
+ */
+function decline(): void {
+  const addr = ourIp();
+  ifaceSetAddress(0, 0, 0); // first: the DECLINE comes from 0.0.0.0, not from the address in dispute
+  send(DHCP_DECLINE, BROADCAST, 0, addr, c.server);
+  count(C.DHCP_DECLINES);
+  logText().str("dhcp declined ").ip(addr);
+  emit();
+  c.state = S.SELECTING;
+  c.xid = random_u32();
+  c.tries = 0;
+  c.started = now;
+  c.deadline = now + DECLINE_WAIT_MS;
+}
+
 /** Timers; returns ms until the next one (u32.MAX_VALUE when DHCP is off). */
 export function dhcpPoll(): u32 {
   if (c.state == S.OFF) return u32.MAX_VALUE;
+  if (c.state >= S.BOUND && acdTakeLost()) decline();
   if (c.state >= S.BOUND && reached(c.expiry, now)) { restart(); return until(c.deadline, now); }
   if (!reached(c.deadline, now)) return until(c.deadline, now);
   c.tries++;

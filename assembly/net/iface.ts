@@ -19,6 +19,15 @@ let group: u32 = 0; // the one IPv4 multicast group we joined (mDNS), 0 = none
 let ip: u32 = 0;
 let mask: u32 = 0;
 let gateway: u32 = 0;
+/**
+ * What ARP input saw of another host using our address (RFC 5227 §2.1.1, §2.4), for acd.ts to
+ * act on: a packet with our address as its sender (claimed), or a probe for it (probed); the
+ * other host's MAC. Input only marks.
+ */
+export let arpClaimed = false;
+export let arpProbed = false;
+export const arpConflictMac = memory.data(6);
+export function arpConflictsTaken(): void { arpClaimed = false; arpProbed = false; }
 
 export function ifaceInit(macHi: u32, macLo: u32, addr: u32, prefixLen: u32, gw: u32): void {
   put16(mac, macHi);
@@ -70,6 +79,11 @@ export function arpInput(p: usize, len: i32): void {
   count(C.ARP_IN);
   const spa = arpSenderIp(p);
   const forUs = arpTargetIp(p) == ip && ip != 0;
+  if (ip != 0 && !macEquals(arpSenderMac(p), mac) && (spa == ip || (spa == 0 && forUs && arpOp(p) == ARP_REQUEST))) {
+    if (spa == ip) arpClaimed = true; else arpProbed = true;
+    memory.copy(arpConflictMac, arpSenderMac(p), 6);
+    count(C.ARP_CONFLICTS);
+  }
   if (spa != 0 && spa != ip) {
     const slot = arpLearn(spa, arpSenderMac(p), forUs);
     if (slot >= 0) sendHeld(slot, arpSenderMac(p));
@@ -92,10 +106,15 @@ function sendHeld(slot: i32, dstMac: usize): void {
 }
 
 /** Broadcast a who-has for target. */
-export function arpRequest(target: u32): void {
+export function arpRequest(target: u32): void { whoHas(ip, target); }
+
+/** An RFC 5227 probe: who-has target, from 0.0.0.0 (nobody's cache learns from it). */
+export function arpProbe(target: u32): void { whoHas(0, target); }
+
+@inline function whoHas(sender: u32, target: u32): void {
   const f = arpFrame;
   emitEth(f, broadcast, mac, ETHERTYPE_ARP);
-  emitArp(f + ETH_HEADER_LEN, ARP_REQUEST, mac, ip, zeroMac, target);
+  emitArp(f + ETH_HEADER_LEN, ARP_REQUEST, mac, sender, zeroMac, target);
   count(C.ARP_OUT_REQUESTS);
   linkSend(f, ETH_HEADER_LEN + ARP_LEN);
 }

@@ -22,7 +22,7 @@ export function ipNegativeAdvice(dst: u32): void {
 }
 
 /** Where a datagram to dst goes first: dst itself on our subnet, else the gateway (0: none). */
-function nextHop(dst: u32): u32 {
+@inline export function nextHop(dst: u32): u32 {
   const m = netmask();
   return (dst & m) == (ourIp() & m) ? dst : gatewayIp();
 }

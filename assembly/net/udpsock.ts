@@ -62,7 +62,7 @@ export function udpBind(p: u32, queueSize: i32 = UDP_QUEUE_SIZE): i32 {
 }
 
 /** Whether socket id has a datagram waiting (a poller's cheap look before udpRecvFrom). */
-export function udpPending(id: i32): bool { return valid(id) && unchecked(used[id]) != 0; }
+@inline export function udpPending(id: i32): bool { return valid(id) && unchecked(used[id]) != 0; }
 
 export function udpLocalPort(id: i32): u32 { return valid(id) ? unchecked(port[id]) : 0; }
 

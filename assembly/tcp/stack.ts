@@ -10,8 +10,9 @@ import { dispatch } from "./output";
 import { onTimeout } from "./congestion";
 import { backoff, nextDeadline, persistInterval, keepAliveOn, keepAliveAt } from "./timers";
 import { toClosed } from "./close";
-import { E_TIMEDOUT } from "../util/errors";
-import { ipNegativeAdvice } from "../net/ip";
+import { E_TIMEDOUT, E_HOSTUNREACH } from "../util/errors";
+import { ipNegativeAdvice, nextHop } from "../net/ip";
+import { arpUnansweredAny, arpUnanswered, arpUnansweredTaken } from "../net/arp_cache";
 
 export function tcpInit(): void { isnInit(); }
 
@@ -50,6 +51,23 @@ export function tcpPoll(): u32 {
     next = min(next, nextDeadline(t));
   }
   return next;
+}
+
+/**
+ * ARP gave up on a next hop (ARP_MAX_TRIES requests, a second apart): an active open towards it
+ * fails with EHOSTUNREACH, as Linux's connect does when its neighbour lookup fails, rather than
+ * retransmitting its SYN into nothing until ETIMEDOUT. Called by poll after the interface's timers.
+ */
+export function tcpUnreachable(): void {
+  if (!arpUnansweredAny()) return;
+  for (let i = 0; i < maxConns; i++) {
+    const t = unchecked(conns[i]);
+    if (!t.inUse || t.state != State.SYN_SENT || !arpUnanswered(nextHop(t.remoteIp))) continue;
+    count(C.TCP_ATTEMPT_FAILS);
+    t.error = E_HOSTUNREACH;
+    toClosed(t);
+  }
+  arpUnansweredTaken();
 }
 
 /** The peer is gone (retries, keep-alives or the user timeout ran out): reset and close. */

@@ -6,7 +6,7 @@ import { Text, Names, ascii } from "./text";
 export const enum C {
   // Link and ARP
   ETH_IN_FRAMES, ETH_OUT_FRAMES, ETH_DROP_SHORT, ETH_DROP_TOO_LONG, ETH_DROP_NOT_FOR_US, ETH_DROP_ETHERTYPE,
-  ARP_IN, ARP_OUT_REQUESTS, ARP_OUT_REPLIES, ARP_DROP_MALFORMED, ARP_DROP_UNRESOLVED,
+  ARP_IN, ARP_OUT_REQUESTS, ARP_OUT_REPLIES, ARP_DROP_MALFORMED, ARP_DROP_UNRESOLVED, ARP_UNANSWERED, ARP_CONFLICTS,
   // IPv4
   IP_IN_RECEIVES, IP_IN_DELIVERS, IP_OUT_REQUESTS,
   IP_DROP_SHORT, IP_DROP_VERSION, IP_DROP_IHL, IP_DROP_TOTAL_LEN, IP_DROP_CHECKSUM,
@@ -16,7 +16,7 @@ export const enum C {
   ICMP_IN_ECHOS, ICMP_OUT_ECHO_REPS, ICMP_DROP_CHECKSUM, ICMP_DROP_OTHER,
   ICMP_OUT_DEST_UNREACHS, ICMP_OUT_RATE_LIMITED, ICMP_IN_DEST_UNREACHS, ICMP_IN_FRAG_NEEDED, ICMP_DROP_UNVERIFIED,
   // UDP and DHCP
-  UDP_IN, UDP_DROP_SHORT, UDP_DROP_CHECKSUM, UDP_DROP_NO_PORT, UDP_DROP_QUEUE_FULL, DHCP_OUT, DHCP_OFFERS, DHCP_ACKS, DHCP_NAKS, DHCP_DROP_MALFORMED,
+  UDP_IN, UDP_DROP_SHORT, UDP_DROP_CHECKSUM, UDP_DROP_NO_PORT, UDP_DROP_QUEUE_FULL, DHCP_OUT, DHCP_OFFERS, DHCP_ACKS, DHCP_NAKS, DHCP_DECLINES, DHCP_DROP_MALFORMED,
   // TCP (TCP-MIB names first)
   TCP_ACTIVE_OPENS, TCP_PASSIVE_OPENS, TCP_ATTEMPT_FAILS, TCP_ESTAB_RESETS,
   TCP_IN_SEGS, TCP_OUT_SEGS, TCP_RETRANS_SEGS, TCP_FAST_RETRANSMITS, TCP_IN_ERRS, TCP_OUT_RSTS,
@@ -33,14 +33,14 @@ export const enum C {
 // The names, in the table's order (one list of ASCII bytes: util/text.ts Names).
 const NAMES = new Names(ascii(
   "ethInFrames ethOutFrames ethDropShort ethDropTooLong ethDropNotForUs ethDropEthertype arpIn \
-arpOutRequests arpOutReplies arpDropMalformed arpDropUnresolved ipInReceives ipInDelivers \
+arpOutRequests arpOutReplies arpDropMalformed arpDropUnresolved arpUnanswered arpConflicts ipInReceives ipInDelivers \
 ipOutRequests ipDropShort ipDropVersion ipDropIhl ipDropTotalLength ipDropChecksum \
 ipDropFragment ipReasmReqds ipReasmOks ipReasmFails ipDropFragOverlap ipDropFragTooLarge \
 ipDropFragTooMany ipDropFragMalformed ipDropFragTimeout ipDropFragEvicted ipDropNotForUs \
 ipDropBadSource ipDropProtocol ipDropNoRoute icmpInEchos icmpOutEchoReps icmpDropChecksum \
 icmpDropOther icmpOutDestUnreachs icmpOutRateLimited icmpInDestUnreachs icmpInFragNeeded \
 icmpDropUnverified udpIn udpDropShort udpDropChecksum udpDropNoPort udpDropQueueFull dhcpOut \
-dhcpOffers dhcpAcks dhcpNaks dhcpDropMalformed tcpActiveOpens tcpPassiveOpens tcpAttemptFails \
+dhcpOffers dhcpAcks dhcpNaks dhcpDeclines dhcpDropMalformed tcpActiveOpens tcpPassiveOpens tcpAttemptFails \
 tcpEstabResets tcpInSegs tcpOutSegs tcpRetransSegs tcpFastRetransmits tcpInErrs tcpOutRsts \
 tcpDropShort tcpDropChecksum tcpDropDataOffset tcpDropOptions tcpDropPortZero tcpDropFlags \
 tcpDropNoListener tcpDropBacklog tcpDropNoSlot tcpDropOutOfWindow tcpDropBadAck tcpDropOooFull \

@@ -8,3 +8,5 @@ export const E_RESET: i32 = -104;    // connection reset by peer
 export const E_TIMEDOUT: i32 = -110; // retransmissions exhausted
 export const E_REFUSED: i32 = -111;  // RST answered our SYN
 export const E_PIPE: i32 = -32;      // send after shutdown
+export const E_HOSTUNREACH: i32 = -113; // ARP for the next hop got no answer
+export const E_NOTFOUND: i32 = -2;   // a name that does not resolve (ENOENT; node's ENOTFOUND)

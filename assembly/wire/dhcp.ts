@@ -5,6 +5,7 @@ import { get8, get32, put8, put16, put32 } from "../util/bytes";
 export const DHCP_DISCOVER: u32 = 1;
 export const DHCP_OFFER: u32 = 2;
 export const DHCP_REQUEST: u32 = 3;
+export const DHCP_DECLINE: u32 = 4;
 export const DHCP_ACK: u32 = 5;
 export const DHCP_NAK: u32 = 6;
 
@@ -23,6 +24,7 @@ const OPT_PAD: u32 = 0;
 const OPT_SUBNET: u32 = 1;
 const OPT_ROUTER: u32 = 3;
 const OPT_HOST_NAME: u32 = 12;
+const OPT_DNS: u32 = 6;
 const OPT_REQUESTED_IP: u32 = 50;
 const OPT_LEASE: u32 = 51;
 const OPT_MSG_TYPE: u32 = 53;
@@ -38,6 +40,9 @@ export class DhcpReply {
   leaseSecs: u32 = 0;
   mask: u32 = 0;
   router: u32 = 0;
+  /** Domain name servers (option 6), the first two; 0 = none. */
+  dns1: u32 = 0;
+  dns2: u32 = 0;
 }
 
 /** Parse a BOOTREPLY for our MAC. False when malformed or not for us. */
@@ -46,7 +51,7 @@ export function parseDhcpReply(p: usize, len: i32, mac: usize, r: DhcpReply): bo
   for (let i: usize = 0; i < 6; i++) if (load<u8>(p + CHADDR + i) != load<u8>(mac + i)) return false;
   r.xid = get32(p + XID);
   r.yiaddr = get32(p + YIADDR);
-  r.type = 0; r.serverId = 0; r.leaseSecs = 0; r.mask = 0; r.router = 0;
+  r.type = 0; r.serverId = 0; r.leaseSecs = 0; r.mask = 0; r.router = 0; r.dns1 = 0; r.dns2 = 0;
   let o = p + OPTIONS;
   const end = p + <usize>len;
   while (o < end) {
@@ -62,13 +67,14 @@ export function parseDhcpReply(p: usize, len: i32, mac: usize, r: DhcpReply): bo
     else if (code == OPT_LEASE && olen == 4) r.leaseSecs = get32(v);
     else if (code == OPT_SUBNET && olen == 4) r.mask = get32(v);
     else if (code == OPT_ROUTER && olen >= 4) r.router = get32(v);
+    else if (code == OPT_DNS && olen >= 4) { r.dns1 = get32(v); if (olen >= 8) r.dns2 = get32(v + 4); }
     o += 2 + <usize>olen;
   }
   return r.type != 0;
 }
 
 /**
- * Build a DISCOVER or REQUEST at p; returns its length. requested/server are 0 to leave those
+ * Build a DISCOVER, REQUEST or DECLINE at p; returns its length. requested/server are 0 to leave those
  * options out; ciaddr is our address while renewing. Replies are asked to come back broadcast.
  * The host name (hostLen bytes at host, 1..63; 0 leaves it out) goes in every message (RFC 2132 §3.14).
  */
@@ -87,7 +93,10 @@ export function emitDhcpRequest(p: usize, type: u32, xid: u32, mac: usize, ciadd
   if (requested != 0) { put8(o, OPT_REQUESTED_IP); put8(o + 1, 4); put32(o + 2, requested); o += 6; }
   if (server != 0) { put8(o, OPT_SERVER_ID); put8(o + 1, 4); put32(o + 2, server); o += 6; }
   if (hostLen > 0) { put8(o, OPT_HOST_NAME); put8(o + 1, hostLen); memory.copy(o + 2, host, <usize>hostLen); o += 2 + <usize>hostLen; }
-  put8(o, OPT_PARAMS); put8(o + 1, 3); put8(o + 2, OPT_SUBNET); put8(o + 3, OPT_ROUTER); put8(o + 4, OPT_LEASE); o += 5;
+  if (type != DHCP_DECLINE) { // a DECLINE asks for nothing (RFC 2131 table 5)
+    put8(o, OPT_PARAMS); put8(o + 1, 4); put8(o + 2, OPT_SUBNET); put8(o + 3, OPT_ROUTER); put8(o + 4, OPT_LEASE);
+    put8(o + 5, OPT_DNS); o += 6;
+  }
   put8(o, OPT_END); o++;
   let len = <i32>(o - p);
   while (len < 300) { put8(p + <usize>len, 0); len++; } // BOOTP's minimum message size

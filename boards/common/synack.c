@@ -119,6 +119,33 @@ int synack_udp_recvfrom(int id, void *buf, size_t len, uint32_t *ip, uint16_t *p
   return r;
 }
 
+/* A name into the io buffer for an export that takes its length. */
+static int named(export_fn *e, const char *name, size_t max) {
+  uint32_t cap;
+  uint8_t *p = io(&cap);
+  size_t len = strlen(name);
+  if (!p || len > max || len > cap) return SYNACK_EINVAL;
+  memcpy(p, name, len);
+  const uint32_t a[] = { (uint32_t)len };
+  return call(e, 1, a);
+}
+int synack_resolve(const char *name) { static export_fn e = { "resolve", 0, 0 }; return named(&e, name, 255); }
+int synack_set_engine(const char *name) { static export_fn e = { "set_engine", 0, 0 }; return named(&e, name, 47); }
+
+int synack_resolve_result(int handle, uint32_t *ip) {
+  static export_fn e = { "resolve_result", 0, 0 }, e_ip = { "resolve_address", 0, 0 };
+  const uint32_t a[] = { (uint32_t)handle };
+  int32_t r = call(&e, 1, a);
+  if (r == 0 && ip) *ip = (uint32_t)call(&e_ip, 1, a);
+  return r;
+}
+
+void synack_dns_servers(uint32_t a, uint32_t b) {
+  static export_fn e = { "dns_servers", 0, 0 };
+  const uint32_t v[] = { a, b };
+  (void)call(&e, 2, v);
+}
+
 /* stats_text / conns_text / version_text write into the io buffer and return the length. */
 static int text(export_fn *e, char *buf, size_t len) {
   int32_t n = call(e, 0, NULL);

@@ -19,6 +19,8 @@
 #define SYNACK_ETIMEDOUT (-110)
 #define SYNACK_ECONNREFUSED (-111)
 #define SYNACK_EPIPE (-32)
+#define SYNACK_EHOSTUNREACH (-113) /* connect: ARP for the next hop got no answer */
+#define SYNACK_ENOTFOUND (-2)      /* resolve: no such name (or no address for it) */
 
 /* RFC 9293 states, as synack_state returns them. */
 enum synack_state {
@@ -49,6 +51,17 @@ int synack_udp_sendto(int id, uint32_t ip, uint16_t port, const void *buf, size_
 int synack_udp_recvfrom(int id, void *buf, size_t len, uint32_t *ip, uint16_t *port);   /* or SYNACK_EAGAIN */
 int synack_udp_close(int id);
 uint16_t synack_udp_local_port(int id);
+
+/* Names: DNS (servers from DHCP or synack_dns_servers), NAME.local by mDNS, localhost, dotted quads.
+ * synack_resolve starts a lookup and returns its handle (or SYNACK_EINVAL, SYNACK_EAGAIN before we
+ * have an address, SYNACK_ENOBUFS); synack_resolve_result then gives SYNACK_EAGAIN while asking
+ * (keep stepping), 0 with *ip set, or SYNACK_ENOTFOUND / SYNACK_ETIMEDOUT. */
+int synack_resolve(const char *name);
+int synack_resolve_result(int handle, uint32_t *ip);
+void synack_dns_servers(uint32_t a, uint32_t b);         /* 0, 0: those DHCP handed out */
+
+/* What runs the module, for the status page (printable ASCII, 1..47 bytes): 0 or SYNACK_EINVAL. */
+int synack_set_engine(const char *name);
 
 /* The counters and the connection table as text (the console's stats and conns); bytes written. */
 int synack_stats_text(char *buf, size_t len);

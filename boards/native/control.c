@@ -95,6 +95,15 @@ static void serve_one(uint8_t op, uint32_t a, uint32_t b, uint32_t c, uint32_t d
   case 'Z': r = synack_udp_local_port((int)a); break;
   case 'S': r = synack_stats_text((char *)out, MAX_PAYLOAD); if (r > 0) n = (uint16_t)r; break;
   case 'O': r = synack_conns_text((char *)out, MAX_PAYLOAD); if (r > 0) n = (uint16_t)r; break;
+  case 'D': { /* resolve: the name is the payload */
+    char name[256];
+    if (len >= sizeof name) break;
+    memcpy(name, in, len);
+    name[len] = 0;
+    r = synack_resolve(name);
+    break;
+  }
+  case 'J': r = synack_resolve_result((int)a, &x); break;
   case 'G': x = fw_address(&prefix); y = prefix; r = 0; break;
   case 'P': r = (int32_t)fw_step(); break;
   case 'Q': r = synack_close_all((int)a); break;

@@ -148,6 +148,7 @@ int main(int argc, char **argv) {
   cfg.checksum_in_c = !(sum && !strcmp(sum, "wasm"));
   size_t heap_before = mallinfo2().uordblks + mallinfo2().hblkhd;
   if (fw_start(wasm, wasm_len, &cfg) != 0) return 1;
+  synack_set_engine("native board (wasm3, simulated W5500)");
   if (cfg.verbose) /* what wasm3 took on top of the module's bytes: runtime, code pages, linear memory */
     fprintf(stderr, "synack-native: wasm3 heap %zu bytes (linear memory %u, %u in use, module %zu)\n",
             mallinfo2().uordblks + mallinfo2().hblkhd - heap_before, fw_memory_size(), fw_memory_used(), wasm_len);

@@ -208,6 +208,7 @@ int board_main(void) {
   cfg.checksum_in_c = 1;
   uint32_t c = ccount();
   if (fw_start(synack_wasm, (size_t)(synack_wasm_end - synack_wasm), &cfg) != 0) semi_exit(1);
+  synack_set_engine("emulated Xtensa board (wasm3)");
   start_ticks = ccount() - c;
   idle(step(), 0);
 

@@ -6,6 +6,14 @@ export const EADDRNOTAVAIL = -99;
 
 export interface SynackError extends Error { code: string; errno: number; syscall: string; address?: string; port?: number }
 
+/** A name that did not resolve, as node's dns errors: code ENOTFOUND (or ETIMEDOUT), syscall getaddrinfo, hostname. */
+export function lookupError(errno: number, hostname: string): SynackError & { hostname: string } {
+  const e = socketError(errno, "getaddrinfo") as SynackError & { hostname: string };
+  e.message += ` ${hostname}`;
+  e.hostname = hostname;
+  return e;
+}
+
 /** As node:net words them: "connect ECONNREFUSED 10.77.0.1:8000", with address and port when there are. */
 export function socketError(errno: number, syscall: string, address?: string, port?: number): SynackError {
   const code = errno === EADDRNOTAVAIL ? "EADDRNOTAVAIL" : ERRNO_NAMES[errno] ?? `E${-errno}`;

@@ -5,7 +5,7 @@ import { Duplex } from "node:stream";
 import { E, STATES } from "../engine/abi.js";
 import type { StackCalls } from "../engine/calls.js";
 import { ipToString, parseIp } from "../link/wire.js";
-import { socketError } from "./errors.js";
+import { socketError, lookupError } from "./errors.js";
 
 /** What a socket needs from the stack that owns it. */
 export interface SocketHost {
@@ -40,6 +40,8 @@ export class Socket extends Duplex {
   private queue: { buf: Uint8Array; cb: (e?: Error | null) => void }[] = [];
   private idleMs = 0;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** A name being looked up before the connect (the module's resolver handle). */
+  private lookup: { handle: number; host: string; port: number } | null = null;
 
   /** @internal: use NetStack.connect or a Server's "connection" event. */
   constructor(host: SocketHost, id: number, connecting: boolean, allowHalfOpen = false) {
@@ -54,13 +56,37 @@ export class Socket extends Duplex {
   /** Open a connection (the user calls NetStack.connect). */
   static open(host: SocketHost, o: ConnectOptions, onConnect?: () => void): Socket {
     const ip = parseIp(o.host);
-    const id = ip === null ? E.INVAL : host.calls.connect(ip, o.port);
+    // A name (not a dotted quad) is looked up by the module first: pump() connects once it resolves.
+    const handle = ip === null ? host.calls.resolve(o.host) : -1;
+    const id = ip !== null ? host.calls.connect(ip, o.port) : handle < 0 ? handle : -1;
     const s = new Socket(host, id, true, o.allowHalfOpen ?? false);
     if (onConnect) s.once("connect", onConnect);
     if (o.timeout) s.setTimeout(o.timeout);
-    if (id < 0) process.nextTick(() => s.destroy(socketError(id, "connect", o.host, o.port)));
+    if (ip === null && handle >= 0) { s.lookup = { handle, host: o.host, port: o.port }; host.kick(); }
+    else if (id < 0) process.nextTick(() => s.destroy(ip === null ? lookupError(id, o.host) : socketError(id, "connect", o.host, o.port)));
     else { s.remoteAddress = o.host; s.remotePort = o.port; s.remoteFamily = "IPv4"; host.kick(); }
     return s;
+  }
+
+  /**
+   * The lookup's answer, if there: connect to it ("lookup" as node:net emits), or fail. "connect"
+   * comes on a later pump, never in the same turn as "lookup" (as node:net).
+   */
+  private looked(): void {
+    const l = this.lookup!;
+    const a = this.host.calls.resolveResult(l.handle);
+    if (a.r === E.AGAIN) return;
+    this.lookup = null;
+    if (a.r < 0) { this.destroy(lookupError(a.r, l.host)); return; }
+    const address = ipToString(a.ip);
+    this.emit("lookup", null, address, 4, l.host);
+    const id = this.host.calls.connect(a.ip, l.port);
+    if (id < 0) { this.destroy(socketError(id, "connect", address, l.port)); return; }
+    this.id = id;
+    this.remoteAddress = address;
+    this.remotePort = l.port;
+    this.remoteFamily = "IPv4";
+    this.host.kick();
   }
 
   get readyState(): string {
@@ -145,6 +171,8 @@ export class Socket extends Duplex {
   }
 
   _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
+    this.lookup = null;
+    if (this.id < 0) this.host.untrack(this); // never connected (a failed lookup or open)
     if (this.id >= 0) {
       // Before our FIN, destroy() resets (RST); after it the stack finishes the teardown.
       if (err || !this.writableFinished) this.host.calls.abort(this.id);
@@ -165,6 +193,7 @@ export class Socket extends Duplex {
 
   /** Move what can move now; called by the stack after every poll and by the stream. */
   pump(): void {
+    if (this.lookup) { if (!this.destroyed) this.looked(); return; }
     if (this.id < 0 || this.destroyed) return;
     const st = this.host.calls;
     const state = st.sockState(this.id);

@@ -97,11 +97,17 @@ export class Peer {
   private arpAsked = false;
   /** ARP requests the module broadcast for the peer's address. */
   arpRequests = 0;
+  /** The module's RFC 5227 probes and announcements for its own address (no part of a TCP script). */
+  acdFrames = 0;
   private onSend(f: Uint8Array): void {
     const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
     if (f.length >= 42 && v.getUint16(12) === 0x0806 && v.getUint16(20) === 1 && v.getUint32(38) === PEER_IP) {
       this.arpAsked = true;
       this.arpRequests++;
+      return;
+    }
+    if (f.length >= 42 && v.getUint16(12) === 0x0806 && v.getUint16(20) === 1 && v.getUint32(38) === MODULE_IP) {
+      this.acdFrames++;
       return;
     }
     this.out.push(f);

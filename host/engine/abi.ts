@@ -86,19 +86,29 @@ export interface SynackExports {
   udp_local_port(id: number): number;
   udp_close(id: number): number;
   conns_text(): number;
+  /** Look up the name in len bytes of the io buffer: a handle, or E.INVAL / E.AGAIN (no address) / E.NOBUFS. */
+  resolve(len: number): number;
+  /** 0: resolved (resolve_address); E.AGAIN: asking; E.NOTFOUND, E.TIMEDOUT, E.INVAL (stale handle). */
+  resolve_result(handle: number): number;
+  resolve_address(handle: number): number;
+  /** DNS servers to ask (0: none; both 0: DHCP's), and server k (0, 1) asked now. */
+  dns_servers(a: number, b: number): void;
+  dns_server(k: number): number;
+  /** What runs the module, for the status page: len bytes of the io buffer (printable, 1..47). */
+  set_engine(len: number): number;
 }
 
 /** Socket errors (negative, errno-like); see assembly/util/errors.ts. */
 export const E = {
   AGAIN: -11, BADF: -9, INVAL: -22, NOBUFS: -105, ADDRINUSE: -98,
-  RESET: -104, TIMEDOUT: -110, REFUSED: -111, PIPE: -32,
+  RESET: -104, TIMEDOUT: -110, REFUSED: -111, PIPE: -32, HOSTUNREACH: -113, NOTFOUND: -2,
 } as const;
 
 /** Each error code's errno name, as node:net's err.code and packetdrill write it. */
 export const ERRNO_NAMES: Readonly<Record<number, string>> = {
   [E.AGAIN]: "EAGAIN", [E.BADF]: "EBADF", [E.INVAL]: "EINVAL", [E.NOBUFS]: "ENOBUFS",
   [E.ADDRINUSE]: "EADDRINUSE", [E.RESET]: "ECONNRESET", [E.TIMEDOUT]: "ETIMEDOUT",
-  [E.REFUSED]: "ECONNREFUSED", [E.PIPE]: "EPIPE",
+  [E.REFUSED]: "ECONNREFUSED", [E.PIPE]: "EPIPE", [E.HOSTUNREACH]: "EHOSTUNREACH", [E.NOTFOUND]: "ENOTFOUND",
 };
 
 /** RFC 9293 states, numbered as sock_state returns them. */

@@ -174,6 +174,11 @@ export class NativeBoard implements StackCalls, Engine {
   udpLocalPort(id: number): number { return Math.max(0, this.call("Z", id).r); }
   statsText(): string { return Buffer.from(this.call("S").data).toString(); }
   connsText(): string { return Buffer.from(this.call("O").data).toString(); }
+  resolve(name: string): number {
+    const b = Buffer.from(name);
+    return b.length > 255 ? E.INVAL : this.call("D", 0, 0, 0, 0, b).r;
+  }
+  resolveResult(handle: number): { r: number; ip: number } { const a = this.call("J", handle); return { r: a.r, ip: a.x >>> 0 }; }
 
   kick(): void { /* the board steps after every batch of calls */ }
   ref(on: boolean): void {

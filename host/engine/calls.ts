@@ -31,4 +31,8 @@ export interface StackCalls {
   udpLocalPort(id: number): number;
   statsText(): string;
   connsText(): string;
+  /** Start looking up a name: a handle, or a negative error. */
+  resolve(name: string): number;
+  /** r 0 with the address once resolved, E.AGAIN while asking, else the error. */
+  resolveResult(handle: number): { r: number; ip: number };
 }

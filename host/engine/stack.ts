@@ -158,6 +158,9 @@ export class Stack {
       this.ip, opts.prefixLen, addr(opts.gateway), this.clock.now());
     if (rc < 0) throw new LayoutError("not enough memory for the layout");
     this.booting = false;
+    const engine = new TextEncoder().encode(`V8, Node ${process.version}`);
+    this.view().set(engine, this.x.io_buffer());
+    this.x.set_engine(engine.length);
   }
 
   /** The module's memory (re-viewed if it ever grew). */
@@ -215,6 +218,20 @@ export class Stack {
     this.view().set(b, this.x.io_buffer());
     if (this.x.mdns_set_name(b.length) !== 0) throw new Error(`bad name (letters, digits and '-', 1..63): ${name}`);
   }
+  /** Start looking up a name (DNS, .local by mDNS, localhost): a handle for resolveResult, or a negative error. */
+  resolve(name: string): number {
+    const b = new TextEncoder().encode(name);
+    if (b.length > 255) return E.INVAL;
+    this.view().set(b, this.x.io_buffer());
+    return this.x.resolve(b.length);
+  }
+  /** 0 and the address once resolved, E.AGAIN while asking, else the error (E.NOTFOUND, E.TIMEDOUT). */
+  resolveResult(handle: number): { r: number; ip: number } {
+    const r = this.x.resolve_result(handle);
+    return { r, ip: r === 0 ? this.x.resolve_address(handle) >>> 0 : 0 };
+  }
+  /** The DNS servers to ask (0: none; both 0: those DHCP handed out). */
+  dnsServers(a: number, b = 0): void { this.x.dns_servers(a, b); }
   /** The peer's address and port, and our port, of a socket you own. */
   remote(id: number): { ip: number; port: number } { return { ip: this.x.sock_remote_ip(id) >>> 0, port: this.x.sock_remote_port(id) }; }
   localPort(id: number): number { return this.x.sock_local_port(id); }

@@ -154,7 +154,7 @@ test("DHCP: an offer of the server's own address (or any unusable one) is refuse
   assert.equal(c.next()!.type, 3);
 });
 
-test("settled(): 0 while the lease and the mDNS announcements are pending, 1 once both are done", () => {
+test("settled(): 0 while the lease, the address's RFC 5227 probes and the mDNS announcements are pending, 1 once all are done", () => {
   const c = client();
   assert.equal(c.s.x.settled(), 0, "no address yet");
   const d = c.next()!;
@@ -165,9 +165,9 @@ test("settled(): 0 while the lease and the mDNS announcements are pending, 1 onc
   c.advance(1);
   assert.equal(c.s.x.settled(), 0, "the mDNS name is being probed");
   let waited = 0;
-  for (; waited < 5000 && c.s.x.settled() === 0; waited += 50) c.advance(50);
+  for (; waited < 10_000 && c.s.x.settled() === 0; waited += 50) c.advance(50);
   assert.equal(c.s.x.settled(), 1, "settled after probing and announcing");
-  assert.ok(waited >= 1500, `probes and two announcements take time (${waited} ms)`);
+  assert.ok(waited >= 5000, `three ARP probes 1-2 s apart, then two announcements 2 s apart, take time (${waited} ms)`);
   assert.ok(c.logs.some((l) => /^mdns announced/.test(l)), c.logs.join("\n"));
 });
 
@@ -185,4 +185,28 @@ test("DHCP: the first DISCOVER reaches the link as the runner attaches (the cloc
   runner.stop();
   assert.equal(clock.now(), 0, "no retry timer could have run");
   assert.deepEqual(seen.map((m) => m.type), [1], "one DISCOVER");
+});
+
+test("DHCP: another host answers ARP for the leased address while we probe it: DHCPDECLINE, address dropped, DISCOVER after 10 s", () => {
+  const c = client();
+  const d = c.next()!;
+  c.s.receive(reply(2, d.xid, OFFERED));
+  c.next();
+  c.s.receive(reply(5, d.xid, OFFERED));
+  assert.equal(c.s.address(), OFFERED);
+  const claim = arpFrame({ op: 2, target: OFFERED });
+  claim.fill(0xff, 0, 6); // a gratuitous ARP, broadcast
+  new DataView(claim.buffer).setUint32(28, OFFERED); // the peer says the address is its own
+  c.advance(500);
+  c.s.receive(claim);
+  c.advance(0);
+  const dec = c.next()!;
+  assert.deepEqual([dec.type, dec.requested, dec.server, dec.ciaddr], [4, OFFERED, SERVER, 0]);
+  assert.equal(c.s.address(), 0);
+  assert.equal(c.s.stats().dhcpDeclines, 1);
+  assert.ok(c.logs.includes("dhcp declined 10.77.0.66"), c.logs.join("\n"));
+  c.advance(9999);
+  assert.equal(c.next(), null);
+  c.advance(1);
+  assert.equal(c.next()!.type, 1, "DISCOVER again");
 });

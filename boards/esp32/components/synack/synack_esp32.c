@@ -114,6 +114,7 @@ static int enough_memory(const fw_config *cfg) {
 static int start(const fw_config *cfg) {
   if (!enough_memory(cfg)) return -1;
   if (fw_start(wasm_start, (size_t)(wasm_end - wasm_start), cfg) != 0) return -1;
+  synack_set_engine("ESP32 + W5500 (wasm3)"); /* named on the status page */
   char version[64];
   int n = synack_version(version, sizeof version - 1);
   version[n > 0 ? n : 0] = 0;
