@@ -160,9 +160,15 @@ export class Socket extends Duplex {
 
   _read(): void { this.wantRead = true; this.pump(); }
 
+  /**
+   * Only writes move from here, never reads. A read pushes data, and a "data" handler (pipe())
+   * may write at once; node:stream hands its buffered chunks to _write one by one and counts as
+   * not writing between two of them, so a write made from inside _write went ahead of the chunks
+   * still buffered: an echo sent later bytes at an earlier sequence number (test/api/echo-order).
+   */
   _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
     this.queue.push({ buf: chunk, cb });
-    this.pump();
+    if (this.id >= 0 && !this.destroyed && !this.connecting && this.flush()) { this.active(); this.host.kick(); }
   }
 
   _final(cb: (e?: Error | null) => void): void {
@@ -209,17 +215,8 @@ export class Socket extends Duplex {
         return;
       } else return;
     }
-    let moved = false;
-    // Writes: as much of the queue as the send ring takes.
-    while (this.queue.length > 0) {
-      const w = this.queue[0];
-      const n = st.send(this.id, w.buf);
-      if (n < 0) { this.destroy(socketError(n, "write")); return; }
-      if (n > 0) { moved = true; this.bytesWritten += n; }
-      if (n < w.buf.length) { w.buf = w.buf.subarray(n); break; }
-      this.queue.shift();
-      w.cb();
-    }
+    let moved = this.flush();
+    if (this.id < 0 || this.destroyed) return;
     // Reads: while the stream wants more, or (like a kernel socket) up to its high-water mark.
     while ((this.wantRead || this.readableLength < this.readableHighWaterMark) && !this.eof) {
       const r = st.recv(this.id);
@@ -239,5 +236,20 @@ export class Socket extends Duplex {
       if (r < 0 && r !== E.AGAIN) { this.destroy(socketError(r, "read")); return; }
     }
     if (moved) { this.active(); this.host.kick(); }
+  }
+
+  /** Writes: as much of the queue as the send ring takes; whether any bytes moved. */
+  private flush(): boolean {
+    let moved = false;
+    while (this.queue.length > 0) {
+      const w = this.queue[0];
+      const n = this.host.calls.send(this.id, w.buf);
+      if (n < 0) { this.destroy(socketError(n, "write")); return moved; }
+      if (n > 0) { moved = true; this.bytesWritten += n; }
+      if (n < w.buf.length) { w.buf = w.buf.subarray(n); break; }
+      this.queue.shift();
+      w.cb();
+    }
+    return moved;
   }
 }
