@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Writes test/drill/table/: one packetdrill script per cell of the RFC 9293 segment-arrival table
-// (SEGMENT ARRIVES, §3.10.7, with RFC 5961's challenge ACKs): every segment kind in every state,
-// at the receive window's left edge, inside it, at its right edge and outside it. The expected
-// answers below are the RFC's, written out by hand; synack drill holds the module to them.
+// (SEGMENT ARRIVES, §3.10.7, with RFC 5961's challenge ACKs, and RFC 1337's TIME-WAIT that ignores
+// RSTs): every segment kind in every state, at the receive window's left edge, inside it, at its
+// right edge and outside it. The expected answers below are the RFCs', written out by hand;
+// synack drill holds the module to them.
 //   node scripts/drill-table.mjs     (then commit test/drill/table)
 import { mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -65,6 +66,7 @@ function answer(name, st, kind, pos) {
   }
   if (kind === "rst" || kind === "rst-ack") {
     if (!acceptable) return [[], same, "an RST outside the window is dropped"];
+    if (name === "time-wait") return [[], same, "TIME-WAIT ignores an RST, neither reset nor challenged (RFC 1337 §3)"];
     if (pos === "left-edge") return [[], name === "syn-received" ? null : "TCP_CLOSE", "an RST at RCV.NXT resets (SYN-RECEIVED from a passive open: back to LISTEN)"];
     return [[ackR()], same, "an RST inside the window but not at RCV.NXT gets a challenge ACK (RFC 5961 §3.2)"];
   }

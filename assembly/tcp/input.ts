@@ -225,6 +225,10 @@ function firstCheckSequence(t: Tcb, seg: Segment, s: i32): bool {
 /** second check the RST bit (RFC 5961 §3.2: only an exact match resets; others are challenged) */
 function secondCheckRst(t: Tcb, seg: Segment, s: i32): bool {
   if (!seg.has(RST)) return true;
+  // TIME-WAIT ignores RSTs (RFC 1337 §3, as BSD does): a peer that took our ACK of its FIN and
+  // closed answers the ACK of its retransmitted FIN with one at exactly RCV.NXT, which would end
+  // TIME-WAIT early, the hazard RFC 1337 names. No challenge ACK either: it would draw another.
+  if (s == State.TIME_WAIT) { count(C.TCP_RST_IGNORED); return false; }
   if (seg.seq != t.rcvNxt) { challengeAck(t); return false; }
   if (s == State.SYN_RECEIVED) {
     count(C.TCP_ATTEMPT_FAILS);

@@ -92,12 +92,6 @@ for (const [name, setup] of [
     assert.equal(p.stack.state(c.id), "CLOSING");
     return { snd: c.snd + 1, rcv: c.rcv, check: () => assert.equal(p.stack.state(c.id), "CLOSED") };
   }],
-  ["TIME-WAIT", (p: Peer) => {
-    const c = p.established(); p.stack.shutdown(c.id); p.expect("FA");
-    p.tcp({ dport: 5000, seq: c.snd, ack: c.rcv + 1, flags: "FA" }); p.expect("A");
-    assert.equal(p.stack.state(c.id), "TIME-WAIT");
-    return { snd: c.snd + 1, rcv: c.rcv + 1, check: () => assert.equal(p.stack.state(c.id), "CLOSED") };
-  }],
 ] as const) {
   test(`${name}: an inexact in-window RST is challenged, an exact one closes`, () => {
     const p = new Peer();
@@ -109,6 +103,28 @@ for (const [name, setup] of [
     s.check();
   });
 }
+
+test("TIME-WAIT ignores RSTs (RFC 1337): the one a closed peer answers our late second ACK with ends nothing", () => {
+  const p = new Peer({ msl: 1000 });
+  const c = p.established();
+  p.stack.shutdown(c.id);
+  p.expect("FA", { seq: c.rcv });
+  p.tcp({ dport: 5000, seq: c.snd, ack: c.rcv + 1, flags: "FA" });
+  p.expect("A", { seq: c.rcv + 1, ack: c.snd + 1 });
+  assert.equal(p.stack.state(c.id), "TIME-WAIT");
+  // Our ACK was slow to arrive, so the peer sent its FIN again; that one is acknowledged too.
+  p.tcp({ dport: 5000, seq: c.snd, ack: c.rcv + 1, flags: "FA" });
+  p.expect("A", { seq: c.rcv + 1, ack: c.snd + 1 });
+  // The first ACK closed the peer; the second finds nothing there and draws a RST at exactly
+  // RCV.NXT (Linux does this). Neither it nor an inexact one ends TIME-WAIT or is answered.
+  p.tcp({ dport: 5000, seq: c.snd + 1, flags: "R" });
+  p.tcp({ dport: 5000, seq: c.snd + 10, flags: "R" });
+  p.nothing();
+  assert.equal(p.stack.state(c.id), "TIME-WAIT");
+  assert.equal(p.stack.stats().tcpRstIgnored, 2);
+  p.advance(2001);
+  assert.equal(p.stack.state(c.id), "CLOSED");
+});
 
 test("SYN-SENT: an RST without an acceptable ACK is ignored", () => {
   const p = new Peer();
