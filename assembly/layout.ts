@@ -20,7 +20,7 @@ let laidOut = false;
  * out-of-order arrays, its row of the SACK scoreboards (32 bytes), and one entry in each
  * per-connection table (test/tcp/layout.test checks the bound).
  */
-const SLOT_BYTES: u32 = 624;
+const SLOT_BYTES: u32 = 628;
 /** Everything else init allocates besides slots, scratch and services (tables' headers): an upper bound. */
 const INIT_BYTES: u32 = 256;
 /** Bytes one reserve() costs besides its payload (block and object headers, alignment): an upper bound. */

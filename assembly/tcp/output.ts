@@ -161,6 +161,9 @@ function replyTo(seg: Segment, seq: u32, ack: u32, flags: u32): void {
   o.mss = 0; o.wscale = -1; o.hasTs = false; o.sackOk = false; o.sackCount = 0; o.dataLen = 0; o.ecn = 0;
 }
 
+/** A short data segment sent (since SND.UNA, up to SND.NXT) is not yet acknowledged. */
+@inline function shortUnacked(t: Tcb): bool { return seqGt(t.sndSml, t.sndUna) && !seqGt(t.sndSml, t.sndNxt); }
+
 /** Data bytes in the send ring not yet sent. */
 @inline function unsent(t: Tcb): i32 { return t.tx.len - <i32>(t.sndNxt - t.sndUna); }
 
@@ -232,11 +235,14 @@ export function dispatch(t: Tcb): void {
     }
     t.swsForce = false;
     t.swsOn = false;
-    // Nagle (RFC 896, RFC 1122 §4.2.3.4): while data is unacknowledged, a segment shorter than
-    // the MSS waits for the ACK, unless the socket said TCP_NODELAY or the FIN follows it.
-    if (n < <i32>t.mss && t.sndNxt != t.sndUna && !t.noDelay && !t.finQueued) break;
+    // Nagle (RFC 896, RFC 1122 §4.2.3.4) with Minshall's refinement, as Linux: a segment
+    // shorter than the MSS waits while an earlier short one is unacknowledged, unless the socket
+    // said TCP_NODELAY or the FIN follows it. (Waiting whenever anything is in flight held a
+    // stream's short tail until the peer's delayed ACK of the full segment before it.)
+    if (n < <i32>t.mss && shortUnacked(t) && !t.noDelay && !t.finQueued) break;
     const off = <i32>(t.sndNxt - t.sndUna);
     xmit(t, t.sndNxt, ACK_FLAG | (n == pending ? PSH : 0), off, n);
+    if (n < <i32>t.mss) t.sndSml = t.sndNxt + <u32>n;
     if (!t.rttTiming) { t.rttTiming = true; t.rttSeq = t.sndNxt; t.rttStart = now; }
     if (t.sndUna == t.sndMax) t.unackedSince = now;
     t.sndNxt += <u32>n;

@@ -170,6 +170,8 @@ export class Tcb {
   swsForce: bool = false;
   /** Nagle's algorithm off (TCP_NODELAY). */
   noDelay: bool = false;
+  /** The sequence number after the last short data segment sent (Minshall's refinement of Nagle). */
+  sndSml: u32 = 0;
   /** The SYN or SYN-ACK was retransmitted (RFC 6298 §5.7 then sets the RTO to 3 s). */
   synRetransmitted: bool = false;
   /**
