@@ -21,6 +21,11 @@ let laidOut = false;
  * per-connection table (test/tcp/layout.test checks the bound).
  */
 const SLOT_BYTES: u32 = 628;
+/** TIME-WAIT records (tcp/timewait.ts): two per slot, as connections churn faster than 2 MSL. */
+export function twRecords(): i32 { return 2 * maxConns; }
+/** Bytes one TIME-WAIT record costs: nine words (tcp/timewait.ts). */
+export const TW_BYTES: u32 = 36;
+
 /** Everything else init allocates besides slots, scratch and services (tables' headers): an upper bound. */
 const INIT_BYTES: u32 = 256;
 /** Bytes one reserve() costs besides its payload (block and object headers, alignment): an upper bound. */
@@ -44,7 +49,8 @@ export function heapTop(): usize {
 export function layoutBytes(): u32 {
   const slot = <u32>rxRingSize + <u32>txRingSize + SLOT_BYTES;
   const scratchMore = scratchBytes() > SCRATCH_MIN ? <u32>scratchBytes() + RESERVE_OVERHEAD : 0; // util/scratch.ts
-  return <u32>heapTop() + <u32>maxConns * slot + scratchMore + <u32>reasmSlots() * REASM_SLOT_BYTES + serviceBytes + INIT_BYTES;
+  const tw = <u32>twRecords() * TW_BYTES + RESERVE_OVERHEAD;
+  return <u32>heapTop() + <u32>maxConns * slot + tw + scratchMore + <u32>reasmSlots() * REASM_SLOT_BYTES + serviceBytes + INIT_BYTES;
 }
 
 /** IPv4 reassembly slots for this layout: more connections, more datagrams in reassembly at once. */

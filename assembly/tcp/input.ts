@@ -23,6 +23,7 @@ import { ecnInput } from "./ecn";
 import { sackUpdate, sackTrim } from "./sack";
 import { toClosed, enterTimeWait, initCwnd, orphanFinWait2, msl, takeFin } from "./close";
 import { E_REFUSED, E_RESET } from "../util/errors";
+import { twCheckOut } from "./timewait";
 
 const seg = new Segment();
 
@@ -33,7 +34,8 @@ export function segmentArrives(src: u32, dst: u32, p: usize, len: i32, ecn: u32)
   if (why >= 0) { count(<C>why); count(C.TCP_IN_ERRS); return; }
   seg.ecn = ecn;
 
-  const t = findConn(seg.dstPort, seg.srcIp, seg.srcPort);
+  let t = findConn(seg.dstPort, seg.srcIp, seg.srcPort);
+  if (t == null) t = twCheckOut(seg.dstPort, seg.srcIp, seg.srcPort); // TIME-WAIT kept as a record
   if (t == null) {
     const lid = findListener(seg.dstPort);
     if (lid < 0) { count(C.TCP_DROP_NO_LISTENER); sendRstFor(seg); return; }

@@ -1,7 +1,6 @@
 // Segment out, TCP's second verb: dispatch() sends what the connection owes (Tcb.owed: marked by
 // input, congestion control and the timers) and whatever it may send now (SYN, data, FIN, ACK),
 // within the peer's window and the congestion window. Every segment leaves through send().
-import { MTU } from "../config";
 import { rxRingSize, maxConns } from "../layout";
 import { ipTxPayload, ipSend } from "../net/ip";
 import { PROTO_TCP } from "../wire/ipv4";
@@ -15,45 +14,8 @@ import { armRtx, startPersist, armSwsOverride } from "./timers";
 import { toClosed } from "./close";
 import { ecnFlags, ecnField } from "./ecn";
 import { sackPipe, sackHole, sackRescueHole, lostRetransmissions, holeStart, holeEnd, left, NO_HOLE } from "./sack";
-
-/** The MSS we announce: an Ethernet MTU minus IPv4 and TCP headers. */
-export const OUR_MSS: u32 = <u32>MTU - 40;
-
-/** The largest segment the peer will send us: our MSS less the timestamps it carries once agreed. */
-@inline function rcvMss(t: Tcb): u32 { return OUR_MSS - t.optionBytes; }
-
-/**
- * The window to advertise, with receiver-side SWS avoidance (RFC 1122 §4.2.3.3): the right edge
- * only moves when it can move by min(half the buffer, one MSS), and never moves left.
- */
-@inline function advertise(t: Tcb): u32 {
-  const edge = t.rcvNxt + <u32>t.rx.free();
-  if (seqGt(edge, t.rcvAdv)) {
-    const step = edge - t.rcvAdv;
-    if (step >= min(<u32>rxRingSize / 2, rcvMss(t))) t.rcvAdv = edge;
-  }
-  return t.rcvAdv - t.rcvNxt;
-}
-
-/** True when the window we could advertise has grown enough to be worth a window update. */
-@inline export function windowUpdateDue(t: Tcb): bool {
-  const edge = t.rcvNxt + <u32>t.rx.free();
-  if (!seqGt(edge, t.rcvAdv)) return false;
-  const step = edge - t.rcvAdv;
-  const mss = rcvMss(t);
-  return step >= <u32>rxRingSize / 2 || (t.rcvWnd < mss && step >= mss);
-}
-
-/**
- * The shift we announce in our Window Scale option: the smallest that lets the receive ring be
- * offered whole. Rings are at most 65535 bytes today, so it is 0, which still lets the peer scale
- * its own window (a large send ring can then be kept in flight).
- */
-export function ourWscale(): u32 {
-  let s: u32 = 0;
-  while ((<u32>rxRingSize >> s) > 0xffff && s < 14) s++;
-  return s;
-}
+import { twWork, twCheckIn, twPark } from "./timewait";
+import { OUR_MSS, advertise, ourWscale } from "./window";
 
 /** The segment being sent: filled from a connection (or from the segment answered), then emitted. */
 const out = new Segment();
@@ -180,6 +142,13 @@ export function deferDispatch(on: bool): void { deferring = on; }
  * segment's processing has returned before the send path runs (docs/wasm3-stack.md).
  */
 export function dispatchOwed(): void {
+  const w = twWork(); // a TIME-WAIT record's segment: answered, then back to its record
+  if (w != null) {
+    const wo = w.owed;
+    w.owed = wo & ~Owe.OUTPUT;
+    if ((wo & Owe.OUTPUT) != 0 && w.inUse) dispatch(w);
+    twCheckIn();
+  }
   const m = takeMarked();
   if (m == MARKED_NONE) return;
   const several = m == MARKED_SEVERAL;
@@ -189,7 +158,10 @@ export function dispatchOwed(): void {
     const o = t.owed;
     if ((o & Owe.OUTPUT) == 0) continue;
     t.owed = o & ~Owe.OUTPUT;
-    if (t.inUse) dispatch(t);
+    if (!t.inUse) continue;
+    dispatch(t);
+    // A connection no user holds keeps TIME-WAIT as a record, not a slot (timewait.ts).
+    if (t.state == State.TIME_WAIT && t.userClosed) twPark(t);
   }
 }
 

@@ -1,6 +1,6 @@
 // TCP's third verb beside segment arrival (input.ts) and dispatch (output.ts): poll, the timers.
 // A timer that fires decides and marks what is owed (Tcb.owed); dispatch sends it. Also init.
-import { maxConns } from "../layout";
+import { maxConns, twRecords } from "../layout";
 import { now, reached } from "../util/clock";
 import { C, count } from "../util/counters";
 import { conns, Tcb, Owe } from "./tcb";
@@ -13,12 +13,13 @@ import { toClosed } from "./close";
 import { E_TIMEDOUT, E_HOSTUNREACH } from "../util/errors";
 import { ipNegativeAdvice, nextHop } from "../net/ip";
 import { arpUnansweredAny, arpUnanswered, arpUnansweredTaken } from "../net/arp_cache";
+import { twTableInit, twExpire } from "./timewait";
 
-export function tcpInit(): void { isnInit(); }
+export function tcpInit(): void { isnInit(); twTableInit(twRecords()); }
 
 /** Run due timers and pending output; returns ms until the next TCP deadline. */
 export function tcpPoll(): u32 {
-  let next = u32.MAX_VALUE;
+  let next = twExpire();
   for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (!t.inUse) continue;
