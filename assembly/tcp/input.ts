@@ -122,7 +122,7 @@ function cookieAccepted(lid: i32, seg: Segment): bool {
   t.listener = lid;
   t.irs = seg.seq - 1;
   t.rcvNxt = seg.seq;
-  t.rcvAdv = t.rcvNxt + <u32>rxRingSize; // what the cookie SYN,ACK advertised
+  t.rcvAdv = t.rcvNxt + <u32>t.rx.promiseUpTo(rxRingSize); // what the cookie SYN,ACK advertised, if the pool has it
   t.iss = seg.ack - 1;
   t.sndUna = t.iss; t.sndNxt = seg.ack; t.sndMax = seg.ack;
   takePeerOptions(t, seg);
@@ -368,6 +368,7 @@ function ackedUpTo(t: Tcb, seg: Segment): void {
   if (t.sndUna == t.iss) acked -= 1; // our SYN occupied one sequence number, not a data byte
   const data = min(<i32>acked, t.tx.len);
   t.tx.consume(data);
+  t.tx.release(); // an emptied send ring gives its last block back
   t.sndUna = ack;
   if (seqLt(t.sndNxt, t.sndUna)) t.sndNxt = t.sndUna;
   sackTrim(t);

@@ -3,10 +3,8 @@
 // given back as it is read or acknowledged. A receive ring first *promises* blocks for the window
 // it advertises (a promise is kept: the blocks are no longer available to anyone else), so an
 // accepted byte always has a place; what is neither held nor promised is available.
+import { POOL_BLOCK } from "../config";
 import { reserve } from "../util/bytes";
-
-/** Bytes per block: small enough that a ring's partly used first and last blocks waste little. */
-export const POOL_BLOCK: i32 = 128;
 
 /** Blocks needed to hold n bytes. */
 @inline export function blocksFor(n: i32): i32 { return (n + POOL_BLOCK - 1) / POOL_BLOCK; }
@@ -23,7 +21,17 @@ export class Pool {
   /** Rings holding or promised at least one block (for the fair share). */
   users: i32 = 0;
 
-  constructor(public blocks: i32) {
+  /** What each of `rings` rings may always grow to: the pool split evenly among them. */
+  floor: i32;
+  /**
+   * Blocks windows leave to the send rings (an eighth of a shared pool; none in one that holds
+   * every ring full): were every block promised to windows whose data waits to be echoed or
+   * answered, nothing could be sent and so nothing read.
+   */
+  sendReserve: i32 = 0;
+
+  constructor(public blocks: i32, rings: i32) {
+    this.floor = max(1, rings > 0 ? blocks / rings : 1);
     this.base = blocks > 0 ? reserve(blocks * POOL_BLOCK) : 0;
     this.next = new StaticArray<i32>(blocks);
     for (let i = blocks - 1; i >= 0; i--) this.give(i);
@@ -36,11 +44,12 @@ export class Pool {
 
   /**
    * The most one ring may hold and be promised while others want blocks too: all of them while
-   * half the pool is available, else an equal share among the rings using it (and one newcomer).
+   * half the pool is available, else an equal share among the rings using it (and one newcomer),
+   * and never less than its even split of the whole pool.
    */
   share(): i32 {
     if (this.available() * 2 >= this.blocks) return this.blocks;
-    return max(1, this.blocks / (this.users + 1));
+    return max(this.floor, this.blocks / (this.users + 1));
   }
 
   /** Take a free block (the caller checked available(), or holds a promise for it). */

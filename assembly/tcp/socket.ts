@@ -123,7 +123,7 @@ export function send(id: i32, ptr: usize, len: i32): i32 {
 
 /**
  * For a service that writes its data straight into the send ring (no copy through a buffer):
- * the ring, whose free space (Ring.tailRun(), then from Ring.base) it fills before sendCommit;
+ * the ring, whose free space (Ring.prepare(), then ptrAt/runAt past its end) it fills before sendCommit;
  * null when id may not send now (send() says why).
  */
 export function sendRing(id: i32): Ring | null {

@@ -1,6 +1,7 @@
 /// <reference types="@as-pect/assembly/types/as-pect" />
-import { Pool, POOL_BLOCK } from "../../assembly/tcp/pool";
-import { BlockRing } from "../../assembly/tcp/blockring";
+import { Pool } from "../../assembly/tcp/pool";
+import { POOL_BLOCK } from "../../assembly/config";
+import { Ring } from "../../assembly/tcp/ring";
 
 function bytes(n: i32, from: u8): usize {
   const p = heap.alloc(n);
@@ -10,8 +11,8 @@ function bytes(n: i32, from: u8): usize {
 
 describe("rings over the shared block pool", () => {
   it("a ring holds only the blocks its bytes need, across block edges, and gives them back as read", () => {
-    const pool = new Pool(16);
-    const r = new BlockRing(pool, 1024);
+    const pool = new Pool(16, 0);
+    const r = new Ring(pool, 1024);
     expect(r.push(bytes(300, 0), 300)).toBe(300);
     expect(r.held).toBe(3);
     expect(pool.freeCount).toBe(13);
@@ -31,9 +32,9 @@ describe("rings over the shared block pool", () => {
   });
 
   it("a promised window stays promised: another ring cannot take it, and data inside it always fits", () => {
-    const pool = new Pool(8);
-    const rx = new BlockRing(pool, 1024);
-    const tx = new BlockRing(pool, 1024);
+    const pool = new Pool(8, 0);
+    const rx = new Ring(pool, 1024);
+    const tx = new Ring(pool, 1024);
     expect(rx.promiseUpTo(512)).toBe(512);
     expect(pool.available()).toBe(4);
     expect(tx.push(bytes(1024, 0), 1024)).toBeLessThanOrEqual(4 * POOL_BLOCK);
@@ -52,33 +53,44 @@ describe("rings over the shared block pool", () => {
     expect(rx.free()).toBe(0);
   });
 
-  it("under pressure a ring grows to its share only; with half the pool free it may take all it asks", () => {
-    const pool = new Pool(30);
-    const a = new BlockRing(pool, 8192);
-    const b = new BlockRing(pool, 8192);
+  it("under pressure a ring grows to its share only, and windows leave the last eighth to sending", () => {
+    const pool = new Pool(32, 0);
+    pool.sendReserve = 4;
+    const a = new Ring(pool, 8192);
+    const b = new Ring(pool, 8192);
     expect(a.promiseUpTo(20 * POOL_BLOCK)).toBe(20 * POOL_BLOCK); // alone, the pool free: all it asks
     expect(b.promiseUpTo(5 * POOL_BLOCK)).toBe(5 * POOL_BLOCK);
-    // 5 of 30 available, two users: a share is 30 / 3 = 10 blocks.
+    // 7 of 32 available, two users: a share is 32 / 3 = 10 blocks.
     expect(a.promiseUpTo(8192)).toBe(20 * POOL_BLOCK); // over its share: no more
-    expect(a.free()).toBe(20 * POOL_BLOCK);
-    expect(b.promiseUpTo(8192)).toBe(10 * POOL_BLOCK); // up to its share
-    expect(pool.available()).toBe(0);
+    expect(b.promiseUpTo(8192)).toBe(8 * POOL_BLOCK); // 3 more: 4 blocks (an eighth) stay for sending
+    expect(pool.available()).toBe(4);
+    const tx = new Ring(pool, 8192);
+    expect(tx.push(bytes(1024, 0), 1024)).toBe(4 * POOL_BLOCK); // which a send ring may take
     a.clear();
-    expect(b.promiseUpTo(8192)).toBe(30 * POOL_BLOCK); // alone again
+    expect(b.promiseUpTo(8192)).toBe(24 * POOL_BLOCK); // alone again, but for the eighth
   });
 
-  it("the tail run is the room left in the last block, written in place and committed", () => {
-    const pool = new Pool(4);
-    const r = new BlockRing(pool, 512);
+  it("a writer fills prepared blocks in place, run by run, then commits; an empty send ring gives them back", () => {
+    const pool = new Pool(4, 0);
+    const r = new Ring(pool, 512);
     expect(r.push(bytes(100, 0), 100)).toBe(100);
-    expect(r.tailRun()).toBe(POOL_BLOCK - 100);
-    store<u8>(r.tailPtr(), 0xaa);
-    r.commit(1);
-    expect(r.tailRun()).toBe(POOL_BLOCK - 101);
-    const dst = heap.alloc(101);
-    r.readAt(0, dst, 101);
+    expect(r.prepare(200)).toBe(true);
+    expect(r.held).toBe(3);
+    expect(r.runAt(r.len)).toBe(POOL_BLOCK - 100);
+    let done = 0;
+    while (done < 200) {
+      const k = min(r.runAt(r.len + done), 200 - done);
+      memory.fill(r.ptrAt(r.len + done), 0xaa, k);
+      done += k;
+    }
+    r.commit(200);
+    const dst = heap.alloc(300);
+    r.readAt(0, dst, 300);
+    expect(load<u8>(dst + 99)).toBe(99);
     expect(load<u8>(dst + 100)).toBe(0xaa);
-    r.consume(101);
+    expect(load<u8>(dst + 299)).toBe(0xaa);
+    expect(r.prepare(4 * POOL_BLOCK)).toBe(false); // more than the pool has
+    r.consume(300);
     r.release();
     expect(pool.freeCount).toBe(4);
     expect(pool.users).toBe(0);
