@@ -71,9 +71,8 @@ function listenState(lid: i32, seg: Segment, reused: bool = false, oldSndNxt: u3
   // are answered statelessly with cookies, as Linux and BSD do; otherwise a TCB holds the
   // connection and its ISS comes from RFC 6528's clock.
   if (halfOpenCount() >= halfOpenLimit()) { sendCookie(seg); return; }
-  // No connection record for it: refused as Linux refuses a SYN its queues cannot hold and lwIP
-  // one tcp_alloc cannot serve, by dropping it (counted). The peer's SYN retransmissions get in
-  // once a record frees, or it gives up; a cookie here completed handshakes we then had to reset.
+  // No connection record: dropped and counted, as Linux and lwIP refuse it (its retransmitted SYN
+  // gets in once a record frees); a cookie here completed handshakes we then had to reset.
   const t = allocConn(l.priority);
   if (t == null) { count(C.TCP_DROP_NO_SLOT); return; }
   t.localIp = seg.dstIp; t.localPort = seg.dstPort;
