@@ -103,5 +103,5 @@ test("refusals show on the status page, served once a record is free", () => {
   p.advance(10);
   let page = "";
   for (let s = p.next(); s; s = p.next()) page += Buffer.from(s.data).toString();
-  assert.match(page, /tcpDropNoSlot +1\n/);
+  assert.match(page, /<td>tcpDropNoSlot<td class=n>1<\/tr>/);
 });
