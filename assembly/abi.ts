@@ -28,7 +28,7 @@ import { tcpInit, tcpPoll, tcpUnreachable } from "./tcp/stack";
 import { arpUnansweredAny } from "./net/arp_cache";
 import { tcbTableInit, stateChanges } from "./tcp/tcb";
 import { dispatchOwed } from "./tcp/output";
-import { configure as layoutConfigure, configureUdp, reserveLayout, scratchBytes, heapTop, setServiceBytes } from "./layout";
+import { configure as layoutConfigure, configureUdp, configurePool, reserveLayout, scratchBytes, heapTop, setServiceBytes } from "./layout";
 import * as sock from "./tcp/socket";
 import * as udp from "./net/udpsock";
 import { servicesPoll, servicesPollAgain, servicesChanged } from "./apps/registry";
@@ -69,6 +69,13 @@ export function configure(conns: u32, rx_ring: u32, tx_ring: u32, memory_limit: 
  * the layout. Returns 0, or -22 (E_INVAL) out of bounds or after init.
  */
 export function configure_udp(sockets: u32): i32 { return configureUdp(sockets); }
+
+/**
+ * Choose the bytes of the buffer pool every connection's rings draw on (call before configure):
+ * 0 keeps the default, enough for every ring to be full at once; less shares it (a connection
+ * then offers the window the pool can hold). 1024..64 MiB. Returns 0, or -22 (E_INVAL).
+ */
+export function configure_pool(bytes: u32): i32 { return configurePool(bytes); }
 
 /**
  * Bring the interface up. MAC = mac_hi (top 16 bits: bytes 0-1) and mac_lo (bytes 2-5).

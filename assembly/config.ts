@@ -10,10 +10,15 @@ export const CONNS_LIMIT: i32 = 1024;
 export const DEFAULT_RX_RING: i32 = 4096;
 /** Default per-connection send ring (bytes). */
 export const DEFAULT_TX_RING: i32 = 2048;
+/** The smallest receive buffer (unread bytes + window) a connection has in a shared pool. */
+export const RCV_BUFFER_MIN: i32 = 512;
 /** Ring bounds: at least one full segment; receive at most what a window field without scaling says. */
 export const RING_MIN: i32 = 1024;
 export const RX_RING_MAX: i32 = 65535;
 export const TX_RING_MAX: i32 = 1 << 20;
+/** Bytes per block of the buffer pool the rings share (tcp/pool.ts): small enough that a ring's
+ *  partly used first and last blocks waste little. */
+export const POOL_BLOCK: i32 = 128;
 /** Listening sockets. */
 export const MAX_LISTENERS: i32 = 12; // the built-in services take up to 5
 /** Out-of-order ranges remembered per connection (data sits in the RX ring itself). */

@@ -2,7 +2,7 @@
 // (configure, before init); init lays them out once, after which nothing is allocated. Memory is
 // grown at most once, straight to its final size, or — under a host that caps linear memory below
 // a page (wasm3's memoryLimit on the board) — checked to fit the cap before anything is touched.
-import { DEFAULT_UDP_SOCKETS, UDP_SOCKETS_MAX, DEFAULT_CONNS, CONNS_LIMIT, DEFAULT_RX_RING, DEFAULT_TX_RING, RING_MIN, RX_RING_MAX, TX_RING_MAX, SCRATCH_MIN, SCRATCH_MAX,
+import { POOL_BLOCK, RCV_BUFFER_MIN, DEFAULT_UDP_SOCKETS, UDP_SOCKETS_MAX, DEFAULT_CONNS, CONNS_LIMIT, DEFAULT_RX_RING, DEFAULT_TX_RING, RING_MIN, RX_RING_MAX, TX_RING_MAX, SCRATCH_MIN, SCRATCH_MAX,
   REASM_SLOTS_MIN, REASM_SLOTS_MAX, REASM_CONNS_PER_SLOT, REASM_MAX } from "./config";
 
 /** Connection slots, and each slot's receive and send ring, as laid out by init. */
@@ -11,6 +11,8 @@ export let rxRingSize: i32 = DEFAULT_RX_RING;
 export let txRingSize: i32 = DEFAULT_TX_RING;
 /** UDP sockets that may be bound at once (each reserves its queue when first bound). */
 export let udpSockets: i32 = DEFAULT_UDP_SOCKETS;
+/** Bytes of the buffer pool the rings draw on (0: enough for every ring to be full at once). */
+let poolSize: u32 = 0;
 /** Bytes of linear memory the host gives us (0: as many as memory.grow gets). */
 let memoryLimit: u32 = 0;
 let laidOut = false;
@@ -20,7 +22,37 @@ let laidOut = false;
  * out-of-order arrays, its row of the SACK scoreboards (32 bytes), and one entry in each
  * per-connection table (test/tcp/layout.test checks the bound).
  */
-const SLOT_BYTES: u32 = 624;
+const SLOT_BYTES: u32 = 628;
+/** TIME-WAIT records (tcp/timewait.ts): two per slot, as connections churn faster than 2 MSL. */
+export function twRecords(): i32 { return 2 * maxConns; }
+/** Bytes one TIME-WAIT record costs: nine words (tcp/timewait.ts). */
+export const TW_BYTES: u32 = 36;
+
+/** Block bytes the rings share (tcp/pool.ts): the configured pool, else every ring full at once. */
+export function poolBytes(): i32 {
+  if (poolSize != 0) return <i32>poolSize;
+  const B = POOL_BLOCK;
+  return maxConns * ((rxRingSize + B - 1) / B + (txRingSize + B - 1) / B) * B;
+}
+/** The pool was configured: smaller than every ring full at once, its rings share it. */
+export function poolShared(): bool { return poolSize != 0; }
+
+/**
+ * Each connection's receive buffer (unread bytes + window, set by reserveLayout): the whole ring
+ * when the pool holds every ring, else an even split of what windows may take of the pool.
+ */
+export let rcvBuffer: i32 = DEFAULT_RX_RING;
+function rcvBufferFor(): i32 {
+  if (poolSize == 0) return rxRingSize;
+  return min(rxRingSize, max(RCV_BUFFER_MIN, poolBytes() / 8 * 7 / maxConns)); // windows leave an eighth (Pool.sendReserve)
+}
+
+/** What the pool costs: its blocks and their links, two reserved blocks. */
+function poolCost(): u32 {
+  const blocks = <u32>((poolBytes() + POOL_BLOCK - 1) / POOL_BLOCK);
+  return blocks * (<u32>POOL_BLOCK + 4) + 2 * RESERVE_OVERHEAD;
+}
+
 /** Everything else init allocates besides slots, scratch and services (tables' headers): an upper bound. */
 const INIT_BYTES: u32 = 256;
 /** Bytes one reserve() costs besides its payload (block and object headers, alignment): an upper bound. */
@@ -42,9 +74,10 @@ export function heapTop(): usize {
 
 /** Bytes of linear memory the layout needs, now and later (nothing is reserved past it): an upper bound. */
 export function layoutBytes(): u32 {
-  const slot = <u32>rxRingSize + <u32>txRingSize + SLOT_BYTES;
+  const slot = SLOT_BYTES;
   const scratchMore = scratchBytes() > SCRATCH_MIN ? <u32>scratchBytes() + RESERVE_OVERHEAD : 0; // util/scratch.ts
-  return <u32>heapTop() + <u32>maxConns * slot + scratchMore + <u32>reasmSlots() * REASM_SLOT_BYTES + serviceBytes + INIT_BYTES;
+  const tw = <u32>twRecords() * TW_BYTES + RESERVE_OVERHEAD;
+  return <u32>heapTop() + <u32>maxConns * slot + poolCost() + tw + scratchMore + <u32>reasmSlots() * REASM_SLOT_BYTES + serviceBytes + INIT_BYTES;
 }
 
 /** IPv4 reassembly slots for this layout: more connections, more datagrams in reassembly at once. */
@@ -80,6 +113,16 @@ export function configure(conns: u32, rxRing: u32, txRing: u32, memoryLimitBytes
   return <i32>need;
 }
 
+/**
+ * Choose the buffer pool's bytes (before configure; 0 keeps the default: every ring full at once).
+ * 0, or E_INVAL (-22) outside 1024..64 MiB or after init.
+ */
+export function configurePool(bytes: u32): i32 {
+  if (laidOut || (bytes != 0 && (bytes < 1024 || bytes > 64 << 20))) return -22;
+  poolSize = bytes;
+  return 0;
+}
+
 /** Choose how many UDP sockets the layout holds (0 keeps the default). 0, or E_INVAL (-22). */
 export function configureUdp(sockets: u32): i32 {
   if (laidOut || sockets > <u32>UDP_SOCKETS_MAX) return -22;
@@ -93,6 +136,7 @@ export function configureUdp(sockets: u32): i32 {
  */
 export function reserveLayout(): bool {
   laidOut = true;
+  rcvBuffer = rcvBufferFor();
   const need = layoutBytes();
   if (memoryLimit != 0 && need > memoryLimit) return false;
   const have = <u32>memory.size() << 16;

@@ -66,17 +66,19 @@ export function serveChargen(id: i32): void {
     if (n == sock.E_AGAIN) break;
     if (n <= 0) { release(id); return; }
   }
-  // The stream is written straight into the send ring's free space (at most two runs, where the
-  // ring wraps), then queued at once: one copy per line piece, none through a buffer.
+  // The stream is written straight into the send ring's free space (block by block of the pool),
+  // then queued at once: one copy per line piece, none through a buffer.
   const ring = sock.sendRing(id);
   if (ring == null) return; // not sendable now: the recv above sees the end or the error
   const room = ring.free();
-  if (room <= 0) return;
+  if (room <= 0 || !ring.prepare(room)) return;
   const at = position + (<usize>id << 2);
   const pos = load<u32>(at);
-  const first = ring.tailRun();
-  fill(ring.tailPtr(), pos, <u32>first);
-  if (room > first) fill(ring.base, pos + <u32>first, <u32>(room - first));
+  for (let done = 0; done < room;) {
+    const k = min(ring.runAt(ring.len + done), room - done);
+    fill(ring.ptrAt(ring.len + done), pos + <u32>done, <u32>k);
+    done += k;
+  }
   const n = sock.sendCommit(id, room);
   if (n < 0) { release(id); return; }
   store<u32>(at, (pos + <u32>n) % PERIOD);

@@ -36,7 +36,8 @@ export function page(t: Text, conn: i32, log: Log, path: usize, pathLen: i32): i
 
 const KEY_COUNTERS: StaticArray<i32> = [
   C.TCP_ACTIVE_OPENS, C.TCP_PASSIVE_OPENS, C.TCP_ESTAB_RESETS, C.TCP_IN_SEGS, C.TCP_OUT_SEGS,
-  C.TCP_RETRANS_SEGS, C.TCP_OUT_RSTS, C.ETH_IN_FRAMES, C.ETH_OUT_FRAMES, C.IP_DROP_NOT_FOR_US,
+  C.TCP_RETRANS_SEGS, C.TCP_OUT_RSTS, C.TCP_DROP_NO_SLOT, C.TCP_DROP_BACKLOG, C.ETH_IN_FRAMES, C.ETH_OUT_FRAMES,
+  C.IP_DROP_NOT_FOR_US,
 ];
 
 /** The built-in service on a local port, or 0 (an application's, or an ephemeral port). */

@@ -4,6 +4,7 @@ import { maxConns } from "../layout";
 import { Text } from "../util/text";
 import { C, counter, writeCounterName } from "../util/counters";
 import { connInfo, listeners } from "../tcp/tcb";
+import { twInfo, twCount } from "../tcp/timewait";
 import { writeStateName } from "../tcp/state";
 import { ourIp } from "../net/iface";
 
@@ -41,8 +42,8 @@ function endpoint(t: Text, ip: u32, port: u32, width: i32): void {
   for (let i = t.len - start; i < width; i++) t.ch(32);
 }
 
-/** The lines of `conns`: a header, then one per listener, then one per connection. */
-export function connsEnd(): i32 { return 1 + MAX_LISTENERS + maxConns; }
+/** The lines of `conns`: a header, then one per listener, one per connection, one per TIME-WAIT record. */
+export function connsEnd(): i32 { return 1 + MAX_LISTENERS + maxConns + twCount; }
 
 /** Lines of `conns` from index `from` while whole lines fit; the next index. */
 export function connsLines(t: Text, from: i32): i32 {
@@ -59,8 +60,13 @@ export function connsLines(t: Text, from: i32): i32 {
       t.str("0.0.0.0:*\n");
     } else {
       const id = i - 1 - MAX_LISTENERS;
-      if (!connInfo(id, info)) continue;
-      t.u32w(<u32>id, 2).str("  ");
+      if (id < maxConns) {
+        if (!connInfo(id, info)) continue;
+        t.u32w(<u32>id, 2).str("  ");
+      } else {
+        if (!twInfo(id - maxConns, info)) continue;
+        t.str(" -  "); // a TIME-WAIT record holds no slot
+      }
       writeStateName(t, <i32>unchecked(info[0]), 14);
       endpoint(t, unchecked(info[1]), unchecked(info[2]), 23);
       endpoint(t, unchecked(info[3]), unchecked(info[4]), 22);

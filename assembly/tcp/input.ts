@@ -23,6 +23,7 @@ import { ecnInput } from "./ecn";
 import { sackUpdate, sackTrim } from "./sack";
 import { toClosed, enterTimeWait, initCwnd, orphanFinWait2, msl, takeFin } from "./close";
 import { E_REFUSED, E_RESET } from "../util/errors";
+import { twCheckOut } from "./timewait";
 
 const seg = new Segment();
 
@@ -33,7 +34,8 @@ export function segmentArrives(src: u32, dst: u32, p: usize, len: i32, ecn: u32)
   if (why >= 0) { count(<C>why); count(C.TCP_IN_ERRS); return; }
   seg.ecn = ecn;
 
-  const t = findConn(seg.dstPort, seg.srcIp, seg.srcPort);
+  let t = findConn(seg.dstPort, seg.srcIp, seg.srcPort);
+  if (t == null) t = twCheckOut(seg.dstPort, seg.srcIp, seg.srcPort); // TIME-WAIT kept as a record
   if (t == null) {
     const lid = findListener(seg.dstPort);
     if (lid < 0) { count(C.TCP_DROP_NO_LISTENER); sendRstFor(seg); return; }
@@ -69,8 +71,10 @@ function listenState(lid: i32, seg: Segment, reused: bool = false, oldSndNxt: u3
   // are answered statelessly with cookies, as Linux and BSD do; otherwise a TCB holds the
   // connection and its ISS comes from RFC 6528's clock.
   if (halfOpenCount() >= halfOpenLimit()) { sendCookie(seg); return; }
+  // No connection record: dropped and counted, as Linux and lwIP refuse it (its retransmitted SYN
+  // gets in once a record frees); a cookie here completed handshakes we then had to reset.
   const t = allocConn(l.priority);
-  if (t == null) { count(C.TCP_DROP_NO_SLOT); sendCookie(seg); return; }
+  if (t == null) { count(C.TCP_DROP_NO_SLOT); return; }
   t.localIp = seg.dstIp; t.localPort = seg.dstPort;
   t.remoteIp = seg.srcIp; t.remotePort = seg.srcPort;
   t.listener = lid;
@@ -117,7 +121,7 @@ function cookieAccepted(lid: i32, seg: Segment): bool {
   t.listener = lid;
   t.irs = seg.seq - 1;
   t.rcvNxt = seg.seq;
-  t.rcvAdv = t.rcvNxt + <u32>rxRingSize; // what the cookie SYN,ACK advertised
+  t.rcvAdv = t.rcvNxt + <u32>t.rx.promiseUpTo(rxRingSize); // what the cookie SYN,ACK advertised, if the pool has it
   t.iss = seg.ack - 1;
   t.sndUna = t.iss; t.sndNxt = seg.ack; t.sndMax = seg.ack;
   takePeerOptions(t, seg);
@@ -367,6 +371,7 @@ function ackedUpTo(t: Tcb, seg: Segment): void {
   if (t.sndUna == t.iss) acked -= 1; // our SYN occupied one sequence number, not a data byte
   const data = min(<i32>acked, t.tx.len);
   t.tx.consume(data);
+  t.tx.release(); // an emptied send ring gives its last block back
   t.sndUna = ack;
   if (seqLt(t.sndNxt, t.sndUna)) t.sndNxt = t.sndUna;
   sackTrim(t);

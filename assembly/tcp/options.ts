@@ -6,7 +6,7 @@ import { Tcb, Owe, logConnection } from "./tcb";
 import { State } from "./state";
 import { Segment, SYN, RST, DEFAULT_MSS } from "../wire/tcp";
 import { seqLt, seqLe, seqGe } from "./seq";
-import { OUR_MSS, ourWscale } from "./output";
+import { OUR_MSS, ourWscale } from "./window";
 import { C, count } from "../util/counters";
 import { initCwnd } from "./close";
 import { emit } from "../util/log";

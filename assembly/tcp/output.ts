@@ -1,7 +1,6 @@
 // Segment out, TCP's second verb: dispatch() sends what the connection owes (Tcb.owed: marked by
 // input, congestion control and the timers) and whatever it may send now (SYN, data, FIN, ACK),
 // within the peer's window and the congestion window. Every segment leaves through send().
-import { MTU } from "../config";
 import { rxRingSize, maxConns } from "../layout";
 import { ipTxPayload, ipSend } from "../net/ip";
 import { PROTO_TCP } from "../wire/ipv4";
@@ -15,45 +14,8 @@ import { armRtx, startPersist, armSwsOverride } from "./timers";
 import { toClosed } from "./close";
 import { ecnFlags, ecnField } from "./ecn";
 import { sackPipe, sackHole, sackRescueHole, lostRetransmissions, holeStart, holeEnd, left, NO_HOLE } from "./sack";
-
-/** The MSS we announce: an Ethernet MTU minus IPv4 and TCP headers. */
-export const OUR_MSS: u32 = <u32>MTU - 40;
-
-/** The largest segment the peer will send us: our MSS less the timestamps it carries once agreed. */
-@inline function rcvMss(t: Tcb): u32 { return OUR_MSS - t.optionBytes; }
-
-/**
- * The window to advertise, with receiver-side SWS avoidance (RFC 1122 §4.2.3.3): the right edge
- * only moves when it can move by min(half the buffer, one MSS), and never moves left.
- */
-@inline function advertise(t: Tcb): u32 {
-  const edge = t.rcvNxt + <u32>t.rx.free();
-  if (seqGt(edge, t.rcvAdv)) {
-    const step = edge - t.rcvAdv;
-    if (step >= min(<u32>rxRingSize / 2, rcvMss(t))) t.rcvAdv = edge;
-  }
-  return t.rcvAdv - t.rcvNxt;
-}
-
-/** True when the window we could advertise has grown enough to be worth a window update. */
-@inline export function windowUpdateDue(t: Tcb): bool {
-  const edge = t.rcvNxt + <u32>t.rx.free();
-  if (!seqGt(edge, t.rcvAdv)) return false;
-  const step = edge - t.rcvAdv;
-  const mss = rcvMss(t);
-  return step >= <u32>rxRingSize / 2 || (t.rcvWnd < mss && step >= mss);
-}
-
-/**
- * The shift we announce in our Window Scale option: the smallest that lets the receive ring be
- * offered whole. Rings are at most 65535 bytes today, so it is 0, which still lets the peer scale
- * its own window (a large send ring can then be kept in flight).
- */
-export function ourWscale(): u32 {
-  let s: u32 = 0;
-  while ((<u32>rxRingSize >> s) > 0xffff && s < 14) s++;
-  return s;
-}
+import { twWork, twCheckIn, twPark } from "./timewait";
+import { OUR_MSS, advertise, ourWscale } from "./window";
 
 /** The segment being sent: filled from a connection (or from the segment answered), then emitted. */
 const out = new Segment();
@@ -161,6 +123,9 @@ function replyTo(seg: Segment, seq: u32, ack: u32, flags: u32): void {
   o.mss = 0; o.wscale = -1; o.hasTs = false; o.sackOk = false; o.sackCount = 0; o.dataLen = 0; o.ecn = 0;
 }
 
+/** A short data segment sent (since SND.UNA, up to SND.NXT) is not yet acknowledged. */
+@inline function shortUnacked(t: Tcb): bool { return seqGt(t.sndSml, t.sndUna) && !seqGt(t.sndSml, t.sndNxt); }
+
 /** Data bytes in the send ring not yet sent. */
 @inline function unsent(t: Tcb): i32 { return t.tx.len - <i32>(t.sndNxt - t.sndUna); }
 
@@ -177,6 +142,13 @@ export function deferDispatch(on: bool): void { deferring = on; }
  * segment's processing has returned before the send path runs (docs/wasm3-stack.md).
  */
 export function dispatchOwed(): void {
+  const w = twWork(); // a TIME-WAIT record's segment: answered, then back to its record
+  if (w != null) {
+    const wo = w.owed;
+    w.owed = wo & ~Owe.OUTPUT;
+    if ((wo & Owe.OUTPUT) != 0 && w.inUse) dispatch(w);
+    twCheckIn();
+  }
   const m = takeMarked();
   if (m == MARKED_NONE) return;
   const several = m == MARKED_SEVERAL;
@@ -186,7 +158,10 @@ export function dispatchOwed(): void {
     const o = t.owed;
     if ((o & Owe.OUTPUT) == 0) continue;
     t.owed = o & ~Owe.OUTPUT;
-    if (t.inUse) dispatch(t);
+    if (!t.inUse) continue;
+    dispatch(t);
+    // A connection no user holds keeps TIME-WAIT as a record, not a slot (timewait.ts).
+    if (t.state == State.TIME_WAIT && t.userClosed) twPark(t);
   }
 }
 
@@ -232,11 +207,14 @@ export function dispatch(t: Tcb): void {
     }
     t.swsForce = false;
     t.swsOn = false;
-    // Nagle (RFC 896, RFC 1122 §4.2.3.4): while data is unacknowledged, a segment shorter than
-    // the MSS waits for the ACK, unless the socket said TCP_NODELAY or the FIN follows it.
-    if (n < <i32>t.mss && t.sndNxt != t.sndUna && !t.noDelay && !t.finQueued) break;
+    // Nagle (RFC 896, RFC 1122 §4.2.3.4) with Minshall's refinement, as Linux: a segment
+    // shorter than the MSS waits while an earlier short one is unacknowledged, unless the socket
+    // said TCP_NODELAY or the FIN follows it. (Waiting whenever anything is in flight held a
+    // stream's short tail until the peer's delayed ACK of the full segment before it.)
+    if (n < <i32>t.mss && shortUnacked(t) && !t.noDelay && !t.finQueued) break;
     const off = <i32>(t.sndNxt - t.sndUna);
     xmit(t, t.sndNxt, ACK_FLAG | (n == pending ? PSH : 0), off, n);
+    if (n < <i32>t.mss) t.sndSml = t.sndNxt + <u32>n;
     if (!t.rttTiming) { t.rttTiming = true; t.rttSeq = t.sndNxt; t.rttStart = now; }
     if (t.sndUna == t.sndMax) t.unackedSince = now;
     t.sndNxt += <u32>n;

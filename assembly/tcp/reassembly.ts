@@ -107,15 +107,16 @@ export function receiveText(t: Tcb, seg: Segment): void {
   const room = <i32>t.rcvWnd - off;
   if (n > room) n = room; // trim to the window
   if (n <= 0) { t.owed |= Owe.ACK; return; }
+  // Inside the window the pool promised it (window.ts advertise), so the bytes have a place; a
+  // cookie's window, advertised with no record, is the one exception the check is for.
+  if (!t.rx.writeAt(t.rx.len + off, data, n)) { count(C.TCP_DROP_OUT_OF_WINDOW); t.owed |= Owe.ACK; return; }
   if (off == 0) {
-    t.rx.writeAt(t.rx.len, data, n);
     t.rx.commit(n);
     t.rcvNxt += <u32>n;
     // Filling a hole is acknowledged at once (RFC 5681 §4.2), in-order data may wait.
     if (oooAdvance(t) || t.oooCount > 0) t.owed |= Owe.ACK;
     else delayAck(t);
   } else {
-    t.rx.writeAt(t.rx.len + off, data, n);
     count(C.TCP_OOO_SEGS);
     if (!oooInsert(t, seq, seq + <u32>n)) count(C.TCP_DROP_OOO_FULL);
     t.owed |= Owe.ACK; // a duplicate ACK tells the sender what is missing

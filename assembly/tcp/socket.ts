@@ -9,11 +9,13 @@ import { now } from "../util/clock";
 import { Tcb, Owe, conns, listeners, allocConn, freeConn, findListener, setState } from "./tcb";
 import { Ring } from "./ring";
 import { State, synchronized } from "./state";
-import { dispatch, sendRst, windowUpdateDue } from "./output";
+import { dispatch, sendRst } from "./output";
+import { windowUpdateDue } from "./window";
 import { toClosed, initCwnd, orphanFinWait2 } from "./close";
 import { isnFor } from "./isn";
 import { ecnOfferActive } from "./ecn";
 import { randomPort } from "../util/random";
+import { twPark, twPortInUse } from "./timewait";
 import { E_AGAIN, E_BADF, E_INVAL, E_NOBUFS, E_ADDRINUSE, E_PIPE } from "../util/errors";
 export * from "../util/errors";
 
@@ -75,7 +77,7 @@ function portInUse(port: u32): bool {
     const t = unchecked(conns[i]);
     if (t.inUse && t.localPort == port) return true;
   }
-  return false;
+  return twPortInUse(port);
 }
 
 export function connect(ip: u32, port: u32): i32 {
@@ -121,7 +123,7 @@ export function send(id: i32, ptr: usize, len: i32): i32 {
 
 /**
  * For a service that writes its data straight into the send ring (no copy through a buffer):
- * the ring, whose free space (Ring.tailRun(), then from Ring.base) it fills before sendCommit;
+ * the ring, whose free space (Ring.prepare(), then ptrAt/runAt past its end) it fills before sendCommit;
  * null when id may not send now (send() says why).
  */
 export function sendRing(id: i32): Ring | null {
@@ -196,6 +198,7 @@ export function close(id: i32): i32 {
   t.userClosed = true;
   if (t.state == State.CLOSED) freeConn(t);
   else if (t.state == State.FIN_WAIT_2) orphanFinWait2(t);
+  else if (t.state == State.TIME_WAIT) twPark(t); // its 2 MSL as a record, the slot free
   return 0;
 }
 

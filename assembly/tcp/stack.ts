@@ -1,29 +1,34 @@
 // TCP's third verb beside segment arrival (input.ts) and dispatch (output.ts): poll, the timers.
 // A timer that fires decides and marks what is owed (Tcb.owed); dispatch sends it. Also init.
-import { maxConns } from "../layout";
+import { maxConns, twRecords, rcvBuffer } from "../layout";
 import { now, reached } from "../util/clock";
 import { C, count } from "../util/counters";
 import { conns, Tcb, Owe } from "./tcb";
 import { State, synchronized } from "./state";
 import { isnInit } from "./isn";
 import { dispatch } from "./output";
+import { windowUpdateDue } from "./window";
 import { onTimeout } from "./congestion";
 import { backoff, nextDeadline, persistInterval, keepAliveOn, keepAliveAt } from "./timers";
 import { toClosed } from "./close";
 import { E_TIMEDOUT, E_HOSTUNREACH } from "../util/errors";
 import { ipNegativeAdvice, nextHop } from "../net/ip";
 import { arpUnansweredAny, arpUnanswered, arpUnansweredTaken } from "../net/arp_cache";
+import { twTableInit, twExpire } from "./timewait";
 
-export function tcpInit(): void { isnInit(); }
+export function tcpInit(): void { isnInit(); twTableInit(twRecords()); }
 
 /** Run due timers and pending output; returns ms until the next TCP deadline. */
 export function tcpPoll(): u32 {
-  let next = u32.MAX_VALUE;
+  let next = twExpire();
   for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (!t.inUse) continue;
     // nextDeadline looks at exactly the timers below: while none is due (and nothing is owed),
     // the connection has nothing to do here.
+    // A window the pool could not give has a place now (blocks came back): say so, rather than
+    // leave the peer to find it by probes that back off to a minute.
+    if (t.rcvWnd < <u32>rcvBuffer / 2 && synchronized(t.state) && windowUpdateDue(t)) t.owed |= Owe.ACK;
     const d = nextDeadline(t);
     if (d != 0 && (t.owed & Owe.ACK) == 0 && !t.swsForce) { next = min(next, d); continue; }
     if (t.closeOn && reached(t.closeAt, now)) { t.closeOn = false; toClosed(t); continue; }

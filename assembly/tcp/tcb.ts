@@ -1,8 +1,9 @@
 // Transmission control blocks (RFC 9293 §3.3.1) and the fixed table that holds them, plus the
 // listener table. The slots and their rings are laid out once, at init (layout.ts).
 import { MAX_LISTENERS, OOO_RANGES, SACK_BLOCKS, RTO_INITIAL_MS } from "../config";
-import { maxConns, rxRingSize, txRingSize } from "../layout";
+import { maxConns, rxRingSize, txRingSize, poolBytes, poolShared } from "../layout";
 import { Ring } from "./ring";
+import { Pool, blocksFor } from "./pool";
 import { TS_OPTION_LEN, DEFAULT_MSS } from "../wire/tcp";
 import { State, writeStateName } from "./state";
 import { logText, emit } from "../util/log";
@@ -170,6 +171,8 @@ export class Tcb {
   swsForce: bool = false;
   /** Nagle's algorithm off (TCP_NODELAY). */
   noDelay: bool = false;
+  /** The sequence number after the last short data segment sent (Minshall's refinement of Nagle). */
+  sndSml: u32 = 0;
   /** The SYN or SYN-ACK was retransmitted (RFC 6298 §5.7 then sets the RTO to 3 s). */
   synRetransmitted: bool = false;
   /**
@@ -194,9 +197,9 @@ export class Tcb {
   oooEnd: StaticArray<u32> = new StaticArray<u32>(OOO_RANGES);
   oooCount: i32 = 0;
 
-  constructor(public id: i32, rxCap: i32, txCap: i32) {
-    this.rx = new Ring(rxCap);
-    this.tx = new Ring(txCap);
+  constructor(public id: i32, rxCap: i32, txCap: i32, pool: Pool) {
+    this.rx = new Ring(pool, rxCap);
+    this.tx = new Ring(pool, txCap);
   }
 
   /**
@@ -252,11 +255,13 @@ export const listeners = new StaticArray<Listener>(MAX_LISTENERS);
 export let scoreboards = new StaticArray<u32>(0);
 for (let i = 0; i < MAX_LISTENERS; i++) listeners[i] = new Listener();
 
-/** Lay out the connection table with the configured number of slots and ring sizes (once). */
+/** Lay out the connection table with the configured number of slots and ring sizes, and the pool their rings draw on (once). */
 export function tcbTableInit(): void {
   conns = new StaticArray<Tcb>(maxConns);
   scoreboards = new StaticArray<u32>(maxConns * 2 * SACK_BLOCKS);
-  for (let i = 0; i < maxConns; i++) unchecked(conns[i] = new Tcb(i, rxRingSize, txRingSize));
+  const pool = new Pool(blocksFor(poolBytes()), 2 * maxConns);
+  if (poolShared()) pool.sendReserve = pool.blocks / 8;
+  for (let i = 0; i < maxConns; i++) unchecked(conns[i] = new Tcb(i, rxRingSize, txRingSize, pool));
 }
 
 let establishedCount: u32 = 0;

@@ -26,7 +26,7 @@ export const enum C {
   TCP_OOO_SEGS, TCP_TIME_WAIT_REUSED, TCP_CHALLENGE_ACKS_LIMITED,
   TCP_SYN_COOKIES_SENT, TCP_SYN_COOKIES_OK, TCP_SYN_COOKIES_BAD, TCP_COOKIE_NO_SLOT_RSTS,
   TCP_SACK_RECOVERIES, TCP_SACK_LOST_RETRANSMITS, TCP_SACK_IGNORED,
-  TCP_ECN_NEGOTIATED, TCP_ECN_CE_RECEIVED, TCP_ECN_REDUCTIONS,
+  TCP_ECN_NEGOTIATED, TCP_ECN_CE_RECEIVED, TCP_ECN_REDUCTIONS, TCP_TIME_WAIT_EVICTED,
   COUNT
 }
 
@@ -47,7 +47,7 @@ tcpDropNoListener tcpDropBacklog tcpDropNoSlot tcpDropOutOfWindow tcpDropBadAck 
 tcpDropPaws tcpRstIgnored tcpChallengeAcks tcpTimeouts tcpZeroWindowProbes tcpOooSegs \
 tcpTimeWaitReused tcpChallengeAcksLimited tcpSynCookiesSent tcpSynCookiesOk tcpSynCookiesBad \
 tcpCookieNoSlotRsts tcpSackRecoveries tcpSackLostRetransmits tcpSackIgnored \
-tcpEcnNegotiated tcpEcnCeReceived tcpEcnReductions "));
+tcpEcnNegotiated tcpEcnCeReceived tcpEcnReductions tcpTimeWaitEvicted "));
 
 /** The values, at an address fixed when the module is built: each count() is then one load and
  * one store at a constant address (a call, or a pointer to look up, costs the board code and time). */

@@ -22,6 +22,7 @@ export interface SynackExports {
    */
   configure(conns: number, rxRing: number, txRing: number, memoryLimit: number): number;
   configure_udp(sockets: number): number;
+  configure_pool(bytes: number): number;
   /** MAC = mac_hi (bytes 0-1) + mac_lo (bytes 2-5); gateway 0 = none; ip 0 = DHCP. Lays out memory, starts the selected services; 0 or E.NOBUFS. */
   init(macHi: number, macLo: number, ip: number, prefixLen: number, gateway: number, now: number): number;
   /** Built-in services init starts (call before init): a mask of SERVICES; default all. */

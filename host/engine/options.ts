@@ -7,7 +7,7 @@ import type { EngineName } from "./engine.js";
  * connections and the largest window a TCP header says without window scaling. The boards keep
  * the module's default (the ESP32's: assembly/config.ts) unless the flags ask for another.
  */
-export const PC_LAYOUT: Required<Omit<Layout, "memoryLimit">> = { conns: 64, rxRing: 65535, txRing: 65536, udpSockets: 8 };
+export const PC_LAYOUT: Required<Omit<Layout, "memoryLimit" | "poolBytes">> = { conns: 64, rxRing: 65535, txRing: 65536, udpSockets: 8 };
 export interface ServeOptions {
   tap: string; ip: number; prefixLen: number; gw: number; mac: Uint8Array;
   pcap?: string; msl?: number; verbose: boolean; board: EngineName;

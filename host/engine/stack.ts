@@ -44,7 +44,8 @@ export interface StackOptions {
 }
 
 /** Connection slots, ring sizes (bytes) and UDP sockets; 0 or unset keeps the module's default. */
-export interface Layout { conns?: number; rxRing?: number; txRing?: number; memoryLimit?: number; udpSockets?: number }
+/** poolBytes: the buffer pool every connection's rings draw on (default: every ring full at once). */
+export interface Layout { conns?: number; rxRing?: number; txRing?: number; memoryLimit?: number; udpSockets?: number; poolBytes?: number }
 
 /** Why a stack could not be made: a layout out of bounds or one that does not fit. */
 export class LayoutError extends Error {}
@@ -150,6 +151,7 @@ export class Stack {
     const l = opts.layout;
     if (l) {
       if (l.udpSockets && this.x.configure_udp(l.udpSockets) < 0) throw new LayoutError("layout out of bounds (UDP sockets 1..16)");
+      if (l.poolBytes && this.x.configure_pool(l.poolBytes) < 0) throw new LayoutError("layout out of bounds (pool 1024..64 MiB)");
       const need = this.x.configure(l.conns ?? 0, l.rxRing ?? 0, l.txRing ?? 0, l.memoryLimit ?? 0);
       if (need < 0) throw new LayoutError(need === E.NOBUFS ? "layout does not fit the memory limit" :
         "layout out of bounds (conns 1..1024, rx ring 1024..65535, tx ring 1024..1048576 bytes)");

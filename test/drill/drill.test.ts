@@ -2,7 +2,7 @@
 // unexpected segment, wrong time, wrong call result), with the line, expected and seen segments.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
@@ -19,6 +19,18 @@ test(`all ${scripts.length} scripts in test/drill pass (the RFC 9293 table and t
   const r = drillFiles(scripts);
   assert.equal(r.failed, 0, r.text.split("\n").filter((l) => !l.startsWith("ok")).join("\n"));
   assert.match(r.text, new RegExp(`\\n${scripts.length} passed, 0 failed\\n$`));
+});
+
+test("the RFC 9293 table's TIME-WAIT cells, the socket closed: the same answers from a TIME-WAIT record", () => {
+  const cells = scripts.filter((f) => f.includes("/table/time-wait/"));
+  assert.equal(cells.length, 32);
+  for (const f of cells) {
+    const text = readFileSync(f, "utf8");
+    assert.match(text, /shutdown\(4, SHUT_WR\)/);
+    // close() instead of shutdown(): no user holds the connection, so TIME-WAIT is a record.
+    const o = runDrill(text.replace("shutdown(4, SHUT_WR)", "close(4)").replace(/^.*tcpi_state.*$/gm, ""));
+    assert.equal(o.ok, true, `${f}: ${JSON.stringify(o.failure)}`);
+  }
 });
 
 const HANDSHAKE = `--tolerance_usecs=4000

@@ -56,8 +56,8 @@ test("a blocking write returns once every byte is queued (the 4 KiB ring takes 6
   const o = runDrill(ESTABLISHED + `+0 write(4, ..., 6000) = 6000
 +0 > . 1:1461(1460) ack 1
 +0 > . 1461:2921(1460) ack 1
-+.1 < . 1:1(0) ack 2921 win 65535
 +0 > P. 2921:4097(1176) ack 1
++.1 < . 1:1(0) ack 2921 win 65535
 +0 > . 4097:5557(1460) ack 1
 +.1 < . 1:1(0) ack 5557 win 65535
 +0 > P. 5557:6001(444) ack 1

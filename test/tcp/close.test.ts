@@ -13,11 +13,55 @@ test("active close: FIN-WAIT-1 -> FIN-WAIT-2 -> TIME-WAIT -> CLOSED after 2*MSL"
   assert.equal(p.stack.state(c.id), "FIN-WAIT-2");
   p.tcp({ dport: 5000, seq: c.snd, ack: c.rcv + 1, flags: "FA" });
   p.expect("A", { seq: c.rcv + 1, ack: c.snd + 1 });
-  assert.equal(p.stack.state(c.id), "TIME-WAIT");
-  p.advance(1999);
-  assert.equal(p.stack.state(c.id), "TIME-WAIT");
-  p.advance(2);
+  // Closed by its user, the connection keeps TIME-WAIT as a record; its slot is free.
   assert.equal(p.stack.state(c.id), "CLOSED");
+  assert.match(p.stack.connsText(), /\n -  TIME-WAIT +10\.77\.0\.2:5000 +10\.77\.0\.1:40000 /);
+  p.advance(1999);
+  assert.match(p.stack.connsText(), /TIME-WAIT/);
+  p.advance(2);
+  assert.doesNotMatch(p.stack.connsText(), /TIME-WAIT/);
+  assert.ok(p.logs.some((l) => /^tcp \d+ 5000 10\.77\.0\.1:40000 TIME-WAIT -> CLOSED$/.test(l)), "logged as a slot's end is");
+});
+
+test("TIME-WAIT records: the slot serves another connection at once, the record still answers its peer", () => {
+  const p = new Peer({ msl: 1000, layout: { conns: 1 } });
+  const c = p.established();
+  p.stack.close(c.id);
+  p.expect("FA");
+  p.tcp({ dport: 5000, seq: c.snd, ack: c.rcv + 1, flags: "FA" });
+  p.expect("A", { ack: c.snd + 1 });
+  p.sport = 40001; // a second connection takes the one slot
+  p.tcp({ dport: 5000, seq: 7000, flags: "S", mss: 1460 });
+  const sa = p.expect("SA");
+  p.tcp({ dport: 5000, seq: 7001, ack: sa.seq + 1, flags: "A" });
+  assert.ok(p.stack.accept(c.listener) >= 0);
+  p.sport = 40000; // the first peer's FIN again: the record acknowledges it
+  p.tcp({ dport: 5000, seq: c.snd, ack: c.rcv + 1, flags: "FA" });
+  p.expect("A", { seq: c.rcv + 1, ack: c.snd + 1 });
+  p.tcp({ dport: 5000, seq: c.snd + 1, ack: c.rcv + 1, flags: "R" }); // an exact RST ends it
+  assert.doesNotMatch(p.stack.connsText(), /TIME-WAIT/);
+  assert.match(p.stack.connsText(), /ESTABLISHED +10\.77\.0\.2:5000 +10\.77\.0\.1:40001 /);
+});
+
+test("TIME-WAIT records are bounded (two per slot): one more ends the one closest to its deadline, counted", () => {
+  const p = new Peer({ msl: 1000, layout: { conns: 1 } });
+  const l = p.stack.listen(5000, 4);
+  for (let i = 0; i < 3; i++) {
+    p.sport = 40000 + i;
+    p.tcp({ dport: 5000, seq: 100, flags: "S", mss: 1460 });
+    const sa = p.expect("SA");
+    p.tcp({ dport: 5000, seq: 101, ack: sa.seq + 1, flags: "A" });
+    const id = p.stack.accept(l);
+    p.stack.close(id);
+    p.expect("FA");
+    p.tcp({ dport: 5000, seq: 101, ack: sa.seq + 2, flags: "FA" });
+    p.expect("A");
+    p.advance(10);
+  }
+  const tw = p.stack.connsText().split("\n").filter((s) => /TIME-WAIT/.test(s));
+  assert.equal(tw.length, 2);
+  assert.ok(!tw.some((s) => s.includes(":40000 ")), "the oldest went first");
+  assert.equal(p.stack.stats().tcpTimeWaitEvicted, 1);
 });
 
 test("TIME-WAIT: a retransmitted FIN is acknowledged again", () => {
@@ -27,7 +71,7 @@ test("TIME-WAIT: a retransmitted FIN is acknowledged again", () => {
   p.expect("FA");
   p.tcp({ dport: 5000, seq: c.snd, ack: c.rcv + 1, flags: "FA" });
   p.expect("A", { ack: c.snd + 1 });
-  assert.equal(p.stack.state(c.id), "TIME-WAIT");
+  assert.match(p.stack.connsText(), /TIME-WAIT/);
   p.tcp({ dport: 5000, seq: c.snd, ack: c.rcv + 1, flags: "FA" });
   p.expect("A", { seq: c.rcv + 1, ack: c.snd + 1 });
 });

@@ -1,5 +1,6 @@
-// Overload (RFC 4987, issue 8): half-open connections never starve established ones, a cookie ACK
-// that finds no slot is answered with a RST, and the console stays reachable in a full table.
+// Overload (RFC 4987, issues 8 and 16): half-open connections never starve established ones, a SYN
+// that finds no connection record is dropped and counted (as Linux and lwIP refuse it), a cookie
+// ACK that finds none is answered with a RST, and the console stays reachable in a full table.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Peer } from "../lib/harness.js";
@@ -36,28 +37,42 @@ test("24 half-open SYNs over 4 ports do not keep a real client from being served
   assert.equal(p.recvText(id), "real");
 });
 
-test("12 echo clients, 10 slots: the ones without a slot get a RST, none is left believing", () => {
+test("12 echo clients, 10 slots: a SYN without a record is dropped and counted, none is left believing", () => {
   const p = new Peer();
-  const served: number[] = [];
-  const reset: number[] = [];
+  const served: { sport: number; isn: number; sa: number }[] = [];
   for (let i = 0; i < 12; i++) {
-    const { sa, reply } = handshake(p, 40000 + i, 7, 5000 * i);
-    if (reply === null) served.push(i);
-    else {
-      assert.equal(reply.flags & 0x04, 0x04, "a RST");
-      assert.equal(reply.seq, (sa.seq + 1) >>> 0, "seq = SEG.ACK, acceptable to the peer");
-      reset.push(i);
+    p.sport = 40000 + i;
+    p.tcp({ dport: 7, seq: 5000 * i, flags: "S", mss: 1460 });
+    const sa = p.next();
+    if (i < 9) {
+      assert.ok(sa && sa.flags === 0x12, `client ${i} gets a SYN-ACK`);
+      p.tcp({ dport: 7, seq: 5000 * i + 1, ack: sa.seq + 1, flags: "A" });
+      p.nothing();
+      served.push({ sport: p.sport, isn: 5000 * i + 1, sa: (sa.seq + 1) >>> 0 });
+    } else {
+      assert.equal(sa, null, `client ${i}: refused by silence, no cookie handshake to reset later`);
     }
   }
-  assert.equal(served.length, 9, "one slot stays in reserve for the console");
-  assert.deepEqual(reset, [9, 10, 11]);
-  assert.equal(p.stack.stats().tcpCookieNoSlotRsts, 3);
-  // The console is still reachable.
+  assert.equal(p.stack.stats().tcpDropNoSlot, 3, "every refusal counted");
+  assert.equal(p.stack.stats().tcpCookieNoSlotRsts, 0);
+  assert.equal(p.stack.stats().tcpSynCookiesSent, 0);
+  assert.match(p.stack.statsText(), /tcpDropNoSlot +3\n/);
+  // One echo client leaves (RST): the refused client's retransmitted SYN now gets in.
+  const gone = served[0];
+  p.sport = gone.sport;
+  p.tcp({ dport: 7, seq: gone.isn, flags: "R" });
+  p.advance(10); // echo sees the reset and closes: the record is free
+  p.sport = 40009;
+  p.tcp({ dport: 7, seq: 5000 * 9, flags: "S", mss: 1460 });
+  const sa = p.expect("SA", { ack: 5000 * 9 + 1 });
+  p.tcp({ dport: 7, seq: 5000 * 9 + 1, ack: sa.seq + 1, flags: "PA", data: "late" });
+  p.advance(50);
+  assert.equal(Buffer.from(p.expect("PA").data).toString(), "late", "served, echoed");
+  // The table is full again, and the console is still reachable (its slot is kept in reserve).
   const { reply } = handshake(p, 46000, 23, 9000);
   assert.equal(reply === null || (reply.flags & 0x04) === 0, true, "console handshake not reset");
   p.advance(10);
-  const conns = p.stack.connsText();
-  assert.ok(/:46000/.test(conns), conns);
+  assert.ok(/:46000/.test(p.stack.connsText()));
 });
 
 test("without a console listening nothing is held in reserve: all 10 slots serve echo", () => {
@@ -71,4 +86,22 @@ test("without a console listening nothing is held in reserve: all 10 slots serve
 test("a one-slot table still serves (no slot kept in reserve)", () => {
   const p = new Peer({ layout: { conns: 1 } });
   assert.equal(handshake(p, 44000, 7, 1).reply, null);
+});
+
+test("refusals show on the status page, served once a record is free", () => {
+  const p = new Peer({ services: SERVICES.echo | SERVICES.http, layout: { conns: 2 } });
+  const first = handshake(p, 47000, 7, 100);
+  handshake(p, 47001, 7, 200);
+  p.sport = 47002;
+  p.tcp({ dport: 7, seq: 300, flags: "S", mss: 1460 });
+  p.nothing(); // refused
+  p.sport = 47000;
+  p.tcp({ dport: 7, seq: 101, ack: first.sa.seq + 1, flags: "R" });
+  p.advance(10);
+  const { sa } = handshake(p, 47003, 80, 400);
+  p.tcp({ dport: 80, seq: 401, ack: sa.seq + 1, flags: "PA", data: "GET / HTTP/1.1\r\nHost: a\r\n\r\n" });
+  p.advance(10);
+  let page = "";
+  for (let s = p.next(); s; s = p.next()) page += Buffer.from(s.data).toString();
+  assert.match(page, /<td>tcpDropNoSlot<td class=n>1<\/tr>/);
 });

@@ -1,12 +1,13 @@
 /// <reference types="@as-pect/assembly/types/as-pect" />
 import { Tcb } from "../../assembly/tcp/tcb";
 import { Ring } from "../../assembly/tcp/ring";
+import { Pool } from "../../assembly/tcp/pool";
 import { oooInsert, oooAdvance } from "../../assembly/tcp/reassembly";
 import { OOO_RANGES } from "../../assembly/config";
 
 describe("receive ring and out-of-order ranges", () => {
   it("a ring wraps writes and reads", () => {
-    const r = new Ring(8);
+    const r = new Ring(new Pool(1, 0), 8);
     const src = heap.alloc(8);
     for (let i: u8 = 0; i < 8; i++) store<u8>(src + i, i + 1);
     expect(r.push(src, 6)).toBe(6);
@@ -20,7 +21,7 @@ describe("receive ring and out-of-order ranges", () => {
   });
 
   it("merges ranges and commits them when RCV.NXT reaches them", () => {
-    const t = new Tcb(0, 4096, 4096);
+    const t = new Tcb(0, 4096, 4096, new Pool(64, 0));
     t.rcvNxt = 100;
     expect(oooInsert(t, 110, 120)).toBe(true);
     expect(oooInsert(t, 120, 130)).toBe(true); // touching: merged
@@ -35,7 +36,7 @@ describe("receive ring and out-of-order ranges", () => {
   });
 
   it("refuses a range once every slot is used", () => {
-    const t = new Tcb(0, 4096, 4096);
+    const t = new Tcb(0, 4096, 4096, new Pool(64, 0));
     t.rcvNxt = 0;
     for (let i = 0; i < OOO_RANGES; i++) expect(oooInsert(t, <u32>(10 + 10 * i), <u32>(15 + 10 * i))).toBe(true);
     expect(oooInsert(t, 500, 510)).toBe(false);

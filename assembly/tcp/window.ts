@@ -1,0 +1,56 @@
+// The receive window we offer: its size and right edge (RFC 9293 §3.8.6.2.2, receiver SWS
+// avoidance as RFC 1122 §4.2.3.3), our MSS and the window shift we announce.
+import { MTU } from "../config";
+import { rxRingSize, rcvBuffer } from "../layout";
+import { Tcb } from "./tcb";
+import { seqGt } from "./seq";
+
+/** The MSS we announce: an Ethernet MTU minus IPv4 and TCP headers. */
+export const OUR_MSS: u32 = <u32>MTU - 40;
+
+/** The largest segment the peer will send us: our MSS less the timestamps it carries once agreed. */
+@inline function rcvMss(t: Tcb): u32 { return OUR_MSS - t.optionBytes; }
+
+/**
+ * The window to advertise, with receiver-side SWS avoidance (RFC 1122 §4.2.3.3): the right edge
+ * only moves when it can move by min(half the receive buffer, one MSS), and never moves left. What
+ * the edge moves over is first promised by the buffer pool (tcp/pool.ts), so every byte the window
+ * offers has a place: a full pool holds the edge where it is, the sender slows down. The receive
+ * buffer is fixed per layout (layout.ts rcvBuffer): a window once promised stays while its
+ * connection idles, and buffers grown while the pool was free starved later connections (16
+ * echo clients held open on a board's shared pool stalled), so they do not grow.
+ */
+export function advertise(t: Tcb): u32 {
+  const edge = t.rcvNxt + offerable(t);
+  if (seqGt(edge, t.rcvAdv)) {
+    const step = edge - t.rcvAdv;
+    if (step >= min(<u32>rcvBuffer / 2, rcvMss(t))) {
+      const held = min(t.rx.promiseUpTo(<i32>(edge - t.rcvNxt) + t.rx.len) - t.rx.len, <i32>(edge - t.rcvNxt));
+      if (seqGt(t.rcvNxt + <u32>held, t.rcvAdv)) t.rcvAdv = t.rcvNxt + <u32>held;
+    }
+  }
+  return t.rcvAdv - t.rcvNxt;
+}
+
+/** The window the pool and the connection's receive buffer would let us offer now. */
+@inline function offerable(t: Tcb): u32 { return <u32>max(0, min(t.rx.windowRoom(), rcvBuffer - t.rx.len)); }
+
+/** True when the window we could advertise has grown enough to be worth a window update. */
+@inline export function windowUpdateDue(t: Tcb): bool {
+  const edge = t.rcvNxt + offerable(t);
+  if (!seqGt(edge, t.rcvAdv)) return false;
+  const step = edge - t.rcvAdv;
+  const mss = rcvMss(t);
+  return step >= <u32>rcvBuffer / 2 || (t.rcvWnd < mss && step >= mss);
+}
+
+/**
+ * The shift we announce in our Window Scale option: the smallest that lets the receive ring be
+ * offered whole. Rings are at most 65535 bytes today, so it is 0, which still lets the peer scale
+ * its own window (a large send ring can then be kept in flight).
+ */
+export function ourWscale(): u32 {
+  let s: u32 = 0;
+  while ((<u32>rxRingSize >> s) > 0xffff && s < 14) s++;
+  return s;
+}

@@ -1,0 +1,98 @@
+/// <reference types="@as-pect/assembly/types/as-pect" />
+import { Pool } from "../../assembly/tcp/pool";
+import { POOL_BLOCK } from "../../assembly/config";
+import { Ring } from "../../assembly/tcp/ring";
+
+function bytes(n: i32, from: u8): usize {
+  const p = heap.alloc(n);
+  for (let i = 0; i < n; i++) store<u8>(p + i, <u8>(from + <u8>i));
+  return p;
+}
+
+describe("rings over the shared block pool", () => {
+  it("a ring holds only the blocks its bytes need, across block edges, and gives them back as read", () => {
+    const pool = new Pool(16, 0);
+    const r = new Ring(pool, 1024);
+    expect(r.push(bytes(300, 0), 300)).toBe(300);
+    expect(r.held).toBe(3);
+    expect(pool.freeCount).toBe(13);
+    const dst = heap.alloc(300);
+    expect(r.pop(dst, 200)).toBe(200);
+    expect(load<u8>(dst + 199)).toBe(199);
+    expect(r.held).toBe(2); // the first block wholly read went back
+    expect(r.push(bytes(100, 44), 100)).toBe(100);
+    expect(r.pop(dst, 300)).toBe(200);
+    expect(load<u8>(dst)).toBe(200);
+    expect(load<u8>(dst + 99)).toBe(<u8>299);
+    expect(load<u8>(dst + 100)).toBe(44);
+    expect(load<u8>(dst + 199)).toBe(143);
+    r.clear();
+    expect(pool.freeCount).toBe(16);
+    expect(pool.users).toBe(0);
+  });
+
+  it("a promised window stays promised: another ring cannot take it, and data inside it always fits", () => {
+    const pool = new Pool(8, 0);
+    const rx = new Ring(pool, 1024);
+    const tx = new Ring(pool, 1024);
+    expect(rx.promiseUpTo(512)).toBe(512);
+    expect(pool.available()).toBe(4);
+    expect(tx.push(bytes(1024, 0), 1024)).toBeLessThanOrEqual(4 * POOL_BLOCK);
+    expect(pool.available()).toBe(0);
+    // Out of order first (past the end), then the hole: both inside the promise.
+    expect(rx.writeAt(256, bytes(256, 50), 256)).toBe(true);
+    expect(rx.writeAt(0, bytes(256, 0), 256)).toBe(true);
+    rx.commit(512);
+    const dst = heap.alloc(512);
+    expect(rx.pop(dst, 512)).toBe(512);
+    expect(load<u8>(dst + 255)).toBe(255);
+    expect(load<u8>(dst + 256)).toBe(50);
+    expect(pool.available()).toBe(4); // what was read went back to the pool
+    expect(tx.push(bytes(1024, 0), 1024)).toBe(4 * POOL_BLOCK);
+    expect(rx.writeAt(0, bytes(1, 0), 1)).toBe(false); // nothing promised any more, nothing available
+    expect(rx.free()).toBe(0);
+  });
+
+  it("under pressure a ring grows to its share only, and windows leave the last eighth to sending", () => {
+    const pool = new Pool(32, 0);
+    pool.sendReserve = 4;
+    const a = new Ring(pool, 8192);
+    const b = new Ring(pool, 8192);
+    expect(a.promiseUpTo(20 * POOL_BLOCK)).toBe(20 * POOL_BLOCK); // alone, the pool free: all it asks
+    expect(b.promiseUpTo(5 * POOL_BLOCK)).toBe(5 * POOL_BLOCK);
+    // 7 of 32 available, two users: a share is 32 / 3 = 10 blocks.
+    expect(a.promiseUpTo(8192)).toBe(20 * POOL_BLOCK); // over its share: no more
+    expect(b.promiseUpTo(8192)).toBe(8 * POOL_BLOCK); // 3 more: 4 blocks (an eighth) stay for sending
+    expect(pool.available()).toBe(4);
+    const tx = new Ring(pool, 8192);
+    expect(tx.push(bytes(1024, 0), 1024)).toBe(4 * POOL_BLOCK); // which a send ring may take
+    a.clear();
+    expect(b.promiseUpTo(8192)).toBe(24 * POOL_BLOCK); // alone again, but for the eighth
+  });
+
+  it("a writer fills prepared blocks in place, run by run, then commits; an empty send ring gives them back", () => {
+    const pool = new Pool(4, 0);
+    const r = new Ring(pool, 512);
+    expect(r.push(bytes(100, 0), 100)).toBe(100);
+    expect(r.prepare(200)).toBe(true);
+    expect(r.held).toBe(3);
+    expect(r.runAt(r.len)).toBe(POOL_BLOCK - 100);
+    let done = 0;
+    while (done < 200) {
+      const k = min(r.runAt(r.len + done), 200 - done);
+      memory.fill(r.ptrAt(r.len + done), 0xaa, k);
+      done += k;
+    }
+    r.commit(200);
+    const dst = heap.alloc(300);
+    r.readAt(0, dst, 300);
+    expect(load<u8>(dst + 99)).toBe(99);
+    expect(load<u8>(dst + 100)).toBe(0xaa);
+    expect(load<u8>(dst + 299)).toBe(0xaa);
+    expect(r.prepare(4 * POOL_BLOCK)).toBe(false); // more than the pool has
+    r.consume(300);
+    r.release();
+    expect(pool.freeCount).toBe(4);
+    expect(pool.users).toBe(0);
+  });
+});
