@@ -39,8 +39,7 @@ export function segmentArrives(src: u32, dst: u32, p: usize, len: i32, ecn: u32)
   if (t == null) {
     const lid = findListener(seg.dstPort);
     if (lid < 0) { count(C.TCP_DROP_NO_LISTENER); sendRstFor(seg); return; }
-    listenState(lid, seg);
-    return;
+    listenState(lid, seg); return;
   }
   t.lastHeard = now;
   t.keepProbes = 0;
@@ -59,8 +58,7 @@ function listenState(lid: i32, seg: Segment, reused: bool = false, oldSndNxt: u3
   // second check for an ACK: only the ACK of a SYN cookie can be acceptable here
   if (seg.has(ACK_FLAG)) {
     if (!seg.has(SYN) && cookieAccepted(lid, seg)) return;
-    sendRstFor(seg);
-    return;
+    sendRstFor(seg); return;
   }
   // third check for a SYN
   if (!seg.has(SYN)) return;
@@ -183,7 +181,6 @@ function synSentState(t: Tcb, seg: Segment): void {
 /** §3.10.7.4 Other states: SYN-RECEIVED and every synchronized state. */
 function otherStates(t: Tcb, seg: Segment): void {
   const s = t.state;
-
   // A SYN,ACK at IRS in SYN-RECEIVED is the peer's half of a simultaneous open: its SYN is old
   // news, its ACK is new. Keep only the new part, as RFC 9293 does for any straddling segment.
   if (s == State.SYN_RECEIVED && seg.has(SYN) && seg.has(ACK_FLAG) && seg.seq == t.irs) seg.skipSyn();
@@ -229,9 +226,8 @@ function firstCheckSequence(t: Tcb, seg: Segment, s: i32): bool {
 /** second check the RST bit (RFC 5961 §3.2: only an exact match resets; others are challenged) */
 function secondCheckRst(t: Tcb, seg: Segment, s: i32): bool {
   if (!seg.has(RST)) return true;
-  // TIME-WAIT ignores RSTs (RFC 1337 §3, as BSD does): a peer that took our ACK of its FIN and
-  // closed answers the ACK of its retransmitted FIN with one at exactly RCV.NXT, which would end
-  // TIME-WAIT early, the hazard RFC 1337 names. No challenge ACK either: it would draw another.
+  // TIME-WAIT ignores RSTs (RFC 1337 §3, as BSD): one answering our ACK of a retransmitted FIN
+  // would end it early. No challenge ACK either: it would draw another.
   if (s == State.TIME_WAIT) { count(C.TCP_RST_IGNORED); return false; }
   if (seg.seq != t.rcvNxt) { challengeAck(t); return false; }
   if (s == State.SYN_RECEIVED) {
