@@ -38,7 +38,10 @@ test("TIME-WAIT records: the slot serves another connection at once, the record 
   p.sport = 40000; // the first peer's FIN again: the record acknowledges it
   p.tcp({ dport: 5000, seq: c.snd, ack: c.rcv + 1, flags: "FA" });
   p.expect("A", { seq: c.rcv + 1, ack: c.snd + 1 });
-  p.tcp({ dport: 5000, seq: c.snd + 1, ack: c.rcv + 1, flags: "R" }); // an exact RST ends it
+  p.tcp({ dport: 5000, seq: c.snd + 1, ack: c.rcv + 1, flags: "R" }); // ignored in TIME-WAIT (RFC 1337)
+  p.nothing();
+  assert.match(p.stack.connsText(), /\n -  TIME-WAIT +10\.77\.0\.2:5000 +10\.77\.0\.1:40000 /);
+  p.advance(2001); // 2*MSL ends the record; the slot's connection goes on
   assert.doesNotMatch(p.stack.connsText(), /TIME-WAIT/);
   assert.match(p.stack.connsText(), /ESTABLISHED +10\.77\.0\.2:5000 +10\.77\.0\.1:40001 /);
 });
