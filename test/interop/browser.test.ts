@@ -33,9 +33,13 @@ async function chromium(s: Served, args: string[]): Promise<string> {
   assert.ok(CHROMIUM, "chromium is not installed: scripts/setup.sh installs it (apt-get install chromium)");
   const profile = mkdtempSync(join(tmpdir(), "synack-chromium-"));
   try {
-    const r = await s.ns.run(CHROMIUM, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    const run = () => s.ns.run(CHROMIUM, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
       `--user-data-dir=${profile}`, `--window-size=${WIDTH},${HEIGHT}`, ...args], undefined, 60_000);
+    let r = await run();
+    // Chromium abandons a load when the namespace's interfaces change under it (the TAP's IPv6
+    // link-local address leaving its tentative state, seconds after the link came up): once more.
+    if (/ERR_NETWORK_CHANGED/.test(r.stderr)) r = await run();
     assert.equal(r.code, 0, `chromium ${args.join(" ")}: exit ${r.code}: ${r.stderr.slice(-500)}`);
     assert.doesNotMatch(r.stderr, /Page load failed/, r.stderr.slice(-500));
     return r.stdout.toString();
