@@ -193,23 +193,25 @@ export function set_ecn(mode: u32): i32 { return setEcnMode(mode) ? 0 : -22; }
 
 // Sockets. Every call returns >= 0 on success or a negative error (see tcp/socket.ts: E_*).
 // A socket id names a listener or a connection; the caller owns it until sock_close.
-// The socket calls that take and return plain numbers are tcp/socket.ts's own functions, exported
-// under their ABI names (a wrapper would be one more function wasm3 keeps a record of).
+// The socket calls that never make a segment due are tcp/socket.ts's own functions, exported
+// under their ABI names (a wrapper would be one more function wasm3 keeps a record of); the
+// others only mark what the connection owes, and their wrapper here sends it (`sent`).
+function sent(r: i32): i32 { dispatchOwed(); return r; }
 export { listen as sock_listen } from "./tcp/socket";
 /** Next established connection on a listener, or E_AGAIN. */
 export { accept as sock_accept } from "./tcp/socket";
 /** Active open to ip:port from a random ephemeral port. */
-export { connect as sock_connect } from "./tcp/socket";
+export function sock_connect(ip: u32, port: u32): i32 { return sent(sock.connect(ip, port)); }
 /** Queue `len` bytes from the io buffer; returns how many were taken (maybe 0). */
-export function sock_send(id: i32, len: u32): i32 { return sock.send(id, scratch, <i32>min(len, <u32>scratchSize)); }
+export function sock_send(id: i32, len: u32): i32 { return sent(sock.send(id, scratch, <i32>min(len, <u32>scratchSize))); }
 /** Copy up to `len` received bytes into the io buffer; 0 = end of stream, E_AGAIN = none yet. */
-export function sock_recv(id: i32, len: u32): i32 { return sock.recv(id, scratch, <i32>min(len, <u32>scratchSize)); }
+export function sock_recv(id: i32, len: u32): i32 { return sent(sock.recv(id, scratch, <i32>min(len, <u32>scratchSize))); }
 /** Close our sending side (FIN after queued data); we keep receiving. */
-export { shutdown as sock_shutdown } from "./tcp/socket";
+export function sock_shutdown(id: i32): i32 { return sent(sock.shutdown(id)); }
 /** Give the socket back: graceful close (FIN), the stack finishes the teardown on its own. */
-export { close as sock_close } from "./tcp/socket";
+export function sock_close(id: i32): i32 { return sent(sock.close(id)); }
 /** Reset the connection (RST) and free it. */
-export function sock_abort(id: i32): i32 { return sock.abort(id); }
+export function sock_abort(id: i32): i32 { return sent(sock.abort(id)); }
 /** RFC 9293 state of the socket: see tcp/state.ts (CLOSED = 0 ... TIME_WAIT = 10). */
 export { state as sock_state } from "./tcp/socket";
 
@@ -232,9 +234,9 @@ export function sock_user_timeout(id: i32, ms: u32): i32 { return sock.userTimeo
  * where unread data would be lost) or not (abort 1: RST). Returns the connections not yet in
  * TIME-WAIT or CLOSED; call again (after polls) to watch them finish.
  */
-export function sock_close_all(abort: u32): i32 { return sock.closeAll(abort != 0); }
+export function sock_close_all(abort: u32): i32 { return sent(sock.closeAll(abort != 0)); }
 /** Nagle's algorithm (RFC 896) is on by default; on != 0 turns it off (TCP_NODELAY). */
-export function sock_nodelay(id: i32, on: u32): i32 { return sock.noDelay(id, on != 0); }
+export function sock_nodelay(id: i32, on: u32): i32 { return sent(sock.noDelay(id, on != 0)); }
 
 /** Text reports, written into the io buffer; they return the length. The console shows the same. */
 export function stats_text(): u32 { return statsText(scratch, scratchSize); }

@@ -7,7 +7,7 @@ import { DEFAULT_BACKLOG } from "../config";
 import { maxConns, RESERVE_OVERHEAD } from "../layout";
 import * as sock from "../tcp/socket";
 import { stateChanges } from "../tcp/tcb";
-import { deferDispatch, dispatchOwed } from "../tcp/output";
+import { dispatchOwed } from "../tcp/output";
 import { now } from "../util/clock";
 import { reserve } from "../util/bytes";
 
@@ -100,10 +100,8 @@ export function servicesPollAgain(): u32 {
 
 /** Accept, then serve every owned connection, then run the pollers; ms until the next need. */
 export function servicesPoll(): u32 {
-  deferDispatch(true);
   const next = servicesRun();
-  deferDispatch(false);
-  dispatchOwed();
+  dispatchOwed(); // what their socket calls marked owed (tcp/socket.ts)
   lastAt = now;
   lastChanges = stateChanges;
   lastNext = next;

@@ -1,7 +1,7 @@
 // Segment in, TCP's first verb: RFC 9293 §3.10.7 "SEGMENT ARRIVES", step by step and named as the
-// RFC names them, with the RFC 5961 changes (challenge ACKs for RST, SYN and ACK checks). Input
-// only updates the connection and marks what it owes (Tcb.owed); dispatch (output.ts) sends it
-// once the frame is done. Only a segment with no connection is answered from here (RST, cookie).
+// RFC names them, with RFC 5961's challenge ACKs (RST, SYN and ACK checks). Input only updates the
+// connection and marks what it owes (Tcb.owed); dispatch (output.ts) sends it after the frame. A
+// segment with no connection is answered at once (RST, cookie SYN,ACK) via output's one send().
 import { C, count } from "../util/counters";
 import { CHALLENGE_ACKS_PER_SECOND } from "../config";
 import { rxRingSize } from "../layout";

@@ -6,7 +6,7 @@ import { ipTxPayload, ipSend } from "../net/ip";
 import { PROTO_TCP } from "../wire/ipv4";
 import { C, count } from "../util/counters";
 import { now } from "../util/clock";
-import { Tcb, Owe, conns, oweOutput, takeMarked, MARKED_NONE, MARKED_SEVERAL } from "./tcb";
+import { Tcb, Owe, conns, takeMarked, MARKED_NONE, MARKED_SEVERAL } from "./tcb";
 import { State } from "./state";
 import { Segment, emitSegment, sackOptionLen, SACK_MAX_BLOCKS, SYN, ACK_FLAG, FIN, RST, PSH } from "../wire/tcp";
 import { seqGt, seqLt } from "./seq";
@@ -93,7 +93,7 @@ function sackBlocksFor(t: Tcb, flags: u32, dataLen: i32, ts: bool): i32 {
 function sendAck(t: Tcb): void { xmit(t, t.sndMax, ACK_FLAG, 0, 0); }
 
 /** Reset the connection from our side (ABORT, RFC 9293 §3.10.5), at the first unsent number. */
-export function sendRst(t: Tcb): void { xmit(t, t.sndMax, RST | ACK_FLAG, 0, 0); }
+function sendRst(t: Tcb): void { xmit(t, t.sndMax, RST | ACK_FLAG, 0, 0); }
 
 /**
  * Answer a segment that has no connection (RFC 9293 §3.10.7.1): if it carried an ACK the reset
@@ -130,16 +130,10 @@ function replyTo(seg: Segment, seq: u32, ack: u32, flags: u32): void {
 @inline function unsent(t: Tcb): i32 { return t.tx.len - <i32>(t.sndNxt - t.sndUna); }
 
 /**
- * While the services run (apps/registry.ts), what they make sendable (data, a window update, a
- * FIN) is only marked, for the dispatchOwed() after them, which also lets the ACK a read owes go
- * out with the data written after it.
- */
-let deferring = false;
-export function deferDispatch(on: bool): void { deferring = on; }
-
-/**
- * Send what input (or the services) marked owed, for every connection: after each frame, so a
- * segment's processing has returned before the send path runs (docs/wasm3-stack.md).
+ * Send what the connections marked owed (oweOutput: TCP input, the socket calls, the services):
+ * after each frame, after each socket call of the host's (abi.ts) and after the services (apps/
+ * registry.ts), so what marked it has returned before the send path runs (docs/wasm3-stack.md),
+ * and the ACK a service's read owes goes out with the data it writes next.
  */
 export function dispatchOwed(): void {
   const w = twWork(); // a TIME-WAIT record's segment: answered, then back to its record
@@ -165,9 +159,8 @@ export function dispatchOwed(): void {
   }
 }
 
-/** Send everything connection t owes and may send now (or, while the services run, once they are done). */
+/** Send everything connection t owes and may send now (dispatchOwed's, and the timers' in stack.ts). */
 export function dispatch(t: Tcb): void {
-  if (deferring) { oweOutput(t); return; }
   if (t.owed >= <u32>Owe.PROBE && !sendOwed(t)) return; // a bit past OUTPUT and ACK: sendOwed's
   const s = t.state;
   if (s == State.CLOSED || s == State.LISTEN || s == State.TIME_WAIT) {

@@ -1,15 +1,15 @@
 // The socket API inside the module: what apps/ and the host (through abi.ts) use.
-// Ids 0..maxConns-1 are connections, maxConns.. are listeners. Calls never block: they act,
-// then dispatch() sends what became sendable.
+// Ids 0..maxConns-1 are connections, maxConns.. are listeners. Calls never block and never send:
+// they act and mark what the connection owes (Tcb.owed, oweOutput), and whoever called them
+// (abi.ts after a host's call, servicesPoll after the services) runs dispatchOwed(), which sends.
 import { MAX_LISTENERS, EPHEMERAL_LO, EPHEMERAL_HI, DEFAULT_BACKLOG } from "../config";
 import { maxConns } from "../layout";
 import { C, count } from "../util/counters";
 import { ourIp } from "../net/iface";
 import { now } from "../util/clock";
-import { Tcb, Owe, conns, listeners, allocConn, freeConn, findListener, setState } from "./tcb";
+import { Tcb, Owe, conns, listeners, allocConn, freeConn, findListener, setState, oweOutput } from "./tcb";
 import { Ring } from "./ring";
 import { State, synchronized } from "./state";
-import { dispatch, sendRst } from "./output";
 import { windowUpdateDue } from "./window";
 import { toClosed, initCwnd, orphanFinWait2 } from "./close";
 import { isnFor } from "./isn";
@@ -99,7 +99,7 @@ export function connect(ip: u32, port: u32): i32 {
   setState(t, State.SYN_SENT);
   count(C.TCP_ACTIVE_OPENS);
   t.unackedSince = now; // the SYN's: R2 and a user timeout count from it
-  dispatch(t); // SYN
+  oweOutput(t); // the SYN
   return t.id;
 }
 
@@ -117,7 +117,7 @@ export function send(id: i32, ptr: usize, len: i32): i32 {
   const why = sendable(t);
   if (why != 0) return why;
   const n = t!.tx.push(ptr, len);
-  dispatch(t!);
+  oweOutput(t!);
   return n;
 }
 
@@ -138,7 +138,7 @@ export function sendCommit(id: i32, n: i32): i32 {
   if (why != 0) return why;
   n = min(max(n, 0), t!.tx.free());
   t!.tx.commit(n);
-  dispatch(t!);
+  oweOutput(t!);
   return n;
 }
 
@@ -153,7 +153,7 @@ function take(id: i32, ptr: usize, len: i32): i32 {
   if (t == null) return E_BADF;
   const n = ptr != 0 ? t.rx.pop(ptr, len) : t.rx.drop(len);
   if (n > 0) {
-    if (windowUpdateDue(t)) { t.owed |= Owe.ACK; dispatch(t); }
+    if (windowUpdateDue(t)) { t.owed |= Owe.ACK; oweOutput(t); }
     return n;
   }
   if (t.finReceived) return 0;
@@ -178,7 +178,7 @@ function shutdownTcb(t: Tcb): void {
   else if (s == State.CLOSE_WAIT) setState(t, State.LAST_ACK);
   else if (s != State.SYN_RECEIVED) return; // already closing or closed
   t.finQueued = true; // in SYN-RECEIVED the FIN waits for ESTABLISHED
-  dispatch(t);
+  oweOutput(t);
 }
 
 export function close(id: i32): i32 {
@@ -189,9 +189,7 @@ export function close(id: i32): i32 {
   if (t.state == State.CLOSED) { freeConn(t); return 0; }
   if (t.rx.len > 0 && synchronized(t.state)) {
     // Unread data would be lost silently: reset instead, so the peer knows (RFC 2525 §2.17).
-    t.userClosed = true;
-    sendRst(t);
-    toClosed(t);
+    oweReset(t);
     return 0;
   }
   shutdownTcb(t);
@@ -206,8 +204,9 @@ function closeListener(lid: i32): void {
   for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (t.inUse && t.listener == lid && !t.accepted) {
-      if (t.state != State.CLOSED) sendRst(t);
-      freeConn(t);
+      if (t.state == State.CLOSED) { freeConn(t); continue; }
+      t.listener = -1; // no longer the listener's (its slot may be listened on again before the RST)
+      oweReset(t);
     }
   }
   unchecked(listeners[lid]).inUse = false;
@@ -216,10 +215,20 @@ function closeListener(lid: i32): void {
 export function abort(id: i32): i32 {
   const t = owned(id);
   if (t == null) return E_BADF;
-  if (t.state >= State.SYN_RECEIVED) sendRst(t);
+  if (t.state >= State.SYN_RECEIVED) { oweReset(t); return 0; }
   t.userClosed = true;
   toClosed(t);
   return 0;
+}
+
+/**
+ * ABORT (RFC 9293 §3.10.5) on the user's behalf: the user lets go now; the connection owes a RST,
+ * and nothing else it owed (dispatch sends the RST, then closes it and frees the slot).
+ */
+function oweReset(t: Tcb): void {
+  t.userClosed = true;
+  t.owed = Owe.RESET;
+  oweOutput(t);
 }
 
 export function state(id: i32): i32 {
@@ -264,7 +273,7 @@ export function closeAll(abort: bool): i32 {
     if (!t.inUse) continue;
     const s = t.state;
     if (abort) {
-      if (s >= State.SYN_RECEIVED && s != State.TIME_WAIT) sendRst(t);
+      if (s >= State.SYN_RECEIVED && s != State.TIME_WAIT) { oweReset(t); continue; }
       t.userClosed = true;
       toClosed(t);
       continue;
@@ -272,7 +281,7 @@ export function closeAll(abort: bool): i32 {
     if (!t.userClosed) {
       t.accepted = true; // the stack owns it now, whoever held it
       if (t.state == State.CLOSED) { freeConn(t); continue; }
-      if (t.rx.len > 0 && synchronized(t.state)) { t.userClosed = true; sendRst(t); toClosed(t); continue; }
+      if (t.rx.len > 0 && synchronized(t.state)) { oweReset(t); continue; }
       shutdownTcb(t);
       t.userClosed = true;
       if (t.state == State.CLOSED) { freeConn(t); continue; }
@@ -290,7 +299,7 @@ export function noDelay(id: i32, on: bool): i32 {
   const t = owned(id);
   if (t == null) return E_BADF;
   t.noDelay = on;
-  if (on) dispatch(t);
+  if (on) oweOutput(t);
   return 0;
 }
 

@@ -25,7 +25,7 @@ export const enum Owe {
   SACK_RETRANSMIT = 32,
   /** A bare ACK before anything else: RFC 5961's challenge ACK. */
   CHALLENGE_ACK = 64,
-  /** Send a RST and close (data after the user closed; the peer given up on). */
+  /** Send a RST and close (data after the user closed; the peer given up on; the user's ABORT). */
   RESET = 128,
 }
 
