@@ -142,3 +142,18 @@ test("abort sends RST at SND.NXT and frees the connection", () => {
   p.expect("RA", { seq: c.rcv });
   assert.equal(p.stack.state(c.id), "CLOSED");
 });
+
+test("closing a listener resets the connection it had not handed out yet, and that slot serves again", () => {
+  const p = new Peer({ layout: { conns: 1 } });
+  const l = p.stack.listen(6000, 1);
+  p.tcp({ dport: 6000, seq: 100, flags: "S", mss: 1460 });
+  const sa = p.expect("SA");
+  p.tcp({ dport: 6000, seq: 101, ack: sa.seq + 1, flags: "A" });
+  assert.equal(p.stack.close(l), 0);
+  p.expect("RA", { seq: sa.seq + 1, ack: 101 });
+  p.nothing();
+  assert.ok(p.stack.listen(6000, 1) >= 0, "the port listens again");
+  p.sport = 40001; // the one connection slot takes a new peer
+  p.tcp({ dport: 6000, seq: 500, flags: "S", mss: 1460 });
+  p.expect("SA", { ack: 501 });
+});
