@@ -4,7 +4,7 @@
 // segment with no connection is answered at once (RST, cookie SYN,ACK) via output's one send().
 import { C, count } from "../util/counters";
 import { CHALLENGE_ACKS_PER_SECOND } from "../config";
-import { rxRingSize } from "../layout";
+import { rcvBuffer } from "../layout";
 import { now } from "../util/clock";
 import { Segment, parseSegment, SYN, ACK_FLAG, FIN, RST, DEFAULT_MSS } from "../wire/tcp";
 import { takePeerOptions, agreeCookie, pawsOk, takeTimestamp } from "./options";
@@ -119,7 +119,7 @@ function cookieAccepted(lid: i32, seg: Segment): bool {
   t.listener = lid;
   t.irs = seg.seq - 1;
   t.rcvNxt = seg.seq;
-  t.rcvAdv = t.rcvNxt + <u32>t.rx.promiseUpTo(rxRingSize); // what the cookie SYN,ACK advertised, if the pool has it
+  t.rcvAdv = t.rcvNxt + <u32>t.rx.promiseUpTo(rcvBuffer); // what the cookie SYN,ACK advertised, if the pool has it
   t.iss = seg.ack - 1;
   t.sndUna = t.iss; t.sndNxt = seg.ack; t.sndMax = seg.ack;
   takePeerOptions(t, seg);
@@ -156,7 +156,7 @@ function synSentState(t: Tcb, seg: Segment): void {
   if (!seg.has(SYN)) return;
   t.irs = seg.seq;
   t.rcvNxt = seg.seq + 1;
-  t.rcvAdv = t.rcvNxt + min(<u32>t.rx.free(), 0xffff); // the window our SYN offered
+  t.rcvAdv = t.rcvNxt + min(<u32>t.rx.room(), 0xffff); // the window our SYN offered: what its pool promised
   takePeerOptions(t, seg);
   if (ackOk) {
     ackedUpTo(t, seg);

@@ -1,7 +1,7 @@
 // Segment out, TCP's second verb: dispatch() sends what the connection owes (Tcb.owed: marked by
 // input, congestion control and the timers) and whatever it may send now (SYN, data, FIN, ACK),
 // within the peer's window and the congestion window. Every segment leaves through send().
-import { rxRingSize, maxConns } from "../layout";
+import { rcvBuffer, maxConns } from "../layout";
 import { ipTxPayload, ipSend } from "../net/ip";
 import { PROTO_TCP } from "../wire/ipv4";
 import { C, count } from "../util/counters";
@@ -109,7 +109,7 @@ export function sendRstFor(seg: Segment): void {
 /** A SYN,ACK from no TCB at all: the SYN cookie answer (the cookie keeps SACK-permitted). */
 export function sendSynAckFor(seg: Segment, iss: u32): void {
   replyTo(seg, iss, seg.seq + 1, SYN | ACK_FLAG);
-  out.wnd = <u32>rxRingSize;
+  out.wnd = min(<u32>rcvBuffer, 0xffff); // a connection's window, as cookieAccepted promises it
   out.mss = OUR_MSS;
   out.sackOk = seg.sackOk;
   send();
