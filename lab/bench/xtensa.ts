@@ -150,14 +150,15 @@ export async function xtensaBench(kib: number, core: XtensaCore = "lx106"): Prom
     await board.stop();
     board = null;
     // HTTP's pages on a second board (services + http), after the first has gone.
+    const withoutHttp = peakOf(s); // before HTTP's phase joins the table peakOf reads
     const http = await httpPages(core);
     stack["HTTP pages"] = http.stack_peak;
     json.stack_by_phase = stack;
     json.http = http;
-    json.stack_peak = { without_http: peakOf(s), with_http: Math.max(...Object.values(stack)) };
+    json.stack_peak = { without_http: withoutHttp, with_http: Math.max(...Object.values(stack)) };
     lines.push(`C stack peak by phase (painted, ${abi} ABI): ${Object.entries(stack).map(([k, v]) => `${k} ${v}`).join(", ")}; ` +
       `HTTP board (default services + http, 4 KiB send rings, ${http.pages} of 5 pages fetched): heap peak ${http.heap_peak}, ` +
-      `heap + stack ${http.heap_peak + Math.max(http.stack_peak, peakOf(s))}`);
+      `heap + stack ${http.heap_peak + Math.max(http.stack_peak, withoutHttp)}`);
   } finally {
     await board?.stop();
     ns.destroy();
