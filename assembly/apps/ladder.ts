@@ -95,7 +95,18 @@ export function ladderPage(t: Text, conn: i32, log: Log): void {
   connInfo(conn, info);
   const total = log.requests + 1; // the current one too
   const first = total > <u32>LOG_ENTRIES ? total - <u32>LOG_ENTRIES : 0;
-  const rows = 3 + 2 * (total - first) + 1;
+  // The head, the handshake, each request and the end are calls that return before the next
+  // (docs/wasm3-stack.md): the page's own frames stay few under the deepest writes.
+  ladderHead(t, log, TOP + (3 + 2 * (total - first) + 1) * ROW);
+  row = 0;
+  ladderHandshake(t);
+  if (first > 0) t.str("<text x=450 y=").u32(y() - 14).str(">(").u32(first).str(" earlier requests)</text>");
+  for (let r = first; r < total; r++) ladderRequest(t, log, r, r + 1 == total);
+  ladderEnd(t, total);
+}
+
+/** The page up to the drawing's first row: the connection's endpoints, state and ISNs, the lifelines. */
+function ladderHead(t: Text, log: Log, height: u32): void {
   t.str("<!doctype html><html><head><meta charset=utf-8><meta http-equiv=refresh content=2><title>ladder</title><style>")
     .str("body{font-family:sans-serif;margin:2em}svg{font:13px monospace}line{stroke:#000;marker-end:url(#h)}")
     .str(".l{stroke:#888;marker-end:none}text{text-anchor:middle}.r,.e{fill:#06c;text-anchor:start}.e{text-anchor:end}</style></head><body><h1>This connection, as it happened</h1><p>")
@@ -104,16 +115,14 @@ export function ladderPage(t: Text, conn: i32, log: Log): void {
   writeStateName(t, <i32>unchecked(info[0]));
   t.str(". Sequence numbers are relative: your ISN ").u32(log.irs).str(", synack's ISN ").u32(log.iss)
     .str(". This page reloads itself every 2 s on the same connection.</p>");
-  const height = TOP + rows * ROW;
   t.str("<svg width=900 height=").u32(height).str(" viewBox=\"0 0 900 ").u32(height)
     .str("\"><defs><marker id=h markerWidth=8 markerHeight=8 refX=8 refY=4 orient=auto><path d=\"M0,0L8,4L0,8z\"/></marker></defs>")
     .str("<text x=190 y=20>you</text><text x=710 y=20>synack</text>");
   t.str("<line class=l x1=190 y1=30 x2=190 y2=").u32(height).str(" /><line class=l x1=710 y1=30 x2=710 y2=").u32(height).str(" />");
-  // The handshake and each request are calls that return before the next (docs/wasm3-stack.md).
-  row = 0;
-  ladderHandshake(t);
-  if (first > 0) t.str("<text x=450 y=").u32(y() - 14).str(">(").u32(first).str(" earlier requests)</text>");
-  for (let r = first; r < total; r++) ladderRequest(t, log, r, r + 1 == total);
+}
+
+/** The last row (both sides' states now) and the page's end. */
+function ladderEnd(t: Text, total: u32): void {
   state(t, false, ascii("ESTABLISHED"));
   const s = t.str("<text class=r x=").u32(US + 8).str(" y=").u32(y() + 4).ch(62);
   writeStateName(s, <i32>unchecked(info[0])).str("</text></svg><p>").u32(total).str(" request");
