@@ -58,13 +58,8 @@ function serviceName(port: u32): usize {
   return rport != 0 ? t.ip(rip).ch(58).u32(rport) : t.ch(42);
 }
 
-/** The listeners, then the connections: sequence numbers relative to each side's ISN. */
+/** The connections' rows, their sequence numbers relative to each side's ISN, and the table's end. */
 function connTable(t: Text): void {
-  t.str("<table><tr><th>id<th>service<th>state<th>local<th>remote<th>sent<th>acked<th>received<th>window</tr>");
-  for (let i = 0; i < MAX_LISTENERS; i++) {
-    const l = unchecked(listeners[i]);
-    if (l.inUse) rowCells(t.str("<tr><td>L").u32(<u32>i), l.port, 1, ourIp(), 0, 0).str("<td><td><td><td></tr>");
-  }
   for (let id = 0; id < maxConns; id++) {
     if (!connInfo(id, info)) continue;
     const c = unchecked(conns[id]);
@@ -76,13 +71,7 @@ function connTable(t: Text): void {
 }
 
 function statusPage(t: Text, conn: i32): void {
-  t.str("<!doctype html><html><head><meta charset=utf-8><meta http-equiv=refresh content=5><title>synack ").ip(ourIp()).str("</title>")
-    .str("<style>body{font-family:sans-serif;margin:2em;max-width:936px}table{border-collapse:collapse;background:#f4f4f4;margin:0 0 1em}")
-    .str("td,th{padding:3px 10px;text-align:left}th{background:#e0e0e0}.n{text-align:right;font-variant-numeric:tabular-nums}</style></head><body>")
-    .str("<h1>synack</h1><p>version ").z(buildVersion()).str(", address <b>").ip(ourIp()).ch(47).u32(<u32>popcnt(netmask()))
-    .str("</b> on <b>").z(engineName()).str("</b>, up ").u32((now - startedAt) / 1000).str(" s; you are connection ").u32(<u32>conn)
-    .str(" (<a href=/ladder>its ladder</a>, <a href=/stats>all counters</a>, <a href=/status.json>JSON</a>). This page reloads itself every 5 s.</p>")
-    .str("<h2>Connections (RFC 9293 states)</h2>");
+  statusHead(t, conn); // a call that returns before the connections' rows (docs/wasm3-stack.md)
   connTable(t);
   t.str("<p>sent, acked, received: SND.NXT, SND.UNA, RCV.NXT less the ISN; window: the peer's.</p><h2>Counters</h2><table>");
   for (let i = 0; i < KEY_COUNTERS.length; i++) {
@@ -90,6 +79,22 @@ function statusPage(t: Text, conn: i32): void {
     writeCounterName(t.str("<tr><td>"), c).str("<td class=n>").u32(counter(<C>c)).str("</tr>");
   }
   t.str("</table></body></html>\n");
+}
+
+/** The page up to the connections' rows: address, engine, uptime, this connection's number, the links, the listeners. */
+function statusHead(t: Text, conn: i32): void {
+  t.str("<!doctype html><html><head><meta charset=utf-8><meta http-equiv=refresh content=5><title>synack ").ip(ourIp()).str("</title>")
+    .str("<style>body{font-family:sans-serif;margin:2em;max-width:936px}table{border-collapse:collapse;background:#f4f4f4;margin:0 0 1em}")
+    .str("td,th{padding:3px 10px;text-align:left}th{background:#e0e0e0}.n{text-align:right;font-variant-numeric:tabular-nums}</style></head><body>")
+    .str("<h1>synack</h1><p>version ").z(buildVersion()).str(", address <b>").ip(ourIp()).ch(47).u32(<u32>popcnt(netmask()))
+    .str("</b> on <b>").z(engineName()).str("</b>, up ").u32((now - startedAt) / 1000).str(" s; you are connection ").u32(<u32>conn)
+    .str(" (<a href=/ladder>its ladder</a>, <a href=/stats>all counters</a>, <a href=/status.json>JSON</a>). This page reloads itself every 5 s.</p>")
+    .str("<h2>Connections (RFC 9293 states)</h2>");
+  t.str("<table><tr><th>id<th>service<th>state<th>local<th>remote<th>sent<th>acked<th>received<th>window</tr>");
+  for (let i = 0; i < MAX_LISTENERS; i++) {
+    const l = unchecked(listeners[i]);
+    if (l.inUse) rowCells(t.str("<tr><td>L").u32(<u32>i), l.port, 1, ourIp(), 0, 0).str("<td><td><td><td></tr>");
+  }
 }
 
 function jsonPage(t: Text): void {
