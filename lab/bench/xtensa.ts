@@ -123,7 +123,8 @@ export async function xtensaBench(kib: number, core: XtensaCore = "lx106"): Prom
     const s = (await board.send("S", now())).stats!;
     json.final = s;
     const record = (x: Stats) => ({ heap_peak: x.heap_peak, heap_now_by_kind: x.heap_now_by_kind, heap_peak_by_kind: x.heap_peak_by_kind,
-      value_stack_peak: x.value_stack_peak, compiled_functions: x.compiled_functions, compiled_wasm_bytes: x.compiled_wasm_bytes });
+      value_stack_peak: x.value_stack_peak, compiled_functions: x.compiled_functions, compiled_wasm_bytes: x.compiled_wasm_bytes,
+      code_resets: x.code_resets });
     json.after_transfers = record(t3);
     json.after_console = record(afterConsole);
     json.after_http = { ...record(s), pages };
@@ -145,7 +146,8 @@ export async function xtensaBench(kib: number, core: XtensaCore = "lx106"): Prom
       lines.push(`${when}: heap + stack ${total} bytes, goal ${GOAL_BYTES}: ${total <= GOAL_BYTES ? `within by ${GOAL_BYTES - total}` :
         `over by ${total - GOAL_BYTES}`} (${core}) = wasm3 heap peak ${x.heap_peak} (at the peak: ${kinds(x.heap_peak_by_kind)}) + ` +
         `C stack peak ${peakUpTo(last)} (painted, ${abi} ABI); ${x.compiled_functions} functions compiled from ` +
-        `${x.compiled_wasm_bytes} bytes of wasm; value stack peak ${x.value_stack_peak}`);
+        `${x.compiled_wasm_bytes} bytes of wasm; value stack peak ${x.value_stack_peak}; moves to a fresh runtime over the code budget ` +
+        `so far ${x.code_resets}`);
     }
     json.stack_peak = { without_http: peakUpTo("console"), with_http: peakUpTo("HTTP pages") };
     lines.push(`C stack peak by phase (painted, ${abi} ABI): ${order.map((k) => `${k} ${stack[k]}`).join(", ")}; ` +
