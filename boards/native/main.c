@@ -3,7 +3,7 @@
  * to a simulated W5500 whose wire is an existing TAP device. Flags are synack serve's:
  *   synack-native --tap IFNAME --ip A.B.C.D/N [--gw A.B.C.D] [--mac xx:..] [--msl MS] [--services MASK] [--name NAME] [--verbose]
  * and --control DIR, for the Node host's native engine (synack serve --board native, openStack):
- * the host drives the socket API over the FIFOs in DIR (control.h), and it (not this loop) waits
+ * the host drives the socket API over the FIFOs in DIR (fifos.h), and it (not this loop) waits
  * for DHCP and closes the connections on a signal (host/engine/lifecycle.ts). The example C
  * service runs without --control, or with --example-service.
  */
@@ -15,7 +15,7 @@
 #include "../common/example_service.h"
 #include "../common/synack.h"
 #include "w5500_model.h"
-#include "control.h"
+#include "fifos.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

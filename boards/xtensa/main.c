@@ -9,6 +9,7 @@
  * painted peak, and the heap wasm3 requested (heap.h); 'S' or 'Q' on the channel reports them.
  */
 #include "../common/firmware.h"
+#include "../common/control.h"
 #include "../common/hal.h"
 #include "../common/synack.h"
 #include "../common/w5500.h"
@@ -230,6 +231,13 @@ int board_main(void) {
       uint32_t next = step();
       if (open > 0 && !abort) open = synack_close_all(0);
       idle(next, open > 0 ? (uint32_t)open : 0);
+      continue;
+    }
+    case 'K': { /* a socket call (control.h), answered by 'A' and no step: the host sends 'T' after its calls */
+      static uint8_t ans[CONTROL_ANSWER_HEAD + CHANNEL_MAX_PAYLOAD - CONTROL_REQUEST_HEAD];
+      size_t n = control_answer(msg.payload, msg.len, ans, sizeof ans);
+      if (!n) fail("malformed control request", NULL);
+      channel_write('A', 0, ans, n);
       continue;
     }
     case 'S': /* a report; a payload byte 1: then paint the stack again, to measure from here on */

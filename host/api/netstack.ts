@@ -1,7 +1,8 @@
 // synack as a library: open a stack on a TAP or an in-memory link, then use sockets shaped like
 // node:net (createServer, connect). One Node thread drives the module: frames in, a poll, then
-// every socket and server moves what it can (Runner.onTick). With board: "native" the module runs
-// in the native board's firmware instead, driven through its C socket API (./board.ts).
+// every socket and server moves what it can (Runner.onTick). With board: "native" (or an emulated
+// board: "xtensa", "lx6") the module runs in a board's firmware instead, driven through its C socket
+// API (host/engine/control.ts).
 import type { Stack, Clock, Layout } from "../engine/stack.js";
 import type { Runner } from "../engine/runner.js";
 import type { Link } from "../link/link.js";
@@ -9,7 +10,7 @@ import { defaultMac } from "../engine/stack.js";
 import { parseIp, ipToString } from "../link/wire.js";
 import { parseMac, macForTap, parseOurAddress, unusableRouter } from "../link/addr.js";
 import { servicesMask } from "../engine/abi.js";
-import { openEngine, type Engine, type EngineName } from "../engine/engine.js";
+import { openEngine, isEngineName, ENGINE_NAMES, type Engine, type EngineName } from "../engine/engine.js";
 import { catchSignals, untilSignal, waitForAddress } from "../engine/lifecycle.js";
 import type { V8Engine } from "../engine/v8.js";
 import { Socket, SocketHost, ConnectOptions } from "./socket.js";
@@ -17,8 +18,8 @@ import { Server, ServerOptions } from "./server.js";
 import { UdpSocket, RemoteInfo } from "./dgram.js";
 import type { StackCalls } from "../engine/calls.js";
 
-/** Where the module runs: V8 in this process, or the native board's C firmware under wasm3. */
-export type BoardName = Extract<EngineName, "v8" | "native">;
+/** Where the module runs: V8 in this process, or a board's C firmware under wasm3 (native, or emulated by QEMU). */
+export type BoardName = EngineName;
 
 export interface OpenOptions {
   /** A TAP device to attach to (needs root), optionally inside a network namespace. */
@@ -54,6 +55,7 @@ export interface OpenOptions {
    * "v8" (default): the module runs in this process. "native": in the native board's firmware
    * (build/synack-native: C, wasm3, the W5500 driver on the simulated chip) attached to `tap`,
    * driven through its C socket API (boards/common/synack.h); needs `tap`, not `link` or `clock`.
+   * "xtensa", "lx6", "lx6-esp32": the same firmware on an Xtensa core emulated by QEMU (slower).
    */
   board?: BoardName;
 }
@@ -85,7 +87,7 @@ function engineOptions(o: OpenOptions): { name: EngineName; ip: number; prefixLe
   } else mac = o.mac ?? (ip ? defaultMac(ip) : o.tap ? macForTap(o.tap)
     : Uint8Array.from([0x02, 0x53, 0x4b, ...Array.from({ length: 3 }, () => Math.floor(Math.random() * 256))]));
   const name = o.board ?? "v8";
-  if (name !== "v8" && name !== "native") throw new Error(`board "${name}" cannot carry the socket API: use "v8" or "native" (the emulated Xtensa board runs only synack serve's services)`);
+  if (!isEngineName(name)) throw new Error(`board "${name}" is none of ${ENGINE_NAMES.join(", ")}`);
   return { name, ip, prefixLen, gw, mac };
 }
 
@@ -98,7 +100,7 @@ export class NetStack implements SocketHost {
   readonly calls: StackCalls;
 
   private constructor(readonly engine: Engine) {
-    this.calls = engine.calls!;
+    this.calls = engine.calls;
     engine.onEvent = () => { if (!this.closed) this.pumpAll(); };
   }
 
@@ -113,7 +115,7 @@ export class NetStack implements SocketHost {
     return (this.engine as V8Engine).runner;
   }
   /** Where the module runs. */
-  get board(): BoardName { return this.engine.name as BoardName; }
+  get board(): BoardName { return this.engine.name; }
   /** Every counter, and the connection table, as the console prints them (any board). */
   statsText(): string { return this.calls.statsText(); }
   connsText(): string { return this.calls.connsText(); }

@@ -1,8 +1,8 @@
 // The native board engine: the module runs in the board's firmware (boards/native: the C firmware
 // under wasm3, its W5500 driver and the simulated chip, on the TAP), and this process drives the
-// firmware's C socket API (boards/common/synack.h) over FIFOs (boards/native/control.h). Each call
-// is answered before it returns (a blocking round trip of some tens of microseconds), so sockets
-// behave as they do on V8; the board says when its sockets may have moved. The firmware runs in a
+// firmware's C socket API (boards/common/synack.h) by the control protocol (control.ts) over FIFOs
+// (boards/native/fifos.h). Each call is answered before it returns (a blocking round trip of some
+// tens of microseconds), so sockets behave as they do on V8; the board says when its sockets may have moved. The firmware runs in a
 // process group of its own: a Ctrl-C reaches only us, and we close its connections (lifecycle.ts).
 import { spawn, execFileSync, ChildProcess } from "node:child_process";
 import { closeSync, constants, existsSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
@@ -10,23 +10,22 @@ import { Socket as Pipe } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PACKAGE_ROOT, parseCounters } from "./stack.js";
-import { E } from "./abi.js";
 import type { Engine, EngineOptions } from "./engine.js";
 import { boardArgs } from "./boardargs.js";
-import type { Datagram, StackCalls } from "./calls.js";
+import { ControlCalls } from "./control.js";
 
 export const NATIVE_BOARD = resolve(PACKAGE_ROOT, "build/synack-native");
 
 export async function openNative(o: EngineOptions): Promise<NativeBoard> { return NativeBoard.start(o); }
 
-/** The largest payload one request or answer carries (boards/native/control.c MAX_PAYLOAD). */
+/** The largest payload one request or answer carries (boards/native/fifos.c MAX_PAYLOAD). */
 const MAX_PAYLOAD = 4096;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
-export class NativeBoard implements StackCalls, Engine {
+export class NativeBoard implements Engine {
   readonly name = "native";
   readonly label = "board native, wasm3";
-  readonly calls: StackCalls = this;
+  readonly calls = new ControlCalls((request) => this.roundTrip(request), MAX_PAYLOAD);
   mac = new Uint8Array(6);
   /** Called (once per batch) when the board's sockets may have moved. */
   onEvent: () => void = () => {};
@@ -42,7 +41,6 @@ export class NativeBoard implements StackCalls, Engine {
   readonly failed = new Promise<string>((r) => { this.gone = r; });
   private stderr = "";
   private eventPending = false;
-  private readonly head = Buffer.alloc(20);
 
   static async start(o: EngineOptions): Promise<NativeBoard> {
     if (!o.tap || o.link || o.clock) throw new Error(`board "native" needs tap (it attaches to the TAP itself), not link or clock`);
@@ -96,6 +94,7 @@ export class NativeBoard implements StackCalls, Engine {
         this.why ??= `the native board stopped (${sig ?? `exit ${code}`})`;
         rej(new Error(`${this.why}: ${this.lastWords()}`));
         // Sockets still open learn it at once: every call now answers EBADF.
+        this.calls.gone(this.why);
         if (unexpected) { setImmediate(() => this.onEvent()); this.gone(`${this.why}: ${this.lastWords()}`); }
       });
     });
@@ -106,26 +105,16 @@ export class NativeBoard implements StackCalls, Engine {
   private event(): void {
     if (this.eventPending) return;
     this.eventPending = true;
-    setImmediate(() => { this.eventPending = false; if (!this.why) this.onEvent(); });
+    setImmediate(() => { this.eventPending = false; if (!this.error) this.onEvent(); });
   }
 
-  /** One request, answered: result, two more numbers, and the payload. E.BADF once the board is gone. */
-  private call(op: string, a = 0, b = 0, c = 0, d = 0, payload?: Uint8Array): { r: number; x: number; y: number; data: Uint8Array } {
-    if (this.why || this.req < 0) return { r: E.BADF, x: 0, y: 0, data: new Uint8Array() };
-    const h = this.head;
-    const len = payload ? Math.min(payload.length, MAX_PAYLOAD) : 0;
-    h.fill(0);
-    h[0] = op.charCodeAt(0); h.writeUInt16LE(len, 2);
-    h.writeUInt32LE(a >>> 0, 4); h.writeUInt32LE(b >>> 0, 8); h.writeUInt32LE(c >>> 0, 12); h.writeUInt32LE(d >>> 0, 16);
-    try {
-      writeSync(this.req, len ? Buffer.concat([h, payload!.subarray(0, len)]) : h);
-      const ans = this.readExact(16);
-      const n = ans.readUInt16LE(12);
-      return { r: ans.readInt32LE(0), x: ans.readUInt32LE(4), y: ans.readUInt32LE(8), data: n ? this.readExact(n) : new Uint8Array() };
-    } catch (e) {
-      this.why = (e as Error).message;
-      return { r: E.BADF, x: 0, y: 0, data: new Uint8Array() };
-    }
+  /** One request's answer (header and payload), read from the answer FIFO. */
+  private roundTrip(request: Buffer): Buffer {
+    if (this.req < 0) throw new Error("stopped");
+    writeSync(this.req, request);
+    const head = this.readExact(16);
+    const n = head.readUInt16LE(12);
+    return n ? Buffer.concat([head, this.readExact(n)]) : head;
   }
 
   private readExact(n: number): Buffer {
@@ -143,62 +132,27 @@ export class NativeBoard implements StackCalls, Engine {
   }
 
   /** Why the board stopped answering, or null while it runs. */
-  get error(): string | null { return this.why; }
-
-  listen(port: number, backlog: number): number { return this.call("L", port, backlog).r; }
-  accept(listener: number): number { return this.call("A", listener).r; }
-  connect(ip: number, port: number): number { return this.call("C", ip, port).r; }
-  send(id: number, data: Uint8Array): number { return this.call("W", id, 0, 0, 0, data).r; }
-  recv(id: number, max = MAX_PAYLOAD): Uint8Array | number {
-    const a = this.call("R", id, max);
-    return a.r > 0 ? a.data : a.r;
-  }
-  shutdown(id: number): number { return this.call("H", id).r; }
-  close(id: number): number { return this.call("X", id).r; }
-  abort(id: number): number { return this.call("K", id).r; }
-  sockState(id: number): number { const r = this.call("T", id).r; return r < 0 ? 0 : r; }
-  remote(id: number): { ip: number; port: number } { const a = this.call("I", id); return { ip: a.x >>> 0, port: a.y & 0xffff }; }
-  localPort(id: number): number { return this.call("I", id).y >>> 16; }
-  noDelay(id: number, on: boolean): number { return this.call("N", id, on ? 1 : 0).r; }
-  keepAlive(id: number, idleMs: number, intervalMs: number, count: number): number { return this.call("E", id, idleMs, intervalMs, count).r; }
-  address(): number { return this.call("G").x >>> 0; }
-  udpBind(port: number): number { return this.call("B", port).r; }
-  udpSendTo(id: number, ip: number, port: number, data: Uint8Array): number {
-    return data.length > MAX_PAYLOAD ? E.INVAL : this.call("U", id, ip, port, 0, data).r;
-  }
-  udpRecvFrom(id: number): Datagram | number {
-    const a = this.call("V", id, MAX_PAYLOAD);
-    return a.r < 0 ? a.r : { data: a.data, ip: a.x >>> 0, port: a.y };
-  }
-  udpClose(id: number): number { return this.call("Y", id).r; }
-  udpLocalPort(id: number): number { return Math.max(0, this.call("Z", id).r); }
-  statsText(): string { return Buffer.from(this.call("S").data).toString(); }
-  connsText(): string { return Buffer.from(this.call("O").data).toString(); }
-  resolve(name: string): number {
-    const b = Buffer.from(name);
-    return b.length > 255 ? E.INVAL : this.call("D", 0, 0, 0, 0, b).r;
-  }
-  resolveResult(handle: number): { r: number; ip: number } { const a = this.call("J", handle); return { r: a.r, ip: a.x >>> 0 }; }
+  get error(): string | null { return this.why ?? this.calls.error; }
 
   kick(): void { /* the board steps after every batch of calls */ }
   ref(on: boolean): void {
     const c = this.child;
     for (const h of [c, c.stdout, c.stderr, this.events] as ({ ref(): void; unref(): void } | null)[]) if (on) h?.ref(); else h?.unref();
   }
-  async ourAddress(): Promise<{ ip: number; prefixLen: number }> { const a = this.call("G"); return { ip: a.x >>> 0, prefixLen: a.y }; }
-  async counters(): Promise<Record<string, number>> { return parseCounters(this.statsText()); }
+  async ourAddress(): Promise<{ ip: number; prefixLen: number }> { return this.calls.ourAddress(); }
+  async counters(): Promise<Record<string, number>> { return parseCounters(this.calls.statsText()); }
   async closeAll(abort: boolean): Promise<number> {
-    if (this.why) return 0;
-    const open = this.call("Q", abort ? 1 : 0).r;
-    this.call("P"); // a step: the FINs or RSTs leave now
+    if (this.error) return 0;
+    const open = this.calls.closeAll(abort);
+    this.calls.step(); // the FINs or RSTs leave now
     return Math.max(0, open);
   }
 
   /** Reset what is left, stop the board (and its capture), remove the FIFOs. */
   async stop(): Promise<void> {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) {
-      this.call("Q", 1); // reset every connection, and send the RSTs now
-      this.call("P");
+      this.calls.closeAll(true); // reset every connection, and send the RSTs now
+      this.calls.step();
       const gone = new Promise((r) => this.child.once("exit", r));
       const group = (sig: NodeJS.Signals) => { try { process.kill(-this.child.pid!, sig); } catch { /* gone */ } };
       group("SIGTERM");
@@ -211,6 +165,7 @@ export class NativeBoard implements StackCalls, Engine {
       if (this.child.exitCode === null && this.child.signalCode === null) group("SIGKILL");
     }
     this.why ??= "stopped";
+    this.calls.gone(this.why);
     if (this.dump) { await stopCapture(this.dump); this.dump = null; }
     this.events?.destroy();
     for (const fd of [this.req, this.resp]) if (fd >= 0) try { closeSync(fd); } catch { /* closed */ }

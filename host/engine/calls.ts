@@ -1,6 +1,7 @@
 // The socket calls the library's sockets make, whichever engine runs the module: V8 in this
-// process (Stack, host/engine/stack.ts, over the exports), or the native board (NativeBoard,
-// board.ts: synack.h over its control channel).
+// process (Stack, host/engine/stack.ts, over the exports), or a board's firmware (ControlCalls,
+// control.ts: synack.h by the control protocol, over the native board's FIFOs or the emulated
+// board's channel).
 // Every call returns at once, with a count, an id or a negative E code, as the exports do.
 
 export interface Datagram { data: Uint8Array; ip: number; port: number }

@@ -31,8 +31,8 @@ export interface Engine {
   /** What the ready line says about it, e.g. "board native, wasm3". */
   readonly label: string;
   readonly mac: Uint8Array;
-  /** The socket calls; null where the engine runs only the built-in services (the emulated board). */
-  readonly calls: StackCalls | null;
+  /** The socket calls (the same on every engine). */
+  readonly calls: StackCalls;
   /** Resolves with why, if the engine stops by itself (a board's process ended); never on V8. */
   readonly failed: Promise<string>;
   /** Called (once per batch) when sockets may have moved. */

@@ -1,11 +1,14 @@
-// `synack serve --board xtensa|lx6|lx6-esp32`: the emulated Xtensa board (xtensa.ts; lx106 or the
-// windowed build on an LX6 core) as an engine, bridged to a TAP. Frames from the TAP go to the board
-// stamped with the host's clock; the board's frames go to the TAP; when the board is idle, a clock
-// message wakes it at its next timer.
+// The engines xtensa, lx6, lx6-esp32: the emulated Xtensa board (xtensa.ts; lx106 or the windowed
+// build on an LX6 core), bridged to a TAP. Frames from the TAP go to the board stamped with the
+// host's clock; the board's frames go to the TAP; when the board is idle, a clock message wakes it
+// at its next timer. The socket calls go to the board's C socket API by the control protocol
+// (control.ts) inside the channel's 'K' messages, each answered before it returns.
 import { randomBytes } from "node:crypto";
 import { TapLink } from "../link/tap.js";
 import { PcapWriter } from "../link/pcap.js";
-import { XtensaBoard, CORES, type XtensaCore, type Reply } from "./xtensa.js";
+import { XtensaBoard, CORES, CHANNEL_MAX_PAYLOAD, type XtensaCore, type Reply } from "./xtensa.js";
+import { ControlCalls } from "./control.js";
+import { parseCounters } from "./stack.js";
 import type { Engine, EngineName, EngineOptions } from "./engine.js";
 
 export interface Bridge {
@@ -17,55 +20,78 @@ export interface Bridge {
   request(type: "T" | "C" | "S", payload?: Uint8Array): Promise<Reply>;
   /** Detach from the TAP (the board keeps running). */
   detach(): void;
+  /** Called after each step the wire, a timer or a message of the host's caused. */
+  onStep: () => void;
+  /** Whether the board's timer keeps the program running. */
+  ref(on: boolean): void;
 }
 
 /** Connect a started board to a TAP link; now() is the host clock in ms. */
 export function bridge(board: XtensaBoard, link: TapLink, now: () => number, pcap?: PcapWriter | null): Bridge {
   let timer: NodeJS.Timeout | null = null;
+  let refd = true;
   let last: Reply = board.boot;
   let fail: (m: string) => void = () => {};
   const failed = new Promise<string>((r) => { fail = r; });
   const answered = (r: Reply) => {
-    if (!r.stats) last = r;
+    if (!r.stats) { last = r; b.onStep(); }
     if (board.pending) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => { timer = null; deliver(board.send("T", now())); }, Math.min(r.next, 1000));
+    if (!refd) timer.unref();
   };
   const deliver = (p: Promise<Reply>) => p.then(answered, (e) => fail(e.message));
   board.onFrame = (f) => { pcap?.write(f); link.send(f); };
   link.onFrame = (f) => { pcap?.write(f); deliver(board.send("F", now(), f)); };
   for (const f of board.boot.frames.splice(0)) board.onFrame(f); // sent at boot, before the bridge (DHCP's first DISCOVER)
-  answered(board.boot);
-  return {
+  const b: Bridge = {
     last: () => last, failed,
     request: (type, payload) => { const p = board.send(type, now(), payload); deliver(p); return p; },
     detach: () => { link.onFrame = () => {}; if (timer) clearTimeout(timer); timer = null; },
+    onStep: () => {},
+    ref: (on) => { refd = on; if (on) timer?.ref(); else timer?.unref(); },
   };
+  answered(board.boot);
+  return b;
 }
 
-/** The emulated board as an engine: its built-in services only (no socket calls cross the bridge). */
 /** The engine's name for each emulated core (--board). */
 const BOARD_OF: Record<XtensaCore, EngineName> = { lx106: "xtensa", lx6: "lx6", "lx6-esp32": "lx6-esp32" };
 
+/** The emulated board as an engine. */
 export class XtensaEngine implements Engine {
   readonly name: EngineName;
   readonly label: string;
-  readonly calls = null;
+  readonly calls: ControlCalls;
   onEvent: () => void = () => {};
   readonly failed: Promise<string>;
+  private eventPending = false;
+  private kicked = false;
 
   constructor(private readonly board: XtensaBoard, private readonly b: Bridge, private readonly link: TapLink,
-              private readonly pcap: PcapWriter | null, readonly mac: Uint8Array, core: XtensaCore,
+              private readonly pcap: PcapWriter | null, readonly mac: Uint8Array, core: XtensaCore, now: () => number,
               private readonly onLog?: (line: string) => void) {
     this.failed = b.failed;
     this.name = BOARD_OF[core];
     this.label = `board ${this.name}, wasm3 on QEMU's ${core === "lx106" ? "lx106" : `${CORES[core].cpu} (windowed ABI)`}`;
+    this.calls = new ControlCalls((request) => board.exchange("K", now(), request).answer!, CHANNEL_MAX_PAYLOAD - 20);
+    b.failed.then((why) => { this.calls.gone(why); setImmediate(() => this.onEvent()); });
+    b.onStep = () => {
+      if (this.eventPending) return;
+      this.eventPending = true;
+      setImmediate(() => { this.eventPending = false; if (!this.calls.error) this.onEvent(); });
+    };
   }
 
-  kick(): void {}
-  ref(): void { /* no sockets here to unref: serve alone runs this engine */ }
+  /** A step soon, after this batch of calls: what they queued leaves, and the sockets look again. */
+  kick(): void {
+    if (this.kicked || this.stopping) return;
+    this.kicked = true;
+    setImmediate(() => { this.kicked = false; if (!this.stopping) this.b.request("T").catch(() => {}); });
+  }
+  ref(on: boolean): void { this.board.ref(on); this.b.ref(on); this.link.ref(on); }
   async ourAddress(): Promise<{ ip: number; prefixLen: number }> { return { ip: this.b.last().address, prefixLen: this.b.last().prefixLen }; }
-  async counters(): Promise<Record<string, number>> { return {}; }
+  async counters(): Promise<Record<string, number>> { return parseCounters(this.calls.statsText()); }
   async closeAll(abort: boolean): Promise<number> {
     if (this.stopping) return 0;
     return (await this.b.request("C", abort ? Uint8Array.of(1) : undefined)).open;
@@ -74,6 +100,7 @@ export class XtensaEngine implements Engine {
   stop(): Promise<void> {
     return this.stopping ??= (async () => {
       this.b.detach();
+      this.calls.gone("stopped");
       const stats = await this.board.stop();
       if (this.onLog && stats) this.onLog(`board measurements ${JSON.stringify(stats)}`);
       await this.link.close();
@@ -102,5 +129,5 @@ export const openXtensa = (core: XtensaCore) => async (o: EngineOptions): Promis
     throw e;
   }
   const b = bridge(board, link, now, pcap);
-  return new XtensaEngine(board, b, link, pcap, o.mac, core, o.onLog);
+  return new XtensaEngine(board, b, link, pcap, o.mac, core, now, o.onLog);
 };

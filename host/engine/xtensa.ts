@@ -4,9 +4,12 @@
 // that Debian's QEMU has built in); "lx6-esp32", the same build on the ESP32's own core, in a QEMU
 // built by scripts/setup-qemu-esp32.sh where Espressif's core overlay is at hand (optional).
 // XtensaBoard runs it in lock step: every message to the board is answered by the frames it sent,
-// then its idle report (ms until its next timer, its address) or its measurements.
+// then its idle report (ms until its next timer, its address), its measurements, or the answer
+// to a socket call. Messages go out and are answered asynchronously (send) or, for the socket
+// calls, which return at once as on V8, synchronously (exchange: it reads the board's answers
+// itself, those to earlier messages first).
 import { spawn, execFileSync, ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, rmSync, constants } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync, constants } from "node:fs";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -55,7 +58,13 @@ export interface Reply {
   open: number;
   /** 'M': the measurements (boards/xtensa/main.c report()). */
   stats?: Record<string, any>;
+  /** 'A': the answer to a socket call ('K'), as boards/common/control.h writes it. */
+  answer?: Buffer;
 }
+
+/** The most one message carries (boards/xtensa/channel.h CHANNEL_MAX_PAYLOAD). */
+export const CHANNEL_MAX_PAYLOAD = 4096;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 
 /** QEMU's command line for the board; its arguments reach main() through semihosting. */
@@ -68,7 +77,8 @@ export function qemuArgs(elf: string, boardArgs: string[], cpu = "lx106"): strin
 export class XtensaBoard {
   private child!: ChildProcess;
   private dir!: string;
-  private toBoard!: Socket;
+  private toFd = -1;
+  private fromFd = -1;
   private fromBoard!: Socket;
   private buf = Buffer.alloc(0);
   private frames: Uint8Array[] = [];
@@ -92,10 +102,10 @@ export class XtensaBoard {
     const fin = join(b.dir, "in"), fout = join(b.dir, "out");
     execFileSync("mkfifo", [fin, fout]);
     // Opened read-write here, so neither side's open blocks and the board's EOF never comes early.
-    b.toBoard = new Socket({ fd: openSync(fin, constants.O_RDWR | constants.O_NONBLOCK), readable: false, writable: true });
-    b.fromBoard = new Socket({ fd: openSync(fout, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false });
+    b.toFd = openSync(fin, constants.O_RDWR | constants.O_NONBLOCK);
+    b.fromFd = openSync(fout, constants.O_RDWR | constants.O_NONBLOCK);
+    b.fromBoard = new Socket({ fd: b.fromFd, readable: true, writable: false });
     b.fromBoard.on("data", (d: Buffer) => b.consume(d));
-    b.toBoard.on("error", (e) => b.fail(e));
     b.fromBoard.on("error", (e) => b.fail(e));
     const args = ["--in", fin, "--out", fout, ...boardArgs({ ...o,
       layout: { conns: o.conns, rxRing: o.rxRing, txRing: o.txRing, udpSockets: o.udpSockets } })];
@@ -111,6 +121,8 @@ export class XtensaBoard {
     });
     try {
       b.boot = await b.send("T", o.time);
+      // Both ends are open now: the names can go, so nothing is left behind if this process ends.
+      rmSync(b.dir, { recursive: true, force: true });
     } catch (e) {
       await b.stop(); // the FIFOs and the temporary directory go too
       throw e;
@@ -137,10 +149,11 @@ export class XtensaBoard {
         this.lastLogs = [...this.lastLogs.slice(-4), line];
         this.onLog(line);
       }
-      else if (type === "I" || type === "M") {
+      else if (type === "I" || type === "M" || type === "A") {
         const v = new DataView(p.buffer, p.byteOffset, p.byteLength);
         const r: Reply = type === "I"
           ? { frames: this.frames, next: value, address: v.getUint32(0, true), prefixLen: v.getUint32(4, true), open: v.getUint32(8, true) }
+          : type === "A" ? { frames: this.frames, next: 0, address: 0, prefixLen: 0, open: 0, answer: Buffer.from(p) }
           : { frames: this.frames, next: 0, address: 0, prefixLen: 0, open: 0, stats: JSON.parse(Buffer.from(p).toString()) };
         this.frames = [];
         this.waiting.shift()?.res(r);
@@ -152,12 +165,67 @@ export class XtensaBoard {
   /** One message to the board ('T' clock, 'F' frame, 'C' close all, 'S' report, 'Q' report and stop); resolves with its answer. */
   send(type: "T" | "F" | "C" | "S" | "Q", time: number, payload: Uint8Array = new Uint8Array()): Promise<Reply> {
     if (this.failed) return Promise.reject(this.failed);
-    if (payload.length > 2048) return Promise.reject(new Error(`frame of ${payload.length} bytes is too long`));
+    const p = new Promise<Reply>((res, rej) => this.waiting.push({ res, rej }));
+    try { this.put(type, time, payload); } catch (e) { this.fail(e as Error); }
+    return p;
+  }
+
+  /**
+   * One message answered before this returns ('K', a socket call): the answers to messages sent
+   * before it are read first (their promises resolve as usual). Throws if the board has failed or
+   * does not answer.
+   */
+  exchange(type: "K", time: number, payload: Uint8Array): Reply {
+    if (this.failed) throw this.failed;
+    let got: Reply | null = null, err: Error | null = null;
+    this.waiting.push({ res: (r) => { got = r; }, rej: (e) => { err = e; } });
+    this.put(type, time, payload);
+    // What the socket has read but not yet handed on comes first.
+    while (this.fromBoard.readableLength > 0 && this.fromBoard.read() !== null) { /* consumed by "data" */ }
+    const buf = Buffer.alloc(65536);
+    for (let deadline = Date.now() + 20_000, polls = 0; !got && !err; polls++) {
+      if (this.pull(buf)) continue;
+      if (Date.now() > deadline || (polls % 4096 === 4095 && this.exited())) {
+        this.fail(new Error(`the board does not answer: ${this.exited() ? "it stopped" : "20 s passed"}`));
+        continue;
+      }
+      Atomics.wait(sleeper, 0, 0, 0.05);
+    }
+    if (err) throw err;
+    return got!;
+  }
+
+  /** Write one message; while the FIFO is full, read what the board says (it may be waiting for us). */
+  private put(type: string, time: number, payload: Uint8Array): void {
+    if (payload.length > CHANNEL_MAX_PAYLOAD) throw new Error(`a message of ${payload.length} bytes is too long`);
     const h = Buffer.alloc(8);
     h[0] = type.charCodeAt(0); h.writeUInt16LE(payload.length, 2); h.writeUInt32LE(time >>> 0, 4);
-    const p = new Promise<Reply>((res, rej) => this.waiting.push({ res, rej }));
-    this.toBoard.write(payload.length ? Buffer.concat([h, payload]) : h);
-    return p;
+    const m = payload.length ? Buffer.concat([h, payload]) : h;
+    const buf = Buffer.alloc(65536);
+    for (let off = 0, deadline = Date.now() + 20_000; off < m.length;) {
+      try { off += writeSync(this.toFd, m, off); continue; } catch (e) { if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e; }
+      if (Date.now() > deadline) throw new Error("the board does not read its channel");
+      if (!this.pull(buf)) Atomics.wait(sleeper, 0, 0, 0.05);
+    }
+  }
+
+  /** Read what the board has written, now; whether there was any. */
+  private pull(buf: Buffer): boolean {
+    let n = 0;
+    try { n = readSync(this.fromFd, buf, 0, buf.length, null); } catch (e) { if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e; }
+    if (n > 0) this.consume(Buffer.from(buf.subarray(0, n)));
+    return n > 0;
+  }
+
+  /** Whether QEMU has ended (also before node has reaped it). */
+  private exited(): boolean {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return true;
+    try { return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${this.child.pid}/stat`, "utf8")); } catch { return true; }
+  }
+
+  /** Whether QEMU and the channel keep the program running (node:net's ref/unref). */
+  ref(on: boolean): void {
+    for (const h of [this.child, this.child.stderr, this.fromBoard] as ({ ref(): void; unref(): void } | null)[]) if (on) h?.ref(); else h?.unref();
   }
 
   /** Messages sent and not yet answered. */
@@ -165,18 +233,18 @@ export class XtensaBoard {
 
   async stop(): Promise<Record<string, any> | null> {
     let stats: Record<string, any> | null = null;
-    if (!this.failed) {
-      const r = await Promise.race([this.send("Q", 0).catch(() => null), new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
-      stats = r?.stats ?? null;
-    }
+    // The timers go when the wait ends: a program that stopped its board ends at once.
+    let limit: NodeJS.Timeout | undefined;
+    const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<null>((r) => { limit = setTimeout(() => r(null), ms); })]).finally(() => clearTimeout(limit));
+    if (!this.failed) stats = (await within(this.send("Q", 0).catch(() => null), 5000))?.stats ?? null;
     this.failed ??= new Error("stopped");
     if (this.child.exitCode === null && this.child.signalCode === null) {
       const gone = new Promise((r) => this.child.once("exit", r));
       try { process.kill(-this.child.pid!, "SIGTERM"); } catch { /* already gone */ }
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 2000))]);
+      await within(gone, 2000);
       try { process.kill(-this.child.pid!, "SIGKILL"); } catch { /* already gone */ }
     }
-    this.toBoard.destroy();
+    closeSync(this.toFd);
     this.fromBoard.destroy();
     rmSync(this.dir, { recursive: true, force: true });
     return stats;

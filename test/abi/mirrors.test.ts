@@ -1,6 +1,6 @@
 // The mirrors of the ABI table (assembly/abi.table.json): the host's typed exports and constants
-// (host/engine/abi.ts), the C socket API and firmware (boards/common, and the native board's
-// control channel that carries it to host/engine/board.ts), and the docs' table.
+// (host/engine/abi.ts), the C socket API and firmware (boards/common, and the
+// control protocol that carries it to host/engine/control.ts), and the docs' table.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
@@ -59,9 +59,9 @@ test("boards/common: the C calls are the table's (synack.h declares them, synack
   }
 });
 
-test("the native board's control channel: control.c serves every operation host/engine/board.ts sends, and no other", () => {
-  const served = [...source("boards/native/control.c").matchAll(/case '([A-Z])':/g)].map((m) => m[1]);
-  const sent = new Set([...source("host/engine/board.ts").matchAll(/this\.call\("([A-Z])"/g)].map((m) => m[1]));
+test("the control protocol: boards/common/control.c serves every operation host/engine/control.ts sends, and no other", () => {
+  const served = [...source("boards/common/control.c").matchAll(/case '([A-Z])':/g)].map((m) => m[1]);
+  const sent = new Set([...source("host/engine/control.ts").matchAll(/this\.call\("([A-Z])"/g)].map((m) => m[1]));
   assert.equal(new Set(served).size, served.length, "an operation served twice");
   assert.deepEqual(served.sort(), [...sent].sort());
 });

@@ -17,8 +17,9 @@ import { isRoot, createNetns, Netns, LINUX_IP, STACK_IP, PREFIX } from "../../ho
 const once = <T extends unknown[]>(e: NodeJS.EventEmitter, ev: string) => new Promise<T>((res) => e.once(ev, (...a: unknown[]) => res(a as T)));
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-test("board: what cannot carry the socket API says so in one line", async () => {
-  await assert.rejects(openStack({ board: "xtensa" as "native", tap: "tap0", ip: "10.77.0.2/24" }), /^Error: board "xtensa" cannot carry the socket API: use "v8" or "native"[^\n]*$/);
+test("board: an unknown board, or one without its TAP, says so in one line", async () => {
+  await assert.rejects(openStack({ board: "esp8266" as "native", tap: "tap0", ip: "10.77.0.2/24" }), /^Error: board "esp8266" is none of v8, native, xtensa, lx6, lx6-esp32$/);
+  await assert.rejects(openStack({ board: "xtensa", ip: "10.77.0.2/24" }), /board "xtensa" needs tap/);
   await assert.rejects(openStack({ board: "native", ip: "10.77.0.2/24" }), /board "native" needs tap/);
 });
 

@@ -1,16 +1,14 @@
 /*
- * The native board's control channel, for openStack({ board: "native" }) (host/api/board.ts):
- * a Node program drives the board's C socket API (boards/common/synack.h) over FIFOs.
+ * The native board's control channel, for the host's native engine (host/engine/board.ts): the
+ * control protocol (boards/common/control.h) over FIFOs.
  *
- * DIR/req   requests, 20-byte header (little endian): op u8, 0 u8, payload length u16, a, b, c, d u32;
- *           then the payload.
- * DIR/resp  one answer per request, 16-byte header: result i32, x u32, y u32, payload length u16,
- *           0 u16; then the payload.
+ * DIR/req   requests, one after another.
+ * DIR/resp  one answer per request.
  * DIR/event one byte after every step the wire or a timer caused (the host then looks at its
  *           sockets); dropped when the host has not read the last ones.
  */
-#ifndef SYNACK_CONTROL_H
-#define SYNACK_CONTROL_H
+#ifndef SYNACK_FIFOS_H
+#define SYNACK_FIFOS_H
 
 /* Open the FIFOs in DIR (made by the host); the request fd to poll, or -1 (reason on stderr). */
 int control_open(const char *dir);
