@@ -13,11 +13,13 @@ export interface DgramHost {
   kick(): void;
   addPoller(p: { pump(): void }): void;
   removePoller(p: { pump(): void }): void;
+  ref(handle: object, on: boolean | null): void;
 }
 
 export class UdpSocket extends EventEmitter {
   /** The module's UDP socket id; -1 when not bound. */
   id = -1;
+  private keepsRunning = true;
 
   /** @internal: use NetStack.createSocket. */
   constructor(private readonly host: DgramHost, onMessage?: (msg: Buffer, rinfo: RemoteInfo) => void) {
@@ -33,6 +35,7 @@ export class UdpSocket extends EventEmitter {
     if (id < 0) { process.nextTick(() => this.emit("error", socketError(id, "bind", ipToString(this.host.calls.address()), port))); return this; }
     this.id = id;
     this.host.addPoller(this);
+    this.host.ref(this, this.keepsRunning);
     process.nextTick(() => this.emit("listening"));
     return this;
   }
@@ -56,10 +59,14 @@ export class UdpSocket extends EventEmitter {
 
   close(cb?: () => void): this {
     if (cb) this.once("close", cb);
-    if (this.id >= 0) { this.host.calls.udpClose(this.id); this.host.removePoller(this); this.id = -1; }
+    if (this.id >= 0) { this.host.calls.udpClose(this.id); this.host.removePoller(this); this.host.ref(this, null); this.id = -1; }
     process.nextTick(() => this.emit("close"));
     return this;
   }
+
+  /** Whether a bound socket keeps the program running (ref, the default) or not (unref), as node:dgram's. */
+  ref(): this { this.keepsRunning = true; if (this.id >= 0) this.host.ref(this, true); return this; }
+  unref(): this { this.keepsRunning = false; if (this.id >= 0) this.host.ref(this, false); return this; }
 
   /** @internal: deliver queued datagrams; called after every poll. */
   pump(): void {

@@ -138,8 +138,9 @@ habits("v8, TAP against Linux", linuxBench("v8"), rootSkip);
 habits("native board, TAP against Linux", linuxBench("native"), rootSkip);
 habits("emulated board (xtensa), TAP against Linux", linuxBench("xtensa"), rootSkip);
 
-/** A program that listens and unrefs (or not) its server: whether it ends by itself. */
-for (const board of ["v8", "native", "xtensa"]) test(`unref() on the only server lets the program end (board ${board}); ref() keeps it`, { skip: rootSkip }, async () => {
+/** A program that listens (or binds a UDP port, as node:dgram) and unrefs (or not) its socket: whether it ends by itself. */
+for (const [board, what] of [["v8", "server"], ["native", "server"], ["xtensa", "server"], ["v8", "udp"], ["native", "udp"], ["xtensa", "udp"]])
+  test(`unref() on the only ${what === "udp" ? "bound UDP socket" : "server"} lets the program end (board ${board}); ref() keeps it`, { skip: rootSkip }, async () => {
   const ns = createNetns("hu");
   const dir = mkdtempSync(join(tmpdir(), "synack-unref-"));
   try {
@@ -147,7 +148,8 @@ for (const board of ["v8", "native", "xtensa"]) test(`unref() on the only server
     writeFileSync(prog, [
       `import { openStack } from ${JSON.stringify(resolve(PACKAGE_ROOT, "build/host/index.js"))};`,
       `const net = await openStack({ board: "${board}", tap: "${ns.tap}", netns: "${ns.name}", ip: "${STACK_IP}/${PREFIX}" });`,
-      `const srv = net.createServer().listen(0, () => console.log("listening " + srv.address().port));`,
+      what === "udp" ? `const srv = net.createSocket("udp4").bind(0, () => console.log("listening " + srv.address().port));`
+        : `const srv = net.createServer().listen(0, () => console.log("listening " + srv.address().port));`,
       `if (process.argv[2] === "unref") srv.unref();`,
     ].join("\n"));
     const run = (arg: string) => {
@@ -166,7 +168,7 @@ for (const board of ["v8", "native", "xtensa"]) test(`unref() on the only server
     try {
       while (!/listening/.test(r.out()) && r.p.exitCode === null) await new Promise((res) => setTimeout(res, 50));
       await new Promise((res) => setTimeout(res, 1000));
-      assert.equal(r.p.exitCode, null, `a ref()ed server keeps the program: ${r.out()}`);
+      assert.equal(r.p.exitCode, null, `a ref()ed ${what} keeps the program: ${r.out()}`);
     } finally { try { process.kill(-r.p.pid!, "SIGKILL"); } catch { /* gone */ } }
   } finally { rmSync(dir, { recursive: true, force: true }); ns.destroy(); }
 });
