@@ -23,7 +23,7 @@ ESP32_LIMITS="-Dd_m3MaxFunctionStackHeight=128 -Dd_m3CodePageAlignSize=1024 -Dd_
 COMMON="-ffunction-sections -fdata-sections -g"
 BOARD_SRCS="boards/xtensa/wasm.S boards/xtensa/main.c boards/xtensa/hal_xtensa.c boards/xtensa/channel.c
   boards/xtensa/heap.c boards/xtensa/memmove.c boards/common/firmware.c boards/common/w5500.c
-  boards/common/checksum.c boards/common/synack.c boards/common/control.c boards/native/w5500_model.c"
+  boards/common/checksum.c boards/common/synack.c boards/common/control.c boards/common/flags.c boards/native/w5500_model.c"
 if [ "$ABI" = windowed ]; then
   PLUGIN=$(bash scripts/setup-xtensa-core.sh) || { echo "build-xtensa: windowed board skipped (no core configuration)" >&2; exit 0; }
   export XTENSA_GNU_CONFIG=$PWD/$PLUGIN

@@ -1,14 +1,16 @@
 /*
  * synack-native: the board firmware on Linux. boards/common runs unchanged; the HAL's SPI talks
- * to a simulated W5500 whose wire is an existing TAP device. Flags are synack serve's:
- *   synack-native --tap IFNAME --ip A.B.C.D/N [--gw A.B.C.D] [--mac xx:..] [--msl MS] [--services MASK] [--name NAME] [--verbose]
- * and --control DIR, for the Node host's native engine (synack serve --board native, openStack):
+ * to a simulated W5500 whose wire is an existing TAP device. Flags are synack serve's
+ * (boards/common/flags.h), and the board's own:
+ *   synack-native --tap IFNAME (--ip A.B.C.D/N | --dhcp) [serve's flags] [--control DIR] [--example-service]
+ * --control DIR is for the Node host's native engine (synack serve --board native, openStack):
  * the host drives the socket API over the FIFOs in DIR (fifos.h), and it (not this loop) waits
  * for DHCP and closes the connections on a signal (host/engine/lifecycle.ts). The example C
  * service runs without --control, or with --example-service.
  */
 #define _GNU_SOURCE
 #include "../common/firmware.h"
+#include "../common/flags.h"
 #include "../common/hal.h"
 #include "../../host/link/tapattach.h"
 #include "../common/w5500.h"
@@ -69,59 +71,22 @@ static uint8_t *read_file(const char *path, size_t *len) {
 
 static void on_signal(int sig) { (void)sig; stop = stop < 2 ? stop + 1 : 2; } /* a second one hurries */
 
+static const char *ifname, *control;
+static int example;
+
+/* The native board's own flags: its TAP, the host's control FIFOs, the example C service. */
+static flag_taken native_flag(const char *flag, const char *v) {
+  if (!strcmp(flag, "--example-service")) { example = 1; return FLAG_SWITCH; }
+  if (!strcmp(flag, "--tap")) { ifname = v; return FLAG_VALUE; }
+  if (!strcmp(flag, "--control")) { control = v; return FLAG_VALUE; }
+  return FLAG_UNKNOWN;
+}
+
 int main(int argc, char **argv) {
   fw_config cfg;
-  memset(&cfg, 0, sizeof cfg);
-  const char *ifname = NULL, *control = NULL;
-  int have_ip = 0, have_mac = 0, example = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *flag = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(flag, "--verbose")) { cfg.verbose = 1; continue; }
-    if (!strcmp(flag, "--example-service")) { example = 1; continue; }
-    if (!strcmp(flag, "--dhcp")) { cfg.ip = 0; cfg.prefix_len = 0; have_ip = 1; continue; }
-    if (!v || !strncmp(v, "--", 2)) return die("missing value for ", flag);
-    i++;
-    if (!strcmp(flag, "--tap")) ifname = v;
-    else if (!strcmp(flag, "--control")) control = v;
-    else if (!strcmp(flag, "--ip")) {
-      char a[32]; unsigned n; struct in_addr in;
-      if (sscanf(v, "%31[0-9.]/%u", a, &n) != 2 || inet_pton(AF_INET, a, &in) != 1 || n < 1 || n > 30) return die("bad --ip (want A.B.C.D/N): ", v);
-      cfg.ip = ntohl(in.s_addr); cfg.prefix_len = n; have_ip = 1;
-    } else if (!strcmp(flag, "--gw")) {
-      struct in_addr in;
-      if (inet_pton(AF_INET, v, &in) != 1) return die("bad --gw: ", v);
-      cfg.gateway = ntohl(in.s_addr);
-    } else if (!strcmp(flag, "--mac")) {
-      if (sscanf(v, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &cfg.mac[0], &cfg.mac[1], &cfg.mac[2], &cfg.mac[3], &cfg.mac[4], &cfg.mac[5]) != 6 || (cfg.mac[0] & 1))
-        return die("bad --mac: ", v);
-      have_mac = 1;
-    } else if (!strcmp(flag, "--name")) {
-      cfg.name = v;
-    } else if (!strcmp(flag, "--services")) {
-      char *end;
-      cfg.services = (uint32_t)strtoul(v, &end, 0);
-      if (*end || cfg.services > 63) return die("bad --services (a mask, 0..63): ", v);
-      cfg.services_set = 1;
-    } else if (!strcmp(flag, "--msl")) {
-      cfg.msl_ms = (uint32_t)strtoul(v, NULL, 10);
-      if (cfg.msl_ms == 0) return die("bad --msl: ", v);
-    } else if (!strcmp(flag, "--conns") || !strcmp(flag, "--rx-ring") || !strcmp(flag, "--tx-ring") ||
-               !strcmp(flag, "--udp-sockets")) {
-      char *end;
-      unsigned long x = strtoul(v, &end, 10); /* bounds are the module's: configure says no */
-      if (*end || x == 0 || x > 0xffffffffUL) return die("bad number: ", v);
-      *(flag[2] == 'c' ? &cfg.max_conns : flag[2] == 'r' ? &cfg.rx_ring : flag[2] == 'u' ? &cfg.udp_sockets
-        : &cfg.tx_ring) = (uint32_t)x;
-    } else return die("unknown flag: ", flag);
-  }
+  char why[160];
+  if (fw_parse_flags(argc, argv, &cfg, native_flag, why, sizeof why) != 0) return die(why, NULL);
   if (!ifname) return die("--tap IFNAME is required", NULL);
-  if (!have_ip) return die("--ip A.B.C.D/N is required", NULL);
-  if (!have_mac) { /* like the Node host: 02:53:4b + the low three bytes of the address (random for DHCP) */
-    uint32_t low = cfg.ip ? cfg.ip : hal_random();
-    const uint8_t m[6] = { 0x02, 0x53, 0x4b, (uint8_t)(low >> 16), (uint8_t)(low >> 8), (uint8_t)low };
-    memcpy(cfg.mac, m, 6);
-  }
 
   char exe[4096];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);

@@ -1,15 +1,14 @@
 /*
  * synack on an emulated Xtensa lx106 (QEMU "sim" machine): boards/common unchanged, wasm3, the
  * module linked in, and the simulated W5500 whose wire is the host's FIFO channel (channel.h).
- * Arguments come through semihosting, with synack serve's flags plus the channel's two paths:
- *   --in FIFO --out FIFO (--ip A.B.C.D/N | --dhcp) [--gw A.B.C.D] [--mac xx:..] [--msl MS]
- *   [--services MASK] [--name NAME] [--conns N] [--rx-ring BYTES] [--tx-ring BYTES] [--memory-limit BYTES] [--code-budget BYTES]
- *   [--seed N] [--verbose]
+ * Arguments come through semihosting: synack serve's flags (boards/common/flags.h) and the board's own:
+ *   --in FIFO --out FIFO (--ip A.B.C.D/N | --dhcp) [serve's flags] [--seed N]
  * It measures itself: CCOUNT around each step and around the simulated chip, the C stack's
  * painted peak, and the heap wasm3 requested (heap.h); 'S' or 'Q' on the channel reports them.
  */
 #include "../common/firmware.h"
 #include "../common/control.h"
+#include "../common/flags.h"
 #include "../common/hal.h"
 #include "../common/synack.h"
 #include "../common/w5500.h"
@@ -49,33 +48,6 @@ static void fail(const char *what, const char *arg) {
 }
 
 static void to_wire(const uint8_t *frame, size_t len) { channel_write('F', 0, frame, len); }
-
-/* "A.B.C.D" into host order; -1 if it is not one. */
-static int parse_ip(const char *s, uint32_t *out, const char **end) {
-  uint32_t ip = 0;
-  for (int i = 0; i < 4; i++) {
-    if (*s < '0' || *s > '9') return -1;
-    uint32_t v = 0;
-    while (*s >= '0' && *s <= '9') { v = v * 10 + (uint32_t)(*s++ - '0'); if (v > 255) return -1; }
-    ip = ip << 8 | v;
-    if (i < 3 && *s++ != '.') return -1;
-  }
-  *out = ip;
-  if (end) *end = s; else if (*s) return -1;
-  return 0;
-}
-
-static int hexval(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; }
-
-static int parse_mac(const char *s, uint8_t mac[6]) {
-  for (int i = 0; i < 6; i++) {
-    int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
-    if (lo < 0 || (i < 5 && s[2] != ':') || (i == 5 && s[2])) return -1;
-    mac[i] = (uint8_t)(hi << 4 | lo);
-    s += 3;
-  }
-  return mac[0] & 1 ? -1 : 0;
-}
 
 /* Paint the unused stack again (below this frame, with room for the calls it makes). */
 static void __attribute__((noinline)) stack_repaint(void) {
@@ -139,6 +111,19 @@ static uint32_t step(void) {
   return next;
 }
 
+static const char *in, *out;
+
+/* The emulated board's own flags: its channel's FIFOs and the seed of its random numbers. */
+static flag_taken xtensa_flag(const char *flag, const char *v) {
+  if (!strcmp(flag, "--in")) { in = v; return FLAG_VALUE; }
+  if (!strcmp(flag, "--out")) { out = v; return FLAG_VALUE; }
+  if (!strcmp(flag, "--seed")) {
+    if (v) board_seed((uint32_t)strtoul(v, NULL, 0));
+    return FLAG_VALUE;
+  }
+  return FLAG_UNKNOWN;
+}
+
 int board_main(void) {
   calibrate();
   static char args[1024];
@@ -149,56 +134,12 @@ int board_main(void) {
   for (int i = 0; i < argc; i++) argv[i] = ((char **)args)[i];
 
   fw_config cfg;
-  memset(&cfg, 0, sizeof cfg);
-  const char *in = NULL, *out = NULL;
-  int have_ip = 0, have_mac = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *flag = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(flag, "--verbose")) { cfg.verbose = verbose = 1; continue; }
-    if (!strcmp(flag, "--dhcp")) { cfg.ip = 0; have_ip = 1; continue; }
-    if (!v) fail("missing value for ", flag);
-    i++;
-    if (!strcmp(flag, "--in")) in = v;
-    else if (!strcmp(flag, "--out")) out = v;
-    else if (!strcmp(flag, "--ip")) {
-      const char *e;
-      char *end;
-      if (parse_ip(v, &cfg.ip, &e) || *e != '/') fail("bad --ip (want A.B.C.D/N): ", v);
-      cfg.prefix_len = (uint32_t)strtoul(e + 1, &end, 10);
-      if (*end || cfg.prefix_len < 1 || cfg.prefix_len > 30) fail("bad --ip (want A.B.C.D/N): ", v);
-      have_ip = 1;
-    } else if (!strcmp(flag, "--gw")) { if (parse_ip(v, &cfg.gateway, NULL)) fail("bad --gw: ", v); }
-    else if (!strcmp(flag, "--mac")) { if (parse_mac(v, cfg.mac)) fail("bad --mac: ", v); have_mac = 1; }
-    else if (!strcmp(flag, "--msl")) { cfg.msl_ms = (uint32_t)strtoul(v, NULL, 10); if (!cfg.msl_ms) fail("bad --msl: ", v); }
-    else if (!strcmp(flag, "--services")) {
-      char *end;
-      cfg.services = (uint32_t)strtoul(v, &end, 0);
-      if (*end || cfg.services > 63) fail("bad --services (a mask, 0..63): ", v);
-      cfg.services_set = 1;
-    } else if (!strcmp(flag, "--name")) cfg.name = v;
-    else if (!strcmp(flag, "--memory-limit") || !strcmp(flag, "--code-budget")) {
-      char *end;
-      uint32_t x = (uint32_t)strtoul(v, &end, 10);
-      if (*end || !x) fail("bad number: ", v);
-      *(flag[2] == 'm' ? &cfg.memory_limit : &cfg.code_budget) = x;
-    } else if (!strcmp(flag, "--conns") || !strcmp(flag, "--rx-ring") || !strcmp(flag, "--tx-ring") ||
-               !strcmp(flag, "--udp-sockets")) {
-      char *end;
-      unsigned long x = strtoul(v, &end, 10); /* the module's configure judges the layout */
-      if (*end || x == 0) fail("bad number: ", v);
-      *(flag[2] == 'c' ? &cfg.max_conns : flag[2] == 'r' ? &cfg.rx_ring : flag[2] == 'u' ? &cfg.udp_sockets
-        : &cfg.tx_ring) = (uint32_t)x;
-    } else if (!strcmp(flag, "--seed")) board_seed((uint32_t)strtoul(v, NULL, 0));
-    else fail("unknown flag: ", flag);
-  }
+  static char why[160];
+  int bad = fw_parse_flags(argc, argv, &cfg, xtensa_flag, why, sizeof why);
+  verbose = cfg.verbose;
   if (!in || !out) fail("--in FIFO and --out FIFO are required", NULL);
   if (channel_open(in, out)) semi_exit(2); /* nowhere to say it: the host sees the exit code */
-  if (!have_ip) fail("--ip A.B.C.D/N is required (or --dhcp)", NULL);
-  if (!have_mac) {
-    uint32_t low = cfg.ip ? cfg.ip : hal_random();
-    const uint8_t m[6] = { 0x02, 0x53, 0x4b, (uint8_t)(low >> 16), (uint8_t)(low >> 8), (uint8_t)low };
-    memcpy(cfg.mac, m, 6);
-  }
+  if (bad) fail(why, NULL);
   /* The host's clock first, so the module starts at the host's time. */
   if (channel_read(&msg) || msg.type != 'T') fail("the host must send its clock first", NULL);
   board_set_time(msg.value);

@@ -1,5 +1,5 @@
 // The boards' command line, written once: the native board and the emulated board take the same
-// flags as synack serve (boards/native/main.c, boards/xtensa/main.c parse them).
+// flags as synack serve, parsed by one parser in the firmware (boards/common/flags.c).
 import type { Layout } from "./stack.js";
 import { ipToString, macToString } from "../link/wire.js";
 
