@@ -100,7 +100,6 @@ export function moduleVersion(path = DEFAULT_WASM): string {
   return decoder.decode(new Uint8Array(x.memory.buffer, p, x.version_text()));
 }
 
-/** One module in this process: its exports as calls by socket id (the library's StackCalls, host/api/calls.ts). */
 /** One module in this process: its exports as calls by socket id (StackCalls, calls.ts). */
 export class Stack {
   readonly x: SynackExports;
