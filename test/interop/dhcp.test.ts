@@ -5,11 +5,11 @@ import { resolve } from "node:path";
 import { readFileSync, rmSync } from "node:fs";
 import { isRoot, createNetns } from "../../host/link/netns.js";
 import { PACKAGE_ROOT } from "../../host/engine/stack.js";
-import { ENGINES } from "../lib/served.js";
+import { ENGINES, WINDOWED_ENGINES } from "../lib/served.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
 
-for (const engine of ENGINES) test(`synack serve --dhcp (${engine}): leased from dnsmasq on the first DISCOVER under its name, then echo works at the leased address`, { skip }, async (t) => {
+for (const engine of [...ENGINES, ...WINDOWED_ENGINES]) test(`synack serve --dhcp (${engine}): leased from dnsmasq on the first DISCOVER under its name, then echo works at the leased address`, { skip }, async (t) => {
   const ns = createNetns("d");
   const lease = `/tmp/synack-dnsmasq-${process.pid}.leases`;
   const dnsmasq = ns.spawn("dnsmasq", ["--no-daemon", "--conf-file=/dev/null", "--interface=tap0", "--bind-interfaces",

@@ -6,12 +6,13 @@ import { resolve } from "node:path";
 import { existsSync } from "node:fs";
 import { isRoot, createNetns } from "../../host/link/netns.js";
 import { PACKAGE_ROOT } from "../../host/root.js";
-import { serveInNetns, ENGINES } from "../lib/served.js";
+import { serveInNetns, ENGINES, WINDOWED_ENGINES } from "../lib/served.js";
 import { stopHolding, linuxSockets, descendants } from "../lib/signals.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
 
-for (const engine of ENGINES) {
+// Every engine: V8, the native board, and the emulated lx106 and LX6 (windowed) boards.
+for (const engine of [...ENGINES, ...WINDOWED_ENGINES]) {
   test(`Ctrl-C on serve (${engine}): FIN first, RST after the 2 s grace, exit 0, nothing left running`, { skip }, async () => {
     const s = await serveInNetns(engine);
     try {
@@ -36,7 +37,7 @@ for (const engine of ENGINES) {
   });
 }
 
-for (const engine of ENGINES) test(`Ctrl-C on serve --dhcp (${engine}) while no lease has come: it stops at once, nothing left running`, { skip }, async () => {
+for (const engine of [...ENGINES, ...WINDOWED_ENGINES]) test(`Ctrl-C on serve --dhcp (${engine}) while no lease has come: it stops at once, nothing left running`, { skip }, async () => {
   const ns = createNetns("sq");
   const serve = ns.spawn(process.execPath, [resolve(PACKAGE_ROOT, "bin/synack.js"), "serve", "--tap", ns.tap, "--dhcp", "--board", engine],
     { stdio: ["ignore", "pipe", "pipe"] });

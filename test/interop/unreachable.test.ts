@@ -1,5 +1,6 @@
 // connect() to an address on the link where nobody answers ARP: EHOSTUNREACH after ARP's three
-// requests (about 3 s, as Linux), not ETIMEDOUT after a minute; on V8 and on the native board.
+// requests (about 3 s, as Linux), not ETIMEDOUT after a minute; on V8, the native board and the
+// emulated one.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { once } from "node:events";
@@ -8,7 +9,7 @@ import { openStack, NetStack } from "../../host/index.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
 
-for (const board of ["v8", "native"] as const) test(`connect to an absent host on the link: EHOSTUNREACH (${board})`, { skip }, async () => {
+for (const board of ["v8", "native", "xtensa"] as const) test(`connect to an absent host on the link: EHOSTUNREACH (${board})`, { skip }, async () => {
   const ns = createNetns("hu");
   let net: NetStack | undefined;
   try {
