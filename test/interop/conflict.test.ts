@@ -1,6 +1,6 @@
 // RFC 5227 against a real conflicting host: Linux holds 10.77.0.1 on tap0. A synack configured
 // with that address logs the conflict with Linux's MAC; a synack leasing an address that Linux
-// also holds declines it to dnsmasq and takes another. On V8 and on the native board.
+// also holds declines it to dnsmasq and takes another. On V8, the native board and the emulated one.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isRoot, createNetns, LINUX_IP, Netns } from "../../host/link/netns.js";
@@ -21,7 +21,7 @@ async function logged(logs: string[], re: RegExp, ms: number): Promise<RegExpExe
   return null;
 }
 
-for (const board of ["v8", "native"] as const) test(`a configured address Linux holds too: the conflict is logged with Linux's MAC (${board})`, { skip }, async () => {
+for (const board of ["v8", "native", "xtensa"] as const) test(`a configured address Linux holds too: the conflict is logged with Linux's MAC (${board})`, { skip }, async () => {
   const ns = createNetns("ac");
   const logs: string[] = [];
   let net: NetStack | undefined;
@@ -37,7 +37,7 @@ for (const board of ["v8", "native"] as const) test(`a configured address Linux 
   }
 });
 
-for (const board of ["v8", "native"] as const) test(`a lease Linux holds too: DHCPDECLINE, and dnsmasq's next address (${board})`, { skip }, async () => {
+for (const board of ["v8", "native", "xtensa"] as const) test(`a lease Linux holds too: DHCPDECLINE, and dnsmasq's next address (${board})`, { skip }, async () => {
   const ns = createNetns("ad");
   ns.execSync("ip", ["addr", "add", "10.77.0.50/24", "dev", ns.tap]); // the conflicting host
   // Without dnsmasq's ping before an offer, .50 (the first of the two) is offered although in use.

@@ -6,6 +6,10 @@ import { readFileSync, rmSync } from "node:fs";
 import { isRoot, createNetns } from "../../host/link/netns.js";
 import { PACKAGE_ROOT } from "../../host/engine/stack.js";
 import { ENGINES, WINDOWED_ENGINES } from "../lib/served.js";
+import { openStack } from "../../host/index.js";
+import { macForTap } from "../../host/link/addr.js";
+import { macToString } from "../../host/link/wire.js";
+import { startDnsmasq } from "../lib/dnsmasq.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
 
@@ -44,5 +48,23 @@ for (const engine of [...ENGINES, ...WINDOWED_ENGINES]) test(`synack serve --dhc
     await new Promise((r) => setTimeout(r, 200));
     ns.destroy();
     rmSync(lease, { force: true });
+  }
+});
+
+test("openStack({ dhcp: true }) takes the same MAC for the same TAP each run (as synack serve), so the same lease", { skip }, async () => {
+  const ns = createNetns("dm");
+  const dnsmasq = startDnsmasq(ns, ["--port=0", "--no-ping", "--dhcp-range=10.77.0.50,10.77.0.99,255.255.255.0,1h"]);
+  try {
+    const runs: string[][] = [];
+    for (let run = 0; run < 2; run++) {
+      const net = await openStack({ tap: ns.tap, netns: ns.name, dhcp: true, dhcpTimeout: 20_000 });
+      runs.push([net.address, macToString(net.engine.mac)]);
+      await net.close();
+    }
+    assert.deepEqual(runs[0], runs[1]);
+    assert.equal(runs[0][1], macToString(macForTap(ns.tap)));
+  } finally {
+    await dnsmasq.stop();
+    ns.destroy();
   }
 });
