@@ -10,7 +10,7 @@ import { Socket as Pipe } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PACKAGE_ROOT, parseCounters } from "./stack.js";
-import type { Engine, EngineOptions } from "./engine.js";
+import type { Engine, EngineOptions } from "./interface.js";
 import { boardArgs } from "./boardargs.js";
 import { ControlCalls } from "./control.js";
 

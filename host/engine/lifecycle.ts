@@ -1,7 +1,7 @@
 // The one path every engine goes through, for synack serve, openStack and the examples: wait for
 // an address, run until SIGINT or SIGTERM, then close everything (FIN; the peers get a grace
 // period, then whatever is still open is reset; a second signal resets at once) and stop.
-import type { Engine } from "./engine.js";
+import type { Engine } from "./interface.js";
 
 /** How long peers get to acknowledge our FINs, before they are reset. */
 export const SHUTDOWN_GRACE_MS = 2000;

@@ -1,6 +1,6 @@
 // What `synack serve` asks of an engine (V8 or a board): parsed by the CLI, taken by every engine.
 import type { Layout } from "./stack.js";
-import type { EngineName } from "./engine.js";
+import type { EngineName } from "./interface.js";
 
 /**
  * The layout `synack serve` gives the V8 engine unless told otherwise: a PC has memory, so many

@@ -2,7 +2,7 @@
 import { Stack, compileOptimized } from "./stack.js";
 import { Runner } from "./runner.js";
 import { PC_LAYOUT } from "./options.js";
-import type { Engine, EngineOptions } from "./engine.js";
+import type { Engine, EngineOptions } from "./interface.js";
 import { TapLink } from "../link/tap.js";
 import { PcapWriter } from "../link/pcap.js";
 

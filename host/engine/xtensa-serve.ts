@@ -9,7 +9,7 @@ import { PcapWriter } from "../link/pcap.js";
 import { XtensaBoard, CORES, CHANNEL_MAX_PAYLOAD, type XtensaCore, type Reply } from "./xtensa.js";
 import { ControlCalls } from "./control.js";
 import { parseCounters } from "./stack.js";
-import type { Engine, EngineName, EngineOptions } from "./engine.js";
+import type { Engine, EngineName, EngineOptions } from "./interface.js";
 
 export interface Bridge {
   /** The board's latest idle report. */
