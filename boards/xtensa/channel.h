@@ -2,12 +2,10 @@
  * The emulated board's wire to the host: two FIFOs opened through semihosting, carrying messages
  * of an 8-byte little-endian header (type, 0, payload length u16, value u32) and the payload.
  *   host -> board: 'T' the host's clock (value, ms); 'F' an Ethernet frame arriving at that time;
- *                  'C' close every connection (FIN; payload byte 1: RST); 'K' a socket call, its payload a
- *                  request of the control protocol (boards/common/control.h); 'S' report the
- *                  measurements; 'Q' report them and stop.
+ *                  'K' a socket call, its payload a request of the control protocol
+ *                  (boards/common/control.h); 'S' report the measurements; 'Q' report them and stop.
  *   board -> host: 'F' a frame the W5500 sent; 'I' done with the last message, value = ms until
- *                  the next timer, payload = address, prefix length and (after 'C') connections
- *                  still closing (u32 each); 'L' a log line;
+ *                  the next timer, payload = address and prefix length (u32 each); 'L' a log line;
  *                  'M' the measurements as one JSON object; 'A' the answer to a 'K' (the board
  *                  does not step for it).
  * Every host message is answered by exactly one 'I' (or 'M', or 'A'), so a host can run in lock step.

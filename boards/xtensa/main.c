@@ -94,10 +94,10 @@ static void report(uint8_t type) {
   channel_write(type, 0, json, (size_t)n);
 }
 
-static void idle(uint32_t next, uint32_t open) {
+static void idle(uint32_t next) {
   uint32_t prefix = 0, addr = fw_address(&prefix);
-  uint8_t p[12] = { (uint8_t)addr, (uint8_t)(addr >> 8), (uint8_t)(addr >> 16), (uint8_t)(addr >> 24),
-                    (uint8_t)prefix, 0, 0, 0, (uint8_t)open, (uint8_t)(open >> 8), 0, 0 };
+  uint8_t p[8] = { (uint8_t)addr, (uint8_t)(addr >> 8), (uint8_t)(addr >> 16), (uint8_t)(addr >> 24),
+                   (uint8_t)prefix, 0, 0, 0 };
   channel_write('I', next, p, sizeof p);
 }
 
@@ -152,7 +152,7 @@ int board_main(void) {
   if (fw_start(synack_wasm, (size_t)(synack_wasm_end - synack_wasm), &cfg) != 0) semi_exit(1);
   synack_set_engine("emulated Xtensa board (wasm3)");
   start_ticks = ccount() - c;
-  idle(step(), 0);
+  idle(step());
 
   uint32_t link_check = hal_millis();
   for (;;) {
@@ -166,14 +166,6 @@ int board_main(void) {
       break;
     }
     case 'T': break;
-    case 'C': { /* the host is stopping: close everything (FIN; a payload byte 1: RST) */
-      int abort = msg.len > 0 && msg.payload[0] == 1;
-      int open = synack_close_all(abort);
-      uint32_t next = step();
-      if (open > 0 && !abort) open = synack_close_all(0);
-      idle(next, open > 0 ? (uint32_t)open : 0);
-      continue;
-    }
     case 'K': { /* a socket call (control.h), answered by 'A' and no step: the host sends 'T' after its calls */
       static uint8_t ans[CONTROL_ANSWER_HEAD + CHANNEL_MAX_PAYLOAD - CONTROL_REQUEST_HEAD];
       size_t n = control_answer(msg.payload, msg.len, ans, sizeof ans);
@@ -189,6 +181,6 @@ int board_main(void) {
     default: fail("unknown message from the host", NULL);
     }
     if ((int32_t)(hal_millis() - link_check) >= 500) { w5500_link_up(); link_check = hal_millis(); }
-    idle(step(), 0);
+    idle(step());
   }
 }

@@ -16,8 +16,8 @@ export interface Bridge {
   last(): Reply;
   /** Resolves with an error message if the board fails while bridged. */
   failed: Promise<string>;
-  /** A message of the host's own ('S', 'C'...) in line with the frames; its answer. */
-  request(type: "T" | "C" | "S", payload?: Uint8Array): Promise<Reply>;
+  /** A message of the host's own ('T', 'S') in line with the frames; its answer. */
+  request(type: "T" | "S", payload?: Uint8Array): Promise<Reply>;
   /** Detach from the TAP (the board keeps running). */
   detach(): void;
   /** Called after each step the wire, a timer or a message of the host's caused. */
@@ -94,11 +94,17 @@ export class XtensaEngine implements Engine {
   async counters(): Promise<Record<string, number>> { return parseCounters(this.calls.statsText()); }
   async closeAll(abort: boolean): Promise<number> {
     if (this.stopping) return 0;
-    return (await this.b.request("C", abort ? Uint8Array.of(1) : undefined)).open;
+    const open = this.calls.closeAll(abort);
+    await this.b.request("T"); // a step: the FINs or RSTs leave now
+    return Math.max(0, open);
   }
   private stopping: Promise<void> | null = null;
   stop(): Promise<void> {
     return this.stopping ??= (async () => {
+      if (!this.calls.error) { // reset what is left, and let the RSTs leave, as the native board does
+        this.calls.closeAll(true);
+        await this.b.request("T").catch(() => {});
+      }
       this.b.detach();
       this.calls.gone("stopped");
       const stats = await this.board.stop();

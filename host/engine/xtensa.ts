@@ -54,8 +54,6 @@ export interface Reply {
   frames: Uint8Array[];
   /** 'I': ms until the board's next timer; its address and prefix length (0 while DHCP has none). */
   next: number; address: number; prefixLen: number;
-  /** After 'C': connections still closing. */
-  open: number;
   /** 'M': the measurements (boards/xtensa/main.c report()). */
   stats?: Record<string, any>;
   /** 'A': the answer to a socket call ('K'), as boards/common/control.h writes it. */
@@ -152,9 +150,9 @@ export class XtensaBoard {
       else if (type === "I" || type === "M" || type === "A") {
         const v = new DataView(p.buffer, p.byteOffset, p.byteLength);
         const r: Reply = type === "I"
-          ? { frames: this.frames, next: value, address: v.getUint32(0, true), prefixLen: v.getUint32(4, true), open: v.getUint32(8, true) }
-          : type === "A" ? { frames: this.frames, next: 0, address: 0, prefixLen: 0, open: 0, answer: Buffer.from(p) }
-          : { frames: this.frames, next: 0, address: 0, prefixLen: 0, open: 0, stats: JSON.parse(Buffer.from(p).toString()) };
+          ? { frames: this.frames, next: value, address: v.getUint32(0, true), prefixLen: v.getUint32(4, true) }
+          : type === "A" ? { frames: this.frames, next: 0, address: 0, prefixLen: 0, answer: Buffer.from(p) }
+          : { frames: this.frames, next: 0, address: 0, prefixLen: 0, stats: JSON.parse(Buffer.from(p).toString()) };
         this.frames = [];
         this.waiting.shift()?.res(r);
       }
@@ -162,8 +160,8 @@ export class XtensaBoard {
     this.buf = this.buf.subarray(off);
   }
 
-  /** One message to the board ('T' clock, 'F' frame, 'C' close all, 'S' report, 'Q' report and stop); resolves with its answer. */
-  send(type: "T" | "F" | "C" | "S" | "Q", time: number, payload: Uint8Array = new Uint8Array()): Promise<Reply> {
+  /** One message to the board ('T' clock, 'F' frame, 'S' report, 'Q' report and stop); resolves with its answer. */
+  send(type: "T" | "F" | "S" | "Q", time: number, payload: Uint8Array = new Uint8Array()): Promise<Reply> {
     if (this.failed) return Promise.reject(this.failed);
     const p = new Promise<Reply>((res, rej) => this.waiting.push({ res, rej }));
     try { this.put(type, time, payload); } catch (e) { this.fail(e as Error); }
