@@ -83,8 +83,10 @@ export class NativeBoard implements Engine {
         const lines = (partial + d.toString()).split("\n");
         partial = lines.pop()!;
         for (const l of lines) {
-          if (onLog && l.startsWith("synack: ")) onLog(l.slice(8));
-          else this.stderr = (this.stderr + l + "\n").slice(-2000);
+          if (onLog && l.startsWith("synack: ")) { onLog(l.slice(8)); continue; }
+          this.stderr = (this.stderr + l + "\n").slice(-2000);
+          // The firmware's own lines (with --verbose its heap and SPI figures on leaving) are the log's too.
+          if (onLog && l.startsWith("synack-native: ")) onLog(`board: ${l.slice(15)}`);
         }
       });
       this.child.on("error", (e) => { clearTimeout(timer); this.why = e.message; rej(new Error(`cannot run ${NATIVE_BOARD}: ${e.message}`)); });
@@ -153,7 +155,7 @@ export class NativeBoard implements Engine {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) {
       this.calls.closeAll(true); // reset every connection, and send the RSTs now
       this.calls.step();
-      const gone = new Promise((r) => this.child.once("exit", r));
+      const gone = new Promise((r) => this.child.once("close", r)); // its last lines read too
       const group = (sig: NodeJS.Signals) => { try { process.kill(-this.child.pid!, sig); } catch { /* gone */ } };
       group("SIGTERM");
       // A second SIGTERM tells the board not to wait the 2 s it gives closing peers (there are none now).

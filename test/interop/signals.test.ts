@@ -10,6 +10,8 @@ import { serveInNetns, ENGINES, WINDOWED_ENGINES } from "../lib/served.js";
 import { stopHolding, linuxSockets, descendants } from "../lib/signals.js";
 
 const skip = isRoot() ? false : "needs root to create a network namespace and a TAP";
+/** What --verbose adds: the code budget's recompilations; on leaving, the native board's heap and SPI lines, the emulated board's measurements. */
+const QUIET_BREAKERS = /heap|spi \d|measurements|code budget|fresh runtime/i;
 
 // Every engine: V8, the native board, and the emulated lx106 and LX6 (windowed) boards.
 for (const engine of [...ENGINES, ...WINDOWED_ENGINES]) {
@@ -22,6 +24,8 @@ for (const engine of [...ENGINES, ...WINDOWED_ENGINES]) {
       assert.match(r.err, /SIGINT: closing connections \(Ctrl-C again to reset them now\)/);
       assert.match(r.err, /reset 1 connection\(s\) still closing after 2000 ms/);
       assert.equal(linuxSockets(s.ns, 7).trim(), "", "the RST ended Linux's side");
+      // Quiet by default: the firmware's inner life (heap, SPI, compiled code, measurements) only with --verbose.
+      assert.doesNotMatch(r.err, QUIET_BREAKERS);
     } finally { await s.stop(); }
   });
 
@@ -57,4 +61,13 @@ for (const engine of [...ENGINES, ...WINDOWED_ENGINES]) test(`Ctrl-C on serve --
     serve.kill("SIGKILL");
     ns.destroy();
   }
+});
+
+for (const engine of ["native", "xtensa"] as const) test(`serve --verbose (${engine}): the firmware's inner life is said, on leaving too`, { skip }, async () => {
+  const s = await serveInNetns(engine, ["--verbose"]);
+  try {
+    const r = await stopHolding(s.ns, s.child, 7, ["SIGINT", "SIGINT"]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, engine === "native" ? /synack: board: heap in use \d+ bytes/ : /board measurements \{"insns_per_tick"/);
+  } finally { await s.stop(); }
 });
