@@ -31,7 +31,7 @@ export class ControlCalls implements StackCalls {
     h[0] = op.charCodeAt(0); h.writeUInt16LE(len, 2);
     h.writeUInt32LE(a >>> 0, 4); h.writeUInt32LE(b >>> 0, 8); h.writeUInt32LE(c >>> 0, 12); h.writeUInt32LE(d >>> 0, 16);
     try {
-      const ans = this.trip(len ? Buffer.concat([h, payload!.subarray(0, len)]) : Buffer.from(h));
+      const ans = this.trip(len ? Buffer.concat([h, payload!.subarray(0, len)]) : h);
       return { r: ans.readInt32LE(0), x: ans.readUInt32LE(4), y: ans.readUInt32LE(8), data: ans.subarray(16, 16 + ans.readUInt16LE(12)) };
     } catch (e) {
       this.why = (e as Error).message;

@@ -78,6 +78,7 @@ export class XtensaBoard {
   private toFd = -1;
   private fromFd = -1;
   private fromBoard!: Socket;
+  private readonly inbox = Buffer.alloc(65536);
   private buf = Buffer.alloc(0);
   private frames: Uint8Array[] = [];
   private waiting: { res: (r: Reply) => void; rej: (e: Error) => void }[] = [];
@@ -176,13 +177,10 @@ export class XtensaBoard {
   exchange(type: "K", time: number, payload: Uint8Array): Reply {
     if (this.failed) throw this.failed;
     let got: Reply | null = null, err: Error | null = null;
-    this.waiting.push({ res: (r) => { got = r; }, rej: (e) => { err = e; } });
     this.put(type, time, payload);
-    // What the socket has read but not yet handed on comes first.
-    while (this.fromBoard.readableLength > 0 && this.fromBoard.read() !== null) { /* consumed by "data" */ }
-    const buf = Buffer.alloc(65536);
+    this.waiting.push({ res: (r) => { got = r; }, rej: (e) => { err = e; } }); // no answer comes before the whole message went
     for (let deadline = Date.now() + 20_000, polls = 0; !got && !err; polls++) {
-      if (this.pull(buf)) continue;
+      if (this.pull()) continue;
       if (Date.now() > deadline || (polls % 4096 === 4095 && this.exited())) {
         this.fail(new Error(`the board does not answer: ${this.exited() ? "it stopped" : "20 s passed"}`));
         continue;
@@ -199,20 +197,21 @@ export class XtensaBoard {
     const h = Buffer.alloc(8);
     h[0] = type.charCodeAt(0); h.writeUInt16LE(payload.length, 2); h.writeUInt32LE(time >>> 0, 4);
     const m = payload.length ? Buffer.concat([h, payload]) : h;
-    const buf = Buffer.alloc(65536);
     for (let off = 0, deadline = Date.now() + 20_000; off < m.length;) {
       try { off += writeSync(this.toFd, m, off); continue; } catch (e) { if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e; }
       if (Date.now() > deadline) throw new Error("the board does not read its channel");
-      if (!this.pull(buf)) Atomics.wait(sleeper, 0, 0, 0.05);
+      if (!this.pull()) Atomics.wait(sleeper, 0, 0, 0.05);
     }
   }
 
-  /** Read what the board has written, now; whether there was any. */
-  private pull(buf: Buffer): boolean {
+  /** Read what the board has written, now (what the socket already read first); whether there was any. */
+  private pull(): boolean {
+    let moved = false;
+    while (this.fromBoard.readableLength > 0 && this.fromBoard.read() !== null) moved = true; // consumed by "data"
     let n = 0;
-    try { n = readSync(this.fromFd, buf, 0, buf.length, null); } catch (e) { if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e; }
-    if (n > 0) this.consume(Buffer.from(buf.subarray(0, n)));
-    return n > 0;
+    try { n = readSync(this.fromFd, this.inbox, 0, this.inbox.length, null); } catch (e) { if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e; }
+    if (n > 0) this.consume(Buffer.from(this.inbox.subarray(0, n)));
+    return moved || n > 0;
   }
 
   /** Whether QEMU has ended (also before node has reaped it). */
