@@ -16,9 +16,11 @@ export const RCV_BUFFER_MIN: i32 = 512;
 export const RING_MIN: i32 = 1024;
 export const RX_RING_MAX: i32 = 65535;
 export const TX_RING_MAX: i32 = 1 << 20;
-/** Bytes per block of the buffer pool the rings share (tcp/pool.ts): small enough that a ring's
- *  partly used first and last blocks waste little. */
-export const POOL_BLOCK: i32 = 128;
+/** Bytes per block of the buffer pool the rings share (tcp/pool.ts), a power of two (offsets split
+ *  by shifts: lx106 has no divider): small enough that a ring's partly used first and last blocks
+ *  waste little. */
+export const POOL_SHIFT: i32 = 7;
+export const POOL_BLOCK: i32 = 1 << POOL_SHIFT;
 /** Listening sockets. */
 export const MAX_LISTENERS: i32 = 12; // the built-in services take up to 5
 /** Out-of-order ranges remembered per connection (data sits in the RX ring itself). */

@@ -3,17 +3,20 @@
 // given back as it is read or acknowledged. A receive ring first *promises* blocks for the window
 // it advertises (a promise is kept: the blocks are no longer available to anyone else), so an
 // accepted byte always has a place; what is neither held nor promised is available.
-import { POOL_BLOCK } from "../config";
+import { POOL_BLOCK, POOL_SHIFT } from "../config";
 import { reserve } from "../util/bytes";
 
-/** Blocks needed to hold n bytes. */
-@inline export function blocksFor(n: i32): i32 { return (n + POOL_BLOCK - 1) / POOL_BLOCK; }
+/** A byte's offset inside its block. */
+export const POOL_MASK: i32 = POOL_BLOCK - 1;
+
+/** Blocks needed to hold n (>= 0) bytes. */
+@inline export function blocksFor(n: i32): i32 { return (n + POOL_MASK) >> POOL_SHIFT; }
 
 export class Pool {
   /** Block i's bytes are at base + i * POOL_BLOCK. */
   base: usize;
-  /** The free list and each ring's chain: next[i] is the block after i (-1: none). */
-  next: StaticArray<i32>;
+  /** The free list and each ring's chain: the i32 at links + 4i is the block after i (-1: none). */
+  links: usize;
   /** First free block (-1: none), free blocks, blocks promised but not yet taken. */
   freeHead: i32 = -1;
   freeCount: i32 = 0;
@@ -33,11 +36,13 @@ export class Pool {
   constructor(public blocks: i32, rings: i32) {
     this.floor = max(1, rings > 0 ? blocks / rings : 1);
     this.base = blocks > 0 ? reserve(blocks * POOL_BLOCK) : 0;
-    this.next = new StaticArray<i32>(blocks);
-    for (let i = blocks - 1; i >= 0; i--) this.give(i);
+    this.links = blocks > 0 ? reserve(blocks << 2) : 0;
+    for (let i = blocks - 1; i >= 0; i--) this.give(i, i, 1);
   }
 
-  @inline addr(block: i32): usize { return this.base + <usize>(block * POOL_BLOCK); }
+  @inline addr(block: i32): usize { return this.base + (<usize>block << POOL_SHIFT); }
+  @inline nextOf(block: i32): i32 { return load<i32>(this.links + (<usize>block << 2)); }
+  @inline link(block: i32, to: i32): void { store<i32>(this.links + (<usize>block << 2), to); }
 
   /** Blocks no ring holds or was promised. */
   @inline available(): i32 { return this.freeCount - this.promised; }
@@ -52,19 +57,29 @@ export class Pool {
     return max(this.floor, this.blocks / (this.users + 1));
   }
 
-  /** Take a free block (the caller checked available(), or holds a promise for it). */
-  take(): i32 {
-    const b = this.freeHead;
-    if (b < 0) return -1;
-    this.freeHead = unchecked(this.next[b]);
-    unchecked(this.next[b] = -1);
-    this.freeCount--;
-    return b;
+  /** The last block the latest take() handed out. */
+  lastTaken: i32 = -1;
+
+  /**
+   * Take n (>= 1) free blocks as one chain, in free-list order (blocks given back together stay
+   * together, so chains keep runs adjacent in memory); returns its first block, lastTaken its last.
+   * The caller checked available(), or holds a promise for them.
+   */
+  take(n: i32): i32 {
+    const first = this.freeHead;
+    let last = first;
+    for (let i = 1; i < n; i++) last = this.nextOf(last);
+    this.freeHead = this.nextOf(last);
+    this.link(last, -1);
+    this.freeCount -= n;
+    this.lastTaken = last;
+    return first;
   }
 
-  give(b: i32): void {
-    unchecked(this.next[b] = this.freeHead);
-    this.freeHead = b;
-    this.freeCount++;
+  /** Give back the chain of n blocks from first to last. */
+  give(first: i32, last: i32, n: i32): void {
+    this.link(last, this.freeHead);
+    this.freeHead = first;
+    this.freeCount += n;
   }
 }

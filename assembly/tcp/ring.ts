@@ -2,8 +2,8 @@
 // needs now, up to cap. The send ring holds unacknowledged and unsent data from SND.UNA; the
 // receive ring unread data ending at RCV.NXT, out-of-order data written past its end inside the
 // window it promised (reassembly.ts). Offsets count from the first byte held (the head).
-import { POOL_BLOCK } from "../config";
-import { Pool, blocksFor } from "./pool";
+import { POOL_BLOCK, POOL_SHIFT } from "../config";
+import { Pool, POOL_MASK, blocksFor } from "./pool";
 
 export class Ring {
   /** First and last block of the chain (-1: none), and the head's offset in the first. */
@@ -16,12 +16,15 @@ export class Ring {
   len: i32 = 0;
   /** Counted among the pool's users (holds or was promised a block). */
   counted: bool = false;
+  /** The block found last (atB) and its place in the chain (atK, -1: none): runs walk on from it. */
+  private atK: i32 = -1;
+  private atB: i32 = -1;
 
   constructor(public pool: Pool, public cap: i32) {}
 
   /** Give every block and promise back. */
   clear(): void {
-    while (this.head >= 0) this.releaseHead();
+    this.releaseFront(this.held);
     this.pool.promised -= this.promise;
     this.promise = 0;
     this.headOff = 0;
@@ -63,30 +66,38 @@ export class Ring {
   writeAt(off: i32, src: usize, n: i32): bool {
     if (n <= 0) return true;
     if (!this.grow(off + n)) return false;
-    let at = this.headOff + off;
-    let b = this.blockAt(at / POOL_BLOCK);
-    at %= POOL_BLOCK;
-    while (n > 0) {
-      const k = min(n, POOL_BLOCK - at);
-      memory.copy(this.pool.addr(b) + <usize>at, src, <usize>k);
-      src += <usize>k; n -= k; at = 0;
-      b = unchecked(this.pool.next[b]);
-    }
+    this.copy(off, src, n, true);
     return true;
   }
 
   /** Copy n bytes at offset `off` (within what is held) to dst without consuming them. */
   readAt(off: i32, dst: usize, n: i32): void {
-    if (n <= 0) return;
+    if (n > 0) this.copy(off, dst, n, false);
+  }
+
+  /** Copy n (> 0) bytes between offset `off` and p, into the ring or out of it: one copy per run
+   *  of blocks adjacent in memory (chains keep the free list's order, so most runs are long). */
+  private copy(off: i32, p: usize, n: i32, into: bool): void {
     let at = this.headOff + off;
-    let b = this.blockAt(at / POOL_BLOCK);
-    at %= POOL_BLOCK;
-    while (n > 0) {
-      const k = min(n, POOL_BLOCK - at);
-      memory.copy(dst, this.pool.addr(b) + <usize>at, <usize>k);
-      dst += <usize>k; n -= k; at = 0;
-      b = unchecked(this.pool.next[b]);
+    let k = at >> POOL_SHIFT;
+    let b = this.blockAt(k);
+    at &= POOL_MASK;
+    while (true) {
+      const from = this.pool.addr(b) + <usize>at;
+      let run = POOL_BLOCK - at;
+      while (run < n) {
+        const c = this.pool.nextOf(b);
+        if (c != b + 1) break;
+        b = c; k++; run += POOL_BLOCK;
+      }
+      run = min(run, n);
+      if (into) memory.copy(from, p, <usize>run); else memory.copy(p, from, <usize>run);
+      n -= run;
+      if (n == 0) break;
+      p += <usize>run; at = 0;
+      b = this.pool.nextOf(b); k++;
     }
+    this.atK = k; this.atB = b;
   }
 
   /** Append up to n bytes; returns how many fit. */
@@ -115,8 +126,10 @@ export class Ring {
   /** Drop n bytes from the head; blocks wholly consumed go back to the pool. */
   consume(n: i32): void {
     this.len -= n;
-    this.headOff += n;
-    while (this.head >= 0 && this.headOff >= POOL_BLOCK) { this.releaseHead(); this.headOff -= POOL_BLOCK; }
+    const off = this.headOff + n;
+    const k = min(off >> POOL_SHIFT, this.held);
+    this.headOff = off - (k << POOL_SHIFT);
+    if (k > 0) this.releaseFront(k);
     if (this.head < 0) this.headOff = 0;
     this.recount();
   }
@@ -127,7 +140,7 @@ export class Ring {
   /** Once empty, give the blocks back, as nothing past the end is kept (the send ring's case). */
   release(): void {
     if (this.len != 0) return;
-    while (this.head >= 0) this.releaseHead();
+    this.releaseFront(this.held);
     this.headOff = 0;
     this.recount();
   }
@@ -141,16 +154,27 @@ export class Ring {
   /** The address of the byte at offset `off` (held, or prepared). */
   ptrAt(off: i32): usize {
     const at = this.headOff + off;
-    return this.pool.addr(this.blockAt(at / POOL_BLOCK)) + <usize>(at % POOL_BLOCK);
+    return this.pool.addr(this.blockAt(at >> POOL_SHIFT)) + <usize>(at & POOL_MASK);
   }
 
-  /** Bytes contiguous from offset `off` to the end of its block. */
-  @inline runAt(off: i32): i32 { return POOL_BLOCK - (this.headOff + off) % POOL_BLOCK; }
+  /** Bytes contiguous in memory from offset `off` (held, or prepared): to the end of its block and
+   *  the blocks adjacent to it. */
+  runAt(off: i32): i32 {
+    const at = this.headOff + off;
+    let b = this.blockAt(at >> POOL_SHIFT);
+    let run = POOL_BLOCK - (at & POOL_MASK);
+    for (let c = this.pool.nextOf(b); c == b + 1; c = this.pool.nextOf(c)) { b = c; run += POOL_BLOCK; }
+    return run;
+  }
 
-  /** The k-th block of the chain. */
+  /** The k-th block of the chain, walked from the block found last when it lies no further on. */
   private blockAt(k: i32): i32 {
+    if (k == this.held - 1) return this.tail;
     let b = this.head;
-    while (k-- > 0) b = unchecked(this.pool.next[b]);
+    let i = 0;
+    if (this.atK >= 0 && this.atK <= k) { b = this.atB; i = this.atK; }
+    for (; i < k; i++) b = this.pool.nextOf(b);
+    if (b >= 0) { this.atK = k; this.atB = b; }
     return b;
   }
 
@@ -162,7 +186,10 @@ export class Ring {
     const fromPromise = min(need, this.promise);
     this.promise -= fromPromise;
     this.pool.promised -= fromPromise;
-    for (let i = 0; i < need; i++) this.append(this.pool.take());
+    const first = this.pool.take(need);
+    if (this.tail >= 0) this.pool.link(this.tail, first); else this.head = first;
+    this.tail = this.pool.lastTaken;
+    this.held += need;
     this.recount();
     return true;
   }
@@ -174,22 +201,22 @@ export class Ring {
   }
 
   /** Keep the pool's count of rings using it (for the fair share) true. */
-  private recount(): void {
+  @inline private recount(): void {
     const using = this.held + this.promise > 0;
     if (using != this.counted) { this.pool.users += using ? 1 : -1; this.counted = using; }
   }
 
-  private append(b: i32): void {
-    if (this.tail >= 0) unchecked(this.pool.next[this.tail] = b); else this.head = b;
-    this.tail = b;
-    this.held++;
-  }
-
-  private releaseHead(): void {
-    const b = this.head;
-    this.head = unchecked(this.pool.next[b]);
+  /** Give the first k (<= held) blocks back to the pool at once. */
+  private releaseFront(k: i32): void {
+    if (k <= 0) return;
+    const first = this.head;
+    let last = first;
+    for (let i = 1; i < k; i++) last = this.pool.nextOf(last);
+    this.head = this.pool.nextOf(last);
     if (this.head < 0) this.tail = -1;
-    this.pool.give(b);
-    this.held--;
+    this.pool.give(first, last, k);
+    this.held -= k;
+    this.atK -= k; // the cursor's block keeps its place, k nearer the head (or went back)
+    if (this.atK < 0) { this.atK = -1; this.atB = -1; }
   }
 }

@@ -31,6 +31,26 @@ describe("rings over the shared block pool", () => {
     expect(pool.users).toBe(0);
   });
 
+  it("reads walk on from the block found last, also after the head's blocks went back", () => {
+    const pool = new Pool(16, 0);
+    const r = new Ring(pool, 2048);
+    expect(r.push(bytes(6 * POOL_BLOCK, 0), 6 * POOL_BLOCK)).toBe(6 * POOL_BLOCK);
+    const dst = heap.alloc(4);
+    r.readAt(4 * POOL_BLOCK + 1, dst, 1); // remembers block 4
+    expect(load<u8>(dst)).toBe(<u8>(4 * POOL_BLOCK + 1));
+    expect(r.drop(2 * POOL_BLOCK + 3)).toBe(2 * POOL_BLOCK + 3); // two blocks go back: it is block 2 now
+    r.readAt(2 * POOL_BLOCK - 3 + 5, dst, 1);
+    expect(load<u8>(dst)).toBe(<u8>(4 * POOL_BLOCK + 5));
+    r.readAt(0, dst, 1); // before the one remembered: from the head
+    expect(load<u8>(dst)).toBe(<u8>(2 * POOL_BLOCK + 3));
+    expect(r.drop(4 * POOL_BLOCK)).toBe(4 * POOL_BLOCK - 3); // all of it: the remembered block went back
+    expect(r.push(bytes(2 * POOL_BLOCK, 9), 2 * POOL_BLOCK)).toBe(2 * POOL_BLOCK);
+    r.readAt(POOL_BLOCK + 2, dst, 1);
+    expect(load<u8>(dst)).toBe(<u8>(9 + POOL_BLOCK + 2));
+    r.clear();
+    expect(pool.freeCount).toBe(16);
+  });
+
   it("a promised window stays promised: another ring cannot take it, and data inside it always fits", () => {
     const pool = new Pool(8, 0);
     const rx = new Ring(pool, 1024);
@@ -73,10 +93,14 @@ describe("rings over the shared block pool", () => {
   it("a writer fills prepared blocks in place, run by run, then commits; an empty send ring gives them back", () => {
     const pool = new Pool(4, 0);
     const r = new Ring(pool, 512);
-    expect(r.push(bytes(100, 0), 100)).toBe(100);
-    expect(r.prepare(200)).toBe(true);
+    const other = new Ring(pool, 512);
+    expect(other.push(bytes(1, 0), 1)).toBe(1); // takes block 0
+    expect(r.push(bytes(100, 0), 100)).toBe(100); // block 1
+    other.clear(); // block 0 is first free again
+    expect(r.prepare(200)).toBe(true); // blocks 0 and 2: the chain is 1, 0, 2
     expect(r.held).toBe(3);
-    expect(r.runAt(r.len)).toBe(POOL_BLOCK - 100);
+    expect(r.runAt(r.len)).toBe(POOL_BLOCK - 100); // block 0 does not follow block 1 in memory
+    expect(r.runAt(r.len + POOL_BLOCK - 100)).toBe(POOL_BLOCK); // nor block 2 block 0
     let done = 0;
     while (done < 200) {
       const k = min(r.runAt(r.len + done), 200 - done);
@@ -94,5 +118,26 @@ describe("rings over the shared block pool", () => {
     r.release();
     expect(pool.freeCount).toBe(4);
     expect(pool.users).toBe(0);
+  });
+
+  it("a run spans blocks adjacent in memory: one copy, one fill for them", () => {
+    const pool = new Pool(4, 0);
+    const r = new Ring(pool, 512);
+    expect(r.push(bytes(100, 0), 100)).toBe(100);
+    expect(r.prepare(200)).toBe(true); // blocks 0, 1, 2 in a row
+    expect(r.runAt(r.len)).toBe(3 * POOL_BLOCK - 100);
+    memory.fill(r.ptrAt(r.len), 0xaa, 200);
+    r.commit(200);
+    const dst = heap.alloc(300);
+    r.readAt(0, dst, 300);
+    expect(load<u8>(dst + 99)).toBe(99);
+    expect(load<u8>(dst + 100)).toBe(0xaa);
+    expect(load<u8>(dst + 299)).toBe(0xaa);
+    r.consume(2 * POOL_BLOCK); // two blocks go back together, in their order
+    expect(pool.freeCount).toBe(3);
+    expect(r.push(bytes(3 * POOL_BLOCK - 44, 0), 3 * POOL_BLOCK - 44)).toBe(3 * POOL_BLOCK - 44);
+    expect(r.runAt(r.len - 1)).toBe(1); // the chain is 2, 0, 1: the last byte ends block 1, the chain
+    r.clear();
+    expect(pool.freeCount).toBe(4);
   });
 });
