@@ -12,17 +12,23 @@ export const POOL_MASK: i32 = POOL_BLOCK - 1;
 /** Blocks needed to hold n (>= 0) bytes. */
 @inline export function blocksFor(n: i32): i32 { return (n + POOL_MASK) >> POOL_SHIFT; }
 
+/** A free block's link. */
+const FREE: i32 = -2;
+
 export class Pool {
   /** Block i's bytes are at base + i * POOL_BLOCK. */
   base: usize;
-  /** The free list and each ring's chain: the i32 at links + 4i is the block after i (-1: none). */
+  /** Each ring's chain: the i32 at links + 4i is the block after i (-1: none; FREE: i is free). */
   links: usize;
-  /** First free block (-1: none), free blocks, blocks promised but not yet taken. */
-  freeHead: i32 = -1;
+  /** Free blocks, blocks promised but not yet taken. */
   freeCount: i32 = 0;
   promised: i32 = 0;
   /** Rings holding or promised at least one block (for the fair share). */
   users: i32 = 0;
+  /** Where a ring that holds no block starts looking: after the blocks handed out last. */
+  hint: i32 = 0;
+  /** The last block the latest take() handed out. */
+  lastTaken: i32 = -1;
 
   /** What each of `rings` rings may always grow to: the pool split evenly among them. */
   floor: i32;
@@ -37,7 +43,8 @@ export class Pool {
     this.floor = max(1, rings > 0 ? blocks / rings : 1);
     this.base = blocks > 0 ? reserve(blocks * POOL_BLOCK) : 0;
     this.links = blocks > 0 ? reserve(blocks << 2) : 0;
-    for (let i = blocks - 1; i >= 0; i--) this.give(i, i, 1);
+    for (let i = 0; i < blocks; i++) this.link(i, FREE);
+    this.freeCount = blocks;
   }
 
   @inline addr(block: i32): usize { return this.base + (<usize>block << POOL_SHIFT); }
@@ -57,29 +64,37 @@ export class Pool {
     return max(this.floor, this.blocks / (this.users + 1));
   }
 
-  /** The last block the latest take() handed out. */
-  lastTaken: i32 = -1;
-
   /**
-   * Take n (>= 1) free blocks as one chain, in free-list order (blocks given back together stay
-   * together, so chains keep runs adjacent in memory); returns its first block, lastTaken its last.
-   * The caller checked available(), or holds a promise for them.
+   * Take n (>= 1, <= freeCount) free blocks as one chain, each the first free one after the one
+   * before (the first after `after`, a ring's last block; -1: from the hint), wrapping at the end:
+   * a ring that grows where it ended gets blocks adjacent in memory, copied in one run. Returns
+   * the chain's first block, lastTaken its last. The caller checked available() or holds a promise.
    */
-  take(n: i32): i32 {
-    const first = this.freeHead;
-    let last = first;
-    for (let i = 1; i < n; i++) last = this.nextOf(last);
-    this.freeHead = this.nextOf(last);
-    this.link(last, -1);
+  take(n: i32, after: i32): i32 {
+    let b = after >= 0 ? after + 1 : this.hint;
+    if (b == this.blocks) b = 0;
+    let first = -1, last = -1;
+    for (let i = 0; i < n; i++) {
+      while (this.nextOf(b) != FREE) { if (++b == this.blocks) b = 0; }
+      if (last >= 0) this.link(last, b); else first = b;
+      this.link(b, -1);
+      last = b;
+    }
     this.freeCount -= n;
     this.lastTaken = last;
+    this.hint = last + 1 == this.blocks ? 0 : last + 1;
     return first;
   }
 
-  /** Give back the chain of n blocks from first to last. */
-  give(first: i32, last: i32, n: i32): void {
-    this.link(last, this.freeHead);
-    this.freeHead = first;
+  /** Give back the first n blocks of the chain from `first`; returns the block after them (-1: none). */
+  give(first: i32, n: i32): i32 {
+    let b = first;
+    for (let i = 0; i < n; i++) {
+      const c = this.nextOf(b);
+      this.link(b, FREE);
+      b = c;
+    }
     this.freeCount += n;
+    return b;
   }
 }

@@ -186,7 +186,7 @@ export class Ring {
     const fromPromise = min(need, this.promise);
     this.promise -= fromPromise;
     this.pool.promised -= fromPromise;
-    const first = this.pool.take(need);
+    const first = this.pool.take(need, this.tail);
     if (this.tail >= 0) this.pool.link(this.tail, first); else this.head = first;
     this.tail = this.pool.lastTaken;
     this.held += need;
@@ -209,12 +209,8 @@ export class Ring {
   /** Give the first k (<= held) blocks back to the pool at once. */
   private releaseFront(k: i32): void {
     if (k <= 0) return;
-    const first = this.head;
-    let last = first;
-    for (let i = 1; i < k; i++) last = this.pool.nextOf(last);
-    this.head = this.pool.nextOf(last);
+    this.head = this.pool.give(this.head, k);
     if (this.head < 0) this.tail = -1;
-    this.pool.give(first, last, k);
     this.held -= k;
     this.atK -= k; // the cursor's block keeps its place, k nearer the head (or went back)
     if (this.atK < 0) { this.atK = -1; this.atB = -1; }

@@ -94,13 +94,13 @@ describe("rings over the shared block pool", () => {
     const pool = new Pool(4, 0);
     const r = new Ring(pool, 512);
     const other = new Ring(pool, 512);
-    expect(other.push(bytes(1, 0), 1)).toBe(1); // takes block 0
-    expect(r.push(bytes(100, 0), 100)).toBe(100); // block 1
-    other.clear(); // block 0 is first free again
-    expect(r.prepare(200)).toBe(true); // blocks 0 and 2: the chain is 1, 0, 2
+    expect(r.push(bytes(100, 0), 100)).toBe(100); // block 0
+    expect(other.push(bytes(1, 0), 1)).toBe(1); // block 1
+    expect(r.prepare(200)).toBe(true); // the next free ones after block 0: the chain is 0, 2, 3
     expect(r.held).toBe(3);
-    expect(r.runAt(r.len)).toBe(POOL_BLOCK - 100); // block 0 does not follow block 1 in memory
-    expect(r.runAt(r.len + POOL_BLOCK - 100)).toBe(POOL_BLOCK); // nor block 2 block 0
+    expect(r.runAt(r.len)).toBe(POOL_BLOCK - 100); // block 2 does not follow block 0 in memory
+    expect(r.runAt(r.len + POOL_BLOCK - 100)).toBe(2 * POOL_BLOCK); // block 3 follows block 2
+    other.clear();
     let done = 0;
     while (done < 200) {
       const k = min(r.runAt(r.len + done), 200 - done);
@@ -136,7 +136,7 @@ describe("rings over the shared block pool", () => {
     r.consume(2 * POOL_BLOCK); // two blocks go back together, in their order
     expect(pool.freeCount).toBe(3);
     expect(r.push(bytes(3 * POOL_BLOCK - 44, 0), 3 * POOL_BLOCK - 44)).toBe(3 * POOL_BLOCK - 44);
-    expect(r.runAt(r.len - 1)).toBe(1); // the chain is 2, 0, 1: the last byte ends block 1, the chain
+    expect(r.runAt(r.len - 1)).toBe(1); // the chain is 2, 3, 0 (wrapped): its last byte ends block 0, and the chain
     r.clear();
     expect(pool.freeCount).toBe(4);
   });
