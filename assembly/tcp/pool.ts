@@ -71,30 +71,35 @@ export class Pool {
    * the chain's first block, lastTaken its last. The caller checked available() or holds a promise.
    */
   take(n: i32, after: i32): i32 {
-    let b = after >= 0 ? after + 1 : this.hint;
-    if (b == this.blocks) b = 0;
-    let first = -1, last = -1;
-    for (let i = 0; i < n; i++) {
-      while (this.nextOf(b) != FREE) { if (++b == this.blocks) b = 0; }
-      if (last >= 0) this.link(last, b); else first = b;
-      this.link(b, -1);
-      last = b;
-    }
+    const links = this.links;
+    const end = links + (<usize>this.blocks << 2);
+    let p = links + (<usize>(after >= 0 ? after + 1 : this.hint) << 2); // a link's address names its block
+    if (p == end) p = links;
+    let first: usize = 0, last: usize = 0;
     this.freeCount -= n;
-    this.lastTaken = last;
-    this.hint = last + 1 == this.blocks ? 0 : last + 1;
-    return first;
+    while (true) {
+      while (load<i32>(p) != FREE) { p += 4; if (p == end) p = links; }
+      if (last != 0) store<i32>(last, <i32>((p - links) >> 2)); else first = p;
+      last = p;
+      p += 4; if (p == end) p = links;
+      if (--n == 0) break;
+    }
+    store<i32>(last, -1);
+    this.lastTaken = <i32>((last - links) >> 2);
+    this.hint = <i32>((p - links) >> 2);
+    return <i32>((first - links) >> 2);
   }
 
   /** Give back the first n blocks of the chain from `first`; returns the block after them (-1: none). */
   give(first: i32, n: i32): i32 {
-    let b = first;
-    for (let i = 0; i < n; i++) {
-      const c = this.nextOf(b);
-      this.link(b, FREE);
-      b = c;
-    }
+    const links = this.links;
     this.freeCount += n;
+    let b = first;
+    do {
+      const p = links + (<usize>b << 2);
+      b = load<i32>(p);
+      store<i32>(p, FREE);
+    } while (--n > 0);
     return b;
   }
 }

@@ -35,8 +35,14 @@ export class Ring {
   /** Bytes past the end this ring already holds or was promised. */
   @inline room(): i32 { return (this.held + this.promise) * POOL_BLOCK - this.headOff - this.len; }
 
-  /** Blocks this ring may still take from what is available (its share, the pool's). */
-  private grantable(): i32 {
+  /** Blocks this ring may still take from what is available (its share, the pool's): all of it
+   *  while half the pool is available (the share is then the whole pool). */
+  @inline private grantable(): i32 {
+    const available = this.pool.available();
+    return available * 2 >= this.pool.blocks ? available : this.sharedGrant();
+  }
+
+  private sharedGrant(): i32 {
     return max(0, min(this.pool.available(), this.pool.share() - this.held - this.promise));
   }
 
@@ -78,26 +84,27 @@ export class Ring {
   /** Copy n (> 0) bytes between offset `off` and p, into the ring or out of it: one copy per run
    *  of blocks adjacent in memory (chains keep the free list's order, so most runs are long). */
   private copy(off: i32, p: usize, n: i32, into: bool): void {
+    const pool = this.pool;
     let at = this.headOff + off;
-    let k = at >> POOL_SHIFT;
-    let b = this.blockAt(k);
+    const endK = (at + n - 1) >> POOL_SHIFT;
+    let b = this.blockAt(at >> POOL_SHIFT);
     at &= POOL_MASK;
     while (true) {
-      const from = this.pool.addr(b) + <usize>at;
+      const from = pool.addr(b) + <usize>at;
       let run = POOL_BLOCK - at;
       while (run < n) {
-        const c = this.pool.nextOf(b);
+        const c = pool.nextOf(b);
         if (c != b + 1) break;
-        b = c; k++; run += POOL_BLOCK;
+        b = c; run += POOL_BLOCK;
       }
       run = min(run, n);
       if (into) memory.copy(from, p, <usize>run); else memory.copy(p, from, <usize>run);
       n -= run;
       if (n == 0) break;
       p += <usize>run; at = 0;
-      b = this.pool.nextOf(b); k++;
+      b = pool.nextOf(b);
     }
-    this.atK = k; this.atB = b;
+    this.atK = endK; this.atB = b; // the block of the last byte copied
   }
 
   /** Append up to n bytes; returns how many fit. */
@@ -182,7 +189,7 @@ export class Ring {
   private grow(bytes: i32): bool {
     const need = blocksFor(this.headOff + bytes) - this.held;
     if (need <= 0) return true;
-    if (need > this.promise + this.grantable()) return false;
+    if (need > this.promise && need > this.promise + this.grantable()) return false;
     const fromPromise = min(need, this.promise);
     this.promise -= fromPromise;
     this.pool.promised -= fromPromise;
