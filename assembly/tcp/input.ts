@@ -189,7 +189,7 @@ function otherStates(t: Tcb, seg: Segment): void {
   if (!firstCheckSequence(t, seg, s)) return;
   takeTimestamp(t, seg); // RFC 7323 §4.3: only from a segment found in sequence
   if (ecnInput(t, seg)) onEcnEcho(t);
-  if (!secondCheckRst(t, seg, s)) return;
+  if (seg.has(RST) && !secondCheckRst(t, seg, s)) return; // called only with work to do
   // third check security: no compartments here.
   if (!fourthCheckSyn(t, seg, s)) return;
   if (!fifthCheckAck(t, seg, s) || !fifthOurFinAcked(t, s)) return;
@@ -223,9 +223,8 @@ function firstCheckSequence(t: Tcb, seg: Segment, s: i32): bool {
   return false;
 }
 
-/** second check the RST bit (RFC 5961 §3.2: only an exact match resets; others are challenged) */
+/** second check the RST bit (RFC 5961 §3.2: only an exact match resets; others are challenged), on a segment with RST set */
 function secondCheckRst(t: Tcb, seg: Segment, s: i32): bool {
-  if (!seg.has(RST)) return true;
   // TIME-WAIT ignores RSTs (RFC 1337 §3, as BSD): one answering our ACK of a retransmitted FIN
   // would end it early. No challenge ACK either: it would draw another.
   if (s == State.TIME_WAIT) { count(C.TCP_RST_IGNORED); return false; }

@@ -27,8 +27,10 @@ export class Pool {
   users: i32 = 0;
   /** Where a ring that holds no block starts looking: after the blocks handed out last. */
   hint: i32 = 0;
-  /** The last block the latest take() handed out. */
+  /** The last block the latest take() handed out, and the gaps (a link to a block not the next
+   *  in memory) the latest take() made or give() removed. */
   lastTaken: i32 = -1;
+  gaps: i32 = 0;
 
   /** What each of `rings` rings may always grow to: the pool split evenly among them. */
   floor: i32;
@@ -70,21 +72,26 @@ export class Pool {
    * a ring that grows where it ended gets blocks adjacent in memory, copied in one run. Returns
    * the chain's first block, lastTaken its last. The caller checked available() or holds a promise.
    */
-  take(n: i32, after: i32): i32 {
+  @inline take(n: i32, after: i32): i32 {
     const links = this.links;
     const end = links + (<usize>this.blocks << 2);
     let p = links + (<usize>(after >= 0 ? after + 1 : this.hint) << 2); // a link's address names its block
     if (p == end) p = links;
     let first: usize = 0, last: usize = 0;
+    let gaps = 0;
     this.freeCount -= n;
     while (true) {
       while (load<i32>(p) != FREE) { p += 4; if (p == end) p = links; }
-      if (last != 0) store<i32>(last, <i32>((p - links) >> 2)); else first = p;
+      if (last != 0) {
+        store<i32>(last, <i32>((p - links) >> 2));
+        if (p != last + 4) gaps++;
+      } else first = p;
       last = p;
       p += 4; if (p == end) p = links;
       if (--n == 0) break;
     }
     store<i32>(last, -1);
+    this.gaps = gaps;
     this.lastTaken = <i32>((last - links) >> 2);
     this.hint = <i32>((p - links) >> 2);
     return <i32>((first - links) >> 2);
@@ -94,12 +101,15 @@ export class Pool {
   give(first: i32, n: i32): i32 {
     const links = this.links;
     this.freeCount += n;
-    let b = first;
+    let b = first, gaps = 0;
     do {
       const p = links + (<usize>b << 2);
-      b = load<i32>(p);
+      const c = load<i32>(p);
       store<i32>(p, FREE);
+      if (c != b + 1 && c >= 0) gaps++;
+      b = c;
     } while (--n > 0);
+    this.gaps = gaps;
     return b;
   }
 }

@@ -16,6 +16,8 @@ export class Ring {
   len: i32 = 0;
   /** Counted among the pool's users (holds or was promised a block). */
   counted: bool = false;
+  /** Links in the chain to a block not the next in memory: none, and the chain is one run. */
+  gaps: i32 = 0;
   /** The block found last (atB) and its place in the chain (atK, -1: none): runs walk on from it. */
   private atK: i32 = -1;
   private atB: i32 = -1;
@@ -50,7 +52,7 @@ export class Ring {
   free(): i32 { return max(0, min(this.cap - this.len, this.room() + this.grantable() * POOL_BLOCK)); }
 
   /** Blocks a window may still be promised: its grant, less what windows leave to sending. */
-  private windowGrant(): i32 { return max(0, min(this.grantable(), this.pool.available() - this.pool.sendReserve)); }
+  @inline private windowGrant(): i32 { return max(0, min(this.grantable(), this.pool.available() - this.pool.sendReserve)); }
 
   /** Bytes past the end a window may offer now (what promiseUpTo would keep). */
   windowRoom(): i32 { return max(0, min(this.cap - this.len, this.room() + this.windowGrant() * POOL_BLOCK)); }
@@ -87,7 +89,14 @@ export class Ring {
     const pool = this.pool;
     let at = this.headOff + off;
     const endK = (at + n - 1) >> POOL_SHIFT;
-    let b = this.blockAt(at >> POOL_SHIFT);
+    if (this.gaps == 0) { // one run: one copy
+      const from = pool.addr(this.head) + <usize>at;
+      if (into) memory.copy(from, p, <usize>n); else memory.copy(p, from, <usize>n);
+      return;
+    }
+    const k = at >> POOL_SHIFT;
+    // Reads from the head or where the read before ended, writes at the end: no walk.
+    let b = k == 0 ? this.head : k == this.atK ? this.atB : k == this.held - 1 ? this.tail : this.blockAt(k);
     at &= POOL_MASK;
     while (true) {
       const from = pool.addr(b) + <usize>at;
@@ -104,7 +113,7 @@ export class Ring {
       p += <usize>run; at = 0;
       b = pool.nextOf(b);
     }
-    this.atK = endK; this.atB = b; // the block of the last byte copied
+    if (!into) { this.atK = endK; this.atB = b; } // where this read ended, for the next (writes go at the end)
   }
 
   /** Append up to n bytes; returns how many fit. */
@@ -168,6 +177,7 @@ export class Ring {
    *  the blocks adjacent to it. */
   runAt(off: i32): i32 {
     const at = this.headOff + off;
+    if (this.gaps == 0) return (this.held << POOL_SHIFT) - at;
     let b = this.blockAt(at >> POOL_SHIFT);
     let run = POOL_BLOCK - (at & POOL_MASK);
     for (let c = this.pool.nextOf(b); c == b + 1; c = this.pool.nextOf(c)) { b = c; run += POOL_BLOCK; }
@@ -176,6 +186,7 @@ export class Ring {
 
   /** The k-th block of the chain, walked from the block found last when it lies no further on. */
   private blockAt(k: i32): i32 {
+    if (this.gaps == 0) return this.head + k;
     if (k == this.held - 1) return this.tail;
     let b = this.head;
     let i = 0;
@@ -194,7 +205,11 @@ export class Ring {
     this.promise -= fromPromise;
     this.pool.promised -= fromPromise;
     const first = this.pool.take(need, this.tail);
-    if (this.tail >= 0) this.pool.link(this.tail, first); else this.head = first;
+    this.gaps += this.pool.gaps;
+    if (this.tail >= 0) {
+      this.pool.link(this.tail, first);
+      if (first != this.tail + 1) this.gaps++;
+    } else this.head = first;
     this.tail = this.pool.lastTaken;
     this.held += need;
     this.recount();
@@ -214,9 +229,10 @@ export class Ring {
   }
 
   /** Give the first k (<= held) blocks back to the pool at once. */
-  private releaseFront(k: i32): void {
+  @inline private releaseFront(k: i32): void {
     if (k <= 0) return;
     this.head = this.pool.give(this.head, k);
+    this.gaps -= this.pool.gaps;
     if (this.head < 0) this.tail = -1;
     this.held -= k;
     this.atK -= k; // the cursor's block keeps its place, k nearer the head (or went back)
