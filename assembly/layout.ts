@@ -47,10 +47,10 @@ function rcvBufferFor(): i32 {
   return min(rxRingSize, max(RCV_BUFFER_MIN, poolBytes() / 8 * 7 / maxConns)); // windows leave an eighth (Pool.sendReserve)
 }
 
-/** What the pool costs: its blocks and their links, two reserved blocks. */
+/** What the pool costs: its blocks, their links and two bitmaps (tcp/pool.ts), three reserved blocks. */
 function poolCost(): u32 {
   const blocks = <u32>((poolBytes() + POOL_BLOCK - 1) / POOL_BLOCK);
-  return blocks * (<u32>POOL_BLOCK + 4) + 2 * RESERVE_OVERHEAD;
+  return blocks * (<u32>POOL_BLOCK + 4) + (((blocks + 31) >> 5) << 3) + 3 * RESERVE_OVERHEAD;
 }
 
 /** Everything else init allocates besides slots, scratch and services (tables' headers): an upper bound. */

@@ -3,6 +3,12 @@
 // given back as it is read or acknowledged. A receive ring first *promises* blocks for the window
 // it advertises (a promise is kept: the blocks are no longer available to anyone else), so an
 // accepted byte always has a place; what is neither held nor promised is available.
+//
+// A ring's chain is a list of *runs*, blocks adjacent in memory: a bit per block says it is free,
+// another that it ends a run, and only a run's last block has a link (to the next run's first
+// block, -1 at the chain's end). Blocks are taken next-fit after the ring's last block, so a ring
+// that grows where it ended extends its last run, and taking, giving back and copying cost a few
+// operations per run, not per block (a full segment spans a dozen 128-byte blocks).
 import { POOL_BLOCK, POOL_SHIFT } from "../config";
 import { reserve } from "../util/bytes";
 
@@ -12,14 +18,52 @@ export const POOL_MASK: i32 = POOL_BLOCK - 1;
 /** Blocks needed to hold n (>= 0) bytes. */
 @inline export function blocksFor(n: i32): i32 { return (n + POOL_MASK) >> POOL_SHIFT; }
 
-/** A free block's link. */
-const FREE: i32 = -2;
+/** Bytes of one of the pool's two bitmaps. */
+@inline export function bitmapBytes(blocks: i32): i32 { return ((blocks + 31) >> 5) << 2; }
+
+/** The bitmap word holding block b's bit. */
+@inline function word(map: usize, b: i32): usize { return map + (<usize>(b >> 5) << 2); }
+
+/** Set (on) or clear n (>= 1) bits of map from bit b: a word at a time. */
+function setBits(map: usize, b: i32, n: i32, on: bool): void {
+  while (n > 0) {
+    const k = min(n, 32 - (b & 31));
+    flip(map, b, k, on);
+    b += k; n -= k;
+  }
+}
+
+/** Set (on) or clear k bits from bit b, all in b's word (1 <= k <= 32 - b % 32). */
+@inline function flip(map: usize, b: i32, k: i32, on: bool): void {
+  const mask = (<u32>-1 >> <u32>(32 - k)) << <u32>(b & 31);
+  const w = word(map, b);
+  store<u32>(w, on ? load<u32>(w) | mask : load<u32>(w) & ~mask);
+}
+
+/** Set (on) or clear n (>= 1) bits from bit b: inline when they lie in one word, as most runs do. */
+@inline function bits(map: usize, b: i32, n: i32, on: bool): void {
+  if (n <= 32 - (b & 31)) flip(map, b, n, on); else setBits(map, b, n, on);
+}
+
+/** The first set bit of map at or after bit b; limit if none before it. */
+function nextSet(map: usize, b: i32, limit: i32): i32 {
+  let w = load<u32>(word(map, b)) >> <u32>(b & 31);
+  if (w != 0) return b + <i32>ctz(w);
+  for (b = (b | 31) + 1; b < limit; b += 32) {
+    w = load<u32>(word(map, b));
+    if (w != 0) return b + <i32>ctz(w);
+  }
+  return limit;
+}
 
 export class Pool {
-  /** Block i's bytes are at base + i * POOL_BLOCK. */
+  /** Block i's bytes are at base + i * POOL_BLOCK; its link (if it ends a run) at links + 4i. */
   base: usize;
-  /** Each ring's chain: the i32 at links + 4i is the block after i (-1: none; FREE: i is free). */
   links: usize;
+  /** The bitmaps: block i is free (bit i of free), block i ends a run of a chain (of ends; never
+   *  set for a free block, so taking a run sets one bit there and giving it back clears one). */
+  free: usize;
+  ends: usize;
   /** Free blocks, blocks promised but not yet taken. */
   freeCount: i32 = 0;
   promised: i32 = 0;
@@ -27,10 +71,9 @@ export class Pool {
   users: i32 = 0;
   /** Where a ring that holds no block starts looking: after the blocks handed out last. */
   hint: i32 = 0;
-  /** The last block the latest take() handed out, and the gaps (a link to a block not the next
-   *  in memory) the latest take() made or give() removed. */
+  /** The last block the latest take() handed out, and the runs it took (1: all adjacent). */
   lastTaken: i32 = -1;
-  gaps: i32 = 0;
+  runs: i32 = 0;
 
   /** What each of `rings` rings may always grow to: the pool split evenly among them. */
   floor: i32;
@@ -45,13 +88,24 @@ export class Pool {
     this.floor = max(1, rings > 0 ? blocks / rings : 1);
     this.base = blocks > 0 ? reserve(blocks * POOL_BLOCK) : 0;
     this.links = blocks > 0 ? reserve(blocks << 2) : 0;
-    for (let i = 0; i < blocks; i++) this.link(i, FREE);
+    const bitmap = bitmapBytes(blocks);
+    this.free = blocks > 0 ? reserve(2 * bitmap) : 0;
+    this.ends = this.free + <usize>bitmap;
+    if (blocks > 0) setBits(this.free, 0, blocks, true);
     this.freeCount = blocks;
   }
 
   @inline addr(block: i32): usize { return this.base + (<usize>block << POOL_SHIFT); }
-  @inline nextOf(block: i32): i32 { return load<i32>(this.links + (<usize>block << 2)); }
   @inline link(block: i32, to: i32): void { store<i32>(this.links + (<usize>block << 2), to); }
+
+  /** The run ending at block e goes on with the block after it (taken for the same chain). */
+  @inline join(e: i32): void { flip(this.ends, e, 1, false); }
+
+  /** The last block of the run block b lies in. */
+  @inline runEnd(b: i32): i32 { return nextSet(this.ends, b, this.blocks); }
+
+  /** The first block of the run after the one ending at e (-1: the chain ends there). */
+  @inline after(e: i32): i32 { return load<i32>(this.links + (<usize>e << 2)); }
 
   /** Blocks no ring holds or was promised. */
   @inline available(): i32 { return this.freeCount - this.promised; }
@@ -67,49 +121,93 @@ export class Pool {
   }
 
   /**
-   * Take n (>= 1, <= freeCount) free blocks as one chain, each the first free one after the one
-   * before (the first after `after`, a ring's last block; -1: from the hint), wrapping at the end:
-   * a ring that grows where it ended gets blocks adjacent in memory, copied in one run. Returns
-   * the chain's first block, lastTaken its last. The caller checked available() or holds a promise.
+   * Take n (>= 1, <= freeCount) free blocks as one chain of runs, each the longest free one at
+   * the first free block after the run before (the first after `after`, a ring's last block; -1:
+   * from the hint), wrapping at the pool's end. Returns the chain's first block; lastTaken its
+   * last, runs how many runs. The caller checked available() or holds a promise for them.
    */
-  @inline take(n: i32, after: i32): i32 {
-    const links = this.links;
-    const end = links + (<usize>this.blocks << 2);
-    let p = links + (<usize>(after >= 0 ? after + 1 : this.hint) << 2); // a link's address names its block
-    if (p == end) p = links;
-    let first: usize = 0, last: usize = 0;
-    let gaps = 0;
-    this.freeCount -= n;
-    while (true) {
-      while (load<i32>(p) != FREE) { p += 4; if (p == end) p = links; }
-      if (last != 0) {
-        store<i32>(last, <i32>((p - links) >> 2));
-        if (p != last + 4) gaps++;
-      } else first = p;
-      last = p;
-      p += 4; if (p == end) p = links;
-      if (--n == 0) break;
+  take(n: i32, after: i32): i32 {
+    const blocks = this.blocks;
+    let s = after >= 0 ? after + 1 : this.hint;
+    if (s >= blocks) s = 0;
+    // Most often the n blocks from s are free: taken a bitmap word at a time, one run, no search
+    // (what was taken is given back if one is not).
+    if (s + n <= blocks) {
+      let b = s, left = n;
+      while (true) {
+        const k = min(left, 32 - (b & 31));
+        const mask = (<u32>-1 >> <u32>(32 - k)) << <u32>(b & 31);
+        const w = word(this.free, b);
+        const v = load<u32>(w);
+        if ((v & mask) != mask) break;
+        store<u32>(w, v & ~mask);
+        b += k; left -= k;
+        if (left == 0) {
+          this.freeCount -= n;
+          return this.taken(s, b - 1, 1);
+        }
+      }
+      if (b > s) setBits(this.free, s, b - s, true);
     }
-    store<i32>(last, -1);
-    this.gaps = gaps;
-    this.lastTaken = <i32>((last - links) >> 2);
-    this.hint = <i32>((p - links) >> 2);
-    return <i32>((first - links) >> 2);
+    let first = -1, end = -1, runs = 0;
+    this.freeCount -= n;
+    while (n > 0) {
+      if (s >= blocks) s = 0;
+      s = nextSet(this.free, s, blocks);
+      if (s == blocks) continue; // none up to the end: from the start
+      const r = min(n, this.freeRun(s, blocks) - s);
+      bits(this.free, s, r, false);
+      if (end >= 0) { flip(this.ends, end, 1, true); this.link(end, s); } else first = s;
+      end = s + r - 1;
+      runs++;
+      n -= r; s += r;
+    }
+    return this.taken(first, end, runs);
   }
 
-  /** Give back the first n blocks of the chain from `first`; returns the block after them (-1: none). */
+  /** A chain of `runs` runs from first to end was taken: end ends it. */
+  @inline private taken(first: i32, end: i32, runs: i32): i32 {
+    flip(this.ends, end, 1, true);
+    this.link(end, -1);
+    this.lastTaken = end;
+    this.runs = runs;
+    this.hint = end + 1 < this.blocks ? end + 1 : 0;
+    return first;
+  }
+
+  /** The first block at or after s that is not free (blocks if none). */
+  @inline private freeRun(s: i32, blocks: i32): i32 {
+    let w = ~load<u32>(word(this.free, s)) >> <u32>(s & 31);
+    if (w != 0) return min(blocks, s + <i32>ctz(w));
+    for (s = (s | 31) + 1; s < blocks; s += 32) {
+      w = ~load<u32>(word(this.free, s));
+      if (w != 0) return min(blocks, s + <i32>ctz(w));
+    }
+    return blocks;
+  }
+
+  /**
+   * Give back the first n blocks of the chain from `first`; returns the block after them (-1:
+   * none), runs the whole runs given back (each but the chain's last had a link to the next).
+   */
   give(first: i32, n: i32): i32 {
-    const links = this.links;
     this.freeCount += n;
-    let b = first, gaps = 0;
-    do {
-      const p = links + (<usize>b << 2);
-      const c = load<i32>(p);
-      store<i32>(p, FREE);
-      if (c != b + 1 && c >= 0) gaps++;
-      b = c;
-    } while (--n > 0);
-    this.gaps = gaps;
+    let b = first, runs = 0;
+    while (n > 0) {
+      const e = this.runEnd(b);
+      const len = e - b + 1;
+      if (len > n) { // the run goes on: its rest is the chain's first run now
+        bits(this.free, b, n, true);
+        b += n;
+        break;
+      }
+      bits(this.free, b, len, true);
+      flip(this.ends, e, 1, false);
+      runs++;
+      n -= len;
+      b = this.after(e);
+    }
+    this.runs = runs;
     return b;
   }
 }

@@ -16,11 +16,12 @@ export class Ring {
   len: i32 = 0;
   /** Counted among the pool's users (holds or was promised a block). */
   counted: bool = false;
-  /** Links in the chain to a block not the next in memory: none, and the chain is one run. */
-  gaps: i32 = 0;
-  /** The block found last (atB) and its place in the chain (atK, -1: none): runs walk on from it. */
-  private atK: i32 = -1;
-  private atB: i32 = -1;
+  /** Runs of adjacent blocks in the chain (pool.ts): at most one, and no walk finds a byte. */
+  runs: i32 = 0;
+  /** Where this ring takes blocks after (pool.ts take): its last block, also once given back
+   *  (a ring keeps to its own stretch of the pool); a new ring starts half the pool away from the
+   *  blocks taken last (the other ring of its connection, most often). */
+  private lastBlock: i32 = -1;
 
   constructor(public pool: Pool, public cap: i32) {}
 
@@ -83,37 +84,21 @@ export class Ring {
     if (n > 0) this.copy(off, dst, n, false);
   }
 
-  /** Copy n (> 0) bytes between offset `off` and p, into the ring or out of it: one copy per run
-   *  of blocks adjacent in memory (chains keep the free list's order, so most runs are long). */
+  /** Copy n (> 0) bytes between offset `off` and p, into the ring or out of it: one copy per run. */
   private copy(off: i32, p: usize, n: i32, into: bool): void {
     const pool = this.pool;
     let at = this.headOff + off;
-    const endK = (at + n - 1) >> POOL_SHIFT;
-    if (this.gaps == 0) { // one run: one copy
-      const from = pool.addr(this.head) + <usize>at;
-      if (into) memory.copy(from, p, <usize>n); else memory.copy(p, from, <usize>n);
-      return;
-    }
-    const k = at >> POOL_SHIFT;
-    // Reads from the head or where the read before ended, writes at the end: no walk.
-    let b = k == 0 ? this.head : k == this.atK ? this.atB : k == this.held - 1 ? this.tail : this.blockAt(k);
-    at &= POOL_MASK;
+    let b = this.head;
+    if (this.runs > 1) { b = this.blockAt(at >> POOL_SHIFT); at &= POOL_MASK; }
     while (true) {
       const from = pool.addr(b) + <usize>at;
-      let run = POOL_BLOCK - at;
-      while (run < n) {
-        const c = pool.nextOf(b);
-        if (c != b + 1) break;
-        b = c; run += POOL_BLOCK;
-      }
-      run = min(run, n);
+      const run = this.runs > 1 ? min(n, ((pool.runEnd(b) - b + 1) << POOL_SHIFT) - at) : n;
       if (into) memory.copy(from, p, <usize>run); else memory.copy(p, from, <usize>run);
       n -= run;
       if (n == 0) break;
       p += <usize>run; at = 0;
-      b = pool.nextOf(b);
+      b = pool.after(pool.runEnd(b));
     }
-    if (!into) { this.atK = endK; this.atB = b; } // where this read ended, for the next (writes go at the end)
   }
 
   /** Append up to n bytes; returns how many fit. */
@@ -173,27 +158,24 @@ export class Ring {
     return this.pool.addr(this.blockAt(at >> POOL_SHIFT)) + <usize>(at & POOL_MASK);
   }
 
-  /** Bytes contiguous in memory from offset `off` (held, or prepared): to the end of its block and
-   *  the blocks adjacent to it. */
+  /** Bytes contiguous in memory from offset `off` (held, or prepared): to the end of its run. */
   runAt(off: i32): i32 {
     const at = this.headOff + off;
-    if (this.gaps == 0) return (this.held << POOL_SHIFT) - at;
-    let b = this.blockAt(at >> POOL_SHIFT);
-    let run = POOL_BLOCK - (at & POOL_MASK);
-    for (let c = this.pool.nextOf(b); c == b + 1; c = this.pool.nextOf(c)) { b = c; run += POOL_BLOCK; }
-    return run;
+    if (this.runs <= 1) return (this.held << POOL_SHIFT) - at;
+    const b = this.blockAt(at >> POOL_SHIFT);
+    return ((this.pool.runEnd(b) - b + 1) << POOL_SHIFT) - (at & POOL_MASK);
   }
 
-  /** The k-th block of the chain, walked from the block found last when it lies no further on. */
+  /** The k-th (< held) block of the chain, found run by run. */
   private blockAt(k: i32): i32 {
-    if (this.gaps == 0) return this.head + k;
-    if (k == this.held - 1) return this.tail;
     let b = this.head;
-    let i = 0;
-    if (this.atK >= 0 && this.atK <= k) { b = this.atB; i = this.atK; }
-    for (; i < k; i++) b = this.pool.nextOf(b);
-    if (b >= 0) { this.atK = k; this.atB = b; }
-    return b;
+    if (this.runs <= 1) return b + k;
+    while (true) {
+      const e = this.pool.runEnd(b);
+      if (k <= e - b) return b + k;
+      k -= e - b + 1;
+      b = this.pool.after(e);
+    }
   }
 
   /** Make the chain cover `bytes` from the head: promised blocks first, then granted ones. */
@@ -204,13 +186,18 @@ export class Ring {
     const fromPromise = min(need, this.promise);
     this.promise -= fromPromise;
     this.pool.promised -= fromPromise;
-    const first = this.pool.take(need, this.tail);
-    this.gaps += this.pool.gaps;
-    if (this.tail >= 0) {
-      this.pool.link(this.tail, first);
-      if (first != this.tail + 1) this.gaps++;
-    } else this.head = first;
-    this.tail = this.pool.lastTaken;
+    const pool = this.pool;
+    if (this.lastBlock < 0) {
+      const half = pool.hint + (pool.blocks >> 1);
+      this.lastBlock = (half >= pool.blocks ? half - pool.blocks : half) - 1; // -1: from block 0
+      if (this.lastBlock < 0) this.lastBlock = pool.blocks - 1;
+    }
+    const first = pool.take(need, this.lastBlock);
+    this.runs += pool.runs;
+    if (this.tail < 0) this.head = first;
+    else if (first == this.tail + 1) { pool.join(this.tail); this.runs--; } // its last run goes on
+    else pool.link(this.tail, first);
+    this.tail = this.lastBlock = pool.lastTaken;
     this.held += need;
     this.recount();
     return true;
@@ -232,10 +219,8 @@ export class Ring {
   @inline private releaseFront(k: i32): void {
     if (k <= 0) return;
     this.head = this.pool.give(this.head, k);
-    this.gaps -= this.pool.gaps;
+    this.runs -= this.pool.runs;
     if (this.head < 0) this.tail = -1;
     this.held -= k;
-    this.atK -= k; // the cursor's block keeps its place, k nearer the head (or went back)
-    if (this.atK < 0) { this.atK = -1; this.atB = -1; }
   }
 }

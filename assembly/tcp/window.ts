@@ -32,8 +32,12 @@ export function advertise(t: Tcb): u32 {
   return t.rcvAdv - t.rcvNxt;
 }
 
-/** The window the pool and the connection's receive buffer would let us offer now. */
-@inline function offerable(t: Tcb): u32 { return <u32>max(0, min(t.rx.windowRoom(), rcvBuffer - t.rx.len)); }
+/** The window the pool and the connection's receive buffer would let us offer now: the buffer's
+ *  room when the ring already holds or was promised it (the pool is not asked). */
+@inline function offerable(t: Tcb): u32 {
+  const want = rcvBuffer - t.rx.len;
+  return <u32>max(0, t.rx.room() >= want ? want : min(t.rx.windowRoom(), want));
+}
 
 /** True when the window we could advertise has grown enough to be worth a window update. */
 @inline export function windowUpdateDue(t: Tcb): bool {

@@ -94,12 +94,14 @@ describe("rings over the shared block pool", () => {
     const pool = new Pool(4, 0);
     const r = new Ring(pool, 512);
     const other = new Ring(pool, 512);
-    expect(r.push(bytes(100, 0), 100)).toBe(100); // block 0
-    expect(other.push(bytes(1, 0), 1)).toBe(1); // block 1
-    expect(r.prepare(200)).toBe(true); // the next free ones after block 0: the chain is 0, 2, 3
+    // A new ring starts half the pool away from the blocks taken last, then takes the free blocks
+    // after its own last one, wrapping at the pool's end.
+    expect(r.push(bytes(100, 0), 100)).toBe(100); // block 2
+    expect(other.push(bytes(1, 0), 1)).toBe(1); // block 1 (half the pool after block 3)
+    expect(r.prepare(200)).toBe(true); // blocks 3 and 0: the chain is 2, 3, 0
     expect(r.held).toBe(3);
-    expect(r.runAt(r.len)).toBe(POOL_BLOCK - 100); // block 2 does not follow block 0 in memory
-    expect(r.runAt(r.len + POOL_BLOCK - 100)).toBe(2 * POOL_BLOCK); // block 3 follows block 2
+    expect(r.runAt(r.len)).toBe(2 * POOL_BLOCK - 100); // blocks 2 and 3, one run
+    expect(r.runAt(r.len + 2 * POOL_BLOCK - 100)).toBe(POOL_BLOCK); // block 0 does not follow block 3
     other.clear();
     let done = 0;
     while (done < 200) {
@@ -121,10 +123,10 @@ describe("rings over the shared block pool", () => {
   });
 
   it("a run spans blocks adjacent in memory: one copy, one fill for them", () => {
-    const pool = new Pool(4, 0);
+    const pool = new Pool(8, 0);
     const r = new Ring(pool, 512);
-    expect(r.push(bytes(100, 0), 100)).toBe(100);
-    expect(r.prepare(200)).toBe(true); // blocks 0, 1, 2 in a row
+    expect(r.push(bytes(100, 0), 100)).toBe(100); // block 4
+    expect(r.prepare(200)).toBe(true); // blocks 4, 5, 6 in a row
     expect(r.runAt(r.len)).toBe(3 * POOL_BLOCK - 100);
     memory.fill(r.ptrAt(r.len), 0xaa, 200);
     r.commit(200);
@@ -133,11 +135,16 @@ describe("rings over the shared block pool", () => {
     expect(load<u8>(dst + 99)).toBe(99);
     expect(load<u8>(dst + 100)).toBe(0xaa);
     expect(load<u8>(dst + 299)).toBe(0xaa);
-    r.consume(2 * POOL_BLOCK); // two blocks go back together, in their order
-    expect(pool.freeCount).toBe(3);
+    r.consume(2 * POOL_BLOCK); // two blocks go back at once
+    expect(pool.freeCount).toBe(7);
     expect(r.push(bytes(3 * POOL_BLOCK - 44, 0), 3 * POOL_BLOCK - 44)).toBe(3 * POOL_BLOCK - 44);
-    expect(r.runAt(r.len - 1)).toBe(1); // the chain is 2, 3, 0 (wrapped): its last byte ends block 0, and the chain
+    expect(r.runAt(0)).toBe(2 * POOL_BLOCK); // the chain is 6, 7, 0 (wrapped): two runs
+    expect(r.runAt(r.len - 1)).toBe(1); // its last byte ends block 0, and the chain
+    const all = heap.alloc(3 * POOL_BLOCK);
+    r.readAt(0, all, 3 * POOL_BLOCK); // across the runs, in order
+    expect(load<u8>(all + 44 + 2 * POOL_BLOCK - 3)).toBe(<u8>(2 * POOL_BLOCK - 3));
+    expect(load<u8>(all + 44 + 2 * POOL_BLOCK + 5)).toBe(<u8>(2 * POOL_BLOCK + 5));
     r.clear();
-    expect(pool.freeCount).toBe(4);
+    expect(pool.freeCount).toBe(8);
   });
 });
