@@ -40,10 +40,6 @@ function setBits(map: usize, b: i32, n: i32, on: bool): void {
   store<u32>(w, on ? load<u32>(w) | mask : load<u32>(w) & ~mask);
 }
 
-/** Set (on) or clear n (>= 1) bits from bit b: inline when they lie in one word, as most runs do. */
-@inline function bits(map: usize, b: i32, n: i32, on: bool): void {
-  if (n <= 32 - (b & 31)) flip(map, b, n, on); else setBits(map, b, n, on);
-}
 
 /** The first set bit of map at or after bit b; limit if none before it. */
 function nextSet(map: usize, b: i32, limit: i32): i32 {
@@ -69,7 +65,7 @@ export class Pool {
   promised: i32 = 0;
   /** Rings holding or promised at least one block (for the fair share). */
   users: i32 = 0;
-  /** Where a ring that holds no block starts looking: after the blocks handed out last. */
+  /** Where the blocks handed out last end (take). */
   hint: i32 = 0;
   /** The last block the latest take() handed out, and the runs it took (1: all adjacent). */
   lastTaken: i32 = -1;
@@ -123,32 +119,15 @@ export class Pool {
   /**
    * Take n (>= 1, <= freeCount) free blocks as one chain of runs, each the longest free one at
    * the first free block after the run before (the first after `after`, a ring's last block; -1:
-   * from the hint), wrapping at the pool's end. Returns the chain's first block; lastTaken its
+   * none yet), wrapping at the pool's end. Returns the chain's first block; lastTaken its
    * last, runs how many runs. The caller checked available() or holds a promise for them.
    */
   take(n: i32, after: i32): i32 {
     const blocks = this.blocks;
-    let s = after >= 0 ? after + 1 : this.hint;
-    if (s >= blocks) s = 0;
-    // Most often the n blocks from s are free: taken a bitmap word at a time, one run, no search
-    // (what was taken is given back if one is not).
-    if (s + n <= blocks) {
-      let b = s, left = n;
-      while (true) {
-        const k = min(left, 32 - (b & 31));
-        const mask = (<u32>-1 >> <u32>(32 - k)) << <u32>(b & 31);
-        const w = word(this.free, b);
-        const v = load<u32>(w);
-        if ((v & mask) != mask) break;
-        store<u32>(w, v & ~mask);
-        b += k; left -= k;
-        if (left == 0) {
-          this.freeCount -= n;
-          return this.taken(s, b - 1, 1);
-        }
-      }
-      if (b > s) setBits(this.free, s, b - s, true);
-    }
+    // A ring that held no block yet starts half the pool away from the blocks taken last (most
+    // often its connection's other ring's), so each keeps to its own stretch of the pool.
+    let s = after >= 0 ? after + 1 : this.hint + (blocks >> 1);
+    if (s >= blocks) s -= blocks;
     let first = -1, end = -1, runs = 0;
     this.freeCount -= n;
     while (n > 0) {
@@ -156,22 +135,17 @@ export class Pool {
       s = nextSet(this.free, s, blocks);
       if (s == blocks) continue; // none up to the end: from the start
       const r = min(n, this.freeRun(s, blocks) - s);
-      bits(this.free, s, r, false);
+      setBits(this.free, s, r, false);
       if (end >= 0) { flip(this.ends, end, 1, true); this.link(end, s); } else first = s;
       end = s + r - 1;
       runs++;
       n -= r; s += r;
     }
-    return this.taken(first, end, runs);
-  }
-
-  /** A chain of `runs` runs from first to end was taken: end ends it. */
-  @inline private taken(first: i32, end: i32, runs: i32): i32 {
     flip(this.ends, end, 1, true);
     this.link(end, -1);
     this.lastTaken = end;
     this.runs = runs;
-    this.hint = end + 1 < this.blocks ? end + 1 : 0;
+    this.hint = end + 1 < blocks ? end + 1 : 0;
     return first;
   }
 
@@ -197,11 +171,11 @@ export class Pool {
       const e = this.runEnd(b);
       const len = e - b + 1;
       if (len > n) { // the run goes on: its rest is the chain's first run now
-        bits(this.free, b, n, true);
+        setBits(this.free, b, n, true);
         b += n;
         break;
       }
-      bits(this.free, b, len, true);
+      setBits(this.free, b, len, true);
       flip(this.ends, e, 1, false);
       runs++;
       n -= len;

@@ -19,8 +19,7 @@ export class Ring {
   /** Runs of adjacent blocks in the chain (pool.ts): at most one, and no walk finds a byte. */
   runs: i32 = 0;
   /** Where this ring takes blocks after (pool.ts take): its last block, also once given back
-   *  (a ring keeps to its own stretch of the pool); a new ring starts half the pool away from the
-   *  blocks taken last (the other ring of its connection, most often). */
+   *  (-1: none yet). */
   private lastBlock: i32 = -1;
 
   constructor(public pool: Pool, public cap: i32) {}
@@ -53,7 +52,7 @@ export class Ring {
   free(): i32 { return max(0, min(this.cap - this.len, this.room() + this.grantable() * POOL_BLOCK)); }
 
   /** Blocks a window may still be promised: its grant, less what windows leave to sending. */
-  @inline private windowGrant(): i32 { return max(0, min(this.grantable(), this.pool.available() - this.pool.sendReserve)); }
+  private windowGrant(): i32 { return max(0, min(this.grantable(), this.pool.available() - this.pool.sendReserve)); }
 
   /** Bytes past the end a window may offer now (what promiseUpTo would keep). */
   windowRoom(): i32 { return max(0, min(this.cap - this.len, this.room() + this.windowGrant() * POOL_BLOCK)); }
@@ -187,11 +186,6 @@ export class Ring {
     this.promise -= fromPromise;
     this.pool.promised -= fromPromise;
     const pool = this.pool;
-    if (this.lastBlock < 0) {
-      const half = pool.hint + (pool.blocks >> 1);
-      this.lastBlock = (half >= pool.blocks ? half - pool.blocks : half) - 1; // -1: from block 0
-      if (this.lastBlock < 0) this.lastBlock = pool.blocks - 1;
-    }
     const first = pool.take(need, this.lastBlock);
     this.runs += pool.runs;
     if (this.tail < 0) this.head = first;
@@ -210,13 +204,13 @@ export class Ring {
   }
 
   /** Keep the pool's count of rings using it (for the fair share) true. */
-  @inline private recount(): void {
+  private recount(): void {
     const using = this.held + this.promise > 0;
     if (using != this.counted) { this.pool.users += using ? 1 : -1; this.counted = using; }
   }
 
   /** Give the first k (<= held) blocks back to the pool at once. */
-  @inline private releaseFront(k: i32): void {
+  private releaseFront(k: i32): void {
     if (k <= 0) return;
     this.head = this.pool.give(this.head, k);
     this.runs -= this.pool.runs;

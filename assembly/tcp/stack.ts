@@ -1,6 +1,6 @@
 // TCP's third verb beside segment arrival (input.ts) and dispatch (output.ts): poll, the timers.
 // A timer that fires decides and marks what is owed (Tcb.owed); dispatch sends it. Also init.
-import { maxConns, twRecords, rcvBuffer } from "../layout";
+import { maxConns, twRecords, rcvBuffer, poolShared } from "../layout";
 import { now, reached } from "../util/clock";
 import { C, count } from "../util/counters";
 import { conns, Tcb, Owe } from "./tcb";
@@ -21,14 +21,16 @@ export function tcpInit(): void { isnInit(); twTableInit(twRecords()); }
 /** Run due timers and pending output; returns ms until the next TCP deadline. */
 export function tcpPoll(): u32 {
   let next = twExpire();
+  const shared = poolShared();
   for (let i = 0; i < maxConns; i++) {
     const t = unchecked(conns[i]);
     if (!t.inUse) continue;
     // nextDeadline looks at exactly the timers below: while none is due (and nothing is owed),
     // the connection has nothing to do here.
     // A window the pool could not give has a place now (blocks came back): say so, rather than
-    // leave the peer to find it by probes that back off to a minute.
-    if (t.rcvWnd < <u32>rcvBuffer / 2 && synchronized(t.state) && windowUpdateDue(t)) t.owed |= Owe.ACK;
+    // leave the peer to find it by probes that back off to a minute. Only a shared pool can be
+    // short of blocks (one that holds every ring full never is): no look at every poll otherwise.
+    if (shared && t.rcvWnd < <u32>rcvBuffer / 2 && synchronized(t.state) && windowUpdateDue(t)) t.owed |= Owe.ACK;
     const d = nextDeadline(t);
     if (d != 0 && (t.owed & Owe.ACK) == 0 && !t.swsForce) { next = min(next, d); continue; }
     if (t.closeOn && reached(t.closeAt, now)) { t.closeOn = false; toClosed(t); continue; }
