@@ -19,7 +19,7 @@ export const POOL_MASK: i32 = POOL_BLOCK - 1;
 @inline export function blocksFor(n: i32): i32 { return (n + POOL_MASK) >> POOL_SHIFT; }
 
 /** Bytes of one of the pool's two bitmaps. */
-@inline export function bitmapBytes(blocks: i32): i32 { return ((blocks + 31) >> 5) << 2; }
+@inline function bitmapBytes(blocks: i32): i32 { return ((blocks + 31) >> 5) << 2; }
 
 /** The bitmap word holding block b's bit. */
 @inline function word(map: usize, b: i32): usize { return map + (<usize>(b >> 5) << 2); }

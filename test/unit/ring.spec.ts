@@ -9,6 +9,15 @@ function bytes(n: i32, from: u8): usize {
   return p;
 }
 
+/** The ring holds the 100 bytes pushed (0, 1, ...) and then 200 bytes filled with 0xaa. */
+function expectPushedThenFilled(r: Ring): void {
+  const dst = heap.alloc(300);
+  r.readAt(0, dst, 300);
+  expect(load<u8>(dst + 99)).toBe(99);
+  expect(load<u8>(dst + 100)).toBe(0xaa);
+  expect(load<u8>(dst + 299)).toBe(0xaa);
+}
+
 describe("rings over the shared block pool", () => {
   it("a ring holds only the blocks its bytes need, across block edges, and gives them back as read", () => {
     const pool = new Pool(16, 0);
@@ -110,11 +119,7 @@ describe("rings over the shared block pool", () => {
       done += k;
     }
     r.commit(200);
-    const dst = heap.alloc(300);
-    r.readAt(0, dst, 300);
-    expect(load<u8>(dst + 99)).toBe(99);
-    expect(load<u8>(dst + 100)).toBe(0xaa);
-    expect(load<u8>(dst + 299)).toBe(0xaa);
+    expectPushedThenFilled(r);
     expect(r.prepare(4 * POOL_BLOCK)).toBe(false); // more than the pool has
     r.consume(300);
     r.release();
@@ -130,11 +135,7 @@ describe("rings over the shared block pool", () => {
     expect(r.runAt(r.len)).toBe(3 * POOL_BLOCK - 100);
     memory.fill(r.ptrAt(r.len), 0xaa, 200);
     r.commit(200);
-    const dst = heap.alloc(300);
-    r.readAt(0, dst, 300);
-    expect(load<u8>(dst + 99)).toBe(99);
-    expect(load<u8>(dst + 100)).toBe(0xaa);
-    expect(load<u8>(dst + 299)).toBe(0xaa);
+    expectPushedThenFilled(r);
     r.consume(2 * POOL_BLOCK); // two blocks go back at once
     expect(pool.freeCount).toBe(7);
     expect(r.push(bytes(3 * POOL_BLOCK - 44, 0), 3 * POOL_BLOCK - 44)).toBe(3 * POOL_BLOCK - 44);
