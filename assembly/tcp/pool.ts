@@ -132,8 +132,10 @@ export class Pool {
     this.freeCount -= n;
     while (n > 0) {
       if (s >= blocks) s = 0;
-      s = nextSet(this.free, s, blocks);
-      if (s == blocks) continue; // none up to the end: from the start
+      if ((load<u32>(word(this.free, s)) >> <u32>(s & 31) & 1) == 0) { // not free: look on
+        s = nextSet(this.free, s, blocks);
+        if (s == blocks) continue; // none up to the end: from the start
+      }
       const r = min(n, this.freeRun(s, blocks) - s);
       setBits(this.free, s, r, false);
       if (end >= 0) { flip(this.ends, end, 1, true); this.link(end, s); } else first = s;

@@ -204,9 +204,13 @@ export class Ring {
   }
 
   /** Keep the pool's count of rings using it (for the fair share) true. */
-  private recount(): void {
-    const using = this.held + this.promise > 0;
-    if (using != this.counted) { this.pool.users += using ? 1 : -1; this.counted = using; }
+  @inline private recount(): void {
+    if ((this.held + this.promise > 0) != this.counted) this.flipCounted();
+  }
+
+  private flipCounted(): void {
+    this.counted = !this.counted;
+    this.pool.users += this.counted ? 1 : -1;
   }
 
   /** Give the first k (<= held) blocks back to the pool at once. */
