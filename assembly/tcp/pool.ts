@@ -29,6 +29,13 @@ export class Pool {
    * answered, nothing could be sent and so nothing read.
    */
   sendReserve: i32 = 0;
+  /**
+   * Receive buffers (tcp/window.ts): every connection may count on bufferFloor blocks; blocks a
+   * buffer grows beyond that come from growRoom, which is what windows may take of the pool less
+   * every slot's floor, and are kept (Ring.keep) until the connection ends.
+   */
+  bufferFloor: i32 = 0;
+  growRoom: i32 = 0;
 
   constructor(public blocks: i32, rings: i32) {
     this.floor = max(1, rings > 0 ? blocks / rings : 1);

@@ -16,14 +16,17 @@ export class Ring {
   len: i32 = 0;
   /** Counted among the pool's users (holds or was promised a block). */
   counted: bool = false;
+  /** Blocks kept held or promised even when empty: a grown receive buffer's (keepFor). */
+  keep: i32 = 0;
 
   constructor(public pool: Pool, public cap: i32) {}
 
-  /** Give every block and promise back. */
+  /** Give every block and promise back (a grown buffer's growth to the pool's growRoom). */
   clear(): void {
     while (this.head >= 0) this.releaseHead();
     this.pool.promised -= this.promise;
     this.promise = 0;
+    if (this.keep > 0) { this.pool.growRoom += this.keep - this.pool.bufferFloor; this.keep = 0; }
     this.headOff = 0;
     this.len = 0;
     this.recount();
@@ -57,6 +60,23 @@ export class Ring {
     const n = min(want, this.windowGrant());
     if (n > 0) this.addPromise(n);
     return (this.held + this.promise) * POOL_BLOCK - this.headOff;
+  }
+
+  /**
+   * Grow this ring's receive buffer towards `bytes` (within cap): the blocks past the pool's
+   * bufferFloor come out of its growRoom and are kept, held or promised, until clear(), so the
+   * window never has to fall below the buffer less unread bytes again (a peer sizes its segments
+   * by the largest window it saw). Returns the buffer now (at least `had`).
+   */
+  keepFor(bytes: i32, had: i32): i32 {
+    const base = max(this.keep, this.pool.bufferFloor);
+    const blocks = min(blocksFor(min(bytes, this.cap)), base + this.pool.growRoom);
+    const top = blocks - this.held - this.promise;
+    if (blocks <= base || top > this.pool.available()) return had;
+    if (top > 0) this.addPromise(top);
+    this.pool.growRoom -= blocks - base;
+    this.keep = blocks;
+    return max(had, min(this.cap, blocks * POOL_BLOCK));
   }
 
   /** Copy n bytes from src to offset `off` (may lie past len); false if the blocks cannot be had. */
@@ -118,6 +138,8 @@ export class Ring {
     this.headOff += n;
     while (this.head >= 0 && this.headOff >= POOL_BLOCK) { this.releaseHead(); this.headOff -= POOL_BLOCK; }
     if (this.head < 0) this.headOff = 0;
+    const short = this.keep - this.held - this.promise; // the blocks just given back
+    if (short > 0) { this.promise += short; this.pool.promised += short; }
     this.recount();
   }
 
