@@ -3,8 +3,8 @@
 // bounds. Nothing is allocated after init(). The defaults are the board's: they fit an ESP32
 // without PSRAM in one 64 KiB page of linear memory.
 
-/** Default TCP connection slots (16 for anyone, one kept for the console), and the most configure() accepts. */
-export const DEFAULT_CONNS: i32 = 17;
+/** Default TCP connection slots (17 for anyone: 16 clients and a page; one kept for the console), and the most configure() accepts. */
+export const DEFAULT_CONNS: i32 = 18;
 export const CONNS_LIMIT: i32 = 1024;
 /** Default per-connection receive ring (bytes): the most we ever advertise as window (the firmware's 7 KiB). */
 export const DEFAULT_RX_RING: i32 = 7168;
@@ -15,7 +15,7 @@ export const DEFAULT_TX_RING: i32 = 2048;
  * page leaves with every service on (test/module/layout.test.ts). Other layouts default to a pool
  * that holds every ring full.
  */
-export const DEFAULT_POOL: i32 = 17024;
+export const DEFAULT_POOL: i32 = 16384;
 /** The smallest receive buffer (unread bytes + window) a connection starts with in a shared pool (two blocks). */
 export const RCV_BUFFER_MIN: i32 = 256;
 /** Ring bounds: at least one full segment; receive at most what a window field without scaling says. */

@@ -32,7 +32,7 @@ const BOARD_SERVICES = 1 | 2 | 4 | 8 | 16 | 32;
  */
 const BOARD_FLOOR = 384;
 
-test("the board default: 17 slots, rings of up to 7 KiB receive and 2 KiB send from one shared pool, and the board's services in one 64 KiB page", () => {
+test("the board default: 18 slots, rings of up to 7 KiB receive and 2 KiB send from one shared pool, and the board's services in one 64 KiB page", () => {
   const x = bare();
   x.select_services(BOARD_SERVICES);
   const need = x.configure(0, 0, 0, 0);
@@ -54,9 +54,9 @@ test("every service and every UDP socket stays inside the promise; with HTTP too
   assert.ok(x.memory_used() <= need, `uses ${x.memory_used()}, promised at most ${need}`);
 });
 
-test("the board default holds 17 connections (16 for anyone, one kept for the console); one more is dropped and counted", () => {
+test("the board default holds 18 connections (17 for anyone: 16 clients and a page; one kept for the console); one more is dropped and counted", () => {
   const p = new Peer({ layout: {} });
-  for (let i = 0; i < 16; i++) {
+  for (let i = 0; i < 17; i++) {
     const sa = syn(p, 9, 42000 + i);
     assert.ok(sa && sa.flags === 0x12, `SYN-ACK for connection ${i}`);
     assert.equal(sa!.wnd, BOARD_FLOOR, "each starts with the pool's floor");
@@ -65,12 +65,12 @@ test("the board default holds 17 connections (16 for anyone, one kept for the co
   const sa = syn(p, 23, 42020);
   assert.ok(sa && sa.flags === 0x12, "the console gets the slot kept for it");
   p.tcp({ dport: 23, seq: 1001, ack: (sa!.seq + 1) >>> 0, flags: "A" });
-  assert.equal((p.stack.connsText().match(/ESTABLISHED/g) ?? []).length, 17);
+  assert.equal((p.stack.connsText().match(/ESTABLISHED/g) ?? []).length, 18);
   while (p.next()); // the console's greeting
   // One more has no connection record: its SYN is dropped and counted, no handshake begins.
   assert.equal(syn(p, 9, 42030), null);
   assert.equal(p.stack.stats().tcpDropNoSlot, 1);
-  assert.equal((p.stack.connsText().match(/ESTABLISHED|SYN-RECEIVED/g) ?? []).length, 17);
+  assert.equal((p.stack.connsText().match(/ESTABLISHED|SYN-RECEIVED/g) ?? []).length, 18);
 });
 
 test("the board default: one connection alone grows its window from the floor to the firmware's 7 KiB ring", () => {
