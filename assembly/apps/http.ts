@@ -285,23 +285,26 @@ function stream(conn: i32, s: i32, close: bool, http10: bool): bool {
       unchecked(streamOff[s] = -1);
       return true;
     }
-    const n = min(left, space - 12); // room for the chunk's size line and its CRLF
+    // One send per piece, within the space just asked for: a ring in a shared pool may take fewer
+    // bytes after a first push than sendSpace said before it (the pool's share moves).
+    const n = min(left, min(space - 12, text.cap - 2)); // room for the chunk's size line and its CRLF
     if (n <= 0) return false;
-    let extra = 0;
+    let start = sv.bodyAt, total = n;
     if (framing == CHUNKED) {
       const t = hdr; t.ptr = sv.out; t.cap = 16; // the head's room is free once the head is sent
       t.reset();
       for (let shift = 28; shift >= 0; shift -= 4) { const d = (<u32>n >> <u32>shift) & 15; if (d != 0 || t.len > 0 || shift == 0) t.ch(d < 10 ? 48 + d : 87 + d); }
       t.str("\r\n");
-      sock.send(conn, sv.out, t.len);
-      extra = t.len + 2;
+      start = sv.bodyAt - <usize>t.len;
+      memory.copy(start, sv.out, <usize>t.len);
+      store<u16>(sv.bodyAt + <usize>n, 0x0a0d);
+      total = t.len + n + 2;
     }
-    sock.send(conn, sv.bodyAt, n);
-    if (framing == CHUNKED) { store<u16>(sv.out, 0x0a0d); sock.send(conn, sv.out, 2); }
+    sock.send(conn, start, total);
     off += n;
     unchecked(streamOff[s] = off);
     unchecked(since[s] = now); // progress: the request timeout does not apply while we send
-    unchecked(streamed[s] = unchecked(streamed[s]) + n + extra);
+    unchecked(streamed[s] = unchecked(streamed[s]) + total);
   }
 }
 

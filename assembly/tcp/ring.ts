@@ -18,6 +18,8 @@ export class Ring {
   counted: bool = false;
   /** Blocks kept held or promised even when empty: a grown receive buffer's (keepFor). */
   keep: i32 = 0;
+  /** A send ring: its blocks count in the pool's sendHeld, within its sendRoom. */
+  sending: bool = false;
 
   constructor(public pool: Pool, public cap: i32) {}
 
@@ -37,14 +39,18 @@ export class Ring {
 
   /** Blocks this ring may still take from what is available (its share, the pool's). */
   private grantable(): i32 {
-    return max(0, min(this.pool.available(), this.pool.share() - this.held - this.promise));
+    const n = min(this.pool.available(), this.pool.share() - this.held - this.promise);
+    return max(0, this.sending ? min(n, min(this.pool.sendRoom(), this.pool.sendShare() - this.held)) : n);
   }
 
   /** Bytes that may be added now: within cap, what it holds or was promised, and its grant. */
   free(): i32 { return max(0, min(this.cap - this.len, this.room() + this.grantable() * POOL_BLOCK)); }
 
-  /** Blocks a window may still be promised: its grant, less what windows leave to sending. */
-  private windowGrant(): i32 { return max(0, min(this.grantable(), this.pool.available() - this.pool.sendReserve)); }
+  /** Blocks a window may still be promised: its grant, less what of the send rings' reserve they have not taken. */
+  private windowGrant(): i32 {
+    const p = this.pool;
+    return max(0, min(this.grantable(), p.available() - max(0, p.sendReserve - p.sendHeld)));
+  }
 
   /** Bytes past the end a window may offer now (what promiseUpTo would keep). */
   windowRoom(): i32 { return max(0, min(this.cap - this.len, this.room() + this.windowGrant() * POOL_BLOCK)); }
@@ -205,6 +211,7 @@ export class Ring {
     if (this.tail >= 0) unchecked(this.pool.next[this.tail] = b); else this.head = b;
     this.tail = b;
     this.held++;
+    if (this.sending) { this.pool.sendHeld++; if (this.held == 1) this.pool.sendUsers++; }
   }
 
   private releaseHead(): void {
@@ -213,5 +220,6 @@ export class Ring {
     if (this.head < 0) this.tail = -1;
     this.pool.give(b);
     this.held--;
+    if (this.sending) { this.pool.sendHeld--; if (this.held == 0) this.pool.sendUsers--; }
   }
 }

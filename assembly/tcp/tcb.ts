@@ -1,7 +1,7 @@
 // Transmission control blocks (RFC 9293 §3.3.1) and the fixed table that holds them, plus the
 // listener table. The slots and their rings are laid out once, at init (layout.ts).
 import { MAX_LISTENERS, OOO_RANGES, SACK_BLOCKS, RTO_INITIAL_MS } from "../config";
-import { maxConns, rxRingSize, txRingSize, poolBytes, rcvBuffer, sendReserveFor } from "../layout";
+import { maxConns, rxRingSize, txRingSize, poolBytes, poolShared, rcvBuffer, sendReserveFor } from "../layout";
 import { Ring } from "./ring";
 import { Pool, blocksFor } from "./pool";
 import { TS_OPTION_LEN, DEFAULT_MSS } from "../wire/tcp";
@@ -202,6 +202,7 @@ export class Tcb {
   constructor(public id: i32, rxCap: i32, txCap: i32, pool: Pool) {
     this.rx = new Ring(pool, rxCap);
     this.tx = new Ring(pool, txCap);
+    this.tx.sending = true;
   }
 
   /**
@@ -265,6 +266,7 @@ export function tcbTableInit(): void {
   pool.sendReserve = sendReserveFor(pool.blocks);
   pool.bufferFloor = blocksFor(rcvBuffer);
   pool.growRoom = max(0, pool.blocks - pool.sendReserve - maxConns * pool.bufferFloor);
+  pool.sendBound = poolShared();
   for (let i = 0; i < maxConns; i++) unchecked(conns[i] = new Tcb(i, rxRingSize, txRingSize, pool));
 }
 
