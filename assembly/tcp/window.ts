@@ -32,14 +32,15 @@ export function advertise(t: Tcb): u32 {
 
 /**
  * Receive buffer autotuning (as Linux's, simpler): while data flows, the application keeps up
- * (under a quarter of the buffer unread) and the sender has used over half the window, the buffer
+ * (under a quarter of the buffer unread) and the sender has used half the window or more (a Linux
+ * sender's segments are half the largest window it saw, tcp_bound_to_half_wnd), the buffer
  * doubles, up to the ring and what the pool's growRoom holds. Grown blocks stay the connection's
- * until it ends (Ring.keepFor): a peer sizes its segments by half the largest window it saw
- * (Linux's tcp_bound_to_half_wnd), and a window later squeezed under them would stall it.
+ * until it ends (Ring.keepFor): a window later squeezed under the segments its peer now sends
+ * would stall it.
  */
 function growBuffer(t: Tcb): void {
   const buf = t.rcvBuffer;
-  if (buf < <u32>t.rx.cap && seqGt(t.rcvNxt, t.irs + 1) && t.rcvWnd < buf / 2 && <u32>t.rx.len < buf / 4) {
+  if (buf < <u32>t.rx.cap && seqGt(t.rcvNxt, t.irs + 1) && t.rcvWnd <= buf / 2 && <u32>t.rx.len < buf / 4) {
     t.rcvBuffer = <u32>t.rx.keepFor(<i32>buf * 2, <i32>buf);
   }
 }

@@ -7,6 +7,8 @@ import { resolve } from "node:path";
 import { DEFAULT_WASM, PACKAGE_ROOT } from "../../host/engine/stack.js";
 import { ESP32_SERVICES } from "../../host/engine/xtensa.js";
 import type { SynackExports } from "../../host/engine/abi.js";
+import { Peer } from "../../host/drill/peer.js";
+import type { Layout } from "../../host/engine/stack.js";
 
 /** A bare instance before init, so configure can be called as the firmware calls it. */
 function bare(mod: WebAssembly.Module): SynackExports {
@@ -61,4 +63,42 @@ export function layoutFigures(): { lines: string[]; json: Record<string, number>
       `a TIME-WAIT record: ${tw} bytes (assembly/layout.ts TW_BYTES; two per slot), where a connection in TIME-WAIT once held its slot and rings`,
     ],
   };
+}
+
+/**
+ * The windows a layout gives: a connection's first (its SYN,ACK), and the largest one connection
+ * alone reaches while its sender fills every window and its reader keeps up (receive buffers grow
+ * with use in a shared pool: tcp/window.ts).
+ */
+function windows(layout: Layout): { first: number; alone: number } {
+  const p = new Peer({ layout, services: 0 });
+  const lid = p.stack.listen(5000, 4);
+  p.tcp({ dport: 5000, seq: 1000, flags: "S", mss: 1460 });
+  const sa = p.expect("SA");
+  p.tcp({ dport: 5000, seq: 1001, ack: sa.seq + 1, flags: "A" });
+  const id = p.stack.accept(lid), rcv = (sa.seq + 1) >>> 0;
+  const first = sa.wnd;
+  let seq = 1001, wnd = first;
+  let alone = wnd;
+  for (let i = 0; i < 48 && wnd > 0; i++) {
+    for (let sent = 0; sent < wnd;) {
+      const n = Math.min(1460, wnd - sent);
+      p.tcp({ dport: 5000, seq: seq + sent, ack: rcv, flags: "PA", data: new Uint8Array(n) });
+      sent += n;
+    }
+    seq += wnd;
+    while ((p.stack.recv(id, 65536) as Uint8Array).length > 0);
+    p.advance(250);
+    for (let s = p.next(); s; s = p.next()) wnd = s.wnd;
+    alone = Math.max(alone, wnd);
+  }
+  return { first, alone };
+}
+
+/** One row of the README's trade table: a layout, its memory with the ESP32's services, its windows. */
+export function tradeRow(conns: number, rxRing: number, txRing: number, poolBytes = 0): Record<string, number> {
+  const mod = new WebAssembly.Module(readFileSync(DEFAULT_WASM));
+  const l = lay(mod, ESP32_SERVICES, conns, rxRing, txRing, poolBytes);
+  const w = windows(conns === 0 ? {} : { conns, rxRing, txRing, ...(poolBytes ? { poolBytes } : {}) });
+  return { conns, rxRing, txRing, poolBytes, need: l.need, used: l.used, firstWindow: w.first, aloneWindow: w.alone };
 }
