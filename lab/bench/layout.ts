@@ -53,14 +53,18 @@ export function layoutFigures(): { lines: string[]; json: Record<string, number>
     boardNeed: board.need, boardUsed: board.used, boardNeedWithoutHttp: withoutHttp.need, boardUsedWithoutHttp: withoutHttp.used,
     connNeed: (b.need - a.need) / more, connUsed: (b.used - a.used) / more, connServicesUsed: ((sb.used - sa.used) - (b.used - a.used)) / more, timeWaitRecord: tw,
   };
+  const trade = TRADE.map(([c, rx, tx, pool]) => tradeRow(c, rx, tx, pool));
   return {
-    json,
+    json: { ...json, trade } as unknown as Record<string, number>,
     lines: [
       `board default layout (configure(0, 0, 0, 0), the ESP32's services): ${board.need} bytes of linear memory promised, ${board.used} used after init ` +
         `(${withoutHttp.need} / ${withoutHttp.used} without HTTP; one page is 65536)`,
       `one more connection (${conns} -> ${conns + more} slots over the board's ${pool}-byte pool, per slot): ${json.connNeed} bytes promised, ${json.connUsed} used ` +
         `(its record, 2 TIME-WAIT records of ${tw} bytes, and its out-of-order and SACK rows), and ${json.connServicesUsed} more with the services' per-connection tables`,
       `a TIME-WAIT record: ${tw} bytes (assembly/layout.ts TW_BYTES; two per slot), where a connection in TIME-WAIT once held its slot and rings`,
+      ...trade.map((r) => `trade: ${r.conns || "default"} slots, rings ${r.rxRing || 7168}/${r.txRing || 2048}, ` +
+        `${r.conns === 0 ? "the board's pool" : r.poolBytes ? `a ${r.poolBytes}-byte pool` : "every ring held whole"}: ${r.need} bytes promised (${r.used} used), ` +
+        `first window ${r.firstWindow}, ${r.aloneWindow} the largest one connection alone offers (its reader taking 4 KiB at a time)`),
     ],
   };
 }
@@ -94,6 +98,11 @@ function windows(layout: Layout): { first: number; alone: number } {
   }
   return { first, alone };
 }
+
+/** The README's trade table: [conns, rx ring, tx ring, pool bytes] (0, 0, 0: the board default). */
+const TRADE: [number, number, number, number][] = [
+  [0, 0, 0, 0], [4, 4096, 2048, 0], [6, 7168, 2048, 0], [8, 4096, 1024, 0], [18, 7168, 2048, 24576], [32, 7168, 2048, 16384], [32, 7168, 2048, 24576],
+];
 
 /** One row of the README's trade table: a layout, its memory with the ESP32's services, its windows. */
 export function tradeRow(conns: number, rxRing: number, txRing: number, poolBytes = 0): Record<string, number> {
