@@ -13,9 +13,9 @@ typedef struct {
   uint8_t mac[6];
   uint32_t ip, prefix_len, gateway; /* host order: 10.77.0.2 = 0x0A4D0002; ip 0: DHCP */
   uint32_t msl_ms;                  /* 0: the module's default */
-  /* The module's memory layout; all 0 = the board default (assembly/config.ts: 17 connections,
-   * 16 for anyone and one kept for the console, rings of up to 7 KiB receive and 2 KiB send
-   * drawing on one shared 17,024-byte pool; with every service, HTTP too, it needs 65,144
+  /* The module's memory layout; all 0 = the board default (assembly/config.ts: 18 connections,
+   * 17 for anyone and one kept for the console, rings of up to 7 KiB receive and 2 KiB send
+   * drawing on one shared 16,384-byte pool; with every service, HTTP too, it needs 65,305
    * bytes, inside one 64 KiB page). Any number given lays out rings held whole instead. */
   uint32_t max_conns;               /* connection slots */
   uint32_t rx_ring, tx_ring;        /* bytes per connection: receive ring (= window, at most

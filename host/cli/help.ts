@@ -14,7 +14,7 @@ const SERVE: Flag[] = [
   { flag: "--services LIST", meaning: "built-in services, comma-separated: echo (7), discard (9), chargen (19), console (23), http (80), mdns (5353); all, or none", default: "all" },
   { flag: "--name NAME", meaning: "the mDNS name we answer to (NAME.local): letters, digits and '-'", default: "synack" },
   { flag: "--pcap FILE", meaning: "write every frame in and out to FILE (pcap; on a board, taken by tcpdump on the TAP)", default: "none" },
-  { flag: "--conns N", meaning: "connection slots (1..1024)", default: "64 on v8; the board's 17 (16 and one kept for the console) on native and xtensa" },
+  { flag: "--conns N", meaning: "connection slots (1..1024)", default: "64 on v8; the board's 18 (17 for anyone, one kept for the console) on native and xtensa" },
   { flag: "--rx-ring BYTES", meaning: "each connection's receive ring, the window it offers (1024..65535)", default: "65535 on v8; 7168 on a board, its window growing from 384 with use (a shared pool)" },
   { flag: "--tx-ring BYTES", meaning: "each connection's send ring (1024..1048576)", default: "65536 on v8; 2048 on a board" },
   { flag: "--udp-sockets N", meaning: "UDP sockets that may be bound at once, each a 1.5 KB queue; mDNS takes one (1..16)", default: "8 on v8; 2 on a board" },
