@@ -3,15 +3,21 @@
 // bounds. Nothing is allocated after init(). The defaults are the board's: they fit an ESP32
 // without PSRAM in one 64 KiB page of linear memory.
 
-/** Default TCP connection slots (TIME-WAIT included), and the most configure() accepts. */
-export const DEFAULT_CONNS: i32 = 4;
+/** Default TCP connection slots (17 for anyone: 16 clients and a page; one kept for the console), and the most configure() accepts. */
+export const DEFAULT_CONNS: i32 = 18;
 export const CONNS_LIMIT: i32 = 1024;
-/** Default per-connection receive ring (bytes): the most we ever advertise as window. */
-export const DEFAULT_RX_RING: i32 = 4096;
+/** Default per-connection receive ring (bytes): the most we ever advertise as window (the firmware's 7 KiB). */
+export const DEFAULT_RX_RING: i32 = 7168;
 /** Default per-connection send ring (bytes). */
 export const DEFAULT_TX_RING: i32 = 2048;
-/** The smallest receive buffer (unread bytes + window) a connection has in a shared pool. */
-export const RCV_BUFFER_MIN: i32 = 512;
+/**
+ * The buffer pool of the default layout (the board's), which its rings share: what one 64 KiB
+ * page leaves with every service on (test/module/layout.test.ts). Other layouts default to a pool
+ * that holds every ring full.
+ */
+export const DEFAULT_POOL: i32 = 16384;
+/** The smallest receive buffer (unread bytes + window) a connection starts with in a shared pool (two blocks). */
+export const RCV_BUFFER_MIN: i32 = 256;
 /** Ring bounds: at least one full segment; receive at most what a window field without scaling says. */
 export const RING_MIN: i32 = 1024;
 export const RX_RING_MAX: i32 = 65535;
@@ -44,12 +50,12 @@ export const MTU: i32 = 1500;
 export const FRAME_MAX: i32 = 1514;
 
 /**
- * IPv4 reassembly: datagrams at once (one per REASM_CONNS_PER_SLOT connection slots, within the
- * bounds: layout.ts reasmSlots), payload bytes each, fragments each, and their lifetime.
+ * IPv4 reassembly: datagrams at once (one per REASM_POOL_PER_SLOT bytes of the rings' pool, within
+ * the bounds: layout.ts reasmSlots), payload bytes each, fragments each, and their lifetime.
  */
 export const REASM_SLOTS_MIN: i32 = 1;
 export const REASM_SLOTS_MAX: i32 = 8;
-export const REASM_CONNS_PER_SLOT: i32 = 4;
+export const REASM_POOL_PER_SLOT: i32 = 32768;
 export const REASM_MAX: i32 = 2048;
 export const REASM_MAX_FRAGS: i32 = 16;
 export const REASM_TIMEOUT_MS: u32 = 15_000;

@@ -2,8 +2,8 @@
 // (configure, before init); init lays them out once, after which nothing is allocated. Memory is
 // grown at most once, straight to its final size, or — under a host that caps linear memory below
 // a page (wasm3's memoryLimit on the board) — checked to fit the cap before anything is touched.
-import { POOL_BLOCK, RCV_BUFFER_MIN, DEFAULT_UDP_SOCKETS, UDP_SOCKETS_MAX, DEFAULT_CONNS, CONNS_LIMIT, DEFAULT_RX_RING, DEFAULT_TX_RING, RING_MIN, RX_RING_MAX, TX_RING_MAX, SCRATCH_MIN, SCRATCH_MAX,
-  REASM_SLOTS_MIN, REASM_SLOTS_MAX, REASM_CONNS_PER_SLOT, REASM_MAX } from "./config";
+import { POOL_BLOCK, DEFAULT_POOL, RCV_BUFFER_MIN, DEFAULT_UDP_SOCKETS, UDP_SOCKETS_MAX, DEFAULT_CONNS, CONNS_LIMIT, DEFAULT_RX_RING, DEFAULT_TX_RING, RING_MIN, RX_RING_MAX, TX_RING_MAX, SCRATCH_MIN, SCRATCH_MAX,
+  REASM_SLOTS_MIN, REASM_SLOTS_MAX, REASM_POOL_PER_SLOT, REASM_MAX } from "./config";
 
 /** Connection slots, and each slot's receive and send ring, as laid out by init. */
 export let maxConns: i32 = DEFAULT_CONNS;
@@ -11,8 +11,10 @@ export let rxRingSize: i32 = DEFAULT_RX_RING;
 export let txRingSize: i32 = DEFAULT_TX_RING;
 /** UDP sockets that may be bound at once (each reserves its queue when first bound). */
 export let udpSockets: i32 = DEFAULT_UDP_SOCKETS;
-/** Bytes of the buffer pool the rings draw on (0: enough for every ring to be full at once). */
+/** Bytes of the buffer pool the rings draw on (0: the default, see poolBytes). */
 let poolSize: u32 = 0;
+/** configure() kept the default slots and rings (the board's layout): its rings share DEFAULT_POOL. */
+let defaultLayout = true;
 /** Bytes of linear memory the host gives us (0: as many as memory.grow gets). */
 let memoryLimit: u32 = 0;
 let laidOut = false;
@@ -28,24 +30,38 @@ export function twRecords(): i32 { return 2 * maxConns; }
 /** Bytes one TIME-WAIT record costs: nine words (tcp/timewait.ts). */
 export const TW_BYTES: u32 = 36;
 
-/** Block bytes the rings share (tcp/pool.ts): the configured pool, else every ring full at once. */
+/**
+ * Block bytes the rings share (tcp/pool.ts): the configured pool, else the board's DEFAULT_POOL
+ * for the default layout, else every ring full at once.
+ */
 export function poolBytes(): i32 {
   if (poolSize != 0) return <i32>poolSize;
+  if (defaultLayout) return DEFAULT_POOL;
   const B = POOL_BLOCK;
   return maxConns * ((rxRingSize + B - 1) / B + (txRingSize + B - 1) / B) * B;
 }
-/** The pool was configured: smaller than every ring full at once, its rings share it. */
-export function poolShared(): bool { return poolSize != 0; }
+/** The pool was configured or is the board's: smaller than every ring full at once, its rings share it. */
+export function poolShared(): bool { return poolSize != 0 || defaultLayout; }
 
 /**
- * Each connection's receive buffer (unread bytes + window, set by reserveLayout): the whole ring
- * when the pool holds every ring, else an even split of what windows may take of the pool.
+ * Each connection's receive buffer to start with (unread bytes + window, set by reserveLayout):
+ * the whole ring when the pool holds every ring, else a floor every slot can have at once from
+ * what windows may take of the pool (an eighth stays for sending, Pool.sendReserve), no larger
+ * than leaves one connection room to grow to its whole ring or half of what windows may take,
+ * whichever is less (tcp/window.ts), nor than an even split, nor smaller than RCV_BUFFER_MIN:
+ * whole blocks.
  */
 export let rcvBuffer: i32 = DEFAULT_RX_RING;
 function rcvBufferFor(): i32 {
-  if (poolSize == 0) return rxRingSize;
-  return min(rxRingSize, max(RCV_BUFFER_MIN, poolBytes() / 8 * 7 / maxConns)); // windows leave an eighth (Pool.sendReserve)
+  if (!poolShared()) return rxRingSize;
+  const windows = poolBytes() / POOL_BLOCK - sendReserveFor(poolBytes() / POOL_BLOCK);
+  const ring = (rxRingSize + POOL_BLOCK - 1) / POOL_BLOCK;
+  const split = windows / maxConns;
+  const lone = maxConns > 1 ? (windows - min(ring, windows / 2)) / (maxConns - 1) : split;
+  return min(rxRingSize, max(RCV_BUFFER_MIN / POOL_BLOCK, min(split, lone)) * POOL_BLOCK);
 }
+/** Blocks of a pool of `blocks` that windows leave to the send rings (Pool.sendReserve): an eighth of a shared one. */
+export function sendReserveFor(blocks: i32): i32 { return poolShared() ? blocks / 8 : 0; }
 
 /** What the pool costs: its blocks, their links and two bitmaps (tcp/pool.ts), three reserved blocks. */
 function poolCost(): u32 {
@@ -80,8 +96,8 @@ export function layoutBytes(): u32 {
   return <u32>heapTop() + <u32>maxConns * slot + poolCost() + tw + scratchMore + <u32>reasmSlots() * REASM_SLOT_BYTES + serviceBytes + INIT_BYTES;
 }
 
-/** IPv4 reassembly slots for this layout: more connections, more datagrams in reassembly at once. */
-export function reasmSlots(): i32 { return min(max(maxConns / REASM_CONNS_PER_SLOT, REASM_SLOTS_MIN), REASM_SLOTS_MAX); }
+/** IPv4 reassembly slots for this layout: more buffer memory, more datagrams in reassembly at once. */
+export function reasmSlots(): i32 { return min(max(poolBytes() / REASM_POOL_PER_SLOT, REASM_SLOTS_MIN), REASM_SLOTS_MAX); }
 /**
  * Bytes one reassembly slot reserves (net/fragments.ts), an upper bound: the datagram with room for
  * the largest header in front, its bitmap of 8-byte blocks, and the slot object, each one reserve().
@@ -102,11 +118,12 @@ export function configure(conns: u32, rxRing: u32, txRing: u32, memoryLimitBytes
   const tx = txRing != 0 ? txRing : <u32>DEFAULT_TX_RING;
   if (laidOut || n > <u32>CONNS_LIMIT || rx < <u32>RING_MIN || rx > <u32>RX_RING_MAX ||
       tx < <u32>RING_MIN || tx > <u32>TX_RING_MAX) return -22;
-  const was0 = maxConns, was1 = rxRingSize, was2 = txRingSize;
+  const was0 = maxConns, was1 = rxRingSize, was2 = txRingSize, was3 = defaultLayout;
   maxConns = <i32>n; rxRingSize = <i32>rx; txRingSize = <i32>tx;
+  defaultLayout = conns == 0 && rxRing == 0 && txRing == 0;
   const need = layoutBytes();
   if (memoryLimitBytes != 0 && need > memoryLimitBytes) {
-    maxConns = was0; rxRingSize = was1; txRingSize = was2;
+    maxConns = was0; rxRingSize = was1; txRingSize = was2; defaultLayout = was3;
     return -105;
   }
   memoryLimit = memoryLimitBytes;

@@ -19,6 +19,7 @@ import { ENGINES, EngineName, LABELS, start, unavailable } from "./bench/engines
 import { FULL, Sizes, measure } from "./bench/measure.js";
 import { BenchResult, EngineResult, table, svg } from "./bench/report.js";
 import { CHIP_FIGURES } from "./bench/chip.js";
+import { layoutFigures } from "./bench/layout.js";
 import { TAP_ADDON } from "../host/link/tap.js";
 import { existsSync } from "node:fs";
 
@@ -73,6 +74,9 @@ async function main(): Promise<void> {
   };
   console.log(`module ${DEFAULT_WASM}: ${result.module.bytes} bytes; linear memory with the PC layout ` +
     `(${PC_LAYOUT.conns} x ${PC_LAYOUT.rxRing}/${PC_LAYOUT.txRing}): ${result.module.linearMemoryBytes} bytes, ${result.module.memoryUsedBytes} used`);
+  const layout = layoutFigures();
+  result.layout = layout.json;
+  for (const l of layout.lines) console.log(l);
   if (!isRoot()) {
     for (const e of args.engines) result.engines.push({ engine: e, label: label(e), row: null, skipped: "needs root (namespaces, TAP)" });
   } else {

@@ -39,6 +39,8 @@ if (owner.length != HTTP_SESSIONS || headLen.length != HTTP_SESSIONS || since.le
   respStatus: i32;
   bodyLen: i32;
   bodyAt: usize;
+  /** The body went on past the buffer (Text.lost): it can only be sent in pieces. */
+  bodyMore: bool;
 }
 const sv = changetype<Server>(memory.data(offsetof<Server>(), 4));
 let logs: StaticArray<Log> = new StaticArray<Log>(0);
@@ -211,18 +213,19 @@ function reason(status: i32): usize {
 }
 
 /**
- * Build the whole response in `out` (body first, then the head in front of it); returns its
- * start and sets respLen (head + body), bodyLen and bodyAt. status != 200 answers an error page.
+ * Build the response in `out` (body first, then the head in front of it); returns its start and
+ * sets respLen (head + body), bodyLen and bodyAt. The body is written from its byte `from` on, as
+ * far as `out` holds it (bodyMore: it goes on). status != 200 answers an error page.
  * framing: LENGTH (Content-Length), CHUNKED (a body larger than the send ring, HTTP/1.1) or
  * CLOSE (the same for HTTP/1.0: the body ends with the connection).
  */
 const LENGTH = 0;
 const CHUNKED = 1;
 const CLOSE = 2;
-function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: bool, head: bool, framing: i32 = LENGTH): usize {
+function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: bool, head: bool, framing: i32 = LENGTH, from: i32 = 0): usize {
   const body = sv.out + <usize>HEAD_ROOM;
   const t = text; t.ptr = body; t.cap = sv.outMax - HEAD_ROOM;
-  t.reset();
+  t.reset().skip = from;
   let type = ascii("text/plain; charset=utf-8");
   if (status == 200) {
     const kind = page(t, conn, unchecked(logs[s]), req.path, req.pathLen);
@@ -234,9 +237,10 @@ function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: b
   sv.respStatus = status;
   sv.bodyLen = t.len;
   sv.bodyAt = body;
+  sv.bodyMore = t.lost > 0;
   const h = hdr; h.ptr = sv.out; h.cap = HEAD_ROOM;
   h.reset().str("HTTP/1.1 ").u32(<u32>status).ch(32).z(reason(status)).str("\r\nServer: synack\r\nContent-Type: ").z(type);
-  if (framing == LENGTH) h.str("\r\nContent-Length: ").u32(<u32>t.len);
+  if (framing == LENGTH) h.str("\r\nContent-Length: ").u32(<u32>(t.len + t.lost));
   else if (framing == CHUNKED) h.str("\r\nTransfer-Encoding: chunked");
   h.str("\r\n");
   if (status == 405) h.str("Allow: GET, HEAD\r\n");
@@ -250,10 +254,11 @@ function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: b
 }
 
 /**
- * A response larger than the send ring (small rings on a board) goes out in pieces: the head,
- * then the body as it fits, re-rendered on each turn (nothing is held between turns), as HTTP/1.1
- * chunks or, for HTTP/1.0, up to the close. Pieces of two renderings may differ (a counter moved
- * on); the framing stays exact. True once all is sent; streamed[s] counts the bytes for the ladder.
+ * A response larger than the send ring or the io buffer (small rings and a full connection table
+ * on a board) goes out in pieces: the head, then the body as the ring drains, each piece written
+ * afresh from where the last ended (Text.skip; nothing is held between turns), as HTTP/1.1 chunks
+ * or, for HTTP/1.0, up to the close. Pieces of two renderings may differ (a counter moved on);
+ * the framing stays exact. True once all is sent; streamed[s] counts the bytes for the ladder.
  */
 function stream(conn: i32, s: i32, close: bool, http10: bool): bool {
   const framing = http10 ? CLOSE : CHUNKED;
@@ -264,14 +269,14 @@ function stream(conn: i32, s: i32, close: bool, http10: bool): bool {
     sock.send(conn, p, sv.respLen);
     unchecked(streamed[s] = sv.respLen);
     unchecked(streamOff[s] = off = 0);
-    respond(conn, s, sv.respStatus, close, false, false, framing); // the body again, to send from
   }
   while (true) {
     const space = sock.sendSpace(conn);
-    const left = sv.bodyLen - off;
+    if (space < 5) return false;
+    respond(conn, s, sv.respStatus, close, false, false, framing, off); // the body from off on
+    const left = sv.bodyLen;
     if (left <= 0) {
       if (framing == CHUNKED) {
-        if (space < 5) return false;
         const t = hdr; t.ptr = sv.out; t.cap = 16;
         t.reset().str("0\r\n\r\n");
         sock.send(conn, sv.out, t.len);
@@ -280,23 +285,26 @@ function stream(conn: i32, s: i32, close: bool, http10: bool): bool {
       unchecked(streamOff[s] = -1);
       return true;
     }
-    const n = min(left, space - 12); // room for the chunk's size line and its CRLF
+    // One send per piece, within the space just asked for: a ring in a shared pool may take fewer
+    // bytes after a first push than sendSpace said before it (the pool's share moves).
+    const n = min(left, min(space - 12, text.cap - 2)); // room for the chunk's size line and its CRLF
     if (n <= 0) return false;
-    let extra = 0;
+    let start = sv.bodyAt, total = n;
     if (framing == CHUNKED) {
       const t = hdr; t.ptr = sv.out; t.cap = 16; // the head's room is free once the head is sent
       t.reset();
       for (let shift = 28; shift >= 0; shift -= 4) { const d = (<u32>n >> <u32>shift) & 15; if (d != 0 || t.len > 0 || shift == 0) t.ch(d < 10 ? 48 + d : 87 + d); }
       t.str("\r\n");
-      sock.send(conn, sv.out, t.len);
-      extra = t.len + 2;
+      start = sv.bodyAt - <usize>t.len;
+      memory.copy(start, sv.out, <usize>t.len);
+      store<u16>(sv.bodyAt + <usize>n, 0x0a0d);
+      total = t.len + n + 2;
     }
-    sock.send(conn, sv.bodyAt + <usize>off, n);
-    if (framing == CHUNKED) { store<u16>(sv.out, 0x0a0d); sock.send(conn, sv.out, 2); }
+    sock.send(conn, start, total);
     off += n;
     unchecked(streamOff[s] = off);
     unchecked(since[s] = now); // progress: the request timeout does not apply while we send
-    unchecked(streamed[s] = unchecked(streamed[s]) + n + extra);
+    unchecked(streamed[s] = unchecked(streamed[s]) + total);
   }
 }
 
@@ -353,7 +361,7 @@ function httpServe(conn: i32): void {
     log.begin(r.method, r.methodLen, r.path, r.pathLen, e);
     const p = respond(conn, s, r.status, close, r.http10 && !close, r.head);
     let streamedClose = false;
-    if (sv.respLen > txRingSize || unchecked(streamOff[s]) >= 0) { // it could never fit the send ring whole
+    if ((!r.head && (sv.bodyMore || sv.respLen > txRingSize)) || unchecked(streamOff[s]) >= 0) { // it could never fit the send ring or the buffer whole
       if (sock.state(conn) == 0) { end(s); return; }
       if (!stream(conn, s, close, r.http10)) break;
       log.finish(sv.respStatus, unchecked(streamed[s]));

@@ -14,7 +14,7 @@ const PATH_KEEP: i32 = 24;
 const info: StaticArray<u32> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]; // connInfo's numbers (nothing is allocated after init)
 
 /** A Log's bytes and its arrays', headers included: an upper bound (the layout counts it). */
-export const LOG_BYTES: u32 = 1024;
+export const LOG_BYTES: u32 = 704;
 
 /** One connection's story: the two ISNs, then its requests (the last LOG_ENTRIES of them). */
 export class Log {

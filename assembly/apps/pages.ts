@@ -10,7 +10,7 @@ import { connInfo, conns, listeners } from "../tcp/tcb";
 import { writeStateName } from "../tcp/state";
 import { MAX_LISTENERS } from "../config";
 import { ourIp, netmask } from "../net/iface";
-import { statsText } from "./report";
+import { statsLine } from "./report";
 import { Log, ladderPage } from "./ladder";
 import { engineName } from "./engine";
 
@@ -29,7 +29,7 @@ export function page(t: Text, conn: i32, log: Log, path: usize, pathLen: i32): i
   while (n < pathLen && load<u8>(path + <usize>n) != 63) n++; // the query is ignored
   if (isWord(path, n, ascii("/"))) { statusPage(t, conn); return PAGE_HTML; }
   if (isWord(path, n, ascii("/ladder"))) { ladderPage(t, conn, log); return PAGE_HTML; }
-  if (isWord(path, n, ascii("/stats"))) { t.len += <i32>statsText(t.ptr + <usize>t.len, t.cap - t.len); return PAGE_TEXT; }
+  if (isWord(path, n, ascii("/stats"))) { for (let i = 0; i < C.COUNT; i++) statsLine(t, i); return PAGE_TEXT; }
   if (isWord(path, n, ascii("/status.json"))) { jsonPage(t); return PAGE_JSON; }
   return PAGE_NOT_FOUND;
 }

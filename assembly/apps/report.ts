@@ -19,12 +19,13 @@ function begin(p: usize, cap: i32): Text { out.ptr = p; out.cap = cap; return ou
 /** The longest line of either report, with room to spare: a buffer this large always takes one. */
 export const REPORT_LINE_MAX: i32 = 160;
 
-/** Counter lines from index `from` (`name value`, in the table's order) while whole lines fit; the next index. */
+/** One counter's line: `name value`. */
+export function statsLine(t: Text, i: i32): Text { return writeCounterName(t, i, 24).u32w(counter(<C>i), 10).ch(10); }
+
+/** Counter lines from index `from` (in the table's order) while whole lines fit; the next index. */
 export function statsLines(t: Text, from: i32): i32 {
   let i = from;
-  for (; i < C.COUNT && t.cap - t.len >= REPORT_LINE_MAX; i++) {
-    writeCounterName(t, i, 24).u32w(counter(<C>i), 10).ch(10);
-  }
+  for (; i < C.COUNT && t.cap - t.len >= REPORT_LINE_MAX; i++) statsLine(t, i);
   return i;
 }
 export const STATS_END: i32 = C.COUNT;

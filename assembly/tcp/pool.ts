@@ -79,6 +79,22 @@ export class Pool {
    * answered, nothing could be sent and so nothing read.
    */
   sendReserve: i32 = 0;
+  /**
+   * Receive buffers (tcp/window.ts): every connection may count on bufferFloor blocks; blocks a
+   * buffer grows beyond that come from growRoom, which is what windows may take of the pool less
+   * every slot's floor, and are kept (Ring.keep) until the connection ends.
+   */
+  bufferFloor: i32 = 0;
+  growRoom: i32 = 0;
+  /**
+   * Send rings hold sendHeld blocks; in a shared pool (sendBound) at most the sendReserve and
+   * what growRoom has not given to receive buffers, so every slot's floor stays there for its
+   * window: a new connection is never offered a zero window because writers took the pool.
+   */
+  sendHeld: i32 = 0;
+  sendBound: bool = false;
+  /** Send rings holding a block: each may grow to an even share of what the send rings may hold. */
+  sendUsers: i32 = 0;
 
   constructor(public blocks: i32, rings: i32) {
     this.floor = max(1, rings > 0 ? blocks / rings : 1);
@@ -115,6 +131,16 @@ export class Pool {
     if (this.available() * 2 >= this.blocks) return this.blocks;
     return max(this.floor, this.blocks / (this.users + 1));
   }
+
+  /** Blocks the send rings may still take. */
+  @inline sendRoom(): i32 { return this.sendBound ? this.sendReserve + this.growRoom - this.sendHeld : this.blocks; }
+  /**
+   * The most one send ring may hold in a shared pool: an even share of what send rings may hold
+   * among those holding some and one newcomer (busy writers leave room for a new one, such as an
+   * HTTP response behind sixteen echoes).
+   */
+  @inline sendShare(): i32 { return this.sendBound ? max(1, (this.sendReserve + this.growRoom) / (this.sendUsers + 1)) : this.blocks; }
+
 
   /**
    * Take n (>= 1, <= freeCount) free blocks as one chain of runs, each the longest free one at

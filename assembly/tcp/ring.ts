@@ -16,6 +16,11 @@ export class Ring {
   len: i32 = 0;
   /** Counted among the pool's users (holds or was promised a block). */
   counted: bool = false;
+  /** A send ring: its blocks count in the pool's sendHeld, within its sendRoom. */
+  sending: bool = false;
+  /** Blocks kept held or promised even when empty: a grown receive buffer's (keepFor; a receive
+   *  ring's at most 512, RX_RING_MAX). Beside the two flags, it takes no word of its own. */
+  keep: u16 = 0;
   /** Runs of adjacent blocks in the chain (pool.ts): at most one, and no walk finds a byte. */
   runs: i32 = 0;
   /** Where this ring takes blocks after (pool.ts take): its last block, also once given back
@@ -24,11 +29,12 @@ export class Ring {
 
   constructor(public pool: Pool, public cap: i32) {}
 
-  /** Give every block and promise back. */
+  /** Give every block and promise back (a grown buffer's growth to the pool's growRoom). */
   clear(): void {
     this.releaseFront(this.held);
     this.pool.promised -= this.promise;
     this.promise = 0;
+    if (this.keep > 0) { this.pool.growRoom += <i32>this.keep - this.pool.bufferFloor; this.keep = 0; }
     this.headOff = 0;
     this.len = 0;
     this.recount();
@@ -38,10 +44,16 @@ export class Ring {
   @inline room(): i32 { return (this.held + this.promise) * POOL_BLOCK - this.headOff - this.len; }
 
   /** Blocks this ring may still take from what is available (its share, the pool's): all of it
-   *  while half the pool is available (the share is then the whole pool). */
+   *  while half the pool is available (the share is then the whole pool); a send ring in a shared
+   *  pool within what the send rings may hold (Pool.sendRoom, sendShare). */
   @inline private grantable(): i32 {
     const available = this.pool.available();
-    return available * 2 >= this.pool.blocks ? available : this.sharedGrant();
+    const n = available * 2 >= this.pool.blocks ? available : this.sharedGrant();
+    return this.sending && this.pool.sendBound ? this.sendGrant(n) : n;
+  }
+
+  private sendGrant(n: i32): i32 {
+    return max(0, min(n, min(this.pool.sendRoom(), this.pool.sendShare() - this.held)));
   }
 
   private sharedGrant(): i32 {
@@ -51,8 +63,11 @@ export class Ring {
   /** Bytes that may be added now: within cap, what it holds or was promised, and its grant. */
   free(): i32 { return max(0, min(this.cap - this.len, this.room() + this.grantable() * POOL_BLOCK)); }
 
-  /** Blocks a window may still be promised: its grant, less what windows leave to sending. */
-  private windowGrant(): i32 { return max(0, min(this.grantable(), this.pool.available() - this.pool.sendReserve)); }
+  /** Blocks a window may still be promised: its grant, less what of the send rings' reserve they have not taken. */
+  private windowGrant(): i32 {
+    const p = this.pool;
+    return max(0, min(this.grantable(), p.available() - max(0, p.sendReserve - p.sendHeld)));
+  }
 
   /** Bytes past the end a window may offer now (what promiseUpTo would keep). */
   windowRoom(): i32 { return max(0, min(this.cap - this.len, this.room() + this.windowGrant() * POOL_BLOCK)); }
@@ -68,6 +83,23 @@ export class Ring {
     const n = min(want, this.windowGrant());
     if (n > 0) this.addPromise(n);
     return (this.held + this.promise) * POOL_BLOCK - this.headOff;
+  }
+
+  /**
+   * Grow this ring's receive buffer towards `bytes` (within cap): the blocks past the pool's
+   * bufferFloor come out of its growRoom and are kept, held or promised, until clear(), so the
+   * window never has to fall below the buffer less unread bytes again (a peer sizes its segments
+   * by the largest window it saw). Returns the buffer now (at least `had`).
+   */
+  keepFor(bytes: i32, had: i32): i32 {
+    const base = max(<i32>this.keep, this.pool.bufferFloor);
+    const blocks = min(blocksFor(min(bytes, this.cap)), base + this.pool.growRoom);
+    const top = blocks - this.held - this.promise;
+    if (blocks <= base || top > this.pool.available()) return had;
+    if (top > 0) this.addPromise(top);
+    this.pool.growRoom -= blocks - base;
+    this.keep = <u16>blocks;
+    return max(had, min(this.cap, blocks * POOL_BLOCK));
   }
 
   /** Copy n bytes from src to offset `off` (may lie past len); false if the blocks cannot be had. */
@@ -131,6 +163,8 @@ export class Ring {
     this.headOff = off - (k << POOL_SHIFT);
     if (k > 0) this.releaseFront(k);
     if (this.head < 0) this.headOff = 0;
+    const short = <i32>this.keep - this.held - this.promise; // the blocks just given back
+    if (short > 0) { this.promise += short; this.pool.promised += short; }
     this.recount();
   }
 
@@ -192,6 +226,7 @@ export class Ring {
     else if (first == this.tail + 1) { pool.join(this.tail); this.runs--; } // its last run goes on
     else pool.link(this.tail, first);
     this.tail = this.lastBlock = pool.lastTaken;
+    if (this.sending) { if (this.held == 0) pool.sendUsers++; pool.sendHeld += need; }
     this.held += need;
     this.recount();
     return true;
@@ -219,6 +254,7 @@ export class Ring {
     this.head = this.pool.give(this.head, k);
     this.runs -= this.pool.runs;
     if (this.head < 0) this.tail = -1;
+    if (this.sending) { this.pool.sendHeld -= k; if (this.held == k) this.pool.sendUsers--; }
     this.held -= k;
   }
 }

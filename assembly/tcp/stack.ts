@@ -1,6 +1,6 @@
 // TCP's third verb beside segment arrival (input.ts) and dispatch (output.ts): poll, the timers.
 // A timer that fires decides and marks what is owed (Tcb.owed); dispatch sends it. Also init.
-import { maxConns, twRecords, rcvBuffer, poolShared } from "../layout";
+import { maxConns, twRecords, poolShared } from "../layout";
 import { now, reached } from "../util/clock";
 import { C, count } from "../util/counters";
 import { conns, Tcb, Owe } from "./tcb";
@@ -30,7 +30,7 @@ export function tcpPoll(): u32 {
     // A window the pool could not give has a place now (blocks came back): say so, rather than
     // leave the peer to find it by probes that back off to a minute. Only a shared pool can be
     // short of blocks (one that holds every ring full never is): no look at every poll otherwise.
-    if (shared && t.rcvWnd < <u32>rcvBuffer / 2 && synchronized(t.state) && windowUpdateDue(t)) t.owed |= Owe.ACK;
+    if (shared && t.rcvWnd < t.rcvBuffer / 2 && synchronized(t.state) && windowUpdateDue(t)) t.owed |= Owe.ACK;
     const d = nextDeadline(t);
     if (d != 0 && (t.owed & Owe.ACK) == 0 && !t.swsForce) { next = min(next, d); continue; }
     if (t.closeOn && reached(t.closeAt, now)) { t.closeOn = false; toClosed(t); continue; }

@@ -1,7 +1,7 @@
 // Transmission control blocks (RFC 9293 §3.3.1) and the fixed table that holds them, plus the
 // listener table. The slots and their rings are laid out once, at init (layout.ts).
 import { MAX_LISTENERS, OOO_RANGES, SACK_BLOCKS, RTO_INITIAL_MS } from "../config";
-import { maxConns, rxRingSize, txRingSize, poolBytes, poolShared } from "../layout";
+import { maxConns, rxRingSize, txRingSize, poolBytes, poolShared, rcvBuffer, sendReserveFor } from "../layout";
 import { Ring } from "./ring";
 import { Pool, blocksFor } from "./pool";
 import { TS_OPTION_LEN, DEFAULT_MSS } from "../wire/tcp";
@@ -113,6 +113,8 @@ export class Tcb {
   irs: u32 = 0;
   rcvNxt: u32 = 0;
   rcvAdv: u32 = 0;
+  /** Receive buffer (unread bytes + window): layout.ts rcvBuffer at first, grown with use (window.ts). */
+  rcvBuffer: u32 = 0;
 
   // Closing: FIN queued by the user, its sequence number once sent, FIN seen from the peer.
   finQueued: bool = false;
@@ -200,6 +202,7 @@ export class Tcb {
   constructor(public id: i32, rxCap: i32, txCap: i32, pool: Pool) {
     this.rx = new Ring(pool, rxCap);
     this.tx = new Ring(pool, txCap);
+    this.tx.sending = true;
   }
 
   /**
@@ -210,7 +213,7 @@ export class Tcb {
   reset(): void {
     const from = offsetof<Tcb>("state");
     memory.fill(changetype<usize>(this) + from, 0, offsetof<Tcb>("rttStart") + sizeof<u32>() - from);
-    this.mss = DEFAULT_MSS; this.ssthresh = 0xffff; this.listener = -1; this.rto = RTO_INITIAL_MS;
+    this.mss = DEFAULT_MSS; this.ssthresh = 0xffff; this.listener = -1; this.rto = RTO_INITIAL_MS; this.rcvBuffer = <u32>rcvBuffer;
     this.rx.clear(); this.tx.clear(); this.oooCount = 0;
   }
 
@@ -260,7 +263,10 @@ export function tcbTableInit(): void {
   conns = new StaticArray<Tcb>(maxConns);
   scoreboards = new StaticArray<u32>(maxConns * 2 * SACK_BLOCKS);
   const pool = new Pool(blocksFor(poolBytes()), 2 * maxConns);
-  if (poolShared()) pool.sendReserve = pool.blocks / 8;
+  pool.sendReserve = sendReserveFor(pool.blocks);
+  pool.bufferFloor = blocksFor(rcvBuffer);
+  pool.growRoom = max(0, pool.blocks - pool.sendReserve - maxConns * pool.bufferFloor);
+  pool.sendBound = poolShared();
   for (let i = 0; i < maxConns; i++) unchecked(conns[i] = new Tcb(i, rxRingSize, txRingSize, pool));
 }
 

@@ -16,21 +16,33 @@ export function isWord(p: usize, n: i32, word: usize): bool {
   return load<u8>(word + <usize>n) == 0;
 }
 
+/**
+ * Text written into [ptr, ptr + cap): len bytes so far. A text longer than its buffer can be
+ * written in pieces (HTTP's pages as the send ring drains): `skip` bytes are first passed over,
+ * and what comes past cap is counted in `lost`, so the writer knows there is more.
+ */
 export class Text {
   len: i32 = 0;
+  skip: i32 = 0;
+  lost: i32 = 0;
   constructor(public ptr: usize, public cap: i32) {}
 
-  reset(): Text { this.len = 0; return this; }
+  reset(): Text { this.len = 0; this.skip = 0; this.lost = 0; return this; }
 
   ch(c: u32): Text {
-    if (this.len < this.cap) { store<u8>(this.ptr + <usize>this.len, <u8>c); this.len++; }
+    if (this.skip > 0) this.skip--;
+    else if (this.len < this.cap) { store<u8>(this.ptr + <usize>this.len, <u8>c); this.len++; }
+    else this.lost++;
     return this;
   }
 
   /** n bytes from p, as far as they fit. */
   bytes(p: usize, n: i32): Text {
-    const k = min(n, this.cap - this.len);
-    if (k > 0) { memory.copy(this.ptr + <usize>this.len, p, <usize>k); this.len += k; }
+    const d = min(this.skip, n);
+    this.skip -= d;
+    const k = min(n - d, this.cap - this.len);
+    if (k > 0) { memory.copy(this.ptr + <usize>this.len, p + <usize>d, <usize>k); this.len += k; }
+    this.lost += n - d - max(k, 0);
     return this;
   }
 

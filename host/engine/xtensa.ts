@@ -33,8 +33,8 @@ export const CORES: Record<XtensaCore, { elf: string; cpu: string; qemu: string;
 export function coreBuilt(core: XtensaCore): boolean {
   return existsSync(CORES[core].elf) && (CORES[core].qemu === QEMU || existsSync(CORES[core].qemu));
 }
-/** boards/esp32 menuconfig's default services: echo, discard, chargen, console and mDNS (HTTP off). */
-export const ESP32_SERVICES = 1 | 2 | 4 | 8 | 32;
+/** boards/esp32 menuconfig's default services: echo, discard, chargen, console, HTTP and mDNS. */
+export const ESP32_SERVICES = 1 | 2 | 4 | 8 | 16 | 32;
 
 export interface XtensaOptions {
   /** The core and its build (default lx106). */

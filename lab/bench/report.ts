@@ -10,6 +10,8 @@ export interface BenchResult {
   engines: EngineResult[];
   /** Figures that are not a TAP row: SPI traffic, the emulated chip's instruction counts. */
   chip: Record<string, unknown>;
+  /** The board's linear memory: its default layout, a connection record, a TIME-WAIT record (layout.ts). */
+  layout?: Record<string, number>;
   /** Per-frame cost of the V8 engine's I/O path (see frameio.ts). */
   frameio?: Record<string, unknown>;
 }

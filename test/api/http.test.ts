@@ -192,6 +192,27 @@ test("small send rings (1 KiB): a page larger than the ring is sent in chunks, a
   assert.match(ladder, new RegExp(`>PSH,ACK seq=${rel1} ack=${1 + req1.length + req2.length} this response<`), "response 2 starts where response 1 ended");
 });
 
+test("the board default with a full table: the status page, longer than the io buffer, is written in pieces as the ring drains, whole", () => {
+  const p = new Peer({ layout: {} });
+  for (let i = 0; i < 16; i++) { // sixteen echo clients, each holding a connection
+    p.sport = 43000 + i;
+    p.tcp({ dport: 7, seq: 5000, flags: "S", mss: 1460 });
+    const sa = p.expect("SA");
+    p.tcp({ dport: 7, seq: 5001, ack: sa.seq + 1, flags: "A" });
+  }
+  const c = open(p, 42004);
+  const req = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+  p.tcp({ dport: 80, seq: c.snd, ack: c.rcv, flags: "PA", data: req });
+  const r = readAll(p, c.snd + req.length, c.rcv);
+  const head = r.text.slice(0, r.text.indexOf("\r\n\r\n") + 4);
+  assert.match(head, /^HTTP\/1\.1 200 OK\r\n[^]*Transfer-Encoding: chunked\r\n/);
+  const page = dechunk(r.text.slice(head.length));
+  assert.ok(page.length > 4096 - 256, `longer than the io buffer holds after the head's room: ${page.length} bytes`);
+  assert.match(page, /^<!doctype html>[^]*<\/html>\n$/, "whole, to its end");
+  assert.equal((page.match(/<td>echo<td>ESTABLISHED<td>/g) ?? []).length, 16, "every echo connection listed once");
+  assert.match(page, /<td>tcpDropNoSlot<td class=n>0<\/tr>/);
+});
+
 test("small send rings, HTTP/1.0: the large page ends with the connection", () => {
   const p = new Peer({ layout: { conns: 4, rxRing: 4096, txRing: 1024 } });
   const c = open(p, 42003);

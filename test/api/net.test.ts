@@ -102,7 +102,7 @@ test("server.close(): stops accepting, \"close\" after the last connection", asy
   assert.equal((await once<NodeJS.ErrnoException>(c2, "error")).code, "ECONNREFUSED");
 });
 
-test("openStack's default layout holds a program's connections: 12 at once, each echoed intact (the board's 4 would not)", async () => {
+test("openStack's default layout holds a program's connections: 12 at once, each echoed intact", async () => {
   assert.equal(A.stack.x.memory_used() > 12 * 2 * 16384, true, "16 slots of 16 KiB each way are laid out");
   const srv = A.createServer((s) => s.pipe(s));
   await once(srv.listen(7012), "listening");

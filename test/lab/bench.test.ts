@@ -41,6 +41,8 @@ test("bench at 64 KiB, 5 echoes: every engine, every column, valid JSON and SVG,
       else for (const v of cpu) assert.ok(typeof v === "number" && v >= 0, `${e.engine} CPU: ${cpu}`);
     }
     assert.ok(r.module.bytes > 0 && r.module.linearMemoryBytes > 0);
+    assert.ok(r.layout!.boardNeed > r.layout!.boardUsed && r.layout!.connUsed > r.layout!.timeWaitRecord, `layout: ${JSON.stringify(r.layout)}`);
+    assert.ok(stdout.includes("board default layout") && stdout.includes("a TIME-WAIT record"), "the layout's lines printed");
     const spi = r.chip.spi as { transactionsPerKB?: number };
     assert.ok(typeof spi === "object" && spi.transactionsPerKB! > 0, `SPI: ${JSON.stringify(spi)}`);
     const xt = r.chip.xtensa as { transfers?: Record<string, { firmware_per_byte: number }>; skipped?: string };

@@ -24,10 +24,15 @@ function syn(p: Peer, dport: number, sport: number) {
   return p.next();
 }
 
-/** The board's services (boards/esp32 menuconfig defaults): echo, discard, chargen, console, mDNS. */
-const BOARD_SERVICES = 1 | 2 | 4 | 8 | 32;
+/** The board's services (boards/esp32 menuconfig defaults): echo, discard, chargen, console, HTTP, mDNS. */
+const BOARD_SERVICES = 1 | 2 | 4 | 8 | 16 | 32;
+/**
+ * A board connection's first receive buffer: what every slot can count on at once from the
+ * shared pool while one connection may still grow to its 7 KiB ring (layout.ts rcvBufferFor).
+ */
+const BOARD_FLOOR = 384;
 
-test("the board default: 4 slots, 4 KiB receive and 2 KiB send rings and the board's services in one 64 KiB page", () => {
+test("the board default: 18 slots, rings of up to 7 KiB receive and 2 KiB send from one shared pool, and the board's services in one 64 KiB page", () => {
   const x = bare();
   x.select_services(BOARD_SERVICES);
   const need = x.configure(0, 0, 0, 0);
@@ -49,21 +54,65 @@ test("every service and every UDP socket stays inside the promise; with HTTP too
   assert.ok(x.memory_used() <= need, `uses ${x.memory_used()}, promised at most ${need}`);
 });
 
-test("the board default holds 4 connections (one kept for the console); the window is the 4 KiB ring", () => {
+test("the board default holds 18 connections (17 for anyone: 16 clients and a page; one kept for the console); one more is dropped and counted", () => {
   const p = new Peer({ layout: {} });
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 17; i++) {
     const sa = syn(p, 9, 42000 + i);
     assert.ok(sa && sa.flags === 0x12, `SYN-ACK for connection ${i}`);
-    assert.equal(sa!.wnd, 4096);
+    assert.equal(sa!.wnd, BOARD_FLOOR, "each starts with the pool's floor");
     p.tcp({ dport: 9, seq: 1001, ack: (sa!.seq + 1) >>> 0, flags: "A" });
   }
-  const sa = syn(p, 23, 42004);
-  assert.ok(sa && sa.flags === 0x12, "the console gets the fourth slot");
+  const sa = syn(p, 23, 42020);
+  assert.ok(sa && sa.flags === 0x12, "the console gets the slot kept for it");
   p.tcp({ dport: 23, seq: 1001, ack: (sa!.seq + 1) >>> 0, flags: "A" });
-  assert.equal((p.stack.connsText().match(/ESTABLISHED/g) ?? []).length, 4);
-  // A fifth has no slot: whatever answers it, no fifth connection appears.
-  syn(p, 9, 42010);
-  assert.equal((p.stack.connsText().match(/ESTABLISHED|SYN-RECEIVED/g) ?? []).length, 4);
+  assert.equal((p.stack.connsText().match(/ESTABLISHED/g) ?? []).length, 18);
+  while (p.next()); // the console's greeting
+  // One more has no connection record: its SYN is dropped and counted, no handshake begins.
+  assert.equal(syn(p, 9, 42030), null);
+  assert.equal(p.stack.stats().tcpDropNoSlot, 1);
+  assert.equal((p.stack.connsText().match(/ESTABLISHED|SYN-RECEIVED/g) ?? []).length, 18);
+});
+
+test("the board default: one connection alone grows its window from the floor to the firmware's 7 KiB ring", () => {
+  const p = new Peer({ layout: {} });
+  const c = p.established(5000, 1000, 1460, 65535);
+  let seq = c.snd, wnd = BOARD_FLOOR;
+  const seen: number[] = [];
+  for (let i = 0; i < 24; i++) {
+    let sent = 0; // the sender fills the window, the application reads it all
+    for (let n = Math.min(wnd, 1460); sent < wnd; sent += n, n = Math.min(wnd - sent, 1460)) {
+      p.tcp({ dport: 5000, seq: seq + sent, ack: c.rcv, flags: "PA", data: new Uint8Array(n).fill(i) });
+    }
+    seq += sent;
+    const parts: Uint8Array[] = [];
+    for (let r = p.stack.recv(c.id, 8192); r instanceof Uint8Array && r.length > 0; r = p.stack.recv(c.id, 8192)) parts.push(r);
+    const got = Buffer.concat(parts);
+    assert.equal(got.length, sent);
+    assert.ok(got.every((x) => x === i), "intact");
+    p.advance(50);
+    let last = null;
+    for (let s = p.next(); s; s = p.next()) last = s;
+    assert.ok(last && last.ack === (seq >>> 0), "acknowledged");
+    assert.ok(last!.wnd <= 7168, `never past the ring: ${last!.wnd}`);
+    wnd = last!.wnd;
+    seen.push(wnd);
+  }
+  assert.ok(Math.max(...seen) > 7168 - 128, `up to the ring (less a block's offset): ${seen.join(" ")}`);
+});
+
+test("the board default: a Linux sender's half-window segments, read as they come, grow the window too (1 MiB at 384-byte segments took 710 ms, 118 ms once grown)", () => {
+  const p = new Peer({ layout: {} });
+  const c = p.established(5000, 1000, 1460, 65535);
+  let seq = c.snd, wnd = BOARD_FLOOR, maxWnd = BOARD_FLOOR;
+  for (let i = 0; i < 40; i++) {
+    const n = Math.min(1448, maxWnd / 2, wnd); // tcp_bound_to_half_wnd, inside the window
+    p.tcp({ dport: 5000, seq, ack: c.rcv, flags: "PA", data: new Uint8Array(n).fill(i) });
+    seq += n;
+    assert.equal((p.stack.recv(c.id, 8192) as Uint8Array).length, n, "read as it comes");
+    p.advance(50);
+    for (let s = p.next(); s; s = p.next()) { wnd = s.wnd; maxWnd = Math.max(maxWnd, s.wnd); }
+  }
+  assert.ok(maxWnd >= 6144, `grown most of the way to the 7 KiB ring: ${maxWnd}`);
 });
 
 test("each slot's book-keeping (TCB, rings, out-of-order ranges, SACK scoreboard) stays inside what configure promises for it", () => {
