@@ -53,3 +53,27 @@ test("small writes after a full segment: the first goes, the rest wait for its A
   p.tcp({ dport: 5000, seq: c.snd, ack: c.rcv + 1461, flags: "A" });
   p.expect("PA", { data: "bc" });
 });
+
+test("a full send ring's short segment goes out while another short one is unacknowledged (an echo through a 2 KiB ring)", () => {
+  const p = new Peer({ layout: BOARD_LIKE });
+  const c = p.established();
+  assert.equal(p.stack.send(c.id, new Uint8Array(1152).fill(1)), 1152);
+  p.expect("PA", { seq: c.rcv, len: 1152 }); // short, and now unacknowledged
+  // The rest of what arrived fills the ring: nothing more can join it, so holding it for the
+  // peer's delayed ACK of the 1152 bytes would only stall the stream for 40 ms.
+  assert.equal(p.stack.send(c.id, new Uint8Array(1200).fill(2)), 896, "the ring is full at 2048");
+  const rest = p.expect("PA", { seq: c.rcv + 1152, len: 896 });
+  assert.equal(rest.data[0], 2);
+  p.nothing();
+});
+
+test("a short segment behind an unacknowledged short one still waits while the ring has room", () => {
+  const p = new Peer({ layout: BOARD_LIKE });
+  const c = p.established();
+  assert.equal(p.stack.send(c.id, new Uint8Array(1152)), 1152);
+  p.expect("PA", { len: 1152 });
+  assert.equal(p.stack.send(c.id, new Uint8Array(500)), 500);
+  p.nothing(); // 396 bytes of room left: Nagle holds the 500
+  p.tcp({ dport: 5000, seq: c.snd, ack: c.rcv + 1152, flags: "A" });
+  p.expect("PA", { seq: c.rcv + 1152, len: 500 });
+});
