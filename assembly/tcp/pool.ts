@@ -96,6 +96,14 @@ export class Pool {
   sendBound: bool = false;
   /** Send rings holding a block: each may grow to an even share of what the send rings may hold. */
   sendUsers: i32 = 0;
+  /** The quotients share() and sendShare() divided out last, and the terms they were of: each is
+   *  divided again only when its terms changed (lx106 has no divider; a grant is asked for on
+   *  every segment, rings start or stop using the pool far less often). */
+  private fair: i32 = 0;
+  private fairUsers: i32 = -1;
+  private sendFair: i32 = 0;
+  private sendFairUsers: i32 = -1;
+  private sendFairRoom: i32 = -1;
 
   constructor(public blocks: i32, rings: i32) {
     this.floor = max(1, rings > 0 ? blocks / rings : 1);
@@ -129,7 +137,11 @@ export class Pool {
    */
   share(): i32 {
     if (this.available() * 2 >= this.blocks) return this.blocks;
-    return max(this.floor, this.blocks / (this.users + 1));
+    if (this.users != this.fairUsers) {
+      this.fairUsers = this.users;
+      this.fair = max(this.floor, this.blocks / (this.users + 1));
+    }
+    return this.fair;
   }
 
   /** Blocks the send rings may still take. */
@@ -139,8 +151,16 @@ export class Pool {
    * among those holding some and one newcomer (busy writers leave room for a new one, such as an
    * HTTP response behind sixteen echoes).
    */
-  @inline sendShare(): i32 { return this.sendBound ? max(1, (this.sendReserve + this.growRoom) / (this.sendUsers + 1)) : this.blocks; }
-
+  sendShare(): i32 {
+    if (!this.sendBound) return this.blocks;
+    const room = this.sendReserve + this.growRoom;
+    if (room != this.sendFairRoom || this.sendUsers != this.sendFairUsers) {
+      this.sendFairRoom = room;
+      this.sendFairUsers = this.sendUsers;
+      this.sendFair = max(1, room / (this.sendUsers + 1));
+    }
+    return this.sendFair;
+  }
 
   /**
    * Take n (>= 1, <= freeCount) free blocks onto the chain ending at block `tail` (-1: a new
