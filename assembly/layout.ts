@@ -63,10 +63,10 @@ function rcvBufferFor(): i32 {
 /** Blocks of a pool of `blocks` that windows leave to the send rings (Pool.sendReserve): an eighth of a shared one. */
 export function sendReserveFor(blocks: i32): i32 { return poolShared() ? blocks / 8 : 0; }
 
-/** What the pool costs: its blocks, their links and two bitmaps (tcp/pool.ts), three reserved blocks. */
+/** What the pool costs: its blocks, their links and two bitmaps (tcp/pool.ts), one reserved block. */
 function poolCost(): u32 {
   const blocks = <u32>((poolBytes() + POOL_BLOCK - 1) / POOL_BLOCK);
-  return blocks * (<u32>POOL_BLOCK + 4) + (((blocks + 31) >> 5) << 3) + 3 * RESERVE_OVERHEAD;
+  return blocks * (<u32>POOL_BLOCK + 4) + (((blocks + 31) >> 5) << 3) + RESERVE_OVERHEAD;
 }
 
 /** Everything else init allocates besides slots, scratch and services (tables' headers): an upper bound. */

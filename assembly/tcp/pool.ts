@@ -40,16 +40,16 @@ function setBits(map: usize, b: i32, n: i32, on: bool): void {
   store<u32>(w, on ? load<u32>(w) | mask : load<u32>(w) & ~mask);
 }
 
-
-/** The first set bit of map at or after bit b; limit if none before it. */
-function nextSet(map: usize, b: i32, limit: i32): i32 {
-  let w = load<u32>(word(map, b)) >> <u32>(b & 31);
-  if (w != 0) return b + <i32>ctz(w);
-  for (b = (b | 31) + 1; b < limit; b += 32) {
-    w = load<u32>(word(map, b));
-    if (w != 0) return b + <i32>ctz(w);
+/** The first bit of map at or after bit b that is set (clear, with inverse all ones); limit if
+ *  none before it. */
+function nextSet(map: usize, b: i32, limit: i32, inverse: u32 = 0): i32 {
+  let w = (load<u32>(word(map, b)) ^ inverse) >> <u32>(b & 31);
+  while (w == 0) {
+    b = (b | 31) + 1;
+    if (b >= limit) return limit;
+    w = load<u32>(word(map, b)) ^ inverse;
   }
-  return limit;
+  return min(limit, b + <i32>ctz(w));
 }
 
 export class Pool {
@@ -67,7 +67,8 @@ export class Pool {
   users: i32 = 0;
   /** Where the blocks handed out last end (take). */
   hint: i32 = 0;
-  /** The last block the latest take() handed out, and the runs it took (1: all adjacent). */
+  /** The last block the latest take() handed out, and the runs it added to the chain (give: the
+   *  runs it took off). */
   lastTaken: i32 = -1;
   runs: i32 = 0;
 
@@ -95,23 +96,30 @@ export class Pool {
   sendBound: bool = false;
   /** Send rings holding a block: each may grow to an even share of what the send rings may hold. */
   sendUsers: i32 = 0;
+  /** The quotients share() and sendShare() divided out last, and the terms they were of: each is
+   *  divided again only when its terms changed (lx106 has no divider; a grant is asked for on
+   *  every segment, rings start or stop using the pool far less often). */
+  private fair: i32 = 0;
+  private fairUsers: i32 = -1;
+  private sendFair: i32 = 0;
+  private sendFairUsers: i32 = -1;
+  private sendFairRoom: i32 = -1;
 
   constructor(public blocks: i32, rings: i32) {
     this.floor = max(1, rings > 0 ? blocks / rings : 1);
-    this.base = blocks > 0 ? reserve(blocks * POOL_BLOCK) : 0;
-    this.links = blocks > 0 ? reserve(blocks << 2) : 0;
+    // One reservation: the blocks, their links, the bitmaps (every block free; the free bitmap's
+    // bits past the last block too, which take never looks at).
     const bitmap = bitmapBytes(blocks);
-    this.free = blocks > 0 ? reserve(2 * bitmap) : 0;
+    this.base = reserve(blocks * (POOL_BLOCK + 4) + 2 * bitmap);
+    this.links = this.base + <usize>(blocks * POOL_BLOCK);
+    this.free = this.links + <usize>(blocks << 2);
     this.ends = this.free + <usize>bitmap;
-    if (blocks > 0) setBits(this.free, 0, blocks, true);
+    memory.fill(this.free, 0xff, bitmap);
     this.freeCount = blocks;
   }
 
   @inline addr(block: i32): usize { return this.base + (<usize>block << POOL_SHIFT); }
   @inline link(block: i32, to: i32): void { store<i32>(this.links + (<usize>block << 2), to); }
-
-  /** The run ending at block e goes on with the block after it (taken for the same chain). */
-  @inline join(e: i32): void { flip(this.ends, e, 1, false); }
 
   /** The last block of the run block b lies in. */
   @inline runEnd(b: i32): i32 { return nextSet(this.ends, b, this.blocks); }
@@ -129,7 +137,11 @@ export class Pool {
    */
   share(): i32 {
     if (this.available() * 2 >= this.blocks) return this.blocks;
-    return max(this.floor, this.blocks / (this.users + 1));
+    if (this.users != this.fairUsers) {
+      this.fairUsers = this.users;
+      this.fair = max(this.floor, this.blocks / (this.users + 1));
+    }
+    return this.fair;
   }
 
   /** Blocks the send rings may still take. */
@@ -139,22 +151,31 @@ export class Pool {
    * among those holding some and one newcomer (busy writers leave room for a new one, such as an
    * HTTP response behind sixteen echoes).
    */
-  @inline sendShare(): i32 { return this.sendBound ? max(1, (this.sendReserve + this.growRoom) / (this.sendUsers + 1)) : this.blocks; }
-
+  sendShare(): i32 {
+    if (!this.sendBound) return this.blocks;
+    const room = this.sendReserve + this.growRoom;
+    if (room != this.sendFairRoom || this.sendUsers != this.sendFairUsers) {
+      this.sendFairRoom = room;
+      this.sendFairUsers = this.sendUsers;
+      this.sendFair = max(1, room / (this.sendUsers + 1));
+    }
+    return this.sendFair;
+  }
 
   /**
-   * Take n (>= 1, <= freeCount) free blocks as one chain of runs, each the longest free one at
-   * the first free block after the run before (the first after `after`, a ring's last block; -1:
-   * none yet), wrapping at the pool's end. Returns the chain's first block; lastTaken its
-   * last, runs how many runs. The caller checked available() or holds a promise for them.
+   * Take n (>= 1, <= freeCount) free blocks onto the chain ending at block `tail` (-1: a new
+   * chain) as runs, each the longest free one at the first free block after the run before (the
+   * first after `after`, a ring's last block; -1: none yet), wrapping at the pool's end; the first
+   * extends the tail's run when adjacent to it. Returns the first block taken; lastTaken the last,
+   * runs the runs added. The caller checked available() or holds a promise for them.
    */
-  take(n: i32, after: i32): i32 {
+  take(n: i32, after: i32, tail: i32): i32 {
     const blocks = this.blocks;
     // A ring that held no block yet starts half the pool away from the blocks taken last (most
     // often its connection's other ring's), so each keeps to its own stretch of the pool.
     let s = after >= 0 ? after + 1 : this.hint + (blocks >> 1);
     if (s >= blocks) s -= blocks;
-    let first = -1, end = -1, runs = 0;
+    let first = -1, end = tail, runs = 0;
     this.freeCount -= n;
     while (n > 0) {
       if (s >= blocks) s = 0;
@@ -162,30 +183,20 @@ export class Pool {
         s = nextSet(this.free, s, blocks);
         if (s == blocks) continue; // none up to the end: from the start
       }
-      const r = min(n, this.freeRun(s, blocks) - s);
+      const r = nextSet(this.free, s, min(blocks, s + n), -1) - s; // its free run, looked at no further than needed
       setBits(this.free, s, r, false);
-      if (end >= 0) { flip(this.ends, end, 1, true); this.link(end, s); } else first = s;
+      if (first < 0) first = s;
+      if (end >= 0 && s == end + 1) flip(this.ends, end, 1, false); // the tail's run goes on
+      else { if (end >= 0) this.link(end, s); runs++; }
       end = s + r - 1;
-      runs++;
+      flip(this.ends, end, 1, true);
       n -= r; s += r;
     }
-    flip(this.ends, end, 1, true);
     this.link(end, -1);
     this.lastTaken = end;
     this.runs = runs;
     this.hint = end + 1 < blocks ? end + 1 : 0;
     return first;
-  }
-
-  /** The first block at or after s that is not free (blocks if none). */
-  @inline private freeRun(s: i32, blocks: i32): i32 {
-    let w = ~load<u32>(word(this.free, s)) >> <u32>(s & 31);
-    if (w != 0) return min(blocks, s + <i32>ctz(w));
-    for (s = (s | 31) + 1; s < blocks; s += 32) {
-      w = ~load<u32>(word(this.free, s));
-      if (w != 0) return min(blocks, s + <i32>ctz(w));
-    }
-    return blocks;
   }
 
   /**

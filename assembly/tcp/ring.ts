@@ -123,12 +123,13 @@ export class Ring {
     if (this.runs > 1) { b = this.blockAt(at >> POOL_SHIFT); at &= POOL_MASK; }
     while (true) {
       const from = pool.addr(b) + <usize>at;
-      const run = this.runs > 1 ? min(n, ((pool.runEnd(b) - b + 1) << POOL_SHIFT) - at) : n;
-      if (into) memory.copy(from, p, <usize>run); else memory.copy(p, from, <usize>run);
+      let run = n, e = b;
+      if (this.runs > 1) { e = pool.runEnd(b); run = min(n, ((e - b + 1) << POOL_SHIFT) - at); }
+      memory.copy(into ? from : p, into ? p : from, <usize>run);
       n -= run;
       if (n == 0) break;
       p += <usize>run; at = 0;
-      b = pool.after(pool.runEnd(b));
+      b = pool.after(e);
     }
   }
 
@@ -220,11 +221,9 @@ export class Ring {
     this.promise -= fromPromise;
     this.pool.promised -= fromPromise;
     const pool = this.pool;
-    const first = pool.take(need, this.lastBlock);
+    const first = pool.take(need, this.lastBlock, this.tail);
     this.runs += pool.runs;
     if (this.tail < 0) this.head = first;
-    else if (first == this.tail + 1) { pool.join(this.tail); this.runs--; } // its last run goes on
-    else pool.link(this.tail, first);
     this.tail = this.lastBlock = pool.lastTaken;
     if (this.sending) { if (this.held == 0) pool.sendUsers++; pool.sendHeld += need; }
     this.held += need;

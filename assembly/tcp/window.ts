@@ -47,13 +47,13 @@ function growBuffer(t: Tcb): void {
 
 /** The window the pool and the connection's receive buffer would let us offer now: the buffer's
  *  room when the ring already holds or was promised it (the pool is not asked). */
-@inline function offerable(t: Tcb): u32 {
+function offerable(t: Tcb): u32 {
   const want = <i32>t.rcvBuffer - t.rx.len;
   return <u32>max(0, t.rx.room() >= want ? want : min(t.rx.windowRoom(), want));
 }
 
 /** True when the window we could advertise has grown enough to be worth a window update. */
-@inline export function windowUpdateDue(t: Tcb): bool {
+export function windowUpdateDue(t: Tcb): bool {
   const edge = t.rcvNxt + offerable(t);
   if (!seqGt(edge, t.rcvAdv)) return false;
   const step = edge - t.rcvAdv;
