@@ -144,15 +144,14 @@ export class Pool {
     return this.fair;
   }
 
-  /** Blocks the send rings may still take. */
-  @inline sendRoom(): i32 { return this.sendBound ? this.sendReserve + this.growRoom - this.sendHeld : this.blocks; }
+  /** Blocks the send rings may still take (asked in a shared pool only: Ring's sendGrant). */
+  @inline sendRoom(): i32 { return this.sendReserve + this.growRoom - this.sendHeld; }
   /**
-   * The most one send ring may hold in a shared pool: an even share of what send rings may hold
-   * among those holding some and one newcomer (busy writers leave room for a new one, such as an
-   * HTTP response behind sixteen echoes).
+   * The most one send ring may hold in a shared pool (asked there only): an even share of what
+   * send rings may hold among those holding some and one newcomer (busy writers leave room for a
+   * new one, such as an HTTP response behind sixteen echoes).
    */
   sendShare(): i32 {
-    if (!this.sendBound) return this.blocks;
     const room = this.sendReserve + this.growRoom;
     if (room != this.sendFairRoom || this.sendUsers != this.sendFairUsers) {
       this.sendFairRoom = room;

@@ -165,7 +165,7 @@ export class Ring {
     if (k > 0) this.releaseFront(k);
     if (this.head < 0) this.headOff = 0;
     const short = <i32>this.keep - this.held - this.promise; // the blocks just given back
-    if (short > 0) { this.promise += short; this.pool.promised += short; }
+    if (short > 0) this.addPromise(short);
     this.recount();
   }
 
