@@ -5,6 +5,7 @@
 #include "firmware.h"
 #include "checksum.h"
 #include "hal.h"
+#include "prepared.h"
 #include "w5500.h"
 #include "wasm3.h"
 #include "m3_env.h" /* M3Runtime.memoryLimit: cap linear memory on small chips */
@@ -118,6 +119,7 @@ static const uint8_t *module_wasm;
 static size_t module_wasm_len;
 static uint32_t module_stack_bytes, code_budget, code_resets;
 static int settled; /* the module has said its start-up exchanges are over (and its code went back) */
+static int in_store; /* every function runs from the code store (prepared.c): nothing to give back */
 static uint32_t pages_seen; /* the runtime's code pages when fw_step last looked at the budget */
 
 static int reload(const i64 *globals, uint32_t n) {
@@ -188,6 +190,14 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
   if ((r = m3_ParseModule(env, &module, wasm, (uint32_t)wasm_len))) { report("parse", r); return -1; }
   if ((r = m3_LoadModule(runtime, module))) { report("load", r); return -1; }
   if ((r = link_imports(module))) { report("link", r); return -1; }
+  in_store = cfg->no_store ? 0 : prepared_install(runtime, module, wasm, (uint32_t)wasm_len) == 1;
+  if (in_store && verbose) {
+    const prepared_stats *p = prepared_figures();
+    char line[160];
+    snprintf(line, sizeof line, "firmware: %u functions run from the code store (%u bytes%s)", (unsigned)p->functions,
+             (unsigned)p->code_bytes, p->prepared ? ", compiled into it at this start" : "");
+    fw_log(line);
+  }
   if (find(&f_start, "_start") || find(&f_init, "init") || find(&f_configure, "configure")) return -1;
   if ((r = m3_CallV(f_start))) { report("_start", r); return -1; }
   if (cfg->name) { /* through the io buffer, like every byte the module takes */
@@ -262,11 +272,12 @@ int fw_start(const uint8_t *wasm, size_t wasm_len, const fw_config *cfg) {
     if (find(&f_msl, "set_msl")) return -1;
     if ((r = m3_CallV(f_msl, cfg->msl_ms))) { report("set_msl", r); return -1; }
   }
-  return fresh_runtime();
+  return in_store ? find_loop_exports() : fresh_runtime();
 }
 
 void fw_stop(void) {
   rx_cap = 0;
+  if (runtime && in_store) prepared_release(runtime->modules);
   if (runtime) m3_FreeRuntime(runtime); /* and the module loaded into it */
   if (env) m3_FreeEnvironment(env);
   runtime = NULL;
@@ -306,11 +317,11 @@ uint32_t fw_step(void) {
    * for good, so it goes back the way start-up's own code did (fresh_runtime, once). */
   if (!settled && call_u32(f_settled) == 1) {
     settled = 1;
-    if (fresh_runtime() != 0) return 1000;
+    if (!in_store && fresh_runtime() != 0) return 1000;
   }
   /* The code budget (FW_CODE_BUDGET), looked at only when wasm3 took a code page since the last
    * look (a function was compiled): most steps compile nothing, and the pages need not be walked. */
-  if (runtime->numCodePages != pages_seen) {
+  if (!in_store && runtime->numCodePages != pages_seen) {
     pages_seen = runtime->numCodePages;
     uint32_t code = fw_code_bytes();
     if (code > code_budget) {

@@ -25,6 +25,8 @@ typedef struct {
                                        layout needs (asked of the module, and no more is kept) */
   uint32_t stack_bytes;             /* wasm3's value stack; 0: FW_VALUE_STACK */
   uint32_t code_budget;             /* bytes of compiled code kept; 0: FW_CODE_BUDGET */
+  int no_store;                     /* compile into the heap as code runs, even where the board has
+                                       a code store (prepared.h) */
   int verbose;                      /* pass the module's log lines to fw_log */
   int checksum_in_c;                /* let the module's checksums run in C (env.checksum) */
   int services_set;                 /* 0: the module's default built-in services; 1: services below */

@@ -90,6 +90,7 @@ int fw_parse_flags(int argc, char *const *argv, fw_config *cfg, flag_board board
   for (int i = 1; i < argc; i++) {
     const char *flag = argv[i], *v = i + 1 < argc && strncmp(argv[i + 1], "--", 2) ? argv[i + 1] : NULL;
     if (!strcmp(flag, "--verbose")) { cfg->verbose = 1; continue; }
+    if (!strcmp(flag, "--no-store")) { cfg->no_store = 1; continue; }
     if (!strcmp(flag, "--dhcp")) { cfg->ip = 0; cfg->prefix_len = 0; have_ip = 1; continue; }
     flag_taken t = board ? board(flag, v) : FLAG_UNKNOWN;
     if (t == FLAG_SWITCH) continue;

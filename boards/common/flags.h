@@ -4,7 +4,7 @@
  * no flag can mean something else on another engine:
  *   --ip A.B.C.D/N | --dhcp   [--gw A.B.C.D] [--mac xx:xx:xx:xx:xx:xx] [--msl MS]
  *   [--services MASK] [--name NAME] [--conns N] [--rx-ring BYTES] [--tx-ring BYTES]
- *   [--udp-sockets N] [--memory-limit BYTES] [--code-budget BYTES] [--verbose]
+ *   [--udp-sockets N] [--memory-limit BYTES] [--code-budget BYTES] [--no-store] [--verbose]
  * and the board's own (its wire, its channel), which the board's callback takes.
  */
 #ifndef SYNACK_FLAGS_H

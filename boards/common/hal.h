@@ -22,4 +22,17 @@ void hal_delay_us(uint32_t us);
 /* 32 bits from the best random source the board has. */
 uint32_t hal_random(void);
 
+/*
+ * The code store: flash the firmware keeps the module's compiled code in, read in place through
+ * the address hal_store gives (prepared.c). NULL (size 0) when the board has none: code is then
+ * compiled into the heap as it runs.
+ */
+const uint8_t *hal_store(uint32_t *size);
+/* Erase the store's first n bytes (rounded up to the flash's erase unit): 0, or -1. */
+int hal_store_erase(uint32_t n);
+/* Program n bytes at offset off of the erased store, each byte once: 0, or -1. */
+int hal_store_write(uint32_t off, const void *data, uint32_t n);
+/* A number that changes whenever the firmware is built anew (compiled code holds its addresses). */
+uint32_t hal_firmware_id(void);
+
 #endif

@@ -10,6 +10,7 @@
  * instruction per ns), so without this the driver would poll the chip forty times too often.
  */
 #include "../common/hal.h"
+#include <string.h>
 #include "../native/w5500_model.h"
 #include "board.h"
 #include "semi.h"
@@ -108,3 +109,29 @@ uint32_t hal_random(void) {
   rng ^= rng << 5;
   return rng;
 }
+
+/*
+ * The code store: the last 1 MiB of the flash (xtensa.ld's .store, not in the ELF, so every boot
+ * finds it blank). Only these two calls write it, as a flash driver would program the chip.
+ */
+extern uint8_t __store_start[], __store_end[];
+
+const uint8_t *hal_store(uint32_t *size) {
+  *size = (uint32_t)(__store_end - __store_start);
+  return __store_start;
+}
+
+int hal_store_erase(uint32_t n) {
+  if (n > (uint32_t)(__store_end - __store_start)) return -1;
+  memset(__store_start, 0xff, n);
+  return 0;
+}
+
+int hal_store_write(uint32_t off, const void *data, uint32_t n) {
+  uint32_t size = (uint32_t)(__store_end - __store_start);
+  if (off > size || n > size - off) return -1;
+  memcpy(__store_start + off, data, n);
+  return 0;
+}
+
+uint32_t hal_firmware_id(void) { return 0; }
