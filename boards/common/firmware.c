@@ -113,7 +113,9 @@ static IM3Runtime new_runtime(uint32_t stack_bytes) {
  * the old runtime and its code go back to the heap, and only what runs from then on is compiled.
  * reload() does the move, given the globals' values; fresh_runtime() saves and frees them. Both
  * take the module's bytes and the value stack's size from fw_start (the moves after start-up,
- * in fw_step, need them again).
+ * in fw_step, need them again). None of this happens while the module runs from the code store
+ * (in_store): nothing was compiled into the heap, and the store's code points at this runtime's
+ * function records, so it must stay.
  */
 static const uint8_t *module_wasm;
 static size_t module_wasm_len;

@@ -55,13 +55,15 @@ void fw_log(const char *line);
 #define FW_VALUE_STACK 3072u
 
 /*
- * wasm3 compiles each function on its first call and keeps the code while its runtime lives: a
- * board up for weeks would compile every path it ever takes (DHCP renewals, ICMP errors, SYN
- * cookies, the console, keep-alives), more than the heap holds. When a step ends with more code
- * than this, the module moves to a fresh runtime (fresh_runtime: memory and globals carry over,
- * connections go on) and only what runs next is compiled again. The three transfers of the
- * bench and a console session on the default board compile about 91 KB (the pool's run-based chains
- * and HTTP's paged responses); HTTP's pages add about 10 KB more, so they may move once.
+ * Where the board has a code store (hal_store), the whole module runs from it (prepared.h) and no
+ * code is compiled into the heap. Without one (or with no_store), wasm3 compiles each function on
+ * its first call and keeps the code while its runtime lives: a board up for weeks would compile
+ * every path it ever takes (DHCP renewals, ICMP errors, SYN cookies, the console, keep-alives),
+ * more than the heap holds. When a step ends with more code than this, the module moves to a fresh
+ * runtime (fresh_runtime: memory and globals carry over, connections go on) and only what runs next
+ * is compiled again. The three transfers of the bench and a console session on the default board
+ * compile about 91 KB (the pool's run-based chains and HTTP's paged responses); HTTP's pages add
+ * about 10 KB more, so they may move once.
  */
 #define FW_CODE_BUDGET (96u * 1024u)
 
