@@ -5,11 +5,14 @@
 //   columns: upload (discard), download (chargen), median 64-byte echo RTT, sequential
 //   connect/close per second, and upload and download goodput with 1 % and 3 % of the data
 //   segments dropped on the path (the client behind a router namespace that drops: lab/path.ts).
+//   Then the board's sending rate (a program on the native board writing 1 MiB to Linux's nc with
+//   default options: lab/bench/boardsend.ts) and the emulated chip's figures.
 // Prints a table, writes build/bench.json and build/bench.svg. Numbers only: no test asserts them.
 //   node build/lab/bench.js [--mib N] [--lossy-mib N] [--echoes N] [--connect-seconds S]
 //                                [--engines v8,v8relay,native,lwip,linux] [--out DIR] [--no-chip]
 //                                [--loss 10,30|none] (per mille of data segments)
 //   (BENCH_MIB=N is --mib N)
+import { boardSend, describeBoardSend } from "./bench/boardsend.js";
 import { statSync, writeFileSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { Stack, DEFAULT_WASM, PACKAGE_ROOT } from "../host/engine/stack.js";
@@ -91,6 +94,8 @@ async function main(): Promise<void> {
       try { er.row = await measure(s, z); } finally { await s.stop(); }
       for (const m of er.row.errors) process.stderr.write(`bench: ${e}: ${m}\n`);
     }
+    process.stderr.write(`bench: board sending...\n`);
+    result.boardSend = await boardSend(1).catch((e: Error) => e.message);
     for (const c of CHIP_FIGURES) {
       if (!args.chip) continue;
       process.stderr.write(`bench: chip figures: ${c.key}...\n`);
@@ -106,6 +111,7 @@ async function main(): Promise<void> {
     if (f === undefined) continue;
     console.log(typeof f === "string" ? `${c.key}: ${f}` : c.describe(f as Record<string, number>));
   }
+  if (result.boardSend !== undefined) console.log(typeof result.boardSend === "string" ? `board sending: ${result.boardSend}` : describeBoardSend(result.boardSend));
   console.log(`wrote ${resolve(args.out, "bench.json")} and bench.svg`);
 }
 

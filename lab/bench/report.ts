@@ -1,4 +1,5 @@
 // The bench's outputs: one text table (with ratios to lwIP), build/bench.json and build/bench.svg.
+import type { BoardSend } from "./boardsend.js";
 import type { Row } from "./measure.js";
 
 export interface EngineResult { engine: string; label: string; row: Row | null; skipped?: string }
@@ -12,6 +13,8 @@ export interface BenchResult {
   chip: Record<string, unknown>;
   /** The board's linear memory: its default layout, a connection record, a TIME-WAIT record (layout.ts). */
   layout?: Record<string, number>;
+  /** 1 MiB written by a program on the native board to Linux's nc (boardsend.ts), or why not. */
+  boardSend?: BoardSend | string;
   /** Per-frame cost of the V8 engine's I/O path (see frameio.ts). */
   frameio?: Record<string, unknown>;
 }
