@@ -15,7 +15,7 @@ if [ ! -f build/wasm3/libm3.a ] || [ scripts/build-board.sh -nt build/wasm3/libm
   ar rcs build/wasm3/libm3.a build/wasm3/*.o
 fi
 gcc $CFLAGS $ESP32_LIMITS -I"$W3" -o build/synack-native \
-  boards/native/main.c boards/native/fifos.c boards/common/control.c boards/common/flags.c boards/native/hal_native.c boards/native/w5500_model.c host/link/tapattach.c \
+  boards/native/main.c boards/native/fifos.c boards/common/control.c boards/common/flags.c boards/native/hal_native.c boards/native/store.c boards/native/w5500_model.c host/link/tapattach.c \
   boards/common/firmware.c boards/common/prepared.c boards/common/w5500.c boards/common/checksum.c \
   boards/common/synack.c boards/common/example_service.c build/wasm3/libm3.a -lm
 gcc $CFLAGS -o build/w5500-test test/board/w5500_test.c boards/native/w5500_model.c boards/common/w5500.c boards/common/checksum.c

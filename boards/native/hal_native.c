@@ -1,8 +1,7 @@
-/* The HAL on Linux: SPI goes to the simulated W5500, time from CLOCK_MONOTONIC, randomness from getrandom. */
+/* The HAL on Linux: SPI goes to the simulated W5500, time from CLOCK_MONOTONIC, randomness from getrandom;
+ * the code store is store.c. */
 #include "../common/hal.h"
 #include "w5500_model.h"
-#include <string.h>
-#include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -30,38 +29,3 @@ uint32_t hal_random(void) {
   if (getrandom(&v, sizeof v, 0) != sizeof v) v = (uint32_t)time(0) * 2654435761u;
   return v;
 }
-
-/*
- * The code store: 4 MiB of the process's memory standing in for flash. It is read-only except
- * while the firmware erases or programs it, so code that wrote into its own store (as wasm3's
- * op_Compile rewrites the call it sits in) would fault here as it would on the chip.
- */
-#define STORE_BYTES (4u << 20)
-static uint8_t *store;
-
-const uint8_t *hal_store(uint32_t *size) {
-  if (!store) {
-    void *p = mmap(NULL, STORE_BYTES, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) { *size = 0; return NULL; }
-    store = p;
-  }
-  *size = STORE_BYTES;
-  return store;
-}
-
-static int writable(int on) { return mprotect(store, STORE_BYTES, on ? PROT_READ | PROT_WRITE : PROT_READ); }
-
-int hal_store_erase(uint32_t n) {
-  if (!store || n > STORE_BYTES || writable(1)) return -1;
-  memset(store, 0xff, n);
-  return writable(0);
-}
-
-int hal_store_write(uint32_t off, const void *data, uint32_t n) {
-  if (!store || off > STORE_BYTES || n > STORE_BYTES - off || writable(1)) return -1;
-  memcpy(store + off, data, n);
-  return writable(0);
-}
-
-/* The store starts erased with every process, so it never outlives the firmware that wrote it. */
-uint32_t hal_firmware_id(void) { return 0; }

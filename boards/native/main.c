@@ -3,10 +3,13 @@
  * to a simulated W5500 whose wire is an existing TAP device. Flags are synack serve's
  * (boards/common/flags.h), and the board's own:
  *   synack-native --tap IFNAME (--ip A.B.C.D/N | --dhcp) [serve's flags] [--control DIR] [--example-service]
+ *                 [--store FILE] [--store-bytes N]
  * --control DIR is for the Node host's native engine (synack serve --board native, openStack):
  * the host drives the socket API over the FIFOs in DIR (fifos.h), and it (not this loop) waits
  * for DHCP and closes the connections on a signal (host/engine/lifecycle.ts). The example C
- * service runs without --control, or with --example-service.
+ * service runs without --control, or with --example-service. The code store (store.c) is blank
+ * memory at every start, or with --store FILE that file, kept for the next run; --store-bytes N
+ * gives it another size than 4 MiB.
  */
 #define _GNU_SOURCE
 #include "../common/firmware.h"
@@ -18,6 +21,7 @@
 #include "../common/synack.h"
 #include "w5500_model.h"
 #include "fifos.h"
+#include "store.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -71,14 +75,23 @@ static uint8_t *read_file(const char *path, size_t *len) {
 
 static void on_signal(int sig) { (void)sig; stop = stop < 2 ? stop + 1 : 2; } /* a second one hurries */
 
-static const char *ifname, *control;
+static const char *ifname, *control, *store_path;
+static uint32_t store_bytes = STORE_DEFAULT_BYTES;
 static int example;
 
-/* The native board's own flags: its TAP, the host's control FIFOs, the example C service. */
+/* The native board's own flags: its TAP, the host's control FIFOs, the example C service, the code store. */
 static flag_taken native_flag(const char *flag, const char *v) {
   if (!strcmp(flag, "--example-service")) { example = 1; return FLAG_SWITCH; }
   if (!strcmp(flag, "--tap")) { ifname = v; return FLAG_VALUE; }
   if (!strcmp(flag, "--control")) { control = v; return FLAG_VALUE; }
+  if (!strcmp(flag, "--store")) { store_path = v; return FLAG_VALUE; }
+  if (!strcmp(flag, "--store-bytes")) {
+    char *end;
+    unsigned long n = v ? strtoul(v, &end, 10) : 0;
+    if (v && (*v < '0' || *v > '9' || *end || n < 1 || n > 1ul << 30)) return FLAG_BAD;
+    store_bytes = (uint32_t)n;
+    return FLAG_VALUE;
+  }
   return FLAG_UNKNOWN;
 }
 
@@ -87,6 +100,7 @@ int main(int argc, char **argv) {
   char why[160];
   if (fw_parse_flags(argc, argv, &cfg, native_flag, why, sizeof why) != 0) return die(why, NULL);
   if (!ifname) return die("--tap IFNAME is required", NULL);
+  if (store_open(store_path, store_bytes, why, sizeof why) != 0) return die(why, NULL);
 
   char exe[4096];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
