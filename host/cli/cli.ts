@@ -78,6 +78,7 @@ export function parseServe(argv: string[]): ServeOptions {
         break;
       }
       case "--verbose": o.verbose = true; break;
+      case "--no-store": o.noStore = true; break;
       case "--conns": case "--rx-ring": case "--tx-ring": case "--udp-sockets": {
         const v = value();
         const n = Number(v);
@@ -95,6 +96,7 @@ export function parseServe(argv: string[]): ServeOptions {
   }
   if (!o.tap) throw new UsageError("--tap IFNAME is required");
   if (!ipSeen) throw new UsageError("--ip A.B.C.D/N is required (or --dhcp)");
+  if (o.noStore && o.board === "v8") throw new UsageError("--no-store is a board's (--board native, xtensa, lx6, lx6-esp32): V8 has no code store");
   if (o.gw) {
     if (o.ip === 0) throw new UsageError("--gw with --dhcp: the lease names the router");
     const why = unusableRouter(o.gw, o.ip!, o.prefixLen!);
@@ -113,7 +115,7 @@ async function serve(argv: string[]): Promise<number> {
     const e = await openEngine(o.board, {
       tap: o.tap, ip: o.ip, prefixLen: o.prefixLen, gw: o.gw, mac: o.mac, services: o.services, name: o.name, msl: o.msl,
       layout: o.board === "v8" ? { ...PC_LAYOUT, ...o.layout } : o.layout, pcap: o.pcap,
-      onLog: o.verbose ? say : undefined, exampleService: true,
+      onLog: o.verbose ? say : undefined, exampleService: true, noStore: o.noStore,
     });
     if (o.ip === 0) say(`asking for a DHCP lease on ${o.tap} (mac ${macToString(o.mac)})`);
     const a = await Promise.race([waitForAddress(e, 60_000, say).then((a) => a, (err: Error) => err), signals.next()]);

@@ -19,7 +19,8 @@ const SERVE: Flag[] = [
   { flag: "--tx-ring BYTES", meaning: "each connection's send ring (1024..1048576)", default: "65536 on v8; 2048 on a board" },
   { flag: "--udp-sockets N", meaning: "UDP sockets that may be bound at once, each a 1.5 KB queue; mDNS takes one (1..16)", default: "8 on v8; 2 on a board" },
   { flag: "--msl MS", meaning: "maximum segment lifetime in ms; TIME-WAIT lasts twice this (1..600000)", default: "30000" },
-  { flag: "--verbose", meaning: "log the module's and the firmware's inner life (state changes, DHCP, code budget, heap) on stderr", default: "off: only the ready line and the shutdown" },
+  { flag: "--no-store", meaning: "a board compiles the module's code into its heap as the code runs (and again after its code budget), instead of once into its code store (flash) at start-up, run from there", default: "off: the code store, where the board has one" },
+  { flag: "--verbose", meaning: "log the module's and the firmware's inner life (state changes, DHCP, the code store or code budget, heap) on stderr", default: "off: only the ready line and the shutdown" },
   { flag: "-h, --help", meaning: "this text" },
 ];
 

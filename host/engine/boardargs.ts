@@ -6,6 +6,8 @@ import { ipToString, macToString } from "../link/wire.js";
 export interface BoardFlags {
   ip: number; prefixLen: number; gw?: number; mac?: Uint8Array; services?: number; msl?: number; name?: string;
   layout?: Layout; verbose?: boolean;
+  /** Compile into the heap as code runs, not once into the board's code store (boards/common/prepared.c). */
+  noStore?: boolean;
 }
 
 /** The firmware's flags for f; what is unset stays the firmware's default. */
@@ -21,6 +23,7 @@ export function boardArgs(f: BoardFlags): string[] {
   if (l?.rxRing) args.push("--rx-ring", String(l.rxRing));
   if (l?.txRing) args.push("--tx-ring", String(l.txRing));
   if (l?.udpSockets) args.push("--udp-sockets", String(l.udpSockets));
+  if (f.noStore) args.push("--no-store");
   if (f.verbose) args.push("--verbose");
   return args;
 }

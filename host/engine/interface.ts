@@ -22,6 +22,8 @@ export interface EngineOptions {
   clock?: Clock;
   /** The native board: also run the example C service (TCP 7000, UDP 7001), as synack serve does. */
   exampleService?: boolean;
+  /** A board: compile the module's code into the heap as it runs, not once into the code store (--no-store). */
+  noStore?: boolean;
 }
 
 export interface Engine {

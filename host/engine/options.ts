@@ -17,4 +17,6 @@ export interface ServeOptions {
   layout?: Layout;
   /** mDNS name (label before .local). */
   name?: string;
+  /** A board without its code store (--no-store). */
+  noStore?: boolean;
 }

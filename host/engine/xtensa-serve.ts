@@ -127,7 +127,7 @@ export const openXtensa = (core: XtensaCore) => async (o: EngineOptions): Promis
     board = await XtensaBoard.start({
       core, ip: o.ip, prefixLen: o.prefixLen, gw: o.gw, mac: o.mac, msl: o.msl, services: o.services, name: o.name,
       conns: o.layout?.conns, rxRing: o.layout?.rxRing, txRing: o.layout?.txRing, udpSockets: o.layout?.udpSockets,
-      verbose: o.onLog !== undefined, time: now(), seed: randomBytes(4).readUInt32LE(0), onLog: o.onLog,
+      noStore: o.noStore, verbose: o.onLog !== undefined, time: now(), seed: randomBytes(4).readUInt32LE(0), onLog: o.onLog,
     });
   } catch (e) {
     link.close();

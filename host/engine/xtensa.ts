@@ -45,6 +45,8 @@ export interface XtensaOptions {
   memoryLimit?: number;
   /** Bytes of compiled code the firmware keeps before it moves to a fresh runtime (fw_config.code_budget). */
   codeBudget?: number;
+  /** Compile into the heap as code runs, not once into the code store (the firmware's --no-store). */
+  noStore?: boolean;
   seed?: number; verbose?: boolean; onLog?: (line: string) => void;
   /** The host's clock (ms) when the board boots. */
   time: number;

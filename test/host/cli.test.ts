@@ -34,6 +34,7 @@ for (const [args, why] of [
   [["serve", "--tap", "tap0", "--ip", "10.77.0.2/24", "--dhcp"], /--ip and --dhcp exclude each other/],
   [["serve", "--tap", "tap0", "--dhcp", "--ip", "10.77.0.2/24"], /--ip and --dhcp exclude each other/],
   [["serve", "--tap", "tap0", "--dhcp", "--gw", "10.77.0.1"], /--gw with --dhcp/],
+  [["serve", "--tap", "tap0", "--ip", "10.77.0.2/24", "--no-store"], /--no-store is a board's .*V8 has no code store/],
   [["drill"], /drill needs at least one script/],
 ] as [string[], RegExp][]) {
   test(`synack ${args.join(" ") || "(nothing)"}: one line, exit 2`, () => {
@@ -52,7 +53,7 @@ test("serve on a TAP that does not exist: one line, exit 1", { skip: isRoot() ? 
 });
 
 const SERVE_FLAGS = ["--tap", "--ip", "--dhcp", "--gw", "--mac", "--board", "--services", "--name", "--pcap", "--conns",
-  "--rx-ring", "--tx-ring", "--udp-sockets", "--msl", "--verbose"];
+  "--rx-ring", "--tx-ring", "--udp-sockets", "--msl", "--no-store", "--verbose"];
 
 test("serve --help gives every flag a line of meaning and a default, and exits 0", () => {
   for (const args of [["serve", "--help"], ["serve", "-h"], ["serve", "--tap", "tap0", "--help"]]) {
