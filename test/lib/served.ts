@@ -15,7 +15,12 @@ export const ENGINES: Engine[] = ["v8", "native", ...(XTENSA_BUILT ? ["xtensa" a
 export const WINDOWED_ENGINES: Engine[] = existsSync(LX6_ELF) ? ["lx6"] : [];
 export type Engine = "v8" | "native" | "xtensa" | "lx6";
 
-export interface Served { ns: Netns; child: ChildProcess; stop(): Promise<void> }
+export interface Served {
+  ns: Netns; child: ChildProcess;
+  /** What synack serve wrote on stderr so far (with --verbose: the module's and the firmware's log). */
+  log(): string;
+  stop(): Promise<void>;
+}
 
 /**
  * `env` adds to the environment of `synack serve` (e.g. SYNACK_WASM: the module the native board
@@ -29,12 +34,13 @@ export async function serveInNetns(engine: Engine, extra: string[] = [], env: No
   // where boardDefault says so (test/interop/board-many.test.ts).
   if (engine !== "v8") args.push("--board", engine, ...(boardDefault ? [] : ["--conns", "10", "--tx-ring", "4096"]));
   const child = ns.spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  let err = "";
+  child.stderr!.on("data", (d) => { err += d; });
   try {
     await new Promise<void>((res, rej) => {
-      let out = "", err = "";
+      let out = "";
       const timer = setTimeout(() => rej(new Error(`no ready line; stderr: ${err}`)), 15_000);
       child.stdout!.on("data", (d) => { out += d; if (out.includes("serving")) { clearTimeout(timer); res(); } });
-      child.stderr!.on("data", (d) => { err += d; });
       child.on("exit", (code) => { clearTimeout(timer); rej(new Error(`serve exited ${code}: ${err}`)); });
     });
   } catch (e) {
@@ -44,9 +50,10 @@ export async function serveInNetns(engine: Engine, extra: string[] = [], env: No
   }
   return {
     ns, child,
+    log: () => err,
     stop: async () => {
       if (child.exitCode === null) {
-        const gone = new Promise((r) => child.once("exit", r));
+        const gone = new Promise((r) => child.once("close", r)); // its last lines read too
         child.kill("SIGTERM");
         await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
         child.kill("SIGKILL");
