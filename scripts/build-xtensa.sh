@@ -22,7 +22,7 @@ W3=third_party/wasm3/source
 ESP32_LIMITS="-Dd_m3MaxFunctionStackHeight=128 -Dd_m3CodePageAlignSize=1024 -Dd_m3MaxConstantTableSize=64 -Dd_m3HasFloat=0 -Dd_m3MaxDuplicateFunctionImpl=1 -Dd_m3VerboseErrorMessages=0"
 COMMON="-ffunction-sections -fdata-sections -g"
 BOARD_SRCS="boards/xtensa/wasm.S boards/xtensa/main.c boards/xtensa/hal_xtensa.c boards/xtensa/channel.c
-  boards/xtensa/heap.c boards/xtensa/memmove.c boards/common/firmware.c boards/common/prepared.c boards/common/w5500.c
+  boards/xtensa/heap.c boards/xtensa/store.c boards/xtensa/memmove.c boards/common/firmware.c boards/common/prepared.c boards/common/w5500.c
   boards/common/checksum.c boards/common/synack.c boards/common/control.c boards/common/flags.c boards/native/w5500_model.c"
 if [ "$ABI" = windowed ]; then
   PLUGIN=$(bash scripts/setup-xtensa-core.sh) || { echo "build-xtensa: windowed board skipped (no core configuration)" >&2; exit 0; }
@@ -92,7 +92,7 @@ fi
 
 WRAP="-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free"
 WRAP="$WRAP,--wrap=m3_NewEnvironment,--wrap=m3_NewRuntime,--wrap=m3_ParseModule,--wrap=m3_LoadModule"
-WRAP="$WRAP,--wrap=Module_AddFunction,--wrap=NewCodePage"
+WRAP="$WRAP,--wrap=Module_AddFunction,--wrap=NewCodePage,--wrap=prepared_install"
 NOSTD=""; [ "$ABI" = windowed ] && NOSTD="-nostdlib"
 # shellcheck disable=SC2086
 $CC $COMMON -O2 -std=gnu99 -Wall -Wextra -Wno-unused-parameter $ESP32_LIMITS ${XTENSA_W3_FLAGS:-} -I"$W3" -Wa,-I,build \

@@ -23,6 +23,7 @@ static void account(uint32_t size, int k, int sign) {
     heap.now += size; heap.kind_now[k] += size; heap.blocks++;
     if (size > heap.largest) heap.largest = size;
     if (heap.now > heap.peak) { heap.peak = heap.now; memcpy(heap.kind_at_peak, heap.kind_now, sizeof heap.kind_now); }
+    if (heap.now > heap.recent_peak) heap.recent_peak = heap.now;
   } else {
     heap.now -= size; heap.kind_now[k] -= size; heap.blocks--;
   }
@@ -120,11 +121,19 @@ KIND_WRAP_NOTING(res, Module_AddFunction, HEAP_FUNCTIONS, (void *mod, uint32_t t
                  module_seen = mod)
 KIND_WRAP(ptr, NewCodePage, HEAP_CODE, (uint32_t lines), (lines))
 
-/* The module's functions compiled so far, and the bytes of wasm they came from (wasm3's own records). */
+/* The module's functions compiled so far (imports, whose code is wasm3's bridge, not counted), and
+ * the bytes of wasm they came from (wasm3's own records). */
 #include "m3_env.h"
-void heap_compiled(uint32_t *functions, uint32_t *wasm_bytes) {
+#include "../common/hal.h"
+void heap_compiled(int in_store, uint32_t *functions, uint32_t *wasm_bytes) {
   IM3Module m = module_seen;
+  uint32_t size = 0;
+  const uint8_t *store = hal_store(&size);
   *functions = *wasm_bytes = 0;
-  for (u32 i = 0; m && i < m->numFunctions; i++)
-    if (m->functions[i].compiled) { (*functions)++; *wasm_bytes += (uint32_t)(m->functions[i].wasmEnd - m->functions[i].wasm); }
+  for (u32 i = 0; m && i < m->numFunctions; i++) {
+    const uint8_t *c = (const uint8_t *)m->functions[i].compiled;
+    if (!c || !m->functions[i].wasm || (store && c >= store && c < store + size) != in_store) continue;
+    (*functions)++;
+    *wasm_bytes += (uint32_t)(m->functions[i].wasmEnd - m->functions[i].wasm);
+  }
 }

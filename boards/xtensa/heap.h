@@ -13,6 +13,7 @@ extern const char *const heap_kind_name[HEAP_KINDS];
 
 typedef struct {
   uint32_t now, peak;           /* requested bytes live, and the most ever live at once */
+  uint32_t recent_peak;         /* the most live at once since the host last asked to measure afresh */
   uint32_t largest;             /* the largest single block ever requested */
   uint32_t blocks;              /* live blocks */
   uint32_t kind_now[HEAP_KINDS];
@@ -22,7 +23,9 @@ extern heap_stats heap;
 
 /* The deepest wasm3's value stack (painted when allocated) has been used, in bytes. */
 uint32_t heap_value_stack_peak(void);
-/* The module's functions wasm3 has compiled (it compiles each on its first call), and their wasm bytes. */
-void heap_compiled(uint32_t *functions, uint32_t *wasm_bytes);
+/* The module's functions wasm3 has compiled (it compiles each on its first call), and their wasm
+ * bytes: with in_store those whose code is in the code store (boards/common/prepared.c), else those
+ * compiled into the heap. */
+void heap_compiled(int in_store, uint32_t *functions, uint32_t *wasm_bytes);
 
 #endif

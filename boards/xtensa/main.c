@@ -17,12 +17,14 @@
 #include "channel.h"
 #include "heap.h"
 #include "semi.h"
+#include "store.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 extern const uint8_t synack_wasm[], synack_wasm_end[];
 extern uint32_t __stack_bottom[], __stack[];
+extern uint32_t fw_generation(void); /* runtimes made: 1 + the moves to a fresh one (firmware.c) */
 
 static channel_msg msg;
 static int verbose;
@@ -64,15 +66,15 @@ static uint32_t stack_peak(void) {
 
 static void report(uint8_t type) {
   uint32_t compiled_funcs, compiled_wasm_bytes;
-  heap_compiled(&compiled_funcs, &compiled_wasm_bytes);
-  static char json[1536];
+  heap_compiled(0, &compiled_funcs, &compiled_wasm_bytes);
+  static char json[2048];
   int n = snprintf(json, sizeof json,
     "{\"insns_per_tick\":%u,\"steps\":%lu,\"step_ticks\":%llu,\"step_model_ticks\":%llu,\"wire_ticks\":%llu,"
     "\"start_ticks\":%llu,\"stack_peak\":%lu,\"stack_size\":%lu,\"value_stack_peak\":%lu,\"compiled_functions\":%lu,\"compiled_wasm_bytes\":%lu,\"heap_peak\":%lu,\"heap_now\":%lu,"
     "\"heap_largest\":%lu,\"heap_blocks\":%lu,\"linear_memory\":%lu,\"module_bytes\":%lu,"
     "\"spi_transactions\":%lu,\"spi_bytes\":%lu,\"frames_in\":%lu,\"frames_out\":%lu,\"chip_dropped\":%lu,"
     "\"driver_errors\":%lu,\"tx_timeouts\":%lu,\"board_us\":%lu,\"calib_insns\":%lu,\"calib_ticks\":%lu,"
-    "\"code_bytes\":%lu,\"code_resets\":%lu,\"settled\":%d",
+    "\"code_bytes\":%lu,\"code_resets\":%lu,\"runtimes\":%lu,\"settled\":%d,\"heap_recent_peak\":%lu",
     INSNS_PER_TICK, (unsigned long)steps, (unsigned long long)step_ticks, (unsigned long long)step_model_ticks,
     (unsigned long long)wire_ticks, (unsigned long long)start_ticks, (unsigned long)stack_peak(),
     (unsigned long)((uint8_t *)__stack - (uint8_t *)__stack_bottom), (unsigned long)heap_value_stack_peak(), (unsigned long)compiled_funcs, (unsigned long)compiled_wasm_bytes,
@@ -82,7 +84,9 @@ static void report(uint8_t type) {
     (unsigned long)w5500_count.bytes, (unsigned long)w5500_count.frames_in, (unsigned long)w5500_count.frames_out,
     (unsigned long)model_count.dropped_full, (unsigned long)model_count.driver_errors,
     (unsigned long)w5500_count.tx_timeouts, (unsigned long)hal_micros(), (unsigned long)CALIB_INSNS,
-    (unsigned long)calib_ticks, (unsigned long)fw_code_bytes(), (unsigned long)fw_code_resets(), fw_settled());
+    (unsigned long)calib_ticks, (unsigned long)fw_code_bytes(), (unsigned long)fw_code_resets(), (unsigned long)fw_generation(), fw_settled(),
+    (unsigned long)heap.recent_peak);
+  n += store_report(json + n, sizeof json - (size_t)n);
   for (int set = 0; set < 2; set++) {
     n += snprintf(json + n, sizeof json - (size_t)n, ",\"%s\":{", set ? "heap_now_by_kind" : "heap_peak_by_kind");
     for (int k = 0; k < HEAP_KINDS; k++)
@@ -173,9 +177,9 @@ int board_main(void) {
       channel_write('A', 0, ans, n);
       continue;
     }
-    case 'S': /* a report; a payload byte 1: then paint the stack again, to measure from here on */
+    case 'S': /* a report; a payload byte 1: then paint the stack again and note the heap, to measure from here on */
       report('M');
-      if (msg.len > 0 && msg.payload[0] == 1) stack_repaint();
+      if (msg.len > 0 && msg.payload[0] == 1) { stack_repaint(); heap.recent_peak = heap.now; }
       continue;
     case 'Q': report('M'); return 0;
     default: fail("unknown message from the host", NULL);

@@ -35,3 +35,8 @@ export function predictLine(name: string, p: PerByte): { line: string; json: Rec
   });
   return { line: `${name.padEnd(7)} predicted on a 240 MHz ESP32: ${parts.join(", ")}`, json };
 }
+
+/** Milliseconds a run of `insns` firmware instructions takes on the ESP32 at CPU_HZ, one per cycle. */
+export function predictMs(insns: number): number {
+  return insns / CPU_HZ * 1000;
+}

@@ -206,6 +206,17 @@ export function scriptedExchange(core: XtensaCore): void {
     assert.ok(Math.abs(s.calib_insns / s.calib_ticks - s.insns_per_tick) < 0.05, `${s.calib_insns} insns in ${s.calib_ticks} ticks`);
   });
 
+  test(`xtensa ${core}: the report shows the code store: prepared at this boot, every function run from it, none in the heap, one runtime`, { skip }, async () => {
+    const s = (await board.send("S", now)).stats!;
+    assert.equal(s.store_prepared, 1, "the store starts blank at every boot");
+    assert.ok(s.store_functions > 100 && s.store_wasm_bytes > 0, `${s.store_functions} functions from ${s.store_wasm_bytes} bytes of wasm`);
+    assert.equal(s.compiled_functions, 0, "nothing compiled into the heap");
+    assert.ok(s.store_bytes > 0 && s.store_bytes <= s.store_size, `store ${s.store_bytes} of ${s.store_size}`);
+    assert.ok(s.store_insns > 0 && s.store_insns < s.start_ticks * s.insns_per_tick, `preparing took ${s.store_insns} of fw_start's instructions`);
+    assert.ok(s.store_heap_peak > s.store_heap_before && s.store_heap_peak <= s.heap_peak, "the heap preparing borrowed is in the peak");
+    assert.equal(s.runtimes, 1, "no move to a fresh runtime");
+  });
+
   test(`xtensa ${core}: the default layout needs exactly its linear memory: one byte less as memory_limit is refused`, { skip }, async () => {
     const s = (await board.send("S", now)).stats!;
     const need = s.linear_memory as number;
