@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   };
   console.log(`module ${DEFAULT_WASM}: ${result.module.bytes} bytes; linear memory with the PC layout ` +
     `(${PC_LAYOUT.conns} x ${PC_LAYOUT.rxRing}/${PC_LAYOUT.txRing}): ${result.module.linearMemoryBytes} bytes, ${result.module.memoryUsedBytes} used`);
-  const layout = layoutFigures();
+  const layout = await layoutFigures();
   result.layout = layout.json;
   for (const l of layout.lines) console.log(l);
   if (!isRoot()) {

@@ -1,7 +1,9 @@
-// The board's linear memory in npm run bench, measured on the module itself (no board, no root):
-// the board default's layout with the ESP32's services (what configure promises and what init
-// uses), what one more connection record costs, and what a TIME-WAIT record costs. The README's
-// trade table is written from these lines.
+// The board's linear memory in npm run bench, measured on the module itself (no root): the board
+// default's layout with the ESP32's services (what configure promises and what init uses), what one
+// more connection record costs, and what a TIME-WAIT record costs; and what each layout of the
+// trade table makes of wasm3's heap on the emulated board, from one boot of it (its code in the code
+// store, the heap is the module's records, the runtime and linear memory). The README's trade table
+// is written from these lines.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { DEFAULT_WASM, PACKAGE_ROOT } from "../../host/engine/stack.js";
@@ -9,6 +11,8 @@ import { ESP32_SERVICES } from "../../host/engine/xtensa.js";
 import type { SynackExports } from "../../host/engine/abi.js";
 import { Peer } from "../../host/drill/peer.js";
 import type { Layout } from "../../host/engine/stack.js";
+import { coreBuilt } from "../../host/engine/xtensa.js";
+import { bootReport, Stats } from "./xtensa-session.js";
 
 /** A bare instance before init, so configure can be called as the firmware calls it. */
 function bare(mod: WebAssembly.Module): SynackExports {
@@ -37,7 +41,21 @@ function declared(file: string, name: string): number {
   return Number(m[1]);
 }
 
-export function layoutFigures(): { lines: string[]; json: Record<string, number> } {
+/**
+ * wasm3's heap on the emulated lx6 board (lx106 where it is not built) for a layout, from the default
+ * board's boot: everything but linear memory stays (records, runtime, value stack; no code with the
+ * store), linear memory is the layout's need plus wasm3's header, and the peak is at boot, where the
+ * store is prepared with the first page untrimmed; a layout over one page grows at init, the page
+ * and the grown block both held while it is copied. (Checked against boots with the fixed-ring rows'
+ * --conns/--rx-ring/--tx-ring: the same after-boot heaps and peaks.)
+ */
+function boardHeap(boot: Stats, need: number) {
+  const linear = boot.heap_now_by_kind.linear as number, page = boot.heap_peak_by_kind.linear as number;
+  const fixed = boot.heap_now - linear, afterBoot = fixed + need + (linear - boot.linear_memory);
+  return { afterBoot, peak: Math.max(boot.heap_peak, need > 65536 ? afterBoot + page : 0) };
+}
+
+export async function layoutFigures(): Promise<{ lines: string[]; json: Record<string, number> }> {
   const mod = new WebAssembly.Module(readFileSync(DEFAULT_WASM));
   const board = lay(mod, ESP32_SERVICES, 0, 0, 0);
   const withoutHttp = lay(mod, ESP32_SERVICES & ~16, 0, 0, 0);
@@ -53,7 +71,14 @@ export function layoutFigures(): { lines: string[]; json: Record<string, number>
     boardNeed: board.need, boardUsed: board.used, boardNeedWithoutHttp: withoutHttp.need, boardUsedWithoutHttp: withoutHttp.used,
     connNeed: (b.need - a.need) / more, connUsed: (b.used - a.used) / more, connServicesUsed: ((sb.used - sa.used) - (b.used - a.used)) / more, timeWaitRecord: tw,
   };
-  const trade = TRADE.map(([c, rx, tx, pool]) => tradeRow(c, rx, tx, pool));
+  const core = coreBuilt("lx6") ? "lx6" : coreBuilt("lx106") ? "lx106" : null;
+  const boot = core ? await bootReport(core).catch(() => null) : null;
+  const trade = TRADE.map(([c, rx, tx, pool]) => {
+    const r = tradeRow(c, rx, tx, pool);
+    if (boot) { const h = boardHeap(boot, r.need); r.boardHeapAfterBoot = h.afterBoot; r.boardHeapPeak = h.peak; }
+    return r;
+  });
+  const onBoard = (r: Record<string, number>) => (boot ? `; wasm3 heap on the ${core} board ${r.boardHeapPeak} at its peak, ${r.boardHeapAfterBoot} after boot` : "");
   return {
     json: { ...json, trade } as unknown as Record<string, number>,
     lines: [
@@ -64,7 +89,10 @@ export function layoutFigures(): { lines: string[]; json: Record<string, number>
       `a TIME-WAIT record: ${tw} bytes (assembly/layout.ts TW_BYTES; two per slot), where a connection in TIME-WAIT once held its slot and rings`,
       ...trade.map((r) => `trade: ${r.conns || "default"} slots, rings ${r.rxRing || 7168}/${r.txRing || 2048}, ` +
         `${r.conns === 0 ? "the board's pool" : r.poolBytes ? `a ${r.poolBytes}-byte pool` : "every ring held whole"}: ${r.need} bytes promised (${r.used} used), ` +
-        `first window ${r.firstWindow}, ${r.aloneWindow} the largest one connection alone offers (its reader taking 4 KiB at a time)`),
+        `first window ${r.firstWindow}, ${r.aloneWindow} the largest one connection alone offers (its reader taking 4 KiB at a time)${onBoard(r)}`),
+      boot ? `(the board's heap by layout, from one boot of the ${core} board with the default layout: ${boot.heap_now - boot.heap_now_by_kind.linear} ` +
+        `bytes besides linear memory, which is the layout's need + ${boot.heap_now_by_kind.linear - boot.linear_memory}; the peak, ${boot.heap_peak} ` +
+        `with one page, is at boot while the code store is prepared; a layout over one page peaks as it grows at init)` : "(the board's heap by layout: no emulated board built)",
     ],
   };
 }

@@ -96,3 +96,10 @@ export function peakOver(r: Record<string, number>, first: string, last: string)
   const order = Object.keys(r);
   return Math.max(...order.slice(order.indexOf(first), order.indexOf(last) + 1).map((k) => r[k]));
 }
+
+/** A board's report right after fw_start, with the ESP32's default configuration and HTTP on (no network: the board is not bridged). */
+export async function bootReport(core: XtensaCore): Promise<Stats> {
+  const board = await XtensaBoard.start({ core, ip: parseIp(STACK_IP)!, prefixLen: PREFIX, time: 1000, seed: 1,
+    services: ESP32_SERVICES | SERVICES.http });
+  try { return (await board.send("S", 1000)).stats!; } finally { await board.stop(); }
+}
