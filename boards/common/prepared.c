@@ -226,6 +226,8 @@ static int prepare(prep *p, uint32_t cap, uint32_t *bytes) {
     p->place[i] = at;
     at = align8(at + (uint32_t)lines * (uint32_t)sizeof(code_t));
     consts += align8(f->numConstantBytes);
+    m3_Free(f->constants); /* step 3 makes them again; kept, all of them would be ~10 KB more heap */
+    f->constants = NULL;
   }
   *bytes = at + consts;
   if (*bytes > cap) {
@@ -259,6 +261,8 @@ static int prepare(prep *p, uint32_t cap, uint32_t *bytes) {
         e.consts = const_at;
         if (hal_store_write(const_at, f->constants, f->numConstantBytes)) return -1;
         const_at += align8(f->numConstantBytes);
+        m3_Free(f->constants);
+        f->constants = NULL;
       }
     }
     if (hal_store_write(table + i * (uint32_t)sizeof e, &e, sizeof e)) return -1;
