@@ -20,11 +20,12 @@ let memoryLimit: u32 = 0;
 let laidOut = false;
 
 /**
- * Book-keeping per slot besides its rings, an upper bound: the TCB and its two ring objects and
- * out-of-order arrays, its row of the SACK scoreboards (32 bytes), and one entry in each
- * per-connection table (test/tcp/layout.test checks the bound).
+ * Book-keeping per slot besides its rings' blocks (test/module/layout.test.ts checks it): the TCB
+ * (228 bytes, 240 with the allocator's word and alignment: tcp/tcb.ts), its two ring records (28
+ * bytes each, 32 allocated: tcp/ring.ts), its rows of the out-of-order ranges and of the SACK
+ * scoreboards (32 bytes each) and its entry in the connection table (4).
  */
-const SLOT_BYTES: u32 = 628;
+const SLOT_BYTES: u32 = 240 + 2 * 32 + 32 + 32 + 4;
 /** TIME-WAIT records (tcp/timewait.ts): two per slot, as connections churn faster than 2 MSL. */
 export function twRecords(): i32 { return 2 * maxConns; }
 /** Bytes one TIME-WAIT record costs: nine words (tcp/timewait.ts). */

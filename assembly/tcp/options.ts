@@ -43,7 +43,9 @@ export function agreeOptions(t: Tcb, seg: Segment): void {
     t.tsOffer = true;
     t.tsOn = true;
     t.tsRecent = seg.tsVal;
-    t.mss -= t.optionBytes; // every segment carries them: they come out of its size
+    // Every segment carries them: they come out of its size (an MSS option under 13 leaves 1 byte,
+    // where it underflowed: Tcb.mss is 16 bits, and a wrapped MSS must not let a segment pass the MTU).
+    t.mss -= min(t.optionBytes, t.mss - 1);
   } else {
     t.tsOffer = false;
     t.tsOn = false;

@@ -16,6 +16,7 @@ import { ecnFlags, ecnField } from "./ecn";
 import { sackPipe, sackHole, sackRescueHole, lostRetransmissions, holeStart, holeEnd, left, NO_HOLE } from "./sack";
 import { twWork, twCheckIn, twPark } from "./timewait";
 import { OUR_MSS, advertise, ourWscale } from "./window";
+import { oooStarts, oooEnds } from "./reassembly";
 
 /** The segment being sent: filled from a connection (or from the segment answered), then emitted. */
 const out = new Segment();
@@ -58,8 +59,8 @@ function fill(t: Tcb, seq: u32, flags: u32, dataOff: i32, dataLen: i32): void {
   o.tsEcr = (flags & ACK_FLAG) ? t.tsRecent : 0;
   o.sackOk = syn && t.sackOffer;
   o.sackCount = sackBlocksFor(t, flags, dataLen, o.hasTs);
-  o.sackLefts = changetype<usize>(t.oooStart);
-  o.sackRights = changetype<usize>(t.oooEnd);
+  o.sackLefts = oooStarts(t);
+  o.sackRights = oooEnds(t);
   o.dataLen = dataLen;
   if (dataLen > 0) t.tx.readAt(dataOff, ipTxPayload() + <usize>o.headerLen, dataLen);
   o.ack = (flags & ACK_FLAG) ? t.rcvNxt : 0;

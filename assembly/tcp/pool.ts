@@ -223,3 +223,7 @@ export class Pool {
     return b;
   }
 }
+
+/** The pool every ring draws on: one per stack, laid out by tcbTableInit (a unit test makes its own). */
+export let pool: Pool = changetype<Pool>(0);
+export function usePool(p: Pool): Pool { pool = p; return p; }

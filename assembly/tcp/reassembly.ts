@@ -5,11 +5,23 @@
 // Also the seventh step's text processing for the states that take data (receiveText), and what
 // a simultaneous-open SYN carried, held until ESTABLISHED (holdUntilEstablished).
 import { OOO_RANGES } from "../config";
-import { Tcb, Owe } from "./tcb";
+import { Tcb, Owe, oooRanges } from "./tcb";
 import { seqGt, seqLt, seqLe, seqGe } from "./seq";
 import { Segment, FIN } from "../wire/tcp";
 import { delayAck } from "./timers";
 import { C, count } from "../util/counters";
+
+/** Where slot t's row of out-of-order ranges begins in oooRanges: its starts, then its ends. */
+@inline function row(t: Tcb): i32 { return t.id * 2 * OOO_RANGES; }
+@inline function startAt(t: Tcb, i: i32): u32 { return unchecked(oooRanges[row(t) + i]); }
+@inline function endAt(t: Tcb, i: i32): u32 { return unchecked(oooRanges[row(t) + OOO_RANGES + i]); }
+@inline function setRange(t: Tcb, i: i32, s: u32, e: u32): void {
+  unchecked(oooRanges[row(t) + i] = s);
+  unchecked(oooRanges[row(t) + OOO_RANGES + i] = e);
+}
+/** The addresses of slot t's range starts and ends (the SACK blocks its ACKs carry: output.ts). */
+export function oooStarts(t: Tcb): usize { return changetype<usize>(oooRanges) + (<usize>row(t) << 2); }
+export function oooEnds(t: Tcb): usize { return oooStarts(t) + (<usize>OOO_RANGES << 2); }
 
 /**
  * Remember [start, end) as held; merges with overlapping or touching ranges, and puts the union
@@ -19,8 +31,8 @@ export function oooInsert(t: Tcb, start: u32, end: u32): bool {
   // Absorb every range that overlaps or touches, then store the union.
   let i = 0;
   while (i < t.oooCount) {
-    const s = unchecked(t.oooStart[i]);
-    const e = unchecked(t.oooEnd[i]);
+    const s = startAt(t, i);
+    const e = endAt(t, i);
     if (seqLe(s, end) && seqGe(e, start)) {
       if (seqLt(s, start)) start = s;
       if (seqGt(e, end)) end = e;
@@ -28,22 +40,15 @@ export function oooInsert(t: Tcb, start: u32, end: u32): bool {
     } else i++;
   }
   if (t.oooCount >= OOO_RANGES) return false;
-  for (let j = t.oooCount; j > 0; j--) {
-    unchecked(t.oooStart[j] = t.oooStart[j - 1]);
-    unchecked(t.oooEnd[j] = t.oooEnd[j - 1]);
-  }
-  unchecked(t.oooStart[0] = start);
-  unchecked(t.oooEnd[0] = end);
+  for (let j = t.oooCount; j > 0; j--) setRange(t, j, startAt(t, j - 1), endAt(t, j - 1));
+  setRange(t, 0, start, end);
   t.oooCount++;
   return true;
 }
 
 /** Remove range i, keeping the others in their order. */
 function removeAt(t: Tcb, i: i32): void {
-  for (let j = i + 1; j < t.oooCount; j++) {
-    unchecked(t.oooStart[j - 1] = t.oooStart[j]);
-    unchecked(t.oooEnd[j - 1] = t.oooEnd[j]);
-  }
+  for (let j = i + 1; j < t.oooCount; j++) setRange(t, j - 1, startAt(t, j), endAt(t, j));
   t.oooCount--;
 }
 
@@ -78,8 +83,8 @@ export function oooAdvance(t: Tcb): bool {
   let moved = false;
   let i = 0;
   while (i < t.oooCount) {
-    const s = unchecked(t.oooStart[i]);
-    const e = unchecked(t.oooEnd[i]);
+    const s = startAt(t, i);
+    const e = endAt(t, i);
     if (seqLe(s, t.rcvNxt)) {
       if (seqGt(e, t.rcvNxt)) {
         t.rx.commit(<i32>(e - t.rcvNxt));

@@ -3,38 +3,53 @@
 // receive ring unread data ending at RCV.NXT, out-of-order data written past its end inside the
 // window it promised (reassembly.ts). Offsets count from the first byte held (the head).
 import { POOL_BLOCK, POOL_SHIFT } from "../config";
-import { Pool, POOL_MASK, blocksFor } from "./pool";
+import { pool, POOL_MASK, blocksFor } from "./pool";
 
-export class Ring {
-  /** First and last block of the chain (-1: none), and the head's offset in the first. */
+@unmanaged export class Ring {
+  // No object header (a slot's two rings are 32 bytes each with the allocator's word): nothing
+  // here is a reference the collector would have to follow (the pool is pool.ts's one).
+  /** First block of the chain (-1: none). */
   head: i32 = -1;
-  tail: i32 = -1;
-  headOff: i32 = 0;
-  /** Blocks in the chain, and blocks the pool promised this ring beyond them. */
-  held: i32 = 0;
-  promise: i32 = 0;
+  /** Where this ring takes blocks after (pool.ts take): its last block, also once given back
+   *  (-1: none yet); while the chain has blocks, its last one (tail). */
+  private lastBlock: i32 = -1;
   len: i32 = 0;
+  // Block counts and the head's offset in the first block, in 16 bits (a ring holds at most
+  // blocksFor(TX_RING_MAX) + 1 blocks; an offset is below POOL_BLOCK); read as i32.
+  private nHeld: u16 = 0;
+  private nPromise: u16 = 0;
+  /** Blocks kept held or promised even when empty: a grown receive buffer's (keepFor; a receive
+   *  ring's at most 512, RX_RING_MAX). */
+  keep: u16 = 0;
+  private nRuns: u16 = 0;
+  private nHeadOff: u16 = 0;
   /** Counted among the pool's users (holds or was promised a block). */
   counted: bool = false;
   /** A send ring: its blocks count in the pool's sendHeld, within its sendRoom. */
   sending: bool = false;
-  /** Blocks kept held or promised even when empty: a grown receive buffer's (keepFor; a receive
-   *  ring's at most 512, RX_RING_MAX). Beside the two flags, it takes no word of its own. */
-  keep: u16 = 0;
-  /** Runs of adjacent blocks in the chain (pool.ts): at most one, and no walk finds a byte. */
-  runs: i32 = 0;
-  /** Where this ring takes blocks after (pool.ts take): its last block, also once given back
-   *  (-1: none yet). */
-  private lastBlock: i32 = -1;
 
-  constructor(public pool: Pool, public cap: i32) {}
+  constructor(public cap: i32) {}
+
+  /** Blocks in the chain, and blocks the pool promised this ring beyond them. */
+  @inline get held(): i32 { return this.nHeld; }
+  @inline set held(n: i32) { this.nHeld = <u16>n; }
+  @inline get promise(): i32 { return this.nPromise; }
+  @inline set promise(n: i32) { this.nPromise = <u16>n; }
+  /** Runs of adjacent blocks in the chain (pool.ts): at most one, and no walk finds a byte. */
+  @inline get runs(): i32 { return this.nRuns; }
+  @inline set runs(n: i32) { this.nRuns = <u16>n; }
+  /** The head's offset in the first block. */
+  @inline get headOff(): i32 { return this.nHeadOff; }
+  @inline set headOff(n: i32) { this.nHeadOff = <u16>n; }
+  /** The chain's last block (-1: none). */
+  @inline private get tail(): i32 { return this.head >= 0 ? this.lastBlock : -1; }
 
   /** Give every block and promise back (a grown buffer's growth to the pool's growRoom). */
   clear(): void {
     this.releaseFront(this.held);
-    this.pool.promised -= this.promise;
+    pool.promised -= this.promise;
     this.promise = 0;
-    if (this.keep > 0) { this.pool.growRoom += <i32>this.keep - this.pool.bufferFloor; this.keep = 0; }
+    if (this.keep > 0) { pool.growRoom += <i32>this.keep - pool.bufferFloor; this.keep = 0; }
     this.headOff = 0;
     this.len = 0;
     this.recount();
@@ -47,17 +62,17 @@ export class Ring {
    *  while half the pool is available (the share is then the whole pool); a send ring in a shared
    *  pool within what the send rings may hold (Pool.sendRoom, sendShare). */
   @inline private grantable(): i32 {
-    const available = this.pool.available();
-    const n = available * 2 >= this.pool.blocks ? available : this.sharedGrant();
-    return this.sending && this.pool.sendBound ? this.sendGrant(n) : n;
+    const available = pool.available();
+    const n = available * 2 >= pool.blocks ? available : this.sharedGrant();
+    return this.sending && pool.sendBound ? this.sendGrant(n) : n;
   }
 
   private sendGrant(n: i32): i32 {
-    return max(0, min(n, min(this.pool.sendRoom(), this.pool.sendShare() - this.held)));
+    return max(0, min(n, min(pool.sendRoom(), pool.sendShare() - this.held)));
   }
 
   private sharedGrant(): i32 {
-    return max(0, min(this.pool.available(), this.pool.share() - this.held - this.promise));
+    return max(0, min(pool.available(), pool.share() - this.held - this.promise));
   }
 
   /** Bytes that may be added now: within cap, what it holds or was promised, and its grant. */
@@ -65,8 +80,7 @@ export class Ring {
 
   /** Blocks a window may still be promised: its grant, less what of the send rings' reserve they have not taken. */
   private windowGrant(): i32 {
-    const p = this.pool;
-    return max(0, min(this.grantable(), p.available() - max(0, p.sendReserve - p.sendHeld)));
+    return max(0, min(this.grantable(), pool.available() - max(0, pool.sendReserve - pool.sendHeld)));
   }
 
   /** Bytes past the end a window may offer now (what promiseUpTo would keep). */
@@ -92,12 +106,12 @@ export class Ring {
    * by the largest window it saw). Returns the buffer now (at least `had`).
    */
   keepFor(bytes: i32, had: i32): i32 {
-    const base = max(<i32>this.keep, this.pool.bufferFloor);
-    const blocks = min(blocksFor(min(bytes, this.cap)), base + this.pool.growRoom);
+    const base = max(<i32>this.keep, pool.bufferFloor);
+    const blocks = min(blocksFor(min(bytes, this.cap)), base + pool.growRoom);
     const top = blocks - this.held - this.promise;
-    if (blocks <= base || top > this.pool.available()) return had;
+    if (blocks <= base || top > pool.available()) return had;
     if (top > 0) this.addPromise(top);
-    this.pool.growRoom -= blocks - base;
+    pool.growRoom -= blocks - base;
     this.keep = <u16>blocks;
     return max(had, min(this.cap, blocks * POOL_BLOCK));
   }
@@ -117,7 +131,6 @@ export class Ring {
 
   /** Copy n (> 0) bytes between offset `off` and p, into the ring or out of it: one copy per run. */
   private copy(off: i32, p: usize, n: i32, into: bool): void {
-    const pool = this.pool;
     let at = this.headOff + off;
     let b = this.head;
     if (this.runs > 1) { b = this.blockAt(at >> POOL_SHIFT); at &= POOL_MASK; }
@@ -189,7 +202,7 @@ export class Ring {
   /** The address of the byte at offset `off` (held, or prepared). */
   ptrAt(off: i32): usize {
     const at = this.headOff + off;
-    return this.pool.addr(this.blockAt(at >> POOL_SHIFT)) + <usize>(at & POOL_MASK);
+    return pool.addr(this.blockAt(at >> POOL_SHIFT)) + <usize>(at & POOL_MASK);
   }
 
   /** Bytes contiguous in memory from offset `off` (held, or prepared): to the end of its run. */
@@ -197,7 +210,7 @@ export class Ring {
     const at = this.headOff + off;
     if (this.runs <= 1) return (this.held << POOL_SHIFT) - at;
     const b = this.blockAt(at >> POOL_SHIFT);
-    return ((this.pool.runEnd(b) - b + 1) << POOL_SHIFT) - (at & POOL_MASK);
+    return ((pool.runEnd(b) - b + 1) << POOL_SHIFT) - (at & POOL_MASK);
   }
 
   /** The k-th (< held) block of the chain, found run by run. */
@@ -205,10 +218,10 @@ export class Ring {
     let b = this.head;
     if (this.runs <= 1) return b + k;
     while (true) {
-      const e = this.pool.runEnd(b);
+      const e = pool.runEnd(b);
       if (k <= e - b) return b + k;
       k -= e - b + 1;
-      b = this.pool.after(e);
+      b = pool.after(e);
     }
   }
 
@@ -219,12 +232,11 @@ export class Ring {
     if (need > this.promise && need > this.promise + this.grantable()) return false;
     const fromPromise = min(need, this.promise);
     this.promise -= fromPromise;
-    this.pool.promised -= fromPromise;
-    const pool = this.pool;
+    pool.promised -= fromPromise;
     const first = pool.take(need, this.lastBlock, this.tail);
     this.runs += pool.runs;
-    if (this.tail < 0) this.head = first;
-    this.tail = this.lastBlock = pool.lastTaken;
+    if (this.head < 0) this.head = first;
+    this.lastBlock = pool.lastTaken;
     if (this.sending) { if (this.held == 0) pool.sendUsers++; pool.sendHeld += need; }
     this.held += need;
     this.recount();
@@ -233,7 +245,7 @@ export class Ring {
 
   private addPromise(n: i32): void {
     this.promise += n;
-    this.pool.promised += n;
+    pool.promised += n;
     this.recount();
   }
 
@@ -244,16 +256,15 @@ export class Ring {
 
   private flipCounted(): void {
     this.counted = !this.counted;
-    this.pool.users += this.counted ? 1 : -1;
+    pool.users += this.counted ? 1 : -1;
   }
 
   /** Give the first k (<= held) blocks back to the pool at once. */
   private releaseFront(k: i32): void {
     if (k <= 0) return;
-    this.head = this.pool.give(this.head, k);
-    this.runs -= this.pool.runs;
-    if (this.head < 0) this.tail = -1;
-    if (this.sending) { this.pool.sendHeld -= k; if (this.held == k) this.pool.sendUsers--; }
+    this.head = pool.give(this.head, k);
+    this.runs -= pool.runs;
+    if (this.sending) { pool.sendHeld -= k; if (this.held == k) pool.sendUsers--; }
     this.held -= k;
   }
 }

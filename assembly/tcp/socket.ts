@@ -241,11 +241,11 @@ export function state(id: i32): i32 {
 }
 
 /** Keep-alive (RFC 1122 §4.2.3.6): probe after idleMs of silence, every intervalMs, give up after
- *  count unanswered probes. idleMs 0 turns it off (the default). */
+ *  count (1..255; Linux allows 127) unanswered probes. idleMs 0 turns it off (the default). */
 export function keepAlive(id: i32, idleMs: u32, intervalMs: u32, count: i32): i32 {
   const t = owned(id);
   if (t == null) return E_BADF;
-  if (idleMs != 0 && (intervalMs == 0 || count <= 0)) return E_INVAL;
+  if (idleMs != 0 && (intervalMs == 0 || count <= 0 || count > 255)) return E_INVAL;
   t.keepIdle = idleMs; t.keepInterval = intervalMs; t.keepCount = count; t.keepProbes = 0;
   if (t.lastHeard == 0) t.lastHeard = now;
   return 0;

@@ -9,7 +9,6 @@ import { now, reached, until } from "../util/clock";
 import { C, count } from "../util/counters";
 import { emit } from "../util/log";
 import { Tcb, freeConn, logConnection } from "./tcb";
-import { Pool } from "./pool";
 import { State, writeStateName } from "./state";
 
 // One record's words.
@@ -24,7 +23,7 @@ const F_WSCALE = 16, F_TS: u32 = 1 << 20, F_IN_USE: u32 = 1 << 21, F_SLOT = 22;
 let recs = new StaticArray<u32>(0);
 export let twCount: i32 = 0;
 /** The TCB a segment for a record is processed in, and that record's index (-1: none). */
-const work = new Tcb(0, 0, 0, new Pool(0, 0)); // rings never used: TIME-WAIT holds no data
+const work = new Tcb(0, 0, 0); // rings never used: TIME-WAIT holds no data
 let workRec: i32 = -1;
 
 export function twTableInit(records: i32): void {

@@ -40,11 +40,13 @@ test("keep-alive gives up after the count of unanswered probes: RST and E_TIMEDO
   assert.equal(p.stack.recv(c.id), E.TIMEDOUT);
 });
 
-test("keep-alive rejects a zero interval or count", () => {
+test("keep-alive rejects a zero interval or count, and a count over 255 (the record keeps it in a byte)", () => {
   const p = new Peer();
   const c = p.established();
   assert.equal(p.stack.keepAlive(c.id, 1000, 0, 3), E.INVAL);
   assert.equal(p.stack.keepAlive(c.id, 1000, 100, 0), E.INVAL);
+  assert.equal(p.stack.keepAlive(c.id, 1000, 100, 256), E.INVAL);
+  assert.equal(p.stack.keepAlive(c.id, 1000, 100, 255), 0);
 });
 
 test("user timeout: data unacknowledged longer than the limit aborts before the retries run out", () => {

@@ -96,3 +96,15 @@ test("with timestamps, full segments are 1448 bytes and still acknowledged every
   // updates on top of the ACK for every second segment.
   assert.equal(acks, 10);
 });
+
+test("an MSS option smaller than the timestamps' 12 bytes leaves segments of 1 byte, never a wrapped, oversized MSS", () => {
+  const p = new Peer();
+  const l = p.stack.listen(5000, 4);
+  p.tcp({ dport: 5000, seq: 1000, flags: "S", options: [2, 4, 0, 8, ...TS(100, 0)] });
+  const sa = p.expect("SA");
+  p.tcp({ dport: 5000, seq: 1001, ack: sa.seq + 1, flags: "A", options: TS(110, sa.ts![0]) });
+  const id = p.stack.accept(l);
+  p.stack.send(id, new Uint8Array(3000));
+  const d = p.expect("A", { seq: (sa.seq + 1) >>> 0 });
+  assert.equal(d.data.length, 1, "MSS 8 less 12 option bytes: the smallest segment");
+});

@@ -1,13 +1,23 @@
 /// <reference types="@as-pect/assembly/types/as-pect" />
-import { Tcb } from "../../assembly/tcp/tcb";
+import { Tcb, tcbTableInit, conns } from "../../assembly/tcp/tcb";
 import { Ring } from "../../assembly/tcp/ring";
-import { Pool } from "../../assembly/tcp/pool";
+import { Pool, usePool } from "../../assembly/tcp/pool";
 import { oooInsert, oooAdvance } from "../../assembly/tcp/reassembly";
 import { OOO_RANGES } from "../../assembly/config";
 
+/** A fresh slot of the default layout (its out-of-order ranges are its row of the table). */
+function slot(): Tcb {
+  tcbTableInit();
+  const t = conns[0];
+  t.reset();
+  t.inUse = true;
+  return t;
+}
+
 describe("receive ring and out-of-order ranges", () => {
   it("a ring wraps writes and reads", () => {
-    const r = new Ring(new Pool(1, 0), 8);
+    usePool(new Pool(1, 0));
+    const r = new Ring(8);
     const src = heap.alloc(8);
     for (let i: u8 = 0; i < 8; i++) store<u8>(src + i, i + 1);
     expect(r.push(src, 6)).toBe(6);
@@ -21,7 +31,7 @@ describe("receive ring and out-of-order ranges", () => {
   });
 
   it("merges ranges and commits them when RCV.NXT reaches them", () => {
-    const t = new Tcb(0, 4096, 4096, new Pool(64, 0));
+    const t = slot();
     t.rcvNxt = 100;
     expect(oooInsert(t, 110, 120)).toBe(true);
     expect(oooInsert(t, 120, 130)).toBe(true); // touching: merged
@@ -36,7 +46,7 @@ describe("receive ring and out-of-order ranges", () => {
   });
 
   it("refuses a range once every slot is used", () => {
-    const t = new Tcb(0, 4096, 4096, new Pool(64, 0));
+    const t = slot();
     t.rcvNxt = 0;
     for (let i = 0; i < OOO_RANGES; i++) expect(oooInsert(t, <u32>(10 + 10 * i), <u32>(15 + 10 * i))).toBe(true);
     expect(oooInsert(t, 500, 510)).toBe(false);

@@ -1,5 +1,5 @@
 /// <reference types="@as-pect/assembly/types/as-pect" />
-import { Pool } from "../../assembly/tcp/pool";
+import { Pool, usePool } from "../../assembly/tcp/pool";
 import { POOL_BLOCK } from "../../assembly/config";
 import { Ring } from "../../assembly/tcp/ring";
 
@@ -20,8 +20,8 @@ function expectPushedThenFilled(r: Ring): void {
 
 describe("rings over the shared block pool", () => {
   it("a ring holds only the blocks its bytes need, across block edges, and gives them back as read", () => {
-    const pool = new Pool(16, 0);
-    const r = new Ring(pool, 1024);
+    const pool = usePool(new Pool(16, 0));
+    const r = new Ring(1024);
     expect(r.push(bytes(300, 0), 300)).toBe(300);
     expect(r.held).toBe(3);
     expect(pool.freeCount).toBe(13);
@@ -41,8 +41,8 @@ describe("rings over the shared block pool", () => {
   });
 
   it("reads walk on from the block found last, also after the head's blocks went back", () => {
-    const pool = new Pool(16, 0);
-    const r = new Ring(pool, 2048);
+    const pool = usePool(new Pool(16, 0));
+    const r = new Ring(2048);
     expect(r.push(bytes(6 * POOL_BLOCK, 0), 6 * POOL_BLOCK)).toBe(6 * POOL_BLOCK);
     const dst = heap.alloc(4);
     r.readAt(4 * POOL_BLOCK + 1, dst, 1); // remembers block 4
@@ -61,9 +61,9 @@ describe("rings over the shared block pool", () => {
   });
 
   it("a promised window stays promised: another ring cannot take it, and data inside it always fits", () => {
-    const pool = new Pool(8, 0);
-    const rx = new Ring(pool, 1024);
-    const tx = new Ring(pool, 1024);
+    const pool = usePool(new Pool(8, 0));
+    const rx = new Ring(1024);
+    const tx = new Ring(1024);
     expect(rx.promiseUpTo(512)).toBe(512);
     expect(pool.available()).toBe(4);
     expect(tx.push(bytes(1024, 0), 1024)).toBeLessThanOrEqual(4 * POOL_BLOCK);
@@ -83,26 +83,26 @@ describe("rings over the shared block pool", () => {
   });
 
   it("under pressure a ring grows to its share only, and windows leave the last eighth to sending", () => {
-    const pool = new Pool(32, 0);
+    const pool = usePool(new Pool(32, 0));
     pool.sendReserve = 4;
-    const a = new Ring(pool, 8192);
-    const b = new Ring(pool, 8192);
+    const a = new Ring(8192);
+    const b = new Ring(8192);
     expect(a.promiseUpTo(20 * POOL_BLOCK)).toBe(20 * POOL_BLOCK); // alone, the pool free: all it asks
     expect(b.promiseUpTo(5 * POOL_BLOCK)).toBe(5 * POOL_BLOCK);
     // 7 of 32 available, two users: a share is 32 / 3 = 10 blocks.
     expect(a.promiseUpTo(8192)).toBe(20 * POOL_BLOCK); // over its share: no more
     expect(b.promiseUpTo(8192)).toBe(8 * POOL_BLOCK); // 3 more: 4 blocks (an eighth) stay for sending
     expect(pool.available()).toBe(4);
-    const tx = new Ring(pool, 8192);
+    const tx = new Ring(8192);
     expect(tx.push(bytes(1024, 0), 1024)).toBe(4 * POOL_BLOCK); // which a send ring may take
     a.clear();
     expect(b.promiseUpTo(8192)).toBe(24 * POOL_BLOCK); // alone again, but for the eighth
   });
 
   it("a writer fills prepared blocks in place, run by run, then commits; an empty send ring gives them back", () => {
-    const pool = new Pool(4, 0);
-    const r = new Ring(pool, 512);
-    const other = new Ring(pool, 512);
+    const pool = usePool(new Pool(4, 0));
+    const r = new Ring(512);
+    const other = new Ring(512);
     // A new ring starts half the pool away from the blocks taken last, then takes the free blocks
     // after its own last one, wrapping at the pool's end.
     expect(r.push(bytes(100, 0), 100)).toBe(100); // block 2
@@ -128,8 +128,8 @@ describe("rings over the shared block pool", () => {
   });
 
   it("a run spans blocks adjacent in memory: one copy, one fill for them", () => {
-    const pool = new Pool(8, 0);
-    const r = new Ring(pool, 512);
+    const pool = usePool(new Pool(8, 0));
+    const r = new Ring(512);
     expect(r.push(bytes(100, 0), 100)).toBe(100); // block 4
     expect(r.prepare(200)).toBe(true); // blocks 4, 5, 6 in a row
     expect(r.runAt(r.len)).toBe(3 * POOL_BLOCK - 100);
