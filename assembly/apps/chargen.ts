@@ -7,12 +7,12 @@ import { reserve } from "../util/bytes";
 
 const LINE: u32 = 74; // 72 characters + CR LF
 const PERIOD: u32 = 95 * LINE; // the stream repeats after 95 lines
-let position: usize = 0; // u32 per connection, reserved when chargen starts
+let position: usize = 0; // u16 per connection (below PERIOD), reserved when chargen starts
 
 /** What chargenSetup reserves. */
-export function chargenBytes(): u32 { return <u32>maxConns * 4 + RESERVE_OVERHEAD; }
-export function chargenSetup(): void { if (position == 0) position = reserve(maxConns * 4); }
-export function chargenStart(id: i32): bool { store<u32>(position + (<usize>id << 2), 0); return true; }
+export function chargenBytes(): u32 { return <u32>maxConns * 2 + RESERVE_OVERHEAD; }
+export function chargenSetup(): void { if (position == 0) position = reserve(maxConns * 2); }
+export function chargenStart(id: i32): bool { store<u16>(position + (<usize>id << 1), 0); return true; }
 
 // The 95 printable characters twice over: line L is the 72 bytes starting at L % 95, so the
 // stream is written in runs copied from here (a few instructions per run, not per byte).
@@ -72,8 +72,8 @@ export function serveChargen(id: i32): void {
   if (ring == null) return; // not sendable now: the recv above sees the end or the error
   const room = ring.free();
   if (room <= 0 || !ring.prepare(room)) return;
-  const at = position + (<usize>id << 2);
-  const pos = load<u32>(at);
+  const at = position + (<usize>id << 1);
+  const pos = <u32>load<u16>(at);
   for (let done = 0; done < room;) {
     const k = min(ring.runAt(ring.len + done), room - done);
     fill(ring.ptrAt(ring.len + done), pos + <u32>done, <u32>k);
@@ -81,5 +81,5 @@ export function serveChargen(id: i32): void {
   }
   const n = sock.sendCommit(id, room);
   if (n < 0) { release(id); return; }
-  store<u32>(at, (pos + <u32>n) % PERIOD);
+  store<u16>(at, <u16>((pos + <u32>n) % PERIOD));
 }

@@ -38,7 +38,7 @@ const owner: StaticArray<i32> = [-1, -1, -1]; // connection id, -1 when free
 if (lineLen.length != CONSOLE_SESSIONS || greet.length != CONSOLE_SESSIONS || report.length != CONSOLE_SESSIONS ||
     cursor.length != CONSOLE_SESSIONS || overlong.length != CONSOLE_SESSIONS || iacSkip.length != CONSOLE_SESSIONS ||
     quitting.length != CONSOLE_SESSIONS || owner.length != CONSOLE_SESSIONS) unreachable();
-let sessionOf: usize = 0; // i32 per connection id, reserved by consoleSetup
+let sessionOf: usize = 0; // a session id (u8) per connection id, reserved by consoleSetup
 const text = new Text(0, 0);
 
 @inline function lineAt(s: i32): usize { return lineBuf + <usize>(s * LINE_MAX); }
@@ -54,14 +54,14 @@ function commit(id: i32, t: Text): void { outUsed += t.len; }
 
 /** What consoleSetup reserves (the layout counts it before init). */
 export function consoleBytes(): u32 {
-  return <u32>(CONSOLE_SESSIONS * LINE_MAX + OUT_MAX + maxConns * 4) + 3 * RESERVE_OVERHEAD;
+  return <u32>(CONSOLE_SESSIONS * LINE_MAX + OUT_MAX + maxConns) + 3 * RESERVE_OVERHEAD;
 }
 
 export function consoleSetup(): void {
   if (lineBuf != 0) return;
   lineBuf = reserve(CONSOLE_SESSIONS * LINE_MAX);
   outBuf = reserve(OUT_MAX);
-  sessionOf = reserve(maxConns * 4);
+  sessionOf = reserve(maxConns);
 }
 
 /** A new console connection: a free session, or a polite refusal. False when refused. */
@@ -75,7 +75,7 @@ export function consoleStart(conn: i32): bool {
     return false;
   }
   unchecked(owner[id] = conn);
-  store<i32>(sessionOf + (<usize>conn << 2), id);
+  store<u8>(sessionOf + <usize>conn, <u8>id);
   unchecked(lineLen[id] = 0);
   unchecked(overlong[id] = false);
   unchecked(iacSkip[id] = 0);
@@ -162,7 +162,7 @@ function end(id: i32): void {
 }
 
 export function serveConsole(conn: i32): void {
-  const id = load<i32>(sessionOf + (<usize>conn << 2));
+  const id = <i32>load<u8>(sessionOf + <usize>conn);
   flush(id);
   if (unchecked(greet[id]) && outOwner < 0) {
     unchecked(greet[id] = false);
