@@ -43,7 +43,7 @@ uint32_t synack_remote_ip(int id);
 uint16_t synack_remote_port(int id);
 uint16_t synack_local_port(int id);
 int synack_nodelay(int id, int on);                     /* 1: small segments at once (Nagle off) */
-int synack_keepalive(int id, uint32_t idle_ms, uint32_t interval_ms, int count); /* idle_ms 0: off */
+int synack_keepalive(int id, uint32_t idle_ms, uint32_t interval_ms, int count); /* idle_ms 0: off; count 1..255 */
 
 /* UDP. */
 int synack_udp_bind(uint16_t port);                     /* UDP id (port 0: an ephemeral one) */
