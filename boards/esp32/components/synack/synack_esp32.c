@@ -8,7 +8,9 @@
 #include "board.h"
 #include "firmware.h"
 #include "hal.h"
+#include "prepared.h"
 #include "w5500.h"
+#include "wasm3_heap.h"
 #include "driver/gpio.h"
 #include "esp_heap_caps.h"
 #include "esp_log.h"
@@ -38,6 +40,9 @@
 #endif
 #ifndef CONFIG_SYNACK_SERVICE_MDNS
 #define CONFIG_SYNACK_SERVICE_MDNS 0
+#endif
+#ifndef CONFIG_SYNACK_CODE_STORE
+#define CONFIG_SYNACK_CODE_STORE 0
 #endif
 
 static const char *TAG = "synack";
@@ -110,10 +115,25 @@ static int enough_memory(const fw_config *cfg) {
   return 0;
 }
 
+/* What the start did with the code store and wasm3's region (wasm3_heap.h): a store prepared at
+ * every start, or a region that overflows, shows here. */
+static void log_store(uint32_t ms) {
+  const prepared_stats *p = prepared_figures();
+  wasm3_heap_figures h = wasm3_heap_report();
+  if (p->prepared)
+    ESP_LOGI(TAG, "code store prepared in %u ms: %u bytes written to flash (the next start installs it, unless the firmware changed)",
+             (unsigned)ms, (unsigned)p->code_bytes);
+  ESP_LOGI(TAG, "wasm3's region: %u of %u bytes used at most%s", (unsigned)h.peak, (unsigned)h.size,
+           h.spilled ? ", some blocks did not fit (raise SYNACK_WASM3_HEAP_KB)" : "");
+}
+
 /* The module, then the application's start (again after a restart: a new runtime listens anew). */
 static int start(const fw_config *cfg) {
   if (!enough_memory(cfg)) return -1;
+  wasm3_heap_reset(); /* any earlier runtime is freed: this one's records land where its were */
+  uint32_t t = hal_millis();
   if (fw_start(wasm_start, (size_t)(wasm_end - wasm_start), cfg) != 0) return -1;
+  log_store(hal_millis() - t);
   synack_set_engine("ESP32 + W5500 (wasm3)"); /* named on the status page */
   char version[64];
   int n = synack_version(version, sizeof version - 1);
@@ -153,6 +173,7 @@ static void synack_task(void *arg) {
   cfg.rx_ring = CONFIG_SYNACK_RX_RING;
   cfg.tx_ring = CONFIG_SYNACK_TX_RING;
   cfg.checksum_in_c = 1;
+  cfg.no_store = !CONFIG_SYNACK_CODE_STORE; /* menuconfig: synack -> code store */
   cfg.services_set = 1; /* menuconfig: synack -> built-in services */
   cfg.services = (CONFIG_SYNACK_SERVICE_ECHO ? 1 : 0) | (CONFIG_SYNACK_SERVICE_DISCARD ? 2 : 0) |
                  (CONFIG_SYNACK_SERVICE_CHARGEN ? 4 : 0) | (CONFIG_SYNACK_SERVICE_CONSOLE ? 8 : 0) |
