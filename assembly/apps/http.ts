@@ -3,7 +3,7 @@
 // one is read only once the last response fits the send ring), an idle connection closed by us
 // (our FIN first: FIN-WAIT, then TIME-WAIT), and bounded heads: 400/404/405/408/414/431/503.
 // Pages (pages.ts): `/` status, `/ladder` this connection's own handshake and requests drawn, `/stats`,
-// `/status.json`.
+// `/status.json`. The request head is read by request.ts.
 import { HTTP_SESSIONS, HTTP_HEAD_MAX, HTTP_LINE_MAX, HTTP_KEEPALIVE_MS, HTTP_REQUEST_MS } from "../config";
 import * as sock from "../tcp/socket";
 import { reserve } from "../util/bytes";
@@ -11,6 +11,7 @@ import { now, reached } from "../util/clock";
 import { Text, ascii } from "../util/text";
 import { registerService, release } from "./registry";
 import { page, pagesStart, PAGE_NOT_FOUND } from "./pages";
+import { headEnd, lineEnd, parse, req } from "./request";
 import { Log, LOG_BYTES } from "./ladder";
 import { RESERVE_OVERHEAD, txRingSize } from "../layout";
 import { scratch, scratchSize } from "../util/scratch";
@@ -24,12 +25,14 @@ const owner: StaticArray<i32> = [0, 0, 0, 0];
 const headLen: StaticArray<i32> = [0, 0, 0, 0];
 const since: StaticArray<u32> = [0, 0, 0, 0]; // last activity
 const lingering: StaticArray<bool> = [false, false, false, false]; // answered and FIN sent: discard input until the peer's FIN
-const streamOff: StaticArray<i32> = [0, 0, 0, 0]; // body bytes of a streamed response sent, -1 when none
+const streamOff: StaticArray<i32> = [0, 0, 0, 0]; // the streamed body's parts sent whole (Text.mark), -1 when none
+const streamSkip: StaticArray<i32> = [0, 0, 0, 0]; // and the bytes sent of the part after them
 const streamed: StaticArray<i32> = [0, 0, 0, 0];  // bytes of it on the wire (head, chunk framing)
 // The literals must be HTTP_SESSIONS long (they are indexed unchecked): a module built with
 // another count stops at start-up here rather than writing past them.
 if (owner.length != HTTP_SESSIONS || headLen.length != HTTP_SESSIONS || since.length != HTTP_SESSIONS ||
-    lingering.length != HTTP_SESSIONS || streamOff.length != HTTP_SESSIONS || streamed.length != HTTP_SESSIONS) unreachable();
+    lingering.length != HTTP_SESSIONS || streamOff.length != HTTP_SESSIONS || streamSkip.length != HTTP_SESSIONS ||
+    streamed.length != HTTP_SESSIONS) unreachable();
 /** The server's working state, one record in static memory (a wasm global each would cost the board 32 bytes). */
 @unmanaged class Server {
   heads: usize;
@@ -94,111 +97,6 @@ function end(s: i32): void {
   unchecked(owner[s] = -1);
 }
 
-/** Offset just past the blank line ending the head, or -1. */
-function headEnd(p: usize, n: i32): i32 {
-  for (let i = 3; i < n; i++) {
-    if (load<u8>(p + <usize>i) == 10 && load<u8>(p + <usize>(i - 1)) == 13 &&
-        load<u8>(p + <usize>(i - 2)) == 10 && load<u8>(p + <usize>(i - 3)) == 13) return i + 1;
-  }
-  return -1;
-}
-
-function lineEnd(p: usize, from: i32, n: i32): i32 {
-  for (let i = from; i < n; i++) if (load<u8>(p + <usize>i) == 10) return i;
-  return -1;
-}
-
-@inline function lower(c: u32): u32 { return c >= 65 && c <= 90 ? c + 32 : c; }
-
-/** Does [p, p+n) equal word, ignoring ASCII case? */
-function equalsCI(p: usize, n: i32, word: usize): bool {
-  for (let i = 0; i < n; i++) {
-    const w = <u32>load<u8>(word + <usize>i);
-    if (w == 0 || lower(load<u8>(p + <usize>i)) != w) return false;
-  }
-  return load<u8>(word + <usize>n) == 0;
-}
-
-/** Does the comma-separated header value [p, p+n) hold token (case-insensitive)? */
-function hasToken(p: usize, n: i32, token: usize): bool {
-  let i = 0;
-  while (i < n) {
-    while (i < n && (load<u8>(p + <usize>i) == 32 || load<u8>(p + <usize>i) == 44 || load<u8>(p + <usize>i) == 9)) i++;
-    let j = i;
-    while (j < n && load<u8>(p + <usize>j) != 44) j++;
-    let k = j;
-    while (k > i && (load<u8>(p + <usize>(k - 1)) == 32 || load<u8>(p + <usize>(k - 1)) == 9)) k--;
-    if (equalsCI(p + <usize>i, k - i, token)) return true;
-    i = j + 1;
-  }
-  return false;
-}
-
-/** What one parsed request asks for. */
-class Request {
-  status: i32 = 200;   // 200 = fine so far; else the error to answer
-  head: bool = false;
-  http10: bool = false;
-  close: bool = false;
-  keepAlive: bool = false;
-  hasBody: bool = false;
-  hasHost: bool = false;
-  path: usize = 0;
-  pathLen: i32 = 0;
-  method: usize = 0;
-  methodLen: i32 = 0;
-}
-const req = new Request();
-
-function parse(p: usize, n: i32): void {
-  const r = req;
-  r.status = 200; r.head = false; r.http10 = false; r.close = false; r.keepAlive = false;
-  r.hasBody = false; r.hasHost = false; r.pathLen = 0; r.methodLen = 0;
-  const le = lineEnd(p, 0, n);
-  if (le >= HTTP_LINE_MAX) { r.status = 414; return; }
-  let sp1 = -1, sp2 = -1;
-  for (let i = 0; i < le; i++) if (load<u8>(p + <usize>i) == 32) { if (sp1 < 0) sp1 = i; else if (sp2 < 0) sp2 = i; else { sp2 = -2; break; } }
-  const lineLen = le > 0 && load<u8>(p + <usize>(le - 1)) == 13 ? le - 1 : le;
-  if (sp1 <= 0 || sp2 <= sp1 + 1) { r.status = 400; return; }
-  r.method = p; r.methodLen = sp1;
-  r.path = p + <usize>(sp1 + 1); r.pathLen = sp2 - sp1 - 1;
-  const v = p + <usize>(sp2 + 1);
-  const vlen = lineLen - sp2 - 1;
-  if (equalsCI(v, vlen, ascii("http/1.1"))) r.http10 = false;
-  else if (equalsCI(v, vlen, ascii("http/1.0"))) r.http10 = true;
-  else { r.status = 400; return; }
-  // Header fields: name ":" OWS value OWS, one per line.
-  let at = le + 1;
-  while (at < n) {
-    const e = lineEnd(p, at, n);
-    if (e < 0) break;
-    let len = e - at;
-    if (len > 0 && load<u8>(p + <usize>(e - 1)) == 13) len--;
-    if (len == 0) break;
-    let colon = -1;
-    for (let i = 0; i < len; i++) if (load<u8>(p + <usize>(at + i)) == 58) { colon = i; break; }
-    if (colon <= 0 || load<u8>(p + <usize>(at + colon - 1)) == 32) { r.status = 400; return; }
-    const name = p + <usize>at;
-    const value = name + <usize>(colon + 1);
-    const vn = len - colon - 1;
-    if (equalsCI(name, colon, ascii("connection"))) {
-      if (hasToken(value, vn, ascii("close"))) r.close = true;
-      if (hasToken(value, vn, ascii("keep-alive"))) r.keepAlive = true;
-    } else if (equalsCI(name, colon, ascii("host"))) r.hasHost = true;
-    else if (equalsCI(name, colon, ascii("transfer-encoding"))) r.hasBody = true;
-    else if (equalsCI(name, colon, ascii("content-length"))) {
-      for (let i = 0; i < vn; i++) { const c = load<u8>(value + <usize>i); if (c >= 49 && c <= 57) r.hasBody = true; }
-    }
-    at = e + 1;
-  }
-  if (!r.http10 && !r.hasHost) { r.status = 400; return; } // RFC 9112 §3.2
-  const get = equalsCI(r.method, r.methodLen, ascii("get"));
-  r.head = !get && r.methodLen == 4 && equalsCI(r.method, 4, ascii("head"));
-  if (!get && !r.head) { r.status = 405; return; }
-  // We never read request bodies: answer, then close, so the body is never taken for a request.
-  if (r.hasBody) r.close = true;
-}
-
 function reason(status: i32): usize {
   switch (status) {
     case 200: return ascii("OK");
@@ -214,18 +112,22 @@ function reason(status: i32): usize {
 
 /**
  * Build the response in `out` (body first, then the head in front of it); returns its start and
- * sets respLen (head + body), bodyLen and bodyAt. The body is written from its byte `from` on, as
- * far as `out` holds it (bodyMore: it goes on). status != 200 answers an error page.
+ * sets respLen (head + body), bodyLen and bodyAt. The body is written from its part `from` on
+ * (Text.mark), `skip` bytes into it, as far as `out` and `room` hold it (bodyMore: it goes on).
+ * status != 200 answers an error page.
  * framing: LENGTH (Content-Length), CHUNKED (a body larger than the send ring, HTTP/1.1) or
  * CLOSE (the same for HTTP/1.0: the body ends with the connection).
  */
 const LENGTH = 0;
 const CHUNKED = 1;
 const CLOSE = 2;
-function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: bool, head: bool, framing: i32 = LENGTH, from: i32 = 0): usize {
+function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: bool, head: bool, framing: i32 = LENGTH,
+  from: i32 = 0, skip: i32 = 0, room: i32 = i32.MAX_VALUE): usize {
   const body = sv.out + <usize>HEAD_ROOM;
-  const t = text; t.ptr = body; t.cap = sv.outMax - HEAD_ROOM;
-  t.reset().skip = from;
+  const t = text; t.ptr = body; t.cap = min(sv.outMax - HEAD_ROOM, room);
+  t.reset();
+  t.from = from;
+  t.skip = skip;
   let type = ascii("text/plain; charset=utf-8");
   if (status == 200) {
     const kind = page(t, conn, unchecked(logs[s]), req.path, req.pathLen);
@@ -255,57 +157,66 @@ function respond(conn: i32, s: i32, status: i32, close: bool, http10KeepAlive: b
 
 /**
  * A response larger than the send ring or the io buffer (small rings and a full connection table
- * on a board) goes out in pieces: the head, then the body as the ring drains, each piece written
- * afresh from where the last ended (Text.skip; nothing is held between turns), as HTTP/1.1 chunks
- * or, for HTTP/1.0, up to the close. Pieces of two renderings may differ (a counter moved on);
- * the framing stays exact. True once all is sent; streamed[s] counts the bytes for the ladder.
+ * on a board) goes out in pieces: the head, then the body as the ring drains, as HTTP/1.1 chunks
+ * or, for HTTP/1.0, up to the close. Each piece is rendered afresh (nothing is held between
+ * turns) and ends where a whole part of the page did (Text.mark), so the next starts at a part's
+ * start: a part that changed in between (the uptime, a counter, a connection) comes whole from one
+ * rendering. Only a part longer than the ring's room when it is empty goes on by bytes. True once all is sent; streamed[s]
+ * counts the bytes for the ladder.
  */
 function stream(conn: i32, s: i32, close: bool, http10: bool): bool {
   const framing = http10 ? CLOSE : CHUNKED;
-  let off = unchecked(streamOff[s]);
-  if (off < 0) { // the head first, once there is room for it and a first piece
+  let from = unchecked(streamOff[s]), skip = unchecked(streamSkip[s]);
+  if (from < 0) { // the head first, once there is room for it and a first piece
     const p = respond(conn, s, sv.respStatus, close, false, true, framing);
     if (sock.sendSpace(conn) < sv.respLen + 64) return false;
     sock.send(conn, p, sv.respLen);
     unchecked(streamed[s] = sv.respLen);
-    unchecked(streamOff[s] = off = 0);
+    from = skip = 0;
   }
   while (true) {
-    const space = sock.sendSpace(conn);
-    if (space < 5) return false;
-    respond(conn, s, sv.respStatus, close, false, false, framing, off); // the body from off on
-    const left = sv.bodyLen;
-    if (left <= 0) {
+    // One send per piece, within the space just asked for: a ring in a shared pool may take fewer
+    // bytes after a first push than sendSpace said before it (the pool's share moves). Room for
+    // the chunk's size line and its CRLF.
+    const room = sock.sendSpace(conn) - 12;
+    if (room <= 0) break;
+    respond(conn, s, sv.respStatus, close, false, false, framing, from, skip, min(room, sv.outMax - HEAD_ROOM - 2));
+    const t = text;
+    let n = t.len;
+    if (n <= 0) {
       if (framing == CHUNKED) {
-        const t = hdr; t.ptr = sv.out; t.cap = 16;
-        t.reset().str("0\r\n\r\n");
-        sock.send(conn, sv.out, t.len);
-        unchecked(streamed[s] = unchecked(streamed[s]) + t.len);
+        const z = hdr; z.ptr = sv.out; z.cap = 16;
+        z.reset().str("0\r\n\r\n");
+        sock.send(conn, sv.out, z.len);
+        unchecked(streamed[s] = unchecked(streamed[s]) + z.len);
       }
       unchecked(streamOff[s] = -1);
       return true;
     }
-    // One send per piece, within the space just asked for: a ring in a shared pool may take fewer
-    // bytes after a first push than sendSpace said before it (the pool's share moves).
-    const n = min(left, min(space - 12, text.cap - 2)); // room for the chunk's size line and its CRLF
-    if (n <= 0) return false;
+    if (t.lost == 0) { from = i32.MAX_VALUE; skip = 0; } // the rest, all of it: next, the end
+    else if (t.fitMarks > 0) { // up to the last whole part
+      n = t.fitLen; from = t.fitMarks; skip = 0;
+      if (n == 0) continue; // only empty parts
+    } else if (sock.sendQueued(conn) > 0) break; // a part longer than the room: the ring drains first
+    else skip += n; // a part longer than any room the ring gives: by bytes
     let start = sv.bodyAt, total = n;
     if (framing == CHUNKED) {
-      const t = hdr; t.ptr = sv.out; t.cap = 16; // the head's room is free once the head is sent
-      t.reset();
-      for (let shift = 28; shift >= 0; shift -= 4) { const d = (<u32>n >> <u32>shift) & 15; if (d != 0 || t.len > 0 || shift == 0) t.ch(d < 10 ? 48 + d : 87 + d); }
-      t.str("\r\n");
-      start = sv.bodyAt - <usize>t.len;
-      memory.copy(start, sv.out, <usize>t.len);
+      const h = hdr; h.ptr = sv.out; h.cap = 16; // the head's room is free once the head is sent
+      h.reset();
+      for (let shift = 28; shift >= 0; shift -= 4) { const d = (<u32>n >> <u32>shift) & 15; if (d != 0 || h.len > 0 || shift == 0) h.ch(d < 10 ? 48 + d : 87 + d); }
+      h.str("\r\n");
+      start = sv.bodyAt - <usize>h.len;
+      memory.copy(start, sv.out, <usize>h.len);
       store<u16>(sv.bodyAt + <usize>n, 0x0a0d);
-      total = t.len + n + 2;
+      total = h.len + n + 2;
     }
     sock.send(conn, start, total);
-    off += n;
-    unchecked(streamOff[s] = off);
     unchecked(since[s] = now); // progress: the request timeout does not apply while we send
     unchecked(streamed[s] = unchecked(streamed[s]) + total);
   }
+  unchecked(streamOff[s] = from);
+  unchecked(streamSkip[s] = skip);
+  return false;
 }
 
 /**

@@ -99,10 +99,10 @@ export function ladderPage(t: Text, conn: i32, log: Log): void {
   // (docs/wasm3-stack.md): the page's own frames stay few under the deepest writes.
   ladderHead(t, log, TOP + (3 + 2 * (total - first) + 1) * ROW);
   row = 0;
-  ladderHandshake(t);
-  if (first > 0) t.str("<text x=450 y=").u32(y() - 14).str(">(").u32(first).str(" earlier requests)</text>");
-  for (let r = first; r < total; r++) ladderRequest(t, log, r, r + 1 == total);
-  ladderEnd(t, total);
+  ladderHandshake(t.mark());
+  if (first > 0) t.mark().str("<text x=450 y=").u32(y() - 14).str(">(").u32(first).str(" earlier requests)</text>");
+  for (let r = first; r < total; r++) ladderRequest(t.mark(), log, r, r + 1 == total);
+  ladderEnd(t.mark(), total);
 }
 
 /** The page up to the drawing's first row: the connection's endpoints, state and ISNs, the lifelines. */

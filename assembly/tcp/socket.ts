@@ -311,6 +311,12 @@ export function sendSpace(id: i32): i32 {
   return t == null ? 0 : t.tx.free();
 }
 
+/** Bytes sent and not yet acknowledged, or not yet sent. */
+export function sendQueued(id: i32): i32 {
+  const t = owned(id);
+  return t == null ? 0 : t.tx.len;
+}
+
 /** Bytes recv() would return now. */
 export function recvAvail(id: i32): i32 {
   const t = owned(id);

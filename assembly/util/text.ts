@@ -18,18 +18,37 @@ export function isWord(p: usize, n: i32, word: usize): bool {
 
 /**
  * Text written into [ptr, ptr + cap): len bytes so far. A text longer than its buffer can be
- * written in pieces (HTTP's pages as the send ring drains): `skip` bytes are first passed over,
- * and what comes past cap is counted in `lost`, so the writer knows there is more.
+ * written in pieces (HTTP's pages as the send ring drains), each rendered afresh: the writer puts
+ * a mark() after each whole part (a table row, a counter); a piece passes over the first `from`
+ * marks' parts and then `skip` bytes, counts in `lost` what comes past cap, and notes where the
+ * last mark that fit whole fell (fitLen, fitMarks), so that the next piece starts at a part's
+ * start. A part of a page that changed in between (a counter moved on, a connection came) is then
+ * written whole either way, never spliced from two renderings.
  */
 export class Text {
   len: i32 = 0;
   skip: i32 = 0;
   lost: i32 = 0;
+  from: i32 = 0;
+  marks: i32 = 0;
+  fitLen: i32 = 0;
+  fitMarks: i32 = 0;
   constructor(public ptr: usize, public cap: i32) {}
 
-  reset(): Text { this.len = 0; this.skip = 0; this.lost = 0; return this; }
+  reset(): Text {
+    this.len = 0; this.skip = 0; this.lost = 0; this.from = 0; this.marks = 0; this.fitLen = 0; this.fitMarks = 0;
+    return this;
+  }
+
+  /** The end of a whole part (see the class). */
+  mark(): Text {
+    const m = ++this.marks;
+    if (m > this.from && this.lost == 0) { this.fitLen = this.len; this.fitMarks = m; }
+    return this;
+  }
 
   ch(c: u32): Text {
+    if (this.marks < this.from) return this;
     if (this.skip > 0) this.skip--;
     else if (this.len < this.cap) { store<u8>(this.ptr + <usize>this.len, <u8>c); this.len++; }
     else this.lost++;
@@ -38,6 +57,7 @@ export class Text {
 
   /** n bytes from p, as far as they fit. */
   bytes(p: usize, n: i32): Text {
+    if (this.marks < this.from) return this;
     const d = min(this.skip, n);
     this.skip -= d;
     const k = min(n - d, this.cap - this.len);
@@ -102,12 +122,6 @@ export class Text {
 
   mac(p: usize): Text {
     for (let i: usize = 0; i < 6; i++) { if (i > 0) this.ch(58); this.hex2(load<u8>(p + i)); }
-    return this;
-  }
-
-  /** Pad with spaces up to column `col` (counted from the start of the buffer). */
-  padTo(col: i32): Text {
-    while (this.len < col) this.ch(32);
     return this;
   }
 }

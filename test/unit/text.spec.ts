@@ -23,6 +23,37 @@ describe("Text", () => {
   });
 });
 
+/** A page of three parts whose first part changes length between renderings. */
+function page(t: Text, uptime: u32): void {
+  t.str("up ").u32(uptime).str(" s;").mark().str("row one;").mark().str("row two;").mark().str("end");
+}
+
+describe("Text in pieces", () => {
+  it("starts each piece at a whole part, so a part that changed in between is never spliced", () => {
+    let out = "", from = 0, skip = 0;
+    for (let uptime: u32 = 9; uptime < 20; uptime++) { // each piece rendered afresh, a second later
+      const t = new Text(buf, 10);
+      t.from = from; t.skip = skip;
+      page(t, uptime);
+      if (t.lost == 0) { out += written(t); break; }
+      if (t.fitMarks > 0) { out += String.UTF8.decodeUnsafe(t.ptr, <usize>t.fitLen); from = t.fitMarks; skip = 0; }
+      else { out += written(t); skip += t.len; }
+    }
+    expect(out).toBe("up 9 s;row one;row two;end");
+  });
+  it("goes on by bytes inside a part longer than a piece", () => {
+    let out = "", skip = 0;
+    for (let i = 0; i < 10; i++) {
+      const t = new Text(buf, 4);
+      t.skip = skip;
+      t.str("a long first part").mark().str("and more");
+      if (t.fitMarks > 0) { out += String.UTF8.decodeUnsafe(t.ptr, <usize>t.fitLen); break; }
+      out += written(t); skip += t.len;
+    }
+    expect(out).toBe("a long first part");
+  });
+});
+
 const names = new Names(ascii("CLOSED LISTEN SYN-SENT "));
 
 describe("Names", () => {
