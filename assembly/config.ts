@@ -15,7 +15,7 @@ export const DEFAULT_TX_RING: i32 = 2048;
  * page leaves with every service on (test/module/layout.test.ts). Other layouts default to a pool
  * that holds every ring full.
  */
-export const DEFAULT_POOL: i32 = 16384;
+export const DEFAULT_POOL: i32 = 20480;
 /** The smallest receive buffer (unread bytes + window) a connection starts with in a shared pool (two blocks). */
 export const RCV_BUFFER_MIN: i32 = 256;
 /** Ring bounds: at least one full segment; receive at most what a window field without scaling says. */

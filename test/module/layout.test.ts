@@ -30,7 +30,7 @@ const BOARD_SERVICES = 1 | 2 | 4 | 8 | 16 | 32;
  * A board connection's first receive buffer: what every slot can count on at once from the
  * shared pool while one connection may still grow to its 7 KiB ring (layout.ts rcvBufferFor).
  */
-const BOARD_FLOOR = 384;
+const BOARD_FLOOR = 512;
 
 test("the board default: 18 slots, rings of up to 7 KiB receive and 2 KiB send from one shared pool, and the board's services in one 64 KiB page", () => {
   const x = bare();
