@@ -15,7 +15,7 @@ typedef struct {
   uint32_t msl_ms;                  /* 0: the module's default */
   /* The module's memory layout; all 0 = the board default (assembly/config.ts: 18 connections,
    * 17 for anyone and one kept for the console, rings of up to 7 KiB receive and 2 KiB send
-   * drawing on one shared 20,480-byte pool; with every service, HTTP too, it needs 64,479
+   * drawing on one shared 20,480-byte pool; with every service, HTTP too, it needs 64,607
    * bytes, inside one 64 KiB page). Any number given lays out rings held whole instead. */
   uint32_t max_conns;               /* connection slots */
   uint32_t rx_ring, tx_ring;        /* bytes per connection: receive ring (= window, at most
