@@ -166,6 +166,16 @@ export class Peer {
     return { id, listener, snd: peerIsn + 1, rcv: (sa.seq + 1) >>> 0 };
   }
 
+  /** The peer connects from sport to a port the module serves itself (a service); returns RCV.NXT. */
+  handshake(dport: number, sport: number, peerIsn = 1000): number {
+    this.sport = sport;
+    this.tcp({ dport, seq: peerIsn, flags: "S", mss: 1460 });
+    const sa = this.expect("SA", { ack: peerIsn + 1 });
+    const rcv = (sa.seq + 1) >>> 0;
+    this.tcp({ dport, seq: peerIsn + 1, ack: rcv, flags: "A" });
+    return rcv;
+  }
+
   /** The module connects to the peer's port; the peer answers; returns the id and numbers. */
   activeEstablished(port = 6000, peerIsn = 5000, wnd = 65535): { id: number; snd: number; rcv: number; lport: number } {
     const id = this.stack.connect(PEER_IP, port);

@@ -25,12 +25,7 @@ function chunks(body: string): { parts: string[]; ended: boolean } {
 test("HTTP: a status page sent in pieces while it changes comes out whole, each piece ending at a whole row", () => {
   const p = new Peer({ layout: { conns: 6, txRing: 1024 } });
   p.advance(9_400); // up 9 s when the first piece is rendered
-  p.sport = 42200;
-  p.tcp({ dport: 80, seq: 1000, flags: "S", mss: 1460 });
-  const sa = p.next()!;
-  assert.equal(sa.flags, 0x12);
-  let rcv = (sa.seq + 1) >>> 0;
-  p.tcp({ dport: 80, seq: 1001, ack: rcv, flags: "A" });
+  let rcv = p.handshake(80, 42200);
   const req = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
   p.tcp({ dport: 80, seq: 1001, ack: rcv, flags: "PA", data: req });
   let text = "";

@@ -164,19 +164,15 @@ test("a PC layout: 64 slots of 64 KiB each way, memory grown once, every slot us
 
 test("HTTP with 2 KiB send rings: a page larger than the ring starts at once (chunked), never left waiting", () => {
   const p = new Peer({ layout: { conns: 6, txRing: 2048 } });
-  const sa = syn(p, 80, 42100)!;
-  assert.equal(sa.flags, 0x12);
-  const rcv = (sa.seq + 1) >>> 0;
-  p.tcp({ dport: 80, seq: 1001, ack: rcv, flags: "A" });
+  const rcv = p.handshake(80, 42100);
   const req = "GET /stats HTTP/1.1\r\nHost: a\r\n\r\n";
   p.tcp({ dport: 80, seq: 1001, ack: rcv, flags: "PA", data: req });
   let text = "";
   for (let s = p.next(); s; s = p.next()) text += Buffer.from(s.data).toString();
   assert.match(text, /^HTTP\/1\.1 200 OK\r\n[^]*Transfer-Encoding: chunked\r\n\r\n[0-9a-f]+\r\nethInFrames/, "answered, not stuck behind a send ring it can never fit");
   const small = new Peer({ layout: { conns: 6, txRing: 2048 } });
-  const sb = syn(small, 80, 42101)!;
-  small.tcp({ dport: 80, seq: 1001, ack: (sb.seq + 1) >>> 0, flags: "A" });
-  small.tcp({ dport: 80, seq: 1001, ack: (sb.seq + 1) >>> 0, flags: "PA", data: "GET /nothing-here HTTP/1.1\r\nHost: a\r\n\r\n" });
+  const sbRcv = small.handshake(80, 42101);
+  small.tcp({ dport: 80, seq: 1001, ack: sbRcv, flags: "PA", data: "GET /nothing-here HTTP/1.1\r\nHost: a\r\n\r\n" });
   let t2 = "";
   for (let s = small.next(); s; s = small.next()) t2 += Buffer.from(s.data).toString();
   assert.match(t2, /^HTTP\/1\.1 404 /, "a page that fits is served as usual");
