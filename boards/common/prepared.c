@@ -8,12 +8,13 @@
  *
  * wasm3 writes absolute addresses into the code it emits: its operations, the function records,
  * the globals, the module, the import bridges (all of these stay where they are in this runtime),
- * callees' code and branch targets inside the function. So each function is compiled in RAM and
- * moved to its place in the store:
- *   1. every function is compiled once into a scratch page, to learn its size, and so its place;
+ * callees' code and branch targets inside the function. So each function is compiled in RAM, in
+ * scratch pages of wasm3's own size (a few KB of heap in all, one function at a time), and moved
+ * to its place in the store:
+ *   1. every function is compiled once, to learn its size, and so its place;
  *   2. every record's `compiled` is set to its place in the store, so a call is emitted pointing
  *      there (never wasm3's op_Compile, which rewrites the code it sits in);
- *   3. each function is compiled twice more, at the scratch page's start and one word further on.
+ *   3. each function is compiled twice more, from the pages' first line and from their second.
  *      A word that moved with the code is an address inside it and is moved to the store's place;
  *      every other word must come out the same both times. Then it is written to the store.
  * The store's header (written last) names the module, the firmware and the addresses the code
