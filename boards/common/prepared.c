@@ -350,11 +350,13 @@ int prepared_install(IM3Runtime rt, IM3Module m, const uint8_t *wasm, uint32_t w
   return 1;
 }
 
-void prepared_release(IM3Module m) {
+int prepared_holds(const void *p) {
   uint32_t cap = 0;
-  const uint8_t *store = hal_store(&cap);
-  for (uint32_t i = 0; m && i < m->numFunctions; i++) {
-    const uint8_t *c = m->functions[i].constants;
-    if (store && c >= store && c < store + cap) m->functions[i].constants = NULL;
-  }
+  const uint8_t *store = hal_store(&cap), *b = p;
+  return store && b >= store && b < store + cap;
+}
+
+void prepared_release(IM3Module m) {
+  for (uint32_t i = 0; m && i < m->numFunctions; i++)
+    if (prepared_holds(m->functions[i].constants)) m->functions[i].constants = NULL;
 }

@@ -22,6 +22,8 @@ typedef struct {
  * -1: preparing failed (logged; the runtime must be started afresh and run from the heap).
  */
 int prepared_install(IM3Runtime runtime, IM3Module module, const uint8_t *wasm, uint32_t wasm_len);
+/* Is p inside the code store (a function's code or constants there)? */
+int prepared_holds(const void *p);
 /* Before the runtime is freed: its functions' constants live in the store, not the heap. */
 void prepared_release(IM3Module module);
 const prepared_stats *prepared_figures(void);

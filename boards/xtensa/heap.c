@@ -124,15 +124,13 @@ KIND_WRAP(ptr, NewCodePage, HEAP_CODE, (uint32_t lines), (lines))
 /* The module's functions compiled so far (imports, whose code is wasm3's bridge, not counted), and
  * the bytes of wasm they came from (wasm3's own records). */
 #include "m3_env.h"
-#include "../common/hal.h"
+#include "../common/prepared.h"
 void heap_compiled(int in_store, uint32_t *functions, uint32_t *wasm_bytes) {
   IM3Module m = module_seen;
-  uint32_t size = 0;
-  const uint8_t *store = hal_store(&size);
   *functions = *wasm_bytes = 0;
   for (u32 i = 0; m && i < m->numFunctions; i++) {
-    const uint8_t *c = (const uint8_t *)m->functions[i].compiled;
-    if (!c || !m->functions[i].wasm || (store && c >= store && c < store + size) != in_store) continue;
+    const void *c = m->functions[i].compiled;
+    if (!c || !m->functions[i].wasm || prepared_holds(c) != in_store) continue;
     (*functions)++;
     *wasm_bytes += (uint32_t)(m->functions[i].wasmEnd - m->functions[i].wasm);
   }
